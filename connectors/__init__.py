@@ -1,0 +1,1 @@
+"""Storefront connectors, one module per storefront behind one small interface."""

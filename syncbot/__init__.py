@@ -1,0 +1,1 @@
+"""syncbot: a perpetual inventory ledger that keeps every storefront in step."""

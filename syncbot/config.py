@@ -1,0 +1,136 @@
+"""Settings from the environment plus the channels file; a bad value fails at start in one line."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from syncbot.ledger import DEFAULT_LOCATION
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message says what to set."""
+
+
+# Keys in the channels file that would hold a secret in clear text; they must name an
+# environment variable instead (access_token_env = "SHOPIFY_MAIN_TOKEN").
+_SECRET_KEY = re.compile(r"(token|secret|password|api_key|consumer_key)$")
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+class ChannelConfig(BaseModel):
+    """One storefront. Each connector validates its own keys; this checks what all share."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    name: str
+    kind: str
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_a_slug(cls, name: str) -> str:
+        if not _NAME.match(name):
+            raise ValueError("use lower-case letters, digits, - and _ (it appears in URLs)")
+        return name
+
+    def settings(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+class ChannelsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    locations: list[str] = Field(default_factory=lambda: [DEFAULT_LOCATION])
+    channels: list[ChannelConfig] = Field(default_factory=list)
+
+    @field_validator("locations")
+    @classmethod
+    def _locations_are_slugs(cls, locations: list[str]) -> list[str]:
+        for location in locations:
+            if not _NAME.match(location):
+                raise ValueError(f"location {location!r}: use lower-case letters, digits, - and _")
+        if DEFAULT_LOCATION not in locations:
+            locations = [DEFAULT_LOCATION, *locations]
+        return list(dict.fromkeys(locations))
+
+    @field_validator("channels")
+    @classmethod
+    def _channels_hold_no_secrets(cls, channels: list[ChannelConfig]) -> list[ChannelConfig]:
+        seen: set[str] = set()
+        for channel in channels:
+            if channel.name in seen:
+                raise ValueError(f"channel {channel.name!r} is declared twice")
+            seen.add(channel.name)
+            for key in channel.settings():
+                if _SECRET_KEY.search(key):
+                    raise ValueError(
+                        f"channel {channel.name!r} has {key!r}: never write a secret here, "
+                        f"name its environment variable with {key}_env instead"
+                    )
+        return channels
+
+
+def load_channels_file(path: Path) -> ChannelsFile:
+    """Reads the channels file; a missing file means the defaults (one location, no channels)."""
+    if not path.exists():
+        return ChannelsFile()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        return ChannelsFile.model_validate(raw)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from error
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise ConfigError(f"{path}: {where}: {first['msg']}") from error
+
+
+class Settings(BaseSettings):
+    """Every setting is an environment variable prefixed SYNCBOT_."""
+
+    model_config = SettingsConfigDict(env_prefix="SYNCBOT_", extra="ignore", frozen=True)
+
+    database_url: str = "sqlite://syncbot.db"
+    config: Path = Path("syncbot.toml")
+    api_token: SecretStr | None = None
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    log_level: str = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, url: str) -> str:
+        if url.startswith("postgresql://"):
+            url = "postgres://" + url.removeprefix("postgresql://")
+        if not url.startswith(("sqlite://", "postgres://")):
+            raise ValueError("use sqlite://PATH or postgres://USER@HOST:PORT/DATABASE")
+        return url
+
+    @field_validator("api_token")
+    @classmethod
+    def _long_enough(cls, token: SecretStr | None) -> SecretStr | None:
+        if token is not None and len(token.get_secret_value()) < 16:
+            raise ValueError("use at least 16 characters, e.g. from `openssl rand -hex 24`")
+        return token
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, level: str) -> str:
+        level = level.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("use DEBUG, INFO, WARNING or ERROR")
+        return level
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from the environment, or a ConfigError naming the variable to fix."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "?"
+        raise ConfigError(f"SYNCBOT_{field.upper()}: {first['msg']}") from error

@@ -1,0 +1,55 @@
+"""The ledger's error tree: every refusal carries the data a person needs to fix it.
+
+LedgerError
+├── InvalidMovement       the movement itself is malformed (quantity, buckets, kind)
+├── UnknownSku            the SKU is not in the catalogue
+├── UnknownLocation       the location is not declared
+├── InsufficientStock     a manual movement would take a real bucket below zero
+└── IdempotencyConflict   a key was reused with different content
+"""
+
+from __future__ import annotations
+
+
+class LedgerError(Exception):
+    """Base of every refusal the ledger makes; the message is fit to show a user."""
+
+
+class InvalidMovement(LedgerError):
+    """The movement breaks a rule that holds whatever the balances are."""
+
+
+class UnknownSku(LedgerError):
+    def __init__(self, sku: str) -> None:
+        super().__init__(f"unknown SKU {sku!r}: add it first with `syncbot sku add {sku}`")
+        self.sku = sku
+
+
+class UnknownLocation(LedgerError):
+    def __init__(self, location: str) -> None:
+        super().__init__(
+            f"unknown location {location!r}: declare it under [locations] in the channels file"
+        )
+        self.location = location
+
+
+class InsufficientStock(LedgerError):
+    def __init__(self, sku: str, location: str, bucket: str, requested: int, held: int) -> None:
+        super().__init__(
+            f"{sku} at {location}: cannot take {requested} from {bucket}, which holds {held}; "
+            "use force to record it anyway"
+        )
+        self.sku = sku
+        self.location = location
+        self.bucket = bucket
+        self.requested = requested
+        self.held = held
+
+
+class IdempotencyConflict(LedgerError):
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            f"idempotency key {key!r} was already used for a different movement; "
+            "use a new key for a new movement"
+        )
+        self.key = key

@@ -1,0 +1,105 @@
+"""What the ledger tells the rest of the system after a posting: consumed by sync and alerts.
+
+The domain only derives events from balances; the store persists them in the outbox in
+the same transaction, so a consumer that dies loses none of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from syncbot.ledger.movements import Movement
+from syncbot.ledger.quantities import REAL_BUCKETS, Bucket, Quantities
+
+
+@dataclass(frozen=True, slots=True)
+class StockChanged:
+    sku: str
+    location: str
+    before: Quantities
+    after: Quantities
+
+
+@dataclass(frozen=True, slots=True)
+class Oversold:
+    """Available went below zero: a channel sold what the warehouse does not have."""
+
+    sku: str
+    location: str
+    available: int
+
+
+@dataclass(frozen=True, slots=True)
+class BelowReorderPoint:
+    """Available over all locations crossed down to or below the SKU's reorder point."""
+
+    sku: str
+    available: int
+    reorder_point: int
+
+
+Event = StockChanged | Oversold | BelowReorderPoint
+
+
+def event_name(event: Event) -> str:
+    return {
+        StockChanged: "stock_changed",
+        Oversold: "oversold",
+        BelowReorderPoint: "below_reorder_point",
+    }[type(event)]
+
+
+def event_payload(event: Event) -> dict[str, Any]:
+    payload = asdict(event)
+    if isinstance(event, StockChanged):
+        payload["before"]["on_hand"] = event.before.on_hand
+        payload["after"]["on_hand"] = event.after.on_hand
+    return payload
+
+
+def real_deltas(movements: Sequence[Movement]) -> dict[tuple[str, str], Quantities]:
+    """Per SKU and location, how much each real bucket changed."""
+    changes: dict[tuple[str, str], dict[Bucket, int]] = {}
+    for movement in movements:
+        for position, delta in movement.deltas().items():
+            if position.bucket in REAL_BUCKETS:
+                buckets = changes.setdefault((movement.sku, position.location), {})
+                buckets[position.bucket] = buckets.get(position.bucket, 0) + delta
+    return {key: Quantities.from_buckets(buckets) for key, buckets in changes.items()}
+
+
+def derive_events(
+    movements: Sequence[Movement],
+    after: Mapping[tuple[str, str], Quantities],
+    reorder_points: Mapping[str, int | None],
+) -> list[Event]:
+    """Events implied by a posting, given the balances just after it.
+
+    `after` holds every location of each touched SKU, so totals over locations are exact.
+    """
+    events: list[Event] = []
+    changes = real_deltas(movements)
+    total_change: dict[str, int] = {}
+    for (sku, location), change in sorted(changes.items()):
+        now = after[(sku, location)]
+        before = Quantities(
+            available=now.available - change.available,
+            committed=now.committed - change.committed,
+            damaged=now.damaged - change.damaged,
+            incoming=now.incoming - change.incoming,
+        )
+        if before != now:
+            events.append(StockChanged(sku, location, before, now))
+        if change.available < 0 and now.available < 0:
+            events.append(Oversold(sku, location, now.available))
+        total_change[sku] = total_change.get(sku, 0) + change.available
+    for sku, drop in sorted(total_change.items()):
+        point = reorder_points.get(sku)
+        if point is None or drop >= 0:
+            continue
+        available = sum(q.available for (s, _), q in after.items() if s == sku)
+        if available <= point < available - drop:
+            events.append(BelowReorderPoint(sku, available, point))
+    return events

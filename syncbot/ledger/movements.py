@@ -1,0 +1,322 @@
+"""Double-entry movements: a positive quantity of one SKU moves from one bucket to another.
+
+Invariant: every movement takes from exactly one position what it gives to another, so the
+sum over all buckets of a SKU is zero after any sequence of movements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Any
+
+from syncbot.ledger.errors import InvalidMovement
+from syncbot.ledger.quantities import DEFAULT_LOCATION, REAL_BUCKETS, Bucket, Quantities
+
+# A movement of more than this is a typo, not a shipment; it would also overflow nothing,
+# but catching it here gives the person a clear error instead of a silly balance.
+MAX_QUANTITY = 1_000_000_000
+
+
+class MovementKind(StrEnum):
+    RECEIVE = "receive"
+    DAMAGE = "damage"
+    WRITE_OFF = "write_off"
+    COUNT = "count"
+    ORDER_COMMIT = "order_commit"
+    ORDER_CANCEL = "order_cancel"
+    ORDER_FULFIL = "order_fulfil"
+    RETURN_RESTOCK = "return_restock"
+    RETURN_DAMAGED = "return_damaged"
+    TRANSFER = "transfer"
+    ADJUST = "adjust"
+
+
+# Orders record what happened at a storefront; reality wins, so they are never refused for
+# lack of stock (an oversell event is raised instead). Counts state reality too.
+UNGUARDED_KINDS = frozenset(
+    {
+        MovementKind.ORDER_COMMIT,
+        MovementKind.ORDER_CANCEL,
+        MovementKind.ORDER_FULFIL,
+        MovementKind.RETURN_RESTOCK,
+        MovementKind.RETURN_DAMAGED,
+        MovementKind.COUNT,
+    }
+)
+
+# The one bucket pair each fixed kind moves along; transfer, adjust and count are free-form.
+_ROUTES: dict[MovementKind, tuple[Bucket, Bucket]] = {
+    MovementKind.RECEIVE: (Bucket.SUPPLIER, Bucket.AVAILABLE),
+    MovementKind.DAMAGE: (Bucket.AVAILABLE, Bucket.DAMAGED),
+    MovementKind.WRITE_OFF: (Bucket.DAMAGED, Bucket.SCRAP),
+    MovementKind.ORDER_COMMIT: (Bucket.AVAILABLE, Bucket.COMMITTED),
+    MovementKind.ORDER_CANCEL: (Bucket.COMMITTED, Bucket.AVAILABLE),
+    MovementKind.ORDER_FULFIL: (Bucket.COMMITTED, Bucket.CUSTOMER),
+    MovementKind.RETURN_RESTOCK: (Bucket.CUSTOMER, Bucket.AVAILABLE),
+    MovementKind.RETURN_DAMAGED: (Bucket.CUSTOMER, Bucket.DAMAGED),
+}
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Position:
+    location: str
+    bucket: Bucket
+
+
+@dataclass(frozen=True, slots=True)
+class Movement:
+    """One double-entry line. Construct it through the builders below, which name the route."""
+
+    sku: str
+    kind: MovementKind
+    quantity: int
+    source: Position
+    destination: Position
+    reason: str = ""
+    forced: bool = False
+    counted_on_hand: int | None = None
+    reverses: int | None = None
+
+    def __post_init__(self) -> None:
+        check_quantity(self.quantity)
+        if not self.sku.strip():
+            raise InvalidMovement("the SKU must not be empty")
+        if self.source == self.destination:
+            raise InvalidMovement("a movement needs two different positions")
+        route = _ROUTES.get(self.kind)
+        buckets = (self.source.bucket, self.destination.bucket)
+        if route is not None and buckets not in (route, route[::-1]):
+            raise InvalidMovement(f"{self.kind} moves {route[0]} → {route[1]}, not {buckets}")
+        if self.kind is MovementKind.TRANSFER and buckets != (Bucket.AVAILABLE, Bucket.AVAILABLE):
+            raise InvalidMovement("a transfer moves available stock between locations")
+        if route is not None and buckets == route[::-1] and self.reverses is None:
+            raise InvalidMovement(f"{self.kind} runs backwards only as a reversal")
+
+    @property
+    def guarded(self) -> bool:
+        """Whether taking from the source may not go below zero."""
+        return (
+            not self.forced
+            and self.kind not in UNGUARDED_KINDS
+            and self.source.bucket in REAL_BUCKETS
+        )
+
+    def deltas(self) -> dict[Position, int]:
+        return {self.source: -self.quantity, self.destination: self.quantity}
+
+    def content(self) -> dict[str, Any]:
+        """What makes two postings "the same" for idempotency: not who or when."""
+        return {
+            "sku": self.sku,
+            "kind": str(self.kind),
+            "quantity": self.quantity,
+            "source": [self.source.location, str(self.source.bucket)],
+            "destination": [self.destination.location, str(self.destination.bucket)],
+            "reason": self.reason,
+            "counted_on_hand": self.counted_on_hand,
+            "reverses": self.reverses,
+        }
+
+
+def check_quantity(quantity: object) -> int:
+    """A quantity is a positive integer of sane size; bools and floats are refused."""
+    if not isinstance(quantity, int) or isinstance(quantity, bool):
+        raise InvalidMovement(f"quantity must be a whole number, got {quantity!r}")
+    if quantity <= 0:
+        raise InvalidMovement(f"quantity must be positive, got {quantity}")
+    if quantity > MAX_QUANTITY:
+        raise InvalidMovement(f"quantity {quantity} is larger than the limit of {MAX_QUANTITY}")
+    return quantity
+
+
+def _route(
+    kind: MovementKind,
+    sku: str,
+    quantity: int,
+    location: str,
+    reason: str,
+    *,
+    forced: bool = False,
+) -> Movement:
+    source, destination = _ROUTES[kind]
+    return Movement(
+        sku=sku,
+        kind=kind,
+        quantity=quantity,
+        source=Position(location, source),
+        destination=Position(location, destination),
+        reason=reason,
+        forced=forced,
+    )
+
+
+def receive(
+    sku: str, quantity: int, location: str = DEFAULT_LOCATION, reason: str = ""
+) -> Movement:
+    return _route(MovementKind.RECEIVE, sku, quantity, location, reason)
+
+
+def damage(
+    sku: str,
+    quantity: int,
+    location: str = DEFAULT_LOCATION,
+    reason: str = "",
+    *,
+    forced: bool = False,
+) -> Movement:
+    return _route(MovementKind.DAMAGE, sku, quantity, location, reason, forced=forced)
+
+
+def write_off(
+    sku: str,
+    quantity: int,
+    location: str = DEFAULT_LOCATION,
+    reason: str = "",
+    *,
+    forced: bool = False,
+) -> Movement:
+    return _route(MovementKind.WRITE_OFF, sku, quantity, location, reason, forced=forced)
+
+
+def order_commit(sku: str, quantity: int, location: str = DEFAULT_LOCATION) -> Movement:
+    return _route(MovementKind.ORDER_COMMIT, sku, quantity, location, "order placed")
+
+
+def order_cancel(sku: str, quantity: int, location: str = DEFAULT_LOCATION) -> Movement:
+    return _route(MovementKind.ORDER_CANCEL, sku, quantity, location, "order cancelled")
+
+
+def order_fulfil(sku: str, quantity: int, location: str = DEFAULT_LOCATION) -> Movement:
+    return _route(MovementKind.ORDER_FULFIL, sku, quantity, location, "order fulfilled")
+
+
+def return_restock(sku: str, quantity: int, location: str = DEFAULT_LOCATION) -> Movement:
+    return _route(MovementKind.RETURN_RESTOCK, sku, quantity, location, "returned, restocked")
+
+
+def return_damaged(sku: str, quantity: int, location: str = DEFAULT_LOCATION) -> Movement:
+    return _route(MovementKind.RETURN_DAMAGED, sku, quantity, location, "returned damaged")
+
+
+def transfer(
+    sku: str,
+    quantity: int,
+    from_location: str,
+    to_location: str,
+    reason: str = "",
+    *,
+    forced: bool = False,
+) -> Movement:
+    return Movement(
+        sku=sku,
+        kind=MovementKind.TRANSFER,
+        quantity=quantity,
+        source=Position(from_location, Bucket.AVAILABLE),
+        destination=Position(to_location, Bucket.AVAILABLE),
+        reason=reason,
+        forced=forced,
+    )
+
+
+def adjust(
+    sku: str,
+    change: int,
+    reason: str,
+    location: str = DEFAULT_LOCATION,
+    bucket: Bucket = Bucket.AVAILABLE,
+    *,
+    forced: bool = False,
+) -> Movement:
+    """A signed correction of one real bucket; it always needs a reason."""
+    if not reason.strip():
+        raise InvalidMovement("an adjustment needs a reason")
+    if bucket not in REAL_BUCKETS:
+        raise InvalidMovement(f"only real buckets can be adjusted, not {bucket}")
+    if isinstance(change, int) and not isinstance(change, bool) and change == 0:
+        raise InvalidMovement("an adjustment of 0 changes nothing")
+    quantity = check_quantity(abs(change) if isinstance(change, int) else change)
+    inside = Position(location, bucket)
+    outside = Position(location, Bucket.ADJUSTMENT)
+    source, destination = (outside, inside) if change > 0 else (inside, outside)
+    return Movement(
+        sku=sku,
+        kind=MovementKind.ADJUST,
+        quantity=quantity,
+        source=source,
+        destination=destination,
+        reason=reason,
+        forced=forced,
+    )
+
+
+def reverse(movement: Movement, movement_id: int, reason: str = "") -> Movement:
+    """The correction of a recorded movement: the same route, backwards."""
+    return replace(
+        movement,
+        source=movement.destination,
+        destination=movement.source,
+        reason=reason or f"reversal of movement {movement_id}",
+        reverses=movement_id,
+        counted_on_hand=None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """A cycle count states on_hand; the movement is the difference, known only at posting time."""
+
+    sku: str
+    counted_on_hand: int
+    location: str = DEFAULT_LOCATION
+    reason: str = "cycle count"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.counted_on_hand, int) or isinstance(self.counted_on_hand, bool):
+            raise InvalidMovement(f"a count must be a whole number, got {self.counted_on_hand!r}")
+        if self.counted_on_hand < 0:
+            raise InvalidMovement(f"a count cannot be negative, got {self.counted_on_hand}")
+        if self.counted_on_hand > MAX_QUANTITY:
+            raise InvalidMovement(f"a count of {self.counted_on_hand} is beyond the limit")
+
+    def resolve(self, current: Quantities) -> Movement | None:
+        """The difference to or from count difference, taken on available; None if it matches."""
+        difference = self.counted_on_hand - current.on_hand
+        if difference == 0:
+            return None
+        shelf = Position(self.location, Bucket.AVAILABLE)
+        outside = Position(self.location, Bucket.COUNT_DIFFERENCE)
+        source, destination = (outside, shelf) if difference > 0 else (shelf, outside)
+        return Movement(
+            sku=self.sku,
+            kind=MovementKind.COUNT,
+            quantity=abs(difference),
+            source=source,
+            destination=destination,
+            reason=self.reason,
+            counted_on_hand=self.counted_on_hand,
+        )
+
+    def content(self) -> dict[str, Any]:
+        return {
+            "sku": self.sku,
+            "kind": "count",
+            "counted_on_hand": self.counted_on_hand,
+            "location": self.location,
+            "reason": self.reason,
+        }
+
+
+Entry = Movement | Count
+"""What a caller posts: concrete movements, or counts resolved inside the transaction."""
+
+
+def replay(movements: Iterable[Movement]) -> dict[tuple[str, Position], int]:
+    """Balances from history alone: the reference that stored balances must equal."""
+    balances: dict[tuple[str, Position], int] = {}
+    for movement in movements:
+        for position, delta in movement.deltas().items():
+            key = (movement.sku, position)
+            balances[key] = balances.get(key, 0) + delta
+    return balances

@@ -1,0 +1,83 @@
+"""Database set-up: the Tortoise config for a URL, migrations, and the declared locations."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from tortoise import Tortoise, connections
+from tortoise.migrations.api import migrate as tortoise_migrate
+
+from syncbot.store.models import Location
+
+APP = "syncbot"
+MODELS = "syncbot.store.models"
+MIGRATIONS = "syncbot.migrations"
+
+# SQLite waits this long for a lock instead of failing at once with "database is locked".
+SQLITE_PRAGMAS = {"journal_mode": "WAL", "busy_timeout": "15000", "synchronous": "NORMAL"}
+# A small pool beats a large one on hot balance rows (see PITFALLS: pool 5 beat pool 20).
+POSTGRES_POOL = {"minsize": "1", "maxsize": "5"}
+
+
+def connection_url(database_url: str) -> str:
+    """The URL Tortoise opens: our defaults for pragmas or pool, the user's values winning."""
+    parts = urlsplit(database_url)
+    defaults = SQLITE_PRAGMAS if parts.scheme == "sqlite" else POSTGRES_POOL
+    query = {**defaults, **dict(parse_qsl(parts.query))}
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def tortoise_config(database_url: str) -> dict[str, object]:
+    return {
+        "connections": {"default": connection_url(database_url)},
+        "apps": {
+            APP: {
+                "models": [MODELS],
+                "migrations": MIGRATIONS,
+                "default_connection": "default",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+# For Tortoise's own CLI: `tortoise -c syncbot.store.database.TORTOISE_ORM makemigrations`.
+TORTOISE_ORM = tortoise_config("sqlite://syncbot.db")
+
+
+async def migrate(database_url: str, progress: Callable[[str], None] | None = None) -> None:
+    """Applies every pending migration, then leaves no connection open."""
+
+    def report(event: str, app_label: str, name: str) -> None:
+        if progress is not None and event == "apply_done":
+            progress(f"applied {app_label}.{name}")
+
+    try:
+        await tortoise_migrate(config=tortoise_config(database_url), progress=report)
+    finally:
+        await connections.close_all()
+
+
+async def open_database(database_url: str) -> None:
+    """Opens the ORM for this process; every task may query it afterwards."""
+    await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+
+
+async def close_database() -> None:
+    await Tortoise.close_connections()
+
+
+async def declare_locations(names: Iterable[str]) -> None:
+    """Makes the locations of the channels file exist; existing ones are left as they are."""
+    await Location.bulk_create([Location(name=name) for name in names], ignore_conflicts=True)
+
+
+async def database_ready() -> bool:
+    """True when the database answers a trivial query."""
+    try:
+        await connections.get("default").execute_query("SELECT 1")
+    except Exception:  # readiness reports any failure as "not ready"
+        return False
+    return True

@@ -1,0 +1,128 @@
+"""Tortoise models of the ledger: catalogue, immutable movements, balances and their guards."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Sku(Model):
+    code = fields.CharField(max_length=128, primary_key=True)
+    name = fields.CharField(max_length=255, default="")
+    reorder_point = fields.IntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "sku"
+
+
+class Location(Model):
+    name = fields.CharField(max_length=64, primary_key=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "location"
+
+
+class Balance(Model):
+    """One row per SKU, location and bucket: "how many" is one indexed read, never a sum."""
+
+    id = fields.BigIntField(primary_key=True)
+    sku: fields.ForeignKeyRelation[Sku] = fields.ForeignKeyField(
+        "syncbot.Sku", related_name="balances", on_delete=fields.RESTRICT
+    )
+    location: fields.ForeignKeyRelation[Location] = fields.ForeignKeyField(
+        "syncbot.Location", related_name="balances", on_delete=fields.RESTRICT
+    )
+    bucket = fields.CharField(max_length=32)
+    quantity = fields.BigIntField(default=0)
+
+    sku_id: str
+    location_id: str
+
+    class Meta:
+        table = "balance"
+        unique_together = (("sku", "location", "bucket"),)
+
+
+class Movement(Model):
+    """One double-entry line. Rows are only ever inserted, and a correction is a new movement."""
+
+    # No semicolons in model docstrings: Tortoise copies them into SQL table comments and
+    # its SQLite schema editor splits statements on them.
+
+    id = fields.BigIntField(primary_key=True)
+    posting = fields.UUIDField(db_index=True)
+    idempotency_key = fields.CharField(max_length=255, null=True, db_index=True)
+    kind = fields.CharField(max_length=32)
+    sku: fields.ForeignKeyRelation[Sku] = fields.ForeignKeyField(
+        "syncbot.Sku", related_name="movements", on_delete=fields.RESTRICT
+    )
+    quantity = fields.BigIntField()
+    source_location = fields.CharField(max_length=64)
+    source_bucket = fields.CharField(max_length=32)
+    destination_location = fields.CharField(max_length=64)
+    destination_bucket = fields.CharField(max_length=32)
+    reason = fields.CharField(max_length=500, default="")
+    forced = fields.BooleanField(default=False)
+    counted_on_hand = fields.BigIntField(null=True)
+    reverses = fields.BigIntField(null=True)
+    actor = fields.CharField(max_length=255, default="")
+    document = fields.CharField(max_length=500, default="")
+    occurred_at = fields.DatetimeField()
+    recorded_at = fields.DatetimeField(auto_now_add=True)
+
+    sku_id: str
+
+    class Meta:
+        table = "movement"
+        indexes = (("sku_id", "id"),)
+
+    async def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._saved_in_db:
+            raise TypeError("movements are immutable: post a reversing movement instead")
+        await super().save(*args, **kwargs)
+
+    async def delete(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError("movements are immutable: post a reversing movement instead")
+
+
+class IdempotencyKey(Model):
+    """The unique key of one posting and a fingerprint of its content."""
+
+    key = fields.CharField(max_length=255, primary_key=True)
+    fingerprint = fields.CharField(max_length=64)
+    posting = fields.UUIDField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "idempotency_key"
+
+
+class IdempotencyConflict(Model):
+    """A refused reuse of a key with different content, kept for whoever investigates."""
+
+    id = fields.BigIntField(primary_key=True)
+    key = fields.CharField(max_length=255, db_index=True)
+    attempted: Any = fields.JSONField()
+    actor = fields.CharField(max_length=255, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "idempotency_conflict"
+
+
+class OutboxEvent(Model):
+    """Ledger events written with the posting. Consumers mark them delivered after acting."""
+
+    id = fields.BigIntField(primary_key=True)
+    name = fields.CharField(max_length=64)
+    sku = fields.CharField(max_length=128, db_index=True)
+    payload: Any = fields.JSONField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+    delivered_at = fields.DatetimeField(null=True, db_index=True)
+
+    class Meta:
+        table = "outbox_event"
