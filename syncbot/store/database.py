@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tortoise import Tortoise, connections
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.migrations.api import migrate as tortoise_migrate
 
 from syncbot.store.models import Location
@@ -62,6 +63,9 @@ async def migrate(database_url: str, progress: Callable[[str], None] | None = No
 
 async def open_database(database_url: str) -> None:
     """Opens the ORM for this process; every task may query it afterwards."""
+    # Tortoise caches compiled INSERTs per connection name, not per dialect: a process that
+    # opens SQLite and then PostgreSQL (the test suite) would send "?" placeholders to asyncpg.
+    EXECUTOR_CACHE.clear()
     await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
 
 

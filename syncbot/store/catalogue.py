@@ -1,0 +1,64 @@
+"""The catalogue: SKUs and their reorder points."""
+
+from __future__ import annotations
+
+import re
+
+from tortoise.exceptions import IntegrityError
+
+from syncbot.ledger import InvalidMovement, UnknownSku
+from syncbot.store import models
+
+# Printable, no spaces: SKUs appear in URLs, Slack commands and CSV files.
+_SKU = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/#+-]{0,127}$")
+
+
+class SkuExists(InvalidMovement):
+    def __init__(self, sku: str) -> None:
+        super().__init__(f"SKU {sku!r} already exists")
+        self.sku = sku
+
+
+def check_sku_code(code: str) -> str:
+    if not _SKU.match(code):
+        raise InvalidMovement(
+            f"SKU {code!r} is not valid: use up to 128 letters, digits and . _ / # + -, "
+            "starting with a letter or digit"
+        )
+    return code
+
+
+def check_reorder_point(reorder_point: int | None) -> int | None:
+    if reorder_point is not None and reorder_point < 0:
+        raise InvalidMovement(f"a reorder point cannot be negative, got {reorder_point}")
+    return reorder_point
+
+
+async def add_sku(code: str, name: str = "", reorder_point: int | None = None) -> models.Sku:
+    check_sku_code(code)
+    check_reorder_point(reorder_point)
+    try:
+        return await models.Sku.create(code=code, name=name, reorder_point=reorder_point)
+    except IntegrityError as error:
+        raise SkuExists(code) from error
+
+
+async def get_sku(code: str) -> models.Sku:
+    sku = await models.Sku.get_or_none(code=code)
+    if sku is None:
+        raise UnknownSku(code)
+    return sku
+
+
+async def list_skus() -> list[models.Sku]:
+    return await models.Sku.all().order_by("code")
+
+
+async def set_reorder_point(code: str, reorder_point: int | None) -> None:
+    check_reorder_point(reorder_point)
+    if not await models.Sku.filter(code=code).update(reorder_point=reorder_point):
+        raise UnknownSku(code)
+
+
+async def list_locations() -> list[str]:
+    return [location.name for location in await models.Location.all().order_by("name")]

@@ -1,0 +1,52 @@
+"""Reading stock: quantities per location from the balance table, and movement history."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import reduce
+
+from syncbot.ledger import REAL_BUCKETS, Bucket, Quantities
+from syncbot.store import models
+from syncbot.store.catalogue import get_sku
+
+MAX_HISTORY = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class StockReport:
+    sku: str
+    name: str
+    reorder_point: int | None
+    locations: dict[str, Quantities] = field(default_factory=dict)
+
+    @property
+    def total(self) -> Quantities:
+        return reduce(Quantities.__add__, self.locations.values(), Quantities())
+
+
+async def stock(code: str) -> StockReport:
+    """One indexed read of the balance rows; raises UnknownSku."""
+    sku = await get_sku(code)
+    rows = await models.Balance.filter(
+        sku_id=code, bucket__in=[str(b) for b in REAL_BUCKETS]
+    ).values_list("location_id", "bucket", "quantity")
+    buckets: dict[str, dict[Bucket, int]] = defaultdict(dict)
+    for location, bucket, quantity in rows:
+        buckets[location][Bucket(bucket)] = quantity
+    return StockReport(
+        sku=sku.code,
+        name=sku.name,
+        reorder_point=sku.reorder_point,
+        locations={loc: Quantities.from_buckets(b) for loc, b in sorted(buckets.items())},
+    )
+
+
+async def history(code: str | None = None, limit: int = 50) -> list[models.Movement]:
+    """Movements newest first, for one SKU (which must exist) or for all."""
+    limit = max(1, min(limit, MAX_HISTORY))
+    query = models.Movement.all()
+    if code is not None:
+        await get_sku(code)
+        query = query.filter(sku_id=code)
+    return await query.order_by("-id").limit(limit)
