@@ -1,0 +1,45 @@
+"""Events the ledger derives from a posting: stock changed, oversold, below reorder point."""
+
+from __future__ import annotations
+
+from syncbot import ledger
+from syncbot.ledger import BelowReorderPoint, Oversold, Quantities, StockChanged, derive_events
+
+
+def test_a_change_reports_before_and_after() -> None:
+    events = derive_events([ledger.damage("A", 2)], {("A", "main"): Quantities(3, 0, 2)}, {})
+    assert events == [StockChanged("A", "main", Quantities(5, 0, 0), Quantities(3, 0, 2))]
+
+
+def test_an_order_below_zero_is_an_oversell() -> None:
+    """Available below zero after an order raises the alarm."""
+    events = derive_events(
+        [ledger.order_commit("A", 3)], {("A", "main"): Quantities(available=-1, committed=3)}, {}
+    )
+    assert Oversold("A", "main", -1) in events
+
+
+def test_a_rise_that_leaves_available_negative_is_not_a_new_oversell() -> None:
+    """A receipt into an oversold SKU improves things; it does not alarm again."""
+    events = derive_events([ledger.receive("A", 1)], {("A", "main"): Quantities(-2)}, {})
+    assert not any(isinstance(event, Oversold) for event in events)
+
+
+def test_crossing_the_reorder_point_is_reported_once() -> None:
+    """Only the posting that crosses the point reports it, over all locations."""
+    after = {("A", "main"): Quantities(available=3), ("A", "east"): Quantities(available=2)}
+    crossing = derive_events([ledger.order_commit("A", 2)], after, {"A": 6})
+    assert BelowReorderPoint("A", 5, 6) in crossing
+    below_already = derive_events(
+        [ledger.order_commit("A", 1)],
+        {("A", "main"): Quantities(available=4)},
+        {"A": 6},
+    )
+    assert not any(isinstance(event, BelowReorderPoint) for event in below_already)
+
+
+def test_a_transfer_changes_two_locations_but_not_the_total() -> None:
+    after = {("A", "main"): Quantities(3), ("A", "east"): Quantities(2)}
+    events = derive_events([ledger.transfer("A", 2, "main", "east")], after, {"A": 4})
+    assert {e.location for e in events if isinstance(e, StockChanged)} == {"main", "east"}
+    assert not any(isinstance(event, BelowReorderPoint) for event in events)
