@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tortoise import Tortoise, connections
@@ -12,6 +13,7 @@ from tortoise.migrations.api import migrate as tortoise_migrate
 from syncbot.store.models import Location
 
 APP = "syncbot"
+MIGRATION_LOCK = 0x5359_4E43  # "SYNC": the advisory lock key serialising migrations
 MODELS = "syncbot.store.models"
 MIGRATIONS = "syncbot.migrations"
 
@@ -55,10 +57,27 @@ async def migrate(database_url: str, progress: Callable[[str], None] | None = No
         if progress is not None and event == "apply_done":
             progress(f"applied {app_label}.{name}")
 
+    async with _migration_lock(database_url):
+        try:
+            await tortoise_migrate(config=tortoise_config(database_url), progress=report)
+        finally:
+            await connections.close_all()
+
+
+@asynccontextmanager
+async def _migration_lock(database_url: str) -> AsyncIterator[None]:
+    """On PostgreSQL, several `serve` processes starting at once migrate one at a time."""
+    if not database_url.startswith("postgres://"):
+        yield  # SQLite has one writer process by design
+        return
+    import asyncpg  # imported here: the postgres extra is optional
+
+    connection = await asyncpg.connect(database_url.replace("postgres://", "postgresql://", 1))
     try:
-        await tortoise_migrate(config=tortoise_config(database_url), progress=report)
+        await connection.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK)
+        yield
     finally:
-        await connections.close_all()
+        await connection.close()  # closing the session releases the lock
 
 
 async def open_database(database_url: str) -> None:
