@@ -1,0 +1,224 @@
+"""The stock API's use cases: a movement request becomes one ledger entry, a posting, a report."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+
+from syncbot.ledger import (
+    DEFAULT_LOCATION,
+    Bucket,
+    Count,
+    Entry,
+    IdempotencyConflict,
+    InvalidMovement,
+    Movement,
+    MovementKind,
+    Quantities,
+    adjust,
+    damage,
+    order_cancel,
+    order_commit,
+    order_fulfil,
+    receive,
+    return_damaged,
+    return_restock,
+    transfer,
+    write_off,
+)
+from syncbot.store import models
+from syncbot.store.posting import Provenance, post
+from syncbot.store.stock import history, stock
+
+API_ACTOR = "api"
+# API keys live in their own namespace so that no client can claim, by accident or not, the
+# key a storefront order will need later (those come from channel, order, line, transition).
+KEY_PREFIX = "api:"
+
+
+class MovementRequest(BaseModel):
+    """One movement as an API client asks for it; the ledger's builders check the rules."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sku: str = Field(min_length=1, max_length=128)
+    location: str = Field(default=DEFAULT_LOCATION, min_length=1, max_length=64)
+    kind: MovementKind
+    # Strict: 1.5, "3" and true are refused rather than quietly turned into a quantity.
+    quantity: StrictInt
+    reason: str = Field(default="", max_length=500)
+    idempotency_key: str | None = Field(
+        default=None, min_length=1, max_length=255 - len(KEY_PREFIX)
+    )
+    force: StrictBool = False
+    to_location: str | None = Field(default=None, min_length=1, max_length=64)
+    bucket: Bucket | None = None
+    document: str = Field(default="", max_length=500)
+
+
+class QuantitiesOut(BaseModel):
+    on_hand: int
+    available: int
+    committed: int
+    damaged: int
+    incoming: int
+
+    @classmethod
+    def of(cls, quantities: Quantities) -> QuantitiesOut:
+        return cls(
+            on_hand=quantities.on_hand,
+            available=quantities.available,
+            committed=quantities.committed,
+            damaged=quantities.damaged,
+            incoming=quantities.incoming,
+        )
+
+
+class StockOut(BaseModel):
+    sku: str
+    name: str
+    reorder_point: int | None
+    locations: dict[str, QuantitiesOut]
+    total: QuantitiesOut
+
+
+class PositionOut(BaseModel):
+    location: str
+    bucket: str
+
+
+class MovementOut(BaseModel):
+    id: int
+    posting: uuid.UUID
+    kind: str
+    sku: str
+    quantity: int
+    source: PositionOut
+    destination: PositionOut
+    reason: str
+    actor: str
+    document: str
+    idempotency_key: str | None
+    counted_on_hand: int | None
+    reverses: int | None
+    forced: bool
+    occurred_at: datetime
+    recorded_at: datetime
+
+    @classmethod
+    def of(cls, row: models.Movement) -> MovementOut:
+        return cls(
+            id=row.id,
+            posting=row.posting,
+            kind=row.kind,
+            sku=row.sku_id,
+            quantity=row.quantity,
+            source=PositionOut(location=row.source_location, bucket=row.source_bucket),
+            destination=PositionOut(
+                location=row.destination_location, bucket=row.destination_bucket
+            ),
+            reason=row.reason,
+            actor=row.actor,
+            document=row.document,
+            idempotency_key=row.idempotency_key,
+            counted_on_hand=row.counted_on_hand,
+            reverses=row.reverses,
+            forced=row.forced,
+            occurred_at=row.occurred_at,
+            recorded_at=row.recorded_at,
+        )
+
+
+class PostingOut(BaseModel):
+    status: Literal["applied", "already_applied"]
+    posting: uuid.UUID
+    movements: list[MovementOut]
+    stock: StockOut
+
+
+# Storefront kinds have one fixed route and a stock reason; a given reason replaces it.
+_STOREFRONT: dict[MovementKind, Callable[[str, int, str], Movement]] = {
+    MovementKind.ORDER_COMMIT: order_commit,
+    MovementKind.ORDER_CANCEL: order_cancel,
+    MovementKind.ORDER_FULFIL: order_fulfil,
+    MovementKind.RETURN_RESTOCK: return_restock,
+    MovementKind.RETURN_DAMAGED: return_damaged,
+}
+
+
+def entry_for(request: MovementRequest) -> Entry:
+    """The ledger entry a request asks for; raises InvalidMovement for a malformed one."""
+    kind, sku, quantity, location = request.kind, request.sku, request.quantity, request.location
+    reason, forced = request.reason, request.force
+    if request.to_location is not None and kind is not MovementKind.TRANSFER:
+        raise InvalidMovement("to_location belongs to a transfer only")
+    if request.bucket is not None and kind is not MovementKind.ADJUST:
+        raise InvalidMovement("bucket belongs to an adjustment only")
+    if kind is MovementKind.RECEIVE:
+        return receive(sku, quantity, location, reason)
+    if kind is MovementKind.DAMAGE:
+        return damage(sku, quantity, location, reason, forced=forced)
+    if kind is MovementKind.WRITE_OFF:
+        return write_off(sku, quantity, location, reason, forced=forced)
+    if kind is MovementKind.ADJUST:
+        bucket = request.bucket or Bucket.AVAILABLE
+        return adjust(sku, quantity, reason, location, bucket, forced=forced)
+    if kind is MovementKind.TRANSFER:
+        if request.to_location is None:
+            raise InvalidMovement("a transfer needs to_location")
+        return transfer(sku, quantity, location, request.to_location, reason, forced=forced)
+    if kind is MovementKind.COUNT:
+        count = Count(sku, quantity, location)
+        return replace(count, reason=reason) if reason else count
+    movement = _STOREFRONT[kind](sku, quantity, location)
+    return replace(movement, reason=reason) if reason else movement
+
+
+async def record_movement(request: MovementRequest) -> PostingOut:
+    """Posts the request once per idempotency key; a replay answers with the first posting.
+
+    Raises the ledger's errors. The stock is read after the commit, so it may already
+    include postings made concurrently by others.
+    """
+    entry = entry_for(request)
+    key = None if request.idempotency_key is None else KEY_PREFIX + request.idempotency_key
+    try:
+        result = await post(
+            [entry],
+            idempotency_key=key,
+            provenance=Provenance(actor=API_ACTOR, document=request.document),
+        )
+    except IdempotencyConflict as error:
+        # Name the key as the client sent it, not as it is stored.
+        raise IdempotencyConflict(request.idempotency_key or error.key) from error
+    # Read back from the table, not from the result: a replay carries no movements, and
+    # a client retrying after a lost answer needs the ids the first attempt recorded.
+    rows = await models.Movement.filter(posting=result.posting).order_by("id")
+    return PostingOut(
+        status="applied" if result.applied else "already_applied",
+        posting=result.posting,
+        movements=[MovementOut.of(row) for row in rows],
+        stock=await stock_report(request.sku),
+    )
+
+
+async def stock_report(sku: str) -> StockOut:
+    """Quantities per location and in total; raises UnknownSku."""
+    report = await stock(sku)
+    return StockOut(
+        sku=report.sku,
+        name=report.name,
+        reorder_point=report.reorder_point,
+        locations={name: QuantitiesOut.of(q) for name, q in report.locations.items()},
+        total=QuantitiesOut.of(report.total),
+    )
+
+
+async def movement_history(sku: str | None, limit: int) -> list[MovementOut]:
+    """Movements newest first, of one SKU (raises UnknownSku) or of all."""
+    return [MovementOut.of(row) for row in await history(sku, limit)]

@@ -1,0 +1,288 @@
+"""The ASGI service: the stock API, the operations endpoints and the guards in front of them.
+
+Every error answers JSON `{"error": "<message>"}`. The ledger's refusals map to HTTP as:
+
+    UnknownSku, UnknownLocation      404  the named thing does not exist
+    InsufficientStock                409  the stock on hand disagrees; force or receive first
+    IdempotencyConflict              409  the key was already used for something else
+    InvalidMovement (any other)      422  the request itself is wrong
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from pydantic import SecretStr, ValidationError
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from syncbot import service
+from syncbot.config import ChannelsFile, Settings
+from syncbot.ledger import (
+    IdempotencyConflict,
+    InsufficientStock,
+    LedgerError,
+    UnknownLocation,
+    UnknownSku,
+)
+from syncbot.service import MovementOut, MovementRequest, PostingOut, StockOut
+from syncbot.store.database import (
+    close_database,
+    database_ready,
+    declare_locations,
+    migrate,
+    open_database,
+)
+from syncbot.store.stock import MAX_HISTORY
+
+log = logging.getLogger(__name__)
+
+HTTP_REQUESTS = Counter(
+    "syncbot_http_requests", "HTTP requests answered", ["method", "route", "status"]
+)
+HTTP_LATENCY = Histogram(
+    "syncbot_http_request_duration_seconds", "Time to answer an HTTP request", ["method", "route"]
+)
+
+_LEDGER_STATUS: dict[type[LedgerError], int] = {
+    UnknownSku: 404,
+    UnknownLocation: 404,
+    InsufficientStock: 409,
+    IdempotencyConflict: 409,
+}
+
+
+def create_app(settings: Settings, channels: ChannelsFile) -> FastAPI:
+    """The service; the database is migrated and opened only when the server starts it."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await migrate(settings.database_url)
+        await open_database(settings.database_url)
+        try:
+            await declare_locations(channels.locations)
+            yield
+        finally:
+            await close_database()
+
+    app = FastAPI(title="syncbot", summary="A perpetual inventory ledger", lifespan=lifespan)
+    # The last added runs first: requests are counted even when the body limit refuses them.
+    app.add_middleware(BodyLimit, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestMetrics)
+    app.include_router(operations)
+    app.include_router(stock_api(bearer_guard(settings.api_token)))
+    app.add_exception_handler(LedgerError, _ledger_refusal)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _internal_error)
+    return app
+
+
+operations = APIRouter(tags=["operations"])
+
+
+@operations.get("/healthz")
+async def healthz() -> dict[str, str]:
+    """The process is alive; says nothing about the database."""
+    return {"status": "ok"}
+
+
+@operations.get("/readyz")
+async def readyz(response: Response) -> dict[str, str]:
+    """200 when the database answers, else 503 so a load balancer sends traffic elsewhere."""
+    if await database_ready():
+        return {"status": "ready"}
+    response.status_code = 503
+    return {"status": "database unavailable"}
+
+
+@operations.get("/metrics")
+async def metrics() -> Response:
+    """Prometheus text format: the ledger's counters and the HTTP request counts."""
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+def bearer_guard(token: SecretStr | None) -> Callable[..., Awaitable[None]]:
+    """A dependency that lets through only `Authorization: Bearer <token>`."""
+    expected = None if token is None else token.get_secret_value().encode()
+
+    async def require_token(authorization: Annotated[str | None, Header()] = None) -> None:
+        if expected is None:
+            raise _unauthorized("the API token is not configured: set SYNCBOT_API_TOKEN")
+        scheme, _, given = (authorization or "").partition(" ")
+        # compare_digest takes as long for a near miss as for a wild guess.
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given.encode(), expected):
+            raise _unauthorized("a valid `Authorization: Bearer <token>` header is required")
+
+    return require_token
+
+
+def _unauthorized(message: str) -> HTTPException:
+    return HTTPException(401, message, headers={"WWW-Authenticate": "Bearer"})
+
+
+def stock_api(guard: Callable[..., Awaitable[None]]) -> APIRouter:
+    """Reading stock and history is open; recording a movement needs the API token."""
+    router = APIRouter(prefix="/api", tags=["stock"])
+
+    # `:path` because SKU codes may contain "/".
+    @router.get("/stock/{sku:path}")
+    async def get_stock(sku: str) -> StockOut:
+        """Quantities of one SKU per location and in total; 404 for an unknown SKU."""
+        return await service.stock_report(sku)
+
+    @router.get("/movements")
+    async def get_movements(
+        sku: str | None = None,
+        limit: Annotated[int, Query(ge=1, le=MAX_HISTORY)] = 50,
+    ) -> list[MovementOut]:
+        """Movements newest first, of one SKU or of all; 404 for an unknown SKU."""
+        return await service.movement_history(sku, limit)
+
+    @router.post("/movements", status_code=201, dependencies=[Depends(guard)])
+    async def post_movement(request: Request, response: Response) -> PostingOut:
+        """Records one movement (body: MovementRequest) and answers with the SKU's stock.
+
+        201 applied; 200 `already_applied` when the idempotency key was used for the same
+        movement; 401 without the token; 404 unknown SKU or location; 409 insufficient
+        stock (send `"force": true` to record it anyway) or a key reused for a different
+        movement; 413 body too large; 422 malformed JSON or an invalid movement.
+        """
+        # Parsed here rather than as a FastAPI body parameter so that the token is checked
+        # before any byte of the body is parsed.
+        try:
+            movement = MovementRequest.model_validate_json(await request.body())
+        except ValidationError as error:
+            raise RequestValidationError(error.errors(include_url=False)) from error
+        answer = await service.record_movement(movement)
+        if answer.status == "already_applied":
+            response.status_code = 200
+        return answer
+
+    return router
+
+
+def _error(status: int, message: str, headers: Mapping[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status, headers=headers)
+
+
+async def _ledger_refusal(request: Request, error: Exception) -> JSONResponse:
+    status = next((s for kind, s in _LEDGER_STATUS.items() if isinstance(error, kind)), 422)
+    return _error(status, str(error))
+
+
+async def _invalid_request(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    return _error(422, "; ".join(_describe(problem) for problem in error.errors()[:5]))
+
+
+_SOURCES = frozenset({"body", "query", "path", "header"})
+
+
+def _describe(problem: dict[str, Any]) -> str:
+    """`quantity: Input should be a valid integer`, without FastAPI's `body` or `query` prefix."""
+    where = [str(part) for part in problem.get("loc", ()) if part not in _SOURCES]
+    message = str(problem.get("msg", "invalid input"))
+    return f"{'.'.join(where)}: {message}" if where else message
+
+
+async def _http_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, HTTPException)
+    return _error(error.status_code, str(error.detail), error.headers)
+
+
+async def _internal_error(request: Request, error: Exception) -> JSONResponse:
+    # Starlette re-raises after this answer, so the traceback reaches the server log once.
+    log.error("internal error on %s %s", request.method, request.url.path)
+    return _error(500, "internal error: the incident is logged, please try again later")
+
+
+class BodyLimit:
+    """Answers 413 before the app runs when a request body is larger than the limit.
+
+    The body is read here, counted chunk by chunk (a chunked upload has no Content-Length)
+    and replayed to the app, so no parser ever sees more than `max_body_bytes`.
+    """
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_body_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        more_body = True
+        while more_body:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away: there is no one to answer
+            chunk: bytes = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                await self._refuse(scope, receive, send)
+                return
+            chunks.append(chunk)
+            more_body = message.get("more_body", False)
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()  # after the body, only http.disconnect can come
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        message = f"the request body is larger than the limit of {self.max_body_bytes} bytes"
+        # The rest of the body stays unread, so the connection cannot serve another request.
+        response = _error(413, message, headers={"Connection": "close"})
+        await response(scope, receive, send)
+
+
+class RequestMetrics:
+    """Counts requests by route template (not raw path, which would explode the labels)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = 500  # what the client sees if the app raises before it answers
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        started = time.perf_counter()
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            # The router stores the matched route in the scope; no match means 404 or 413.
+            route = getattr(scope.get("route"), "path", "unmatched")
+            method = scope["method"]
+            HTTP_LATENCY.labels(method, route).observe(time.perf_counter() - started)
+            HTTP_REQUESTS.labels(method, route, str(status)).inc()

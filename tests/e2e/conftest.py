@@ -1,0 +1,172 @@
+"""The real service as a subprocess (`syncbot serve`), driven over HTTP with httpx.
+
+The test process touches the database only before the server starts (to add SKUs); after
+that every check reads state back through the HTTP API, as a client would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from syncbot.store.catalogue import add_sku
+from syncbot.store.database import close_database, open_database
+
+TOKEN = "e2e-dummy-token-not-a-secret-000"  # 32 characters, for tests only
+MAX_BODY_BYTES = 2048
+SKU = "MUG-1"
+SLASHED_SKU = "TEE/RED-M"  # SKU codes may hold "/", which must survive the URL path
+STARTUP_SECONDS = 30
+
+RECEIPT = {"sku": SKU, "kind": "receive", "quantity": 10, "idempotency_key": "po-42:line-1"}
+EMPTY = {"on_hand": 0, "available": 0, "committed": 0, "damaged": 0, "incoming": 0}
+
+
+@dataclass
+class Service:
+    """A running server and a client for it, with the calls the tests repeat."""
+
+    client: httpx.Client
+
+    def post_movement(self, body: dict[str, Any], token: str | None = TOKEN) -> httpx.Response:
+        headers = {} if token is None else {"Authorization": f"Bearer {token}"}
+        return self.client.post("/api/movements", json=body, headers=headers)
+
+    def stock(self, sku: str = SKU) -> dict[str, Any]:
+        response = self.client.get(f"/api/stock/{sku}")
+        assert response.status_code == 200, response.text
+        stock: dict[str, Any] = response.json()
+        return stock
+
+    def movements(self, sku: str = SKU) -> list[dict[str, Any]]:
+        response = self.client.get("/api/movements", params={"sku": sku})
+        assert response.status_code == 200, response.text
+        movements: list[dict[str, Any]] = response.json()
+        return movements
+
+
+StartService = Callable[..., Service]
+
+
+def refusal(response: httpx.Response, status: int) -> str:
+    """The error message of a refusal, after checking its status and its JSON shape."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"}, body
+    message: str = body["error"]
+    assert message
+    assert "Traceback" not in message
+    return message
+
+
+def assert_nothing_written(service: Service) -> None:
+    """MUG-1 still has no movement and no stock."""
+    assert service.movements() == []
+    stock = service.stock()
+    assert stock["locations"] == {}
+    assert stock["total"] == EMPTY
+
+
+@pytest.fixture
+def start_service(database_url: str, tmp_path: Path) -> Iterator[StartService]:
+    """Starts `syncbot serve` on the test database; `env` overrides SYNCBOT_* variables.
+
+    SKUs MUG-1 and TEE/RED-M exist, and locations main and east are declared. Every server
+    started is terminated, and every client closed, when the test ends.
+    """
+    asyncio.run(_add_skus(database_url, [SKU, SLASHED_SKU]))
+    config = tmp_path / "syncbot.toml"
+    config.write_text('locations = ["main", "east"]\n', encoding="utf-8")
+    started: list[tuple[subprocess.Popen[bytes], httpx.Client]] = []
+
+    def start(**env: str | None) -> Service:
+        port = _free_port()
+        log = tmp_path / f"serve-{port}.log"
+        variables = {
+            "SYNCBOT_DATABASE_URL": database_url,
+            "SYNCBOT_API_TOKEN": TOKEN,
+            "SYNCBOT_CONFIG": str(config),
+            "SYNCBOT_MAX_BODY_BYTES": str(MAX_BODY_BYTES),
+            **env,
+        }
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("SYNCBOT_")}
+        environment.update({k: v for k, v in variables.items() if v is not None})
+        with log.open("wb") as output:
+            process = subprocess.Popen(
+                [_syncbot(), "serve", "--host", "127.0.0.1", "--port", str(port)],
+                env=environment,
+                cwd=tmp_path,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10)
+        started.append((process, client))
+        _wait_until_ready(process, client, log)
+        return Service(client)
+
+    yield start
+    for process, client in started:
+        client.close()
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def running_service(start_service: StartService) -> Service:
+    """The service with the API token set and a body limit of MAX_BODY_BYTES."""
+    return start_service()
+
+
+async def _add_skus(database_url: str, codes: list[str]) -> None:
+    await open_database(database_url)
+    try:
+        for code in codes:
+            await add_sku(code, name=f"{code} for tests")
+    finally:
+        await close_database()
+
+
+def _syncbot() -> str:
+    """The installed `syncbot` script of this interpreter, so the test runs what users run."""
+    beside = Path(sys.executable).with_name("syncbot")
+    found = str(beside) if beside.exists() else shutil.which("syncbot")
+    if found is None:
+        pytest.fail("the `syncbot` command is not installed: pip install -e '.[test]'")
+    return found
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _wait_until_ready(process: subprocess.Popen[bytes], client: httpx.Client, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"syncbot serve exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            if client.get("/readyz").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass  # not listening yet
+        time.sleep(0.1)
+    pytest.fail(f"syncbot serve was not ready within {STARTUP_SECONDS} s:\n{log.read_text()}")
