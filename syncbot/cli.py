@@ -3,15 +3,36 @@
 from __future__ import annotations
 
 import asyncio
-import logging
-from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+import getpass
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar
+from urllib.parse import urlsplit
 
 import typer
+from tortoise.exceptions import DBConnectionError, OperationalError
 
+from syncbot import cli_tables
 from syncbot.config import ChannelsFile, ConfigError, Settings, load_channels_file, load_settings
-from syncbot.ledger import LedgerError
+from syncbot.ledger import (
+    DEFAULT_LOCATION,
+    Bucket,
+    Count,
+    Entry,
+    IdempotencyConflict,
+    InvalidMovement,
+    LedgerError,
+    adjust,
+    damage,
+    receive,
+)
+from syncbot.logs import configure_logging
+from syncbot.store import catalogue
 from syncbot.store.database import close_database, declare_locations, migrate, open_database
+from syncbot.store.posting import PostingResult, Provenance, post
+from syncbot.store.stock import MAX_HISTORY, StockReport, history, stock
+from syncbot.store.verify import verify
 
 app = typer.Typer(
     help="syncbot: a perpetual inventory ledger that keeps every storefront in step.",
@@ -20,6 +41,15 @@ app = typer.Typer(
 )
 
 T = TypeVar("T")
+
+# What a database that cannot be reached or opened raises, whichever driver is behind it.
+DATABASE_ERRORS: tuple[type[Exception], ...] = (OSError, DBConnectionError, OperationalError)
+try:
+    from asyncpg import PostgresError
+except ImportError:  # the postgres extra is not installed
+    pass
+else:
+    DATABASE_ERRORS += (PostgresError,)
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -31,13 +61,29 @@ def load() -> tuple[Settings, ChannelsFile]:
     """Settings and channels file, or one clear line on stderr and exit status 2."""
     try:
         settings = load_settings()
-        return settings, load_channels_file(settings.config)
+        channels = load_channels_file(settings.config)
     except ConfigError as error:
         raise _fail(str(error)) from error
+    parts = urlsplit(settings.database_url)
+    # Tortoise's migrator hangs, instead of failing, on a SQLite file it cannot create.
+    directory = Path(parts.netloc + parts.path).parent
+    if parts.scheme == "sqlite" and not directory.is_dir():
+        raise _fail(f"SYNCBOT_DATABASE_URL: directory {directory} does not exist")
+    return settings, channels
+
+
+def run(work: Coroutine[Any, Any, T]) -> T:
+    """Runs a coroutine; a ledger refusal or an unusable database exits 1 in one line."""
+    try:
+        return asyncio.run(work)
+    except LedgerError as error:
+        raise _fail(str(error), code=1) from error
+    except DATABASE_ERRORS as error:
+        raise _fail(f"database error: {error} (check SYNCBOT_DATABASE_URL)", code=1) from error
 
 
 def run_with_database(work: Callable[[], Awaitable[T]]) -> T:
-    """Runs one command against the migrated database; ledger refusals exit 1 in one line."""
+    """Runs one command against the migrated database; refusals and failures exit 1 in one line."""
     settings, channels = load()
 
     async def main() -> T:
@@ -49,10 +95,7 @@ def run_with_database(work: Callable[[], Awaitable[T]]) -> T:
         finally:
             await close_database()
 
-    try:
-        return asyncio.run(main())
-    except LedgerError as error:
-        raise _fail(str(error), code=1) from error
+    return run(main())
 
 
 @app.command("migrate")
@@ -68,7 +111,7 @@ def migrate_command() -> None:
         finally:
             await close_database()
 
-    asyncio.run(main())
+    run(main())
     typer.echo("database is up to date")
 
 
@@ -83,8 +126,244 @@ def serve(
     from syncbot.web import create_app
 
     settings, channels = load()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(message)s")
-    uvicorn.run(create_app(settings, channels), host=host, port=port, log_level="info")
+    configure_logging(settings.log_level)
+    # log_config=None: uvicorn keeps the JSON handler instead of installing its own.
+    uvicorn.run(create_app(settings, channels), host=host, port=port, log_config=None)
+
+
+@contextmanager
+def refused_input() -> Iterator[None]:
+    """Malformed input exits 2 with the ledger's one-line reason, before the database opens."""
+    try:
+        yield
+    except InvalidMovement as error:
+        raise _fail(str(error)) from error
+
+
+SkuCode = Annotated[str, typer.Argument(metavar="SKU", help="The SKU code.", show_default=False)]
+Location = Annotated[str, typer.Option(help="Location the stock is at.")]
+Reason = Annotated[str, typer.Option(help="Why: kept on the movement and shown in history.")]
+Force = Annotated[
+    bool, typer.Option("--force", help="Record it even if it takes a real bucket below zero.")
+]
+Key = Annotated[
+    str | None,
+    typer.Option(
+        "--key",
+        help="Idempotency key: posting the same key again records nothing.",
+        show_default=False,
+    ),
+]
+ReorderPoint = Annotated[
+    int | None,
+    typer.Option(help="Alert when available over all locations falls to this.", show_default=False),
+]
+RealBucket = Literal["available", "committed", "damaged", "incoming"]
+# Lets a negative QTY ("adjust MUG-1 -3") through as a number instead of an unknown option.
+POSTING: dict[str, Any] = {"ignore_unknown_options": True}
+PROGRESS_EVERY = 10_000
+# Like the API's "api:": a key typed here can never claim the key of a storefront order.
+KEY_PREFIX = "cli:"
+
+sku_app = typer.Typer(help="Add, list and change the SKUs in the catalogue.", no_args_is_help=True)
+app.add_typer(sku_app, name="sku")
+
+
+@sku_app.command("add")
+def sku_add(
+    code: SkuCode,
+    name: Annotated[str, typer.Option(help="What people call it.")] = "",
+    reorder_point: ReorderPoint = None,
+) -> None:
+    """Add a SKU to the catalogue, so that stock can be recorded for it."""
+    with refused_input():
+        catalogue.check_sku_code(code)
+        catalogue.check_reorder_point(reorder_point)
+    sku = run_with_database(lambda: catalogue.add_sku(code, name, reorder_point))
+    typer.echo(f"added SKU {sku.code}" + (f" ({sku.name})" if sku.name else ""))
+
+
+@sku_app.command("list")
+def sku_list() -> None:
+    """List the catalogue: code, name and reorder point."""
+    skus = run_with_database(catalogue.list_skus)
+    if not skus:
+        typer.echo("no SKUs yet: add one with `syncbot sku add CODE`")
+        return
+    cli_tables.console().print(cli_tables.sku_table(skus))
+
+
+@sku_app.command("set")
+def sku_set(
+    code: SkuCode,
+    reorder_point: ReorderPoint = None,
+    clear_reorder_point: Annotated[
+        bool,
+        typer.Option(
+            "--clear-reorder-point", help="Remove the reorder point: no more low-stock alerts."
+        ),
+    ] = False,
+) -> None:
+    """Change a SKU's reorder point, or remove it."""
+    if (reorder_point is not None) == clear_reorder_point:
+        raise _fail("give either --reorder-point N or --clear-reorder-point")
+    with refused_input():
+        catalogue.check_reorder_point(reorder_point)
+    run_with_database(lambda: catalogue.set_reorder_point(code, reorder_point))
+    typer.echo(f"{code}: reorder point {'removed' if reorder_point is None else reorder_point}")
+
+
+@app.command("stock")
+def stock_command(sku: SkuCode) -> None:
+    """Show a SKU's quantities at every location, and the total."""
+    report = run_with_database(lambda: stock(sku))
+    cli_tables.console().print(cli_tables.stock_table(report))
+
+
+def _actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (OSError, KeyError):  # a container user without a login name
+        return "cli:unknown"
+
+
+def _recorded(result: PostingResult) -> str:
+    return "recorded " + "; ".join(cli_tables.describe(m) for m in result.movements)
+
+
+def _record(
+    entry: Entry,
+    location: str,
+    key: str | None,
+    summary: Callable[[PostingResult], str] = _recorded,
+) -> None:
+    """Posts one entry as this CLI user, then shows what was recorded and the stock now."""
+    if key is not None and not key.strip():
+        raise _fail("an idempotency key must not be empty")
+    provenance = Provenance(actor=_actor())
+    stored_key = None if key is None else KEY_PREFIX + key
+
+    async def work() -> tuple[PostingResult, StockReport]:
+        try:
+            result = await post([entry], idempotency_key=stored_key, provenance=provenance)
+        except IdempotencyConflict as error:  # name the key as it was typed
+            raise IdempotencyConflict(key or error.key) from error
+        return result, await stock(entry.sku)
+
+    result, report = run_with_database(work)
+    typer.echo(
+        summary(result)
+        if result.applied
+        else f"key {key!r} was already applied: nothing new recorded"
+    )
+    for event in result.events:
+        if (line := cli_tables.warning(event)) is not None:
+            typer.secho(line, err=True, fg=typer.colors.YELLOW)
+    cli_tables.console().print(cli_tables.location_table(report, location))
+
+
+@app.command("receive", context_settings=POSTING)
+def receive_command(
+    sku: SkuCode,
+    quantity: Annotated[int, typer.Argument(metavar="QTY", help="Units received (positive).")],
+    location: Location = DEFAULT_LOCATION,
+    reason: Reason = "",
+    key: Key = None,
+) -> None:
+    """Record a receipt: QTY units come from the supplier into available."""
+    with refused_input():
+        entry = receive(sku, quantity, location, reason)
+    _record(entry, location, key)
+
+
+@app.command("damage", context_settings=POSTING)
+def damage_command(
+    sku: SkuCode,
+    quantity: Annotated[int, typer.Argument(metavar="QTY", help="Units damaged (positive).")],
+    location: Location = DEFAULT_LOCATION,
+    reason: Reason = "",
+    force: Force = False,
+    key: Key = None,
+) -> None:
+    """Record damage: QTY units move from available to damaged."""
+    with refused_input():
+        entry = damage(sku, quantity, location, reason, forced=force)
+    _record(entry, location, key)
+
+
+@app.command("count", context_settings=POSTING)
+def count_command(
+    sku: SkuCode,
+    counted: Annotated[int, typer.Argument(metavar="QTY", help="The on_hand you counted.")],
+    location: Location = DEFAULT_LOCATION,
+    reason: Reason = "cycle count",
+    key: Key = None,
+) -> None:
+    """Record a cycle count: QTY is the on_hand counted, and the difference is posted."""
+    with refused_input():
+        entry = Count(sku, counted, location, reason)
+
+    def summary(result: PostingResult) -> str:
+        return cli_tables.describe_count(counted, next(iter(result.movements), None))
+
+    _record(entry, location, key, summary)
+
+
+@app.command("adjust", context_settings=POSTING)
+def adjust_command(
+    sku: SkuCode,
+    change: Annotated[int, typer.Argument(metavar="QTY", help="Signed change, e.g. 5 or -3.")],
+    reason: Annotated[str, typer.Option(help="Why: required.", show_default=False)],
+    location: Location = DEFAULT_LOCATION,
+    bucket: Annotated[RealBucket, typer.Option(help="The real bucket to correct.")] = "available",
+    force: Force = False,
+    key: Key = None,
+) -> None:
+    """Correct one bucket by a signed QTY, with a reason (e.g. adjust MUG-1 -3 --reason lost)."""
+    with refused_input():
+        entry = adjust(sku, change, reason, location, Bucket(bucket), forced=force)
+    _record(entry, location, key)
+
+
+@app.command("history")
+def history_command(
+    sku: SkuCode,
+    limit: Annotated[
+        int, typer.Option(min=1, max=MAX_HISTORY, help="How many movements to show.")
+    ] = 50,
+) -> None:
+    """Show a SKU's movements, newest first."""
+    rows = run_with_database(lambda: history(sku, limit))
+    if not rows:
+        typer.echo(f"no movements recorded for {sku}")
+        return
+    cli_tables.console().print(cli_tables.history_table(sku, rows))
+
+
+@app.command("verify")
+def verify_command() -> None:
+    """Replay the ledger: prove every balance equals the replay and every SKU sums to zero.
+
+    Exits 1 and names each mismatch when they differ.
+    """
+
+    def progress(movements: int) -> None:
+        if movements >= PROGRESS_EVERY:
+            typer.echo(f"replayed {movements:,} movements...", err=True)
+
+    report = run_with_database(lambda: verify(progress))
+    typer.echo(f"replayed {report.movements:,} movements against {report.balances:,} balances")
+    if report.mismatches:
+        cli_tables.console().print(cli_tables.mismatch_table(report))
+    for sku, total in report.unbalanced.items():
+        typer.echo(f"{sku}: its buckets sum to {total:+d}, not to zero")
+    if not report.ok:
+        raise _fail(
+            f"verify failed: mismatched balances: {len(report.mismatches)}, "
+            f"SKUs not summing to zero: {len(report.unbalanced)}",
+            code=1,
+        )
+    typer.echo("ok: every balance equals the replay and every SKU sums to zero")
 
 
 def main() -> None:

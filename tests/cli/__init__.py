@@ -1,0 +1,1 @@
+"""Command-line tests: `syncbot ...` run in-process against SQLite and PostgreSQL."""
