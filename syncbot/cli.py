@@ -6,9 +6,7 @@ import asyncio
 import getpass
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
-from urllib.parse import urlsplit
 
 import typer
 from tortoise.exceptions import DBConnectionError, OperationalError
@@ -64,11 +62,6 @@ def load() -> tuple[Settings, ChannelsFile]:
         channels = load_channels_file(settings.config)
     except ConfigError as error:
         raise _fail(str(error)) from error
-    parts = urlsplit(settings.database_url)
-    # Tortoise's migrator hangs, instead of failing, on a SQLite file it cannot create.
-    directory = Path(parts.netloc + parts.path).parent
-    if parts.scheme == "sqlite" and not directory.is_dir():
-        raise _fail(f"SYNCBOT_DATABASE_URL: directory {directory} does not exist")
     return settings, channels
 
 

@@ -6,6 +6,7 @@ import re
 import tomllib
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -87,7 +88,7 @@ def load_channels_file(path: Path) -> ChannelsFile:
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
-        raise ConfigError(f"{path}: {where}: {first['msg']}") from error
+        raise ConfigError(f"{path}: {where}: {_message(first['msg'])}") from error
 
 
 class Settings(BaseSettings):
@@ -108,6 +109,11 @@ class Settings(BaseSettings):
             url = "postgres://" + url.removeprefix("postgresql://")
         if not url.startswith(("sqlite://", "postgres://")):
             raise ValueError("use sqlite://PATH or postgres://USER@HOST:PORT/DATABASE")
+        parts = urlsplit(url)
+        directory = Path(parts.netloc + parts.path).parent
+        # Tortoise's migrator hangs, instead of failing, on a SQLite file it cannot create.
+        if parts.scheme == "sqlite" and not directory.is_dir():
+            raise ValueError(f"directory {directory} does not exist")
         return url
 
     @field_validator("api_token")
@@ -133,4 +139,9 @@ def load_settings(**overrides: Any) -> Settings:
     except ValidationError as error:
         first = error.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "?"
-        raise ConfigError(f"SYNCBOT_{field.upper()}: {first['msg']}") from error
+        raise ConfigError(f"SYNCBOT_{field.upper()}: {_message(first['msg'])}") from error
+
+
+def _message(pydantic_message: str) -> str:
+    """Our validators' words without pydantic's "Value error, " in front of them."""
+    return pydantic_message.removeprefix("Value error, ")

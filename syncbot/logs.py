@@ -8,7 +8,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 # Attributes every LogRecord has; anything else came from `extra=` and is context to keep.
-_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+# uvicorn adds color_message, a copy of the message with terminal colour codes.
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {
+    "message",
+    "asctime",
+    "taskName",
+    "color_message",
+}
 
 
 class JsonFormatter(logging.Formatter):

@@ -1,6 +1,6 @@
-"""Prometheus counters for what operators watch: postings, replays, conflicts and oversells."""
+"""Prometheus metrics operators watch: postings, replays, conflicts, oversells and HTTP."""
 
-from prometheus_client import Counter
+from prometheus_client import Counter, Histogram
 
 POSTINGS = Counter("syncbot_postings", "Postings applied to the ledger")
 IDEMPOTENT_REPLAYS = Counter(
@@ -10,3 +10,9 @@ IDEMPOTENCY_CONFLICTS = Counter(
     "syncbot_idempotency_conflicts", "Postings refused because their key was used differently"
 )
 OVERSELLS = Counter("syncbot_oversells", "Postings that took available below zero")
+HTTP_REQUESTS = Counter(
+    "syncbot_http_requests", "HTTP requests answered", ["method", "route", "status"]
+)
+HTTP_LATENCY = Histogram(
+    "syncbot_http_request_duration_seconds", "Time to answer an HTTP request", ["method", "route"]
+)

@@ -33,7 +33,7 @@ from syncbot.ledger import (
 )
 from syncbot.store import models
 from syncbot.store.posting import Provenance, post
-from syncbot.store.stock import history, stock
+from syncbot.store.stock import history, posting_movements, stock
 
 API_ACTOR = "api"
 # API keys live in their own namespace so that no client can claim, by accident or not, the
@@ -198,7 +198,7 @@ async def record_movement(request: MovementRequest) -> PostingOut:
         raise IdempotencyConflict(request.idempotency_key or error.key) from error
     # Read back from the table, not from the result: a replay carries no movements, and
     # a client retrying after a lost answer needs the ids the first attempt recorded.
-    rows = await models.Movement.filter(posting=result.posting).order_by("id")
+    rows = await posting_movements(result.posting)
     return PostingOut(
         status="applied" if result.applied else "already_applied",
         posting=result.posting,

@@ -20,13 +20,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import SecretStr, ValidationError
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from syncbot import service
+from syncbot import metrics, service
 from syncbot.config import ChannelsFile, Settings
 from syncbot.ledger import (
     IdempotencyConflict,
@@ -46,13 +46,6 @@ from syncbot.store.database import (
 from syncbot.store.stock import MAX_HISTORY
 
 log = logging.getLogger(__name__)
-
-HTTP_REQUESTS = Counter(
-    "syncbot_http_requests", "HTTP requests answered", ["method", "route", "status"]
-)
-HTTP_LATENCY = Histogram(
-    "syncbot_http_request_duration_seconds", "Time to answer an HTTP request", ["method", "route"]
-)
 
 _LEDGER_STATUS: dict[type[LedgerError], int] = {
     UnknownSku: 404,
@@ -107,7 +100,7 @@ async def readyz(response: Response) -> dict[str, str]:
 
 
 @operations.get("/metrics")
-async def metrics() -> Response:
+async def prometheus_metrics() -> Response:
     """Prometheus text format: the ledger's counters and the HTTP request counts."""
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
@@ -284,5 +277,5 @@ class RequestMetrics:
             # The router stores the matched route in the scope; no match means 404 or 413.
             route = getattr(scope.get("route"), "path", "unmatched")
             method = scope["method"]
-            HTTP_LATENCY.labels(method, route).observe(time.perf_counter() - started)
-            HTTP_REQUESTS.labels(method, route, str(status)).inc()
+            metrics.HTTP_LATENCY.labels(method, route).observe(time.perf_counter() - started)
+            metrics.HTTP_REQUESTS.labels(method, route, str(status)).inc()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import reduce
@@ -40,6 +41,11 @@ async def stock(code: str) -> StockReport:
         reorder_point=sku.reorder_point,
         locations={loc: Quantities.from_buckets(b) for loc, b in sorted(buckets.items())},
     )
+
+
+async def posting_movements(posting: uuid.UUID) -> list[models.Movement]:
+    """The movements one posting recorded, in the order it recorded them."""
+    return await models.Movement.filter(posting=posting).order_by("id")
 
 
 async def history(code: str | None = None, limit: int = 50) -> list[models.Movement]:
