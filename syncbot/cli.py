@@ -27,6 +27,7 @@ from syncbot.ledger import (
 )
 from syncbot.logs import configure_logging
 from syncbot.store import catalogue
+from syncbot.store.corrections import reverse_movement
 from syncbot.store.database import close_database, declare_locations, migrate, open_database
 from syncbot.store.posting import PostingResult, Provenance, post
 from syncbot.store.stock import MAX_HISTORY, StockReport, history, stock
@@ -224,6 +225,13 @@ def _recorded(result: PostingResult) -> str:
     return "recorded " + "; ".join(cli_tables.describe(m) for m in result.movements)
 
 
+def _warn(result: PostingResult) -> None:
+    """Oversells and reorder points crossed, in yellow on stderr."""
+    for event in result.events:
+        if (line := cli_tables.warning(event)) is not None:
+            typer.secho(line, err=True, fg=typer.colors.YELLOW)
+
+
 def _record(
     entry: Entry,
     location: str,
@@ -249,9 +257,7 @@ def _record(
         if result.applied
         else f"key {key!r} was already applied: nothing new recorded"
     )
-    for event in result.events:
-        if (line := cli_tables.warning(event)) is not None:
-            typer.secho(line, err=True, fg=typer.colors.YELLOW)
+    _warn(result)
     cli_tables.console().print(cli_tables.location_table(report, location))
 
 
@@ -316,6 +322,21 @@ def adjust_command(
     with refused_input():
         entry = adjust(sku, change, reason, location, Bucket(bucket), forced=force)
     _record(entry, location, key)
+
+
+@app.command("reverse")
+def reverse_command(
+    movement_id: Annotated[int, typer.Argument(metavar="MOVEMENT_ID", help="From `history`.")],
+    force: Force = False,
+) -> None:
+    """Undo a movement by posting its reversal; a movement is reversed at most once."""
+    provenance = Provenance(actor=_actor())
+    result = run_with_database(lambda: reverse_movement(movement_id, provenance, force=force))
+    if not result.applied:
+        typer.echo(f"movement {movement_id} was already reversed: nothing new recorded")
+        return
+    typer.echo(_recorded(result))
+    _warn(result)
 
 
 @app.command("history")

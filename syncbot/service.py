@@ -32,6 +32,7 @@ from syncbot.ledger import (
     write_off,
 )
 from syncbot.store import models
+from syncbot.store.corrections import reverse_movement
 from syncbot.store.posting import Provenance, post
 from syncbot.store.stock import history, posting_movements, stock
 
@@ -204,6 +205,18 @@ async def record_movement(request: MovementRequest) -> PostingOut:
         posting=result.posting,
         movements=[MovementOut.of(row) for row in rows],
         stock=await stock_report(request.sku),
+    )
+
+
+async def record_reversal(movement_id: int, *, force: bool) -> PostingOut:
+    """Reverses one movement, once; a repeat answers with the first reversal."""
+    result = await reverse_movement(movement_id, Provenance(actor=API_ACTOR), force=force)
+    rows = await posting_movements(result.posting)
+    return PostingOut(
+        status="applied" if result.applied else "already_applied",
+        posting=result.posting,
+        movements=[MovementOut.of(row) for row in rows],
+        stock=await stock_report(rows[0].sku_id),
     )
 
 

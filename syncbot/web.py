@@ -33,6 +33,7 @@ from syncbot.ledger import (
     InsufficientStock,
     LedgerError,
     UnknownLocation,
+    UnknownMovement,
     UnknownSku,
 )
 from syncbot.service import MovementOut, MovementRequest, PostingOut, StockOut
@@ -50,6 +51,7 @@ log = logging.getLogger(__name__)
 _LEDGER_STATUS: dict[type[LedgerError], int] = {
     UnknownSku: 404,
     UnknownLocation: 404,
+    UnknownMovement: 404,
     InsufficientStock: 409,
     IdempotencyConflict: 409,
 }
@@ -158,6 +160,20 @@ def stock_api(guard: Callable[..., Awaitable[None]]) -> APIRouter:
         except ValidationError as error:
             raise RequestValidationError(error.errors(include_url=False)) from error
         answer = await service.record_movement(movement)
+        if answer.status == "already_applied":
+            response.status_code = 200
+        return answer
+
+    @router.post("/movements/{movement_id}/reverse", status_code=201, dependencies=[Depends(guard)])
+    async def reverse_movement(
+        movement_id: int, response: Response, force: bool = False
+    ) -> PostingOut:
+        """Undoes a movement with a reversing one; each movement is reversed at most once.
+
+        201 reversed; 200 `already_applied` when it was reversed before; 404 unknown id;
+        409 when the units have moved on since (`?force=true` records it anyway).
+        """
+        answer = await service.record_reversal(movement_id, force=force)
         if answer.status == "already_applied":
             response.status_code = 200
         return answer

@@ -6,6 +6,7 @@ from syncbot.ledger.errors import (
     InvalidMovement,
     LedgerError,
     UnknownLocation,
+    UnknownMovement,
     UnknownSku,
 )
 from syncbot.ledger.events import BelowReorderPoint, Event, Oversold, StockChanged, derive_events
@@ -56,6 +57,7 @@ __all__ = [
     "Quantities",
     "StockChanged",
     "UnknownLocation",
+    "UnknownMovement",
     "UnknownSku",
     "adjust",
     "damage",

@@ -4,6 +4,7 @@ LedgerError
 ├── InvalidMovement       the movement itself is malformed (quantity, buckets, kind)
 ├── UnknownSku            the SKU is not in the catalogue
 ├── UnknownLocation       the location is not declared
+├── UnknownMovement       no movement has that id
 ├── InsufficientStock     a manual movement would take a real bucket below zero
 └── IdempotencyConflict   a key was reused with different content
 """
@@ -31,6 +32,12 @@ class UnknownLocation(LedgerError):
             f"unknown location {location!r}: declare it under [locations] in the channels file"
         )
         self.location = location
+
+
+class UnknownMovement(LedgerError):
+    def __init__(self, movement_id: int) -> None:
+        super().__init__(f"no movement has id {movement_id}: see `syncbot history SKU`")
+        self.movement_id = movement_id
 
 
 class InsufficientStock(LedgerError):

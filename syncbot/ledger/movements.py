@@ -252,7 +252,10 @@ def adjust(
 
 
 def reverse(movement: Movement, movement_id: int, reason: str = "") -> Movement:
-    """The correction of a recorded movement: the same route, backwards."""
+    """The correction of a recorded movement: the same route, backwards.
+
+    The reversal is guarded on its own merits: forcing the original does not force it.
+    """
     return replace(
         movement,
         source=movement.destination,
@@ -260,6 +263,7 @@ def reverse(movement: Movement, movement_id: int, reason: str = "") -> Movement:
         reason=reason or f"reversal of movement {movement_id}",
         reverses=movement_id,
         counted_on_hand=None,
+        forced=False,
     )
 
 

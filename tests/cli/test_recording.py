@@ -178,3 +178,25 @@ class TestHistory:
         rows = table_rows(mug.ok("history", SKU, "--limit", "2").stdout)
 
         assert [row[3] for row in rows] == ["3", "2"]
+
+
+class TestReverse:
+    def test_reverse_undoes_a_movement_once(self, mug: Cli) -> None:
+        """reverse posts the opposite movement; a second reverse records nothing."""
+        mug.ok("receive", SKU, "10")
+        mug.ok("damage", SKU, "3")
+        damage_id = table_rows(mug.ok("history", SKU).stdout)[0][0]
+
+        undone = mug.ok("reverse", damage_id)
+        again = mug.ok("reverse", damage_id)
+
+        assert "main/damaged → main/available" in undone.stdout
+        assert "already reversed" in again.stdout
+        assert quantities(mug.ok("stock", SKU).stdout, "main") == stocked(available=10)
+        assert mug.movement_count() == 3
+
+    def test_reversing_an_unknown_movement_exits_1(self, mug: Cli) -> None:
+        result = mug("reverse", "999")
+
+        assert result.exit_code == 1
+        assert "no movement has id 999" in result.stderr

@@ -284,3 +284,30 @@ class TestStockGuards:
             "available": -3,
             "damaged": 5,
         }
+
+
+class TestReversal:
+    def test_a_movement_is_reversed_once_and_needs_the_token(
+        self, running_service: Service
+    ) -> None:
+        """POST /api/movements/{id}/reverse undoes it; a repeat answers 200 and adds nothing."""
+        created = running_service.post_movement(RECEIPT).json()
+        movement_id = created["movements"][0]["id"]
+        path = f"/api/movements/{movement_id}/reverse"
+
+        refusal(running_service.client.post(path), 401)
+        headers = {"Authorization": f"Bearer {TOKEN}"}
+        first = running_service.client.post(path, headers=headers)
+        again = running_service.client.post(path, headers=headers)
+
+        assert first.status_code == 201, first.text
+        assert first.json()["movements"][0]["reverses"] == movement_id
+        assert again.status_code == 200
+        assert again.json()["posting"] == first.json()["posting"]
+        assert running_service.stock()["total"] == EMPTY
+        assert len(running_service.movements()) == 2
+
+    def test_an_unknown_movement_is_not_found(self, running_service: Service) -> None:
+        headers = {"Authorization": f"Bearer {TOKEN}"}
+        response = running_service.client.post("/api/movements/999/reverse", headers=headers)
+        assert "999" in refusal(response, 404)

@@ -1,0 +1,30 @@
+"""Corrections: a recorded movement is never changed, it is reversed by a new one."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from syncbot import ledger
+from syncbot.ledger import UnknownMovement
+from syncbot.store import models
+from syncbot.store.posting import PostingResult, Provenance, movement_from_row, post
+
+
+def reversal_key(movement_id: int) -> str:
+    """One reversal per movement, however often Undo is pressed or a request retried."""
+    return f"reversal-of:{movement_id}"
+
+
+async def reverse_movement(
+    movement_id: int, provenance: Provenance, *, force: bool = False
+) -> PostingResult:
+    """Posts the reversal of one movement; `applied` is False if it was already reversed.
+
+    Raises UnknownMovement, or InsufficientStock when the units have moved on since
+    (a damage cannot be undone once the damaged units were written off) unless forced.
+    """
+    row = await models.Movement.get_or_none(id=movement_id)
+    if row is None:
+        raise UnknownMovement(movement_id)
+    reversal = replace(ledger.reverse(movement_from_row(row), movement_id), forced=force)
+    return await post([reversal], idempotency_key=reversal_key(movement_id), provenance=provenance)
