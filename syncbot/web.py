@@ -62,8 +62,10 @@ def create_app(settings: Settings, channels: ChannelsFile) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await migrate(settings.database_url)
+        await migrate(settings.database_url, progress=log.info)
         await open_database(settings.database_url)
+        if settings.api_token is None:
+            log.warning("SYNCBOT_API_TOKEN is not set: every write to the API answers 401")
         try:
             await declare_locations(channels.locations)
             yield
