@@ -5,8 +5,8 @@ Inside one transaction, `post`:
 2. locks every balance row it will touch, in one fixed order, so concurrent postings
    neither deadlock nor lose updates;
 3. resolves counts against the locked quantities;
-4. moves balances with atomic increments, guarded where a manual movement may not go
-   below zero;
+4. moves both legs of each movement in one atomic UPDATE, guarded where a manual
+   movement may not take its source below zero;
 5. inserts the movements and the events they imply (the outbox).
 Nothing is written unless all of it is.
 """
@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
+from tortoise.expressions import Case, F, Q, When
 from tortoise.transactions import in_transaction
 
 from syncbot import metrics
@@ -135,7 +135,7 @@ async def _post(
         await models.IdempotencyKey.create(
             key=key, fingerprint=digest, posting=posting, using_db=connection
         )
-    reorder_points = await _check_catalogue(connection, entries)
+    reorder_points = await _reorder_points(connection, entries)
     rows = await _lock_rows(connection, _row_keys(entries))
     held = {row_key: quantity for row_key, (_, quantity) in rows.items()}
 
@@ -166,10 +166,10 @@ async def _post(
     return PostingResult(posting, True, tuple(movements), tuple(events))
 
 
-async def _check_catalogue(
+async def _reorder_points(
     connection: BaseDBAsyncClient, entries: Sequence[Entry]
 ) -> dict[str, int | None]:
-    """Refuses unknown SKUs and locations; returns the reorder point of each SKU."""
+    """The reorder point of each SKU posted to; refuses an unknown SKU."""
     skus = {entry.sku for entry in entries}
     found = dict(
         await models.Sku.filter(code__in=skus)
@@ -178,15 +178,17 @@ async def _check_catalogue(
     )
     if unknown_skus := sorted(skus - found.keys()):
         raise UnknownSku(unknown_skus[0])
-    locations = {location for _, location, _ in _row_keys(entries)}
-    known = set(
-        await models.Location.filter(name__in=locations)
-        .using_db(connection)
-        .values_list("name", flat=True)
-    )
+    return found
+
+
+async def _check_locations(connection: BaseDBAsyncClient, keys: list[RowKey]) -> None:
+    locations = {location for _, location, _ in keys}
+    known = {
+        location.name
+        for location in await models.Location.filter(name__in=locations).using_db(connection)
+    }
     if unknown_locations := sorted(locations - known):
         raise UnknownLocation(unknown_locations[0])
-    return found
 
 
 def _row_keys(entries: Sequence[Entry]) -> list[RowKey]:
@@ -207,7 +209,9 @@ async def _lock_rows(
     """Creates missing balance rows, then locks all of them in key order: id and quantity."""
     rows = await _select_for_update(connection, keys)
     if len(rows) < len(keys):
+        # A new SKU-location pair; existing rows prove their location exists, new ones do not.
         missing = [k for k in keys if k not in rows]
+        await _check_locations(connection, missing)
         await models.Balance.bulk_create(
             [models.Balance(sku_id=s, location_id=loc, bucket=b) for s, loc, b in missing],
             ignore_conflicts=True,
@@ -223,16 +227,20 @@ async def _select_for_update(
     skus = {k[0] for k in keys}
     locations = {k[1] for k in keys}
     buckets = {k[2] for k in keys}
-    # FOR UPDATE is dropped on SQLite, where the transaction already runs alone.
+    # FOR UPDATE is dropped on SQLite, where the transaction already runs alone. It must be
+    # a model query: Tortoise silently drops FOR UPDATE from values_list() queries.
     found = (
         await models.Balance.filter(sku_id__in=skus, location_id__in=locations, bucket__in=buckets)
         .order_by("sku_id", "location_id", "bucket")
         .select_for_update()
         .using_db(connection)
-        .values_list("sku_id", "location_id", "bucket", "id", "quantity")
     )
     wanted = set(keys)
-    return {(s, loc, b): (i, q) for s, loc, b, i, q in found if (s, loc, b) in wanted}
+    return {
+        key: (row.id, row.quantity)
+        for row in found
+        if (key := (row.sku_id, row.location_id, row.bucket)) in wanted
+    }
 
 
 def _quantities(held: dict[RowKey, int], sku: str, location: str) -> Quantities:
@@ -247,24 +255,27 @@ async def _move(
     held: dict[RowKey, int],
     movement: Movement,
 ) -> None:
-    """Two atomic increments; the source one refuses to go below zero when guarded."""
+    """Both legs in one atomic UPDATE; a guarded source must still hold the quantity."""
     source = _key(movement.sku, movement.source)
-    destination = _key(movement.sku, movement.destination)
-    take = models.Balance.filter(id=rows[source][0]).using_db(connection)
-    if movement.guarded:
-        take = take.filter(quantity__gte=movement.quantity)
-    changed = await take.update(quantity=F("quantity") - movement.quantity)
-    if not changed:
-        raise InsufficientStock(
-            movement.sku, movement.source.location, source[2], movement.quantity, held[source]
-        )
-    await (
-        models.Balance.filter(id=rows[destination][0])
+    source_id, destination_id = rows[source][0], rows[_key(movement.sku, movement.destination)][0]
+    quantity = movement.quantity
+    source_leg = Q(id=source_id, quantity__gte=quantity) if movement.guarded else Q(id=source_id)
+    changed = await (
+        models.Balance.filter(source_leg | Q(id=destination_id))
         .using_db(connection)
-        .update(quantity=F("quantity") + movement.quantity)
+        .update(
+            quantity=Case(
+                When(id=source_id, then=F("quantity") - quantity),
+                default=F("quantity") + quantity,
+            )
+        )
     )
-    held[source] -= movement.quantity
-    held[destination] += movement.quantity
+    if changed != 2:  # the guard kept the source row out: it holds less than the quantity
+        raise InsufficientStock(
+            movement.sku, movement.source.location, source[2], quantity, held[source]
+        )
+    held[source] -= quantity
+    held[_key(movement.sku, movement.destination)] += quantity
 
 
 def _key(sku: str, position: Position) -> RowKey:

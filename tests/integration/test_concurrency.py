@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
+import asyncpg
+import pytest
+
 from syncbot import ledger
 from syncbot.ledger import InsufficientStock
 from syncbot.store import models, posting
@@ -63,3 +66,35 @@ async def test_concurrent_counts_and_orders_keep_the_ledger_exact(database: str)
     report = await verify()
     assert report.ok, report
     assert (await stock("HOT")).total.committed == 20
+
+
+async def test_a_count_waits_for_a_concurrent_change_and_counts_after_it(
+    database: str,
+) -> None:
+    """PostgreSQL: the posting locks its balance rows, so a count never resolves against
+    a value another transaction is changing (it would post a wrong difference)."""
+    if not database.startswith("postgres://"):
+        pytest.skip("SQLite runs one transaction at a time; there is nothing to interleave")
+    await add_sku("HOT")
+    await posting.post([ledger.receive("HOT", 10)])
+    other = await asyncpg.connect(database.replace("postgres://", "postgresql://", 1))
+    try:
+        transaction = other.transaction()
+        await transaction.start()
+        # Another process is in the middle of sending 2 units back to the supplier.
+        await other.execute(
+            "UPDATE balance SET quantity = quantity + "
+            "CASE bucket WHEN 'available' THEN -2 ELSE 2 END "
+            "WHERE sku_id = 'HOT' AND bucket IN ('available', 'supplier')"
+        )
+        count = asyncio.create_task(posting.post([ledger.Count("HOT", 10)]))
+        await asyncio.sleep(0.5)
+        assert not count.done(), "the count did not wait for the locked rows"
+        await transaction.commit()
+        result = await count
+    finally:
+        await other.close()
+    # The count saw on_hand 8 after the other commit, so it found 2 more, and on_hand is
+    # now what was counted. Reading without the lock it would have seen 10 and posted nothing.
+    assert [m.quantity for m in result.movements] == [2]
+    assert (await stock("HOT")).total.on_hand == 10
