@@ -33,7 +33,7 @@ from syncbot.ledger import (
 )
 from syncbot.store import models
 from syncbot.store.corrections import reverse_movement
-from syncbot.store.posting import Provenance, post
+from syncbot.store.posting import PostingResult, Provenance, post
 from syncbot.store.stock import history, posting_movements, stock
 
 API_ACTOR = "api"
@@ -197,6 +197,17 @@ async def record_movement(request: MovementRequest) -> PostingOut:
     except IdempotencyConflict as error:
         # Name the key as the client sent it, not as it is stored.
         raise IdempotencyConflict(request.idempotency_key or error.key) from error
+    return await _answer(result, request.sku)
+
+
+async def record_reversal(movement_id: int, *, force: bool) -> PostingOut:
+    """Reverses one movement, once; a repeat answers with the first reversal."""
+    result = await reverse_movement(movement_id, Provenance(actor=API_ACTOR), force=force)
+    return await _answer(result)
+
+
+async def _answer(result: PostingResult, sku: str | None = None) -> PostingOut:
+    """The posting as recorded, and the stock of its SKU after it."""
     # Read back from the table, not from the result: a replay carries no movements, and
     # a client retrying after a lost answer needs the ids the first attempt recorded.
     rows = await posting_movements(result.posting)
@@ -204,19 +215,7 @@ async def record_movement(request: MovementRequest) -> PostingOut:
         status="applied" if result.applied else "already_applied",
         posting=result.posting,
         movements=[MovementOut.of(row) for row in rows],
-        stock=await stock_report(request.sku),
-    )
-
-
-async def record_reversal(movement_id: int, *, force: bool) -> PostingOut:
-    """Reverses one movement, once; a repeat answers with the first reversal."""
-    result = await reverse_movement(movement_id, Provenance(actor=API_ACTOR), force=force)
-    rows = await posting_movements(result.posting)
-    return PostingOut(
-        status="applied" if result.applied else "already_applied",
-        posting=result.posting,
-        movements=[MovementOut.of(row) for row in rows],
-        stock=await stock_report(rows[0].sku_id),
+        stock=await stock_report(sku or rows[0].sku_id),
     )
 
 
