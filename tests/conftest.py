@@ -83,11 +83,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite://{path}"
     url: str = request.getfixturevalue("postgres_url")
-    asyncio.run(_truncate(url))
+    asyncio.run(truncate_postgres(url))
     return url
 
 
-async def _truncate(url: str) -> None:
+async def truncate_postgres(url: str) -> None:
+    """Empties every ledger table (TRUNCATE fires no row triggers, so movements go too)."""
     connection = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
     try:
         await connection.execute(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")

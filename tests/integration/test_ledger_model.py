@@ -14,6 +14,8 @@ from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
+import pytest
+from conftest import truncate_postgres
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
@@ -54,20 +56,28 @@ def movements(draw: st.DrawFn) -> Movement:
 
 
 class LedgerMachine(RuleBasedStateMachine):
-    template: ClassVar[Path]
+    template: ClassVar[Path | None] = None
+    postgres_url: ClassVar[str | None] = None
 
     def __init__(self) -> None:
         super().__init__()
         self.directory = tempfile.TemporaryDirectory()
-        path = Path(self.directory.name) / "ledger.db"
-        shutil.copy(self.template, path)
         self.runner = asyncio.Runner()
         self.balances: dict[Key, int] = defaultdict(int)
         self.keys: dict[str, Any] = {}
         self.applied: list[tuple[int, Movement]] = []
-        self.run(self._open(f"sqlite://{path}"))
+        self.run(self._open())
 
-    async def _open(self, url: str) -> None:
+    async def _open(self) -> None:
+        """A fresh, empty database for every example."""
+        if self.postgres_url is not None:
+            await truncate_postgres(self.postgres_url)
+            url = self.postgres_url
+        else:
+            assert self.template is not None
+            path = Path(self.directory.name) / "ledger.db"
+            shutil.copy(self.template, path)
+            url = f"sqlite://{path}"
         await open_database(url)
         await declare_locations(LOCATIONS)
         for sku in SKUS:
@@ -150,9 +160,14 @@ class LedgerMachine(RuleBasedStateMachine):
             assert sum(q for (s, _, _), q in stored.items() if s == sku) == 0
 
 
-def test_the_ledger_matches_a_simple_model(sqlite_template: Path) -> None:
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_the_ledger_matches_a_simple_model(backend: str, request: pytest.FixtureRequest) -> None:
     """Postings, duplicate keys, refusals, counts and reversals never break the books."""
-    LedgerMachine.template = sqlite_template
+    if backend == "sqlite":
+        LedgerMachine.template = request.getfixturevalue("sqlite_template")
+        LedgerMachine.postgres_url = None
+    else:
+        LedgerMachine.postgres_url = request.getfixturevalue("postgres_url")
     run_state_machine_as_test(
         LedgerMachine,
         settings=settings(
