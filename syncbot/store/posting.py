@@ -192,14 +192,20 @@ async def _check_locations(connection: BaseDBAsyncClient, keys: list[RowKey]) ->
 
 
 def _row_keys(entries: Sequence[Entry]) -> list[RowKey]:
+    """Every row a posting reads or moves, sorted: the order in which they are locked.
+
+    All real buckets of each touched SKU and location are included, so counts resolve and
+    events report on_hand from locked values, not from rows another posting may be moving.
+    """
     keys: set[RowKey] = set()
     for entry in entries:
         if isinstance(entry, Count):
-            buckets = [*REAL_BUCKETS, Bucket.COUNT_DIFFERENCE]
-            keys.update((entry.sku, entry.location, str(bucket)) for bucket in buckets)
+            places = [(entry.location, Bucket.COUNT_DIFFERENCE)]
         else:
-            for position in (entry.source, entry.destination):
-                keys.add((entry.sku, position.location, str(position.bucket)))
+            places = [(p.location, p.bucket) for p in (entry.source, entry.destination)]
+        for location, bucket in places:
+            keys.add((entry.sku, location, str(bucket)))
+            keys.update((entry.sku, location, str(real)) for real in REAL_BUCKETS)
     return sorted(keys)
 
 

@@ -192,3 +192,14 @@ class TestEvents:
         assert ledger.BelowReorderPoint("CUP", 5, 5) in result.events
         later = await posting.post([ledger.order_commit("CUP", 1)])
         assert not any(isinstance(e, ledger.BelowReorderPoint) for e in later.events)
+
+
+async def test_stock_changed_reports_every_real_bucket(mug: str) -> None:
+    """A receipt's event shows committed and damaged too, so on_hand is right."""
+    await posting.post([ledger.receive(mug, 10)])
+    await posting.post([ledger.order_commit(mug, 4), ledger.damage(mug, 1)])
+    result = await posting.post([ledger.receive(mug, 5)])
+    (changed,) = [e for e in result.events if isinstance(e, ledger.StockChanged)]
+    assert changed.before == Quantities(available=5, committed=4, damaged=1)
+    assert changed.after == Quantities(available=10, committed=4, damaged=1)
+    assert changed.after.on_hand == 15
