@@ -21,16 +21,17 @@ from syncbot.ledger import (
     IdempotencyConflict,
     InvalidMovement,
     LedgerError,
+    Quantities,
     adjust,
     damage,
     receive,
 )
 from syncbot.logs import configure_logging
-from syncbot.store import catalogue
+from syncbot.store import catalogue, models
 from syncbot.store.corrections import reverse_movement
 from syncbot.store.database import close_database, declare_locations, migrate, open_database
 from syncbot.store.posting import PostingResult, Provenance, post
-from syncbot.store.stock import MAX_HISTORY, StockReport, history, stock
+from syncbot.store.stock import MAX_HISTORY, StockReport, history, stock, totals
 from syncbot.store.verify import verify
 
 app = typer.Typer(
@@ -179,12 +180,16 @@ def sku_add(
 
 @sku_app.command("list")
 def sku_list() -> None:
-    """List the catalogue: code, name and reorder point."""
-    skus = run_with_database(catalogue.list_skus)
+    """List the catalogue: code, name, reorder point, on_hand and available."""
+
+    async def work() -> tuple[list[models.Sku], dict[str, Quantities]]:
+        return await catalogue.list_skus(), await totals()
+
+    skus, quantities = run_with_database(work)
     if not skus:
         typer.echo("no SKUs yet: add one with `syncbot sku add CODE`")
         return
-    cli_tables.console().print(cli_tables.sku_table(skus))
+    cli_tables.console().print(cli_tables.sku_table(skus, quantities))
 
 
 @sku_app.command("set")

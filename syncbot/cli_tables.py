@@ -70,14 +70,18 @@ def location_table(report: StockReport, location: str) -> Table:
     return table
 
 
-def sku_table(skus: Iterable[models.Sku]) -> Table:
+def sku_table(skus: Iterable[models.Sku], totals: dict[str, Quantities]) -> Table:
+    """The catalogue with on_hand and available over all locations."""
     table = Table(title="SKUs", title_justify="left")
     table.add_column("code")
     table.add_column("name")
     table.add_column("reorder point", justify="right")
+    table.add_column("on_hand", justify="right")
+    table.add_column("available", justify="right")
     for sku in skus:
         point = "" if sku.reorder_point is None else str(sku.reorder_point)
-        table.add_row(sku.code, sku.name, point)
+        total = totals.get(sku.code, Quantities())
+        table.add_row(sku.code, sku.name, point, _number(total.on_hand), _number(total.available))
     return table
 
 

@@ -7,6 +7,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import reduce
 
+from tortoise.functions import Sum
+
 from syncbot.ledger import REAL_BUCKETS, Bucket, Quantities
 from syncbot.store import models
 from syncbot.store.catalogue import get_sku
@@ -41,6 +43,20 @@ async def stock(code: str) -> StockReport:
         reorder_point=sku.reorder_point,
         locations={loc: Quantities.from_buckets(b) for loc, b in sorted(buckets.items())},
     )
+
+
+async def totals() -> dict[str, Quantities]:
+    """Quantities over all locations of every SKU that has any, in one grouped query."""
+    rows = (
+        await models.Balance.filter(bucket__in=[str(b) for b in REAL_BUCKETS])
+        .annotate(total=Sum("quantity"))
+        .group_by("sku_id", "bucket")
+        .values_list("sku_id", "bucket", "total")
+    )
+    buckets: dict[str, dict[Bucket, int]] = defaultdict(dict)
+    for sku, bucket, total in rows:
+        buckets[sku][Bucket(bucket)] = int(total)
+    return {sku: Quantities.from_buckets(b) for sku, b in buckets.items()}
 
 
 async def posting_movements(posting: uuid.UUID) -> list[models.Movement]:

@@ -23,7 +23,15 @@ class TestCatalogue:
 
         rows = table_rows(mug.ok("sku", "list").stdout)
 
-        assert rows == [[SKU, "Blue mug", "2"], ["TEE-RED-M", "", ""]]
+        assert rows == [[SKU, "Blue mug", "2", "0", "0"], ["TEE-RED-M", "", "", "0", "0"]]
+
+    def test_sku_list_totals_every_location(self, mug: Cli) -> None:
+        """sku list shows on_hand and available summed over all locations."""
+        mug.ok("receive", SKU, "10")
+        mug.ok("receive", SKU, "4", "--location", "east")
+        mug.ok("damage", SKU, "1", "--location", "east")
+
+        assert table_rows(mug.ok("sku", "list").stdout) == [[SKU, "Blue mug", "2", "14", "13"]]
 
     def test_a_sku_cannot_be_added_twice(self, mug: Cli) -> None:
         """A second sku add of the same code is refused in one line with exit status 1."""
@@ -35,10 +43,10 @@ class TestCatalogue:
     def test_sku_set_changes_and_removes_the_reorder_point(self, mug: Cli) -> None:
         """sku set --reorder-point replaces it; --clear-reorder-point removes it."""
         mug.ok("sku", "set", SKU, "--reorder-point", "5")
-        assert table_rows(mug.ok("sku", "list").stdout) == [[SKU, "Blue mug", "5"]]
+        assert table_rows(mug.ok("sku", "list").stdout) == [[SKU, "Blue mug", "5", "0", "0"]]
 
         mug.ok("sku", "set", SKU, "--clear-reorder-point")
-        assert table_rows(mug.ok("sku", "list").stdout) == [[SKU, "Blue mug", ""]]
+        assert table_rows(mug.ok("sku", "list").stdout) == [[SKU, "Blue mug", "", "0", "0"]]
 
     def test_a_malformed_sku_code_exits_2_and_adds_nothing(self, cli: Cli) -> None:
         """A SKU code with a space is refused before the catalogue is touched."""
