@@ -30,6 +30,7 @@ from syncbot.logs import configure_logging
 from syncbot.store import catalogue, models
 from syncbot.store.corrections import reverse_movement
 from syncbot.store.database import close_database, declare_locations, migrate, open_database
+from syncbot.store.orders import apply_parked
 from syncbot.store.posting import PostingResult, Provenance, post
 from syncbot.store.stock import MAX_HISTORY, StockReport, history, stock, totals
 from syncbot.store.verify import verify
@@ -174,8 +175,15 @@ def sku_add(
     with refused_input():
         catalogue.check_sku_code(code)
         catalogue.check_reorder_point(reorder_point)
-    sku = run_with_database(lambda: catalogue.add_sku(code, name, reorder_point))
+
+    async def work() -> tuple[models.Sku, int]:
+        sku = await catalogue.add_sku(code, name, reorder_point)
+        return sku, await apply_parked(code)
+
+    sku, orders = run_with_database(work)
     typer.echo(f"added SKU {sku.code}" + (f" ({sku.name})" if sku.name else ""))
+    if orders:
+        typer.echo(f"applied its parked order lines: stock moved for {orders} order(s)")
 
 
 @sku_app.command("list")

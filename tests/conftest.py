@@ -24,15 +24,6 @@ from syncbot.store.database import close_database, declare_locations, migrate, o
 POSTGRES_ADMIN_URL = os.environ.get(
     "SYNCBOT_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"
 )
-TABLES = (
-    "outbox_event",
-    "idempotency_conflict",
-    "idempotency_key",
-    "movement",
-    "balance",
-    "sku",
-    "location",
-)
 TEST_LOCATIONS = ("main", "east")
 
 
@@ -91,7 +82,12 @@ async def truncate_postgres(url: str) -> None:
     """Empties every ledger table (TRUNCATE fires no row triggers, so movements go too)."""
     connection = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
     try:
-        await connection.execute(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
+        tables = await connection.fetch(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+            "AND tablename <> 'tortoise_migrations'"
+        )
+        names = ", ".join(f'"{table["tablename"]}"' for table in tables)
+        await connection.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
     finally:
         await connection.close()
 

@@ -80,6 +80,18 @@ class ReturnLine:
 
 
 @dataclass(frozen=True, slots=True)
+class OrderReturn:
+    """A refund or return of one order, as one storefront event delivers it."""
+
+    order_id: str
+    lines: tuple[ReturnLine, ...]
+
+
+OrderEvent = OrderSnapshot | OrderReturn
+"""What a connector turns a storefront delivery into."""
+
+
+@dataclass(frozen=True, slots=True)
 class LineState:
     """What the ledger has applied for one line, and the latest figures seen for it."""
 

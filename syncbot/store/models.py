@@ -126,3 +126,38 @@ class OutboxEvent(Model):
 
     class Meta:
         table = "outbox_event"
+
+
+class OrderRecord(Model):
+    """What the ledger has applied for one storefront order, and its latest snapshot.
+
+    Intake locks this row while it reconciles an event, so two deliveries of one order
+    never both post the same difference.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    channel = fields.CharField(max_length=64)
+    order_id = fields.CharField(max_length=64)
+    updated_at = fields.DatetimeField(null=True)
+    state: Any = fields.JSONField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "order_record"
+        unique_together = (("channel", "order_id"),)
+
+
+class ParkedLine(Model):
+    """An order or return line that could not be applied: no SKU, or one syncbot lacks."""
+
+    id = fields.BigIntField(primary_key=True)
+    channel = fields.CharField(max_length=64)
+    order_id = fields.CharField(max_length=64)
+    line_id = fields.CharField(max_length=64)
+    sku = fields.CharField(max_length=128, db_index=True)
+    quantity = fields.IntField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "parked_line"
+        unique_together = (("channel", "order_id", "line_id"),)

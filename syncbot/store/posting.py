@@ -96,10 +96,7 @@ async def post(
         if idempotency_key is None:
             raise
         return await _replay(idempotency_key, digest, entries, provenance)
-    metrics.POSTINGS.inc()
-    for event in result.events:
-        if isinstance(event, Oversold):
-            metrics.OVERSELLS.inc()
+    count_posting(result)
     return result
 
 
@@ -135,6 +132,24 @@ async def _post(
         await models.IdempotencyKey.create(
             key=key, fingerprint=digest, posting=posting, using_db=connection
         )
+    return await record(connection, entries, provenance, posting=posting, key=key)
+
+
+async def record(
+    connection: BaseDBAsyncClient,
+    entries: Sequence[Entry],
+    provenance: Provenance,
+    *,
+    posting: uuid.UUID | None = None,
+    key: str | None = None,
+) -> PostingResult:
+    """Records entries inside the caller's transaction: locks, moves, inserts, events.
+
+    For callers that already serialise their twins some other way (order intake locks
+    the order's state row); everyone else calls `post`. Count the result with
+    `count_posting` once the transaction has committed.
+    """
+    posting = posting or uuid.uuid4()
     reorder_points = await _reorder_points(connection, entries)
     rows = await _lock_rows(connection, _row_keys(entries))
     held = {row_key: quantity for row_key, (_, quantity) in rows.items()}
@@ -164,6 +179,12 @@ async def _post(
         using_db=connection,
     )
     return PostingResult(posting, True, tuple(movements), tuple(events))
+
+
+def count_posting(result: PostingResult) -> None:
+    """Metrics for a committed posting."""
+    metrics.POSTINGS.inc()
+    metrics.OVERSELLS.inc(sum(isinstance(event, Oversold) for event in result.events))
 
 
 async def _reorder_points(

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import UTC, datetime
+
 import pytest
+
+from syncbot.ledger.orders import OrderLine, OrderSnapshot
+from syncbot.store.database import close_database, declare_locations, open_database
+from syncbot.store.orders import record_order_event
 
 from .conftest import Cli, quantities, stocked, table_rows
 
@@ -208,3 +215,27 @@ class TestReverse:
 
         assert result.exit_code == 1
         assert "no movement has id 999" in result.stderr
+
+
+class TestParkedOrderLines:
+    def test_adding_a_sku_applies_the_order_lines_parked_for_it(self, cli: Cli) -> None:
+        """An order line for an unknown SKU waits; sku add applies it and says so."""
+        asyncio.run(_order_for_unknown_sku(cli.database_url))
+
+        result = cli.ok("sku", "add", "CUP-9")
+
+        assert "stock moved for 1 order(s)" in result.stdout
+        assert quantities(cli.ok("stock", "CUP-9").stdout, "main") == stocked(
+            available=-2, committed=2
+        )
+
+
+async def _order_for_unknown_sku(database_url: str) -> None:
+    line = OrderLine("L1", "CUP-9", quantity=2, current=2, fulfilled=0)
+    snapshot = OrderSnapshot("1001", datetime(2026, 11, 1, tzinfo=UTC), (line,))
+    await open_database(database_url)
+    try:
+        await declare_locations(["main"])
+        await record_order_event("shop", snapshot)
+    finally:
+        await close_database()

@@ -1,0 +1,1 @@
+"""The Shopify connector: webhook verification and the Admin GraphQL API."""

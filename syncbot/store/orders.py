@@ -1,0 +1,202 @@
+"""Order intake: reconcile a storefront order event against what the ledger applied, once.
+
+One transaction per event: lock the order's record, reconcile (pure, in the domain), post
+the difference and save the new state. Lines whose SKU is missing or unknown are parked,
+kept with the order's latest snapshot, and applied when the SKU is added.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, replace
+from datetime import datetime
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+from syncbot.ledger import Movement
+from syncbot.ledger.orders import (
+    Disposition,
+    LineState,
+    OrderEvent,
+    OrderLine,
+    OrderReturn,
+    OrderSnapshot,
+    OrderState,
+    ReturnLine,
+    apply_return,
+    apply_snapshot,
+)
+from syncbot.store import models
+from syncbot.store.posting import PostingResult, Provenance, count_posting, record
+
+
+async def record_order_event(channel: str, event: OrderEvent) -> PostingResult | None:
+    """Applies one order event; None when it changed nothing (a duplicate or a stale one)."""
+    async with in_transaction() as connection:
+        order = await _lock(connection, channel, event.order_id)
+        state, latest, waiting = _decode(order.state)
+        if isinstance(event, OrderSnapshot):
+            if state.updated_at is None or event.updated_at >= state.updated_at:
+                latest = event
+        else:
+            seen = state.returns_applied | {line.return_line_id for line in waiting}
+            waiting += [line for line in event.lines if line.return_line_id not in seen]
+        known = await _known_skus(connection, latest, waiting)
+        state, movements, waiting = _apply(state, latest, waiting, known)
+        await _park(connection, channel, event.order_id, latest, waiting, known)
+        result = None
+        if movements:
+            provenance = Provenance(actor=channel, document=f"{channel}/orders/{event.order_id}")
+            result = await record(connection, movements, provenance)
+        order.state = _encode(state, latest, waiting)
+        order.updated_at = state.updated_at
+        await order.save(using_db=connection)
+    if result is not None:
+        count_posting(result)
+    return result
+
+
+async def apply_parked(sku: str) -> int:
+    """Applies every parked line of a SKU just added; returns how many orders moved stock."""
+    orders = await models.ParkedLine.filter(sku=sku).distinct().values_list("channel", "order_id")
+    applied = 0
+    for channel, order_id in orders:
+        # An empty return event re-runs the order's stored snapshot and waiting returns.
+        if await record_order_event(channel, OrderReturn(order_id, ())) is not None:
+            applied += 1
+    return applied
+
+
+def _apply(
+    state: OrderState,
+    latest: OrderSnapshot | None,
+    waiting: list[ReturnLine],
+    known: set[str],
+) -> tuple[OrderState, list[Movement], list[ReturnLine]]:
+    """Reconciles the latest snapshot's known lines, then every return line now possible."""
+    movements: list[Movement] = []
+    if latest is not None:
+        visible = replace(latest, lines=tuple(ln for ln in latest.lines if ln.sku in known))
+        state, movements = apply_snapshot(state, visible)
+    still_waiting: list[ReturnLine] = []
+    for line in waiting:
+        if line.sku not in known:
+            still_waiting.append(line)
+            continue
+        state, moved = apply_return(state, line)
+        movements += moved
+    return state, movements, still_waiting
+
+
+async def _lock(connection: BaseDBAsyncClient, channel: str, order_id: str) -> models.OrderRecord:
+    """The order's record, locked until commit; created on the order's first event."""
+    await models.OrderRecord.bulk_create(
+        [models.OrderRecord(channel=channel, order_id=order_id, state=_encode(OrderState()))],
+        ignore_conflicts=True,
+        using_db=connection,
+    )
+    return (
+        await models.OrderRecord.filter(channel=channel, order_id=order_id)
+        .select_for_update()
+        .using_db(connection)
+        .get()
+    )
+
+
+async def _known_skus(
+    connection: BaseDBAsyncClient, latest: OrderSnapshot | None, waiting: list[ReturnLine]
+) -> set[str]:
+    lines: list[OrderLine | ReturnLine] = [*(latest.lines if latest else ()), *waiting]
+    wanted = {line.sku for line in lines if line.sku}
+    found = await models.Sku.filter(code__in=wanted).using_db(connection)
+    return {sku.code for sku in found}
+
+
+async def _park(
+    connection: BaseDBAsyncClient,
+    channel: str,
+    order_id: str,
+    latest: OrderSnapshot | None,
+    waiting: list[ReturnLine],
+    known: set[str],
+) -> None:
+    """Replaces the order's parked lines with those still unknown."""
+    await models.ParkedLine.filter(channel=channel, order_id=order_id).using_db(connection).delete()
+    parked = [
+        models.ParkedLine(
+            channel=channel,
+            order_id=order_id,
+            line_id=line.line_id,
+            sku=line.sku,
+            quantity=line.current,
+        )
+        for line in (latest.lines if latest else ())
+        if line.sku not in known
+    ] + [
+        models.ParkedLine(
+            channel=channel,
+            order_id=order_id,
+            line_id=f"return:{line.return_line_id}",
+            sku=line.sku,
+            quantity=line.quantity,
+        )
+        for line in waiting
+    ]
+    await models.ParkedLine.bulk_create(parked, using_db=connection)
+
+
+def _encode(
+    state: OrderState,
+    latest: OrderSnapshot | None = None,
+    waiting: list[ReturnLine] | None = None,
+) -> dict[str, Any]:
+    return {
+        "updated_at": _time(state.updated_at),
+        "cancelled": state.cancelled,
+        "lines": {line_id: asdict(line) for line_id, line in state.lines.items()},
+        "returns_applied": sorted(state.returns_applied),
+        "latest": None
+        if latest is None
+        else {
+            "order_id": latest.order_id,
+            "updated_at": _time(latest.updated_at),
+            "cancelled": latest.cancelled,
+            "lines": [asdict(line) for line in latest.lines],
+        },
+        "waiting": [asdict(line) for line in waiting or []],
+    }
+
+
+def _decode(
+    stored: dict[str, Any],
+) -> tuple[OrderState, OrderSnapshot | None, list[ReturnLine]]:
+    state = OrderState(
+        updated_at=_parse_time(stored["updated_at"]),
+        cancelled=stored["cancelled"],
+        lines={line_id: LineState(**line) for line_id, line in stored["lines"].items()},
+        returns_applied=frozenset(stored["returns_applied"]),
+    )
+    latest = None
+    if (snapshot := stored["latest"]) is not None:
+        updated_at = _parse_time(snapshot["updated_at"])
+        assert updated_at is not None
+        latest = OrderSnapshot(
+            order_id=snapshot["order_id"],
+            updated_at=updated_at,
+            cancelled=snapshot["cancelled"],
+            lines=tuple(OrderLine(**line) for line in snapshot["lines"]),
+        )
+    waiting = [
+        ReturnLine(**{**line, "disposition": Disposition(line["disposition"])})
+        for line in stored["waiting"]
+    ]
+    return state, latest, waiting
+
+
+def _time(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def _parse_time(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
