@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import os
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, Literal, TypeVar
 
+import httpx
 import typer
 from tortoise.exceptions import DBConnectionError, OperationalError
 
+from connectors.registry import build_connectors
 from syncbot import cli_tables
 from syncbot.config import ChannelsFile, ConfigError, Settings, load_channels_file, load_settings
 from syncbot.ledger import (
@@ -122,9 +125,15 @@ def serve(
     from syncbot.web import create_app
 
     settings, channels = load()
+    http = httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0))
+    try:
+        connectors = build_connectors(channels, os.environ, http)
+    except ConfigError as error:
+        raise _fail(str(error)) from error
     configure_logging(settings.log_level)
+    app = create_app(settings, channels, connectors, http)
     # log_config=None: uvicorn keeps the JSON handler instead of installing its own.
-    uvicorn.run(create_app(settings, channels), host=host, port=port, log_config=None)
+    uvicorn.run(app, host=host, port=port, log_config=None)
 
 
 @contextmanager

@@ -16,3 +16,12 @@ HTTP_REQUESTS = Counter(
 HTTP_LATENCY = Histogram(
     "syncbot_http_request_duration_seconds", "Time to answer an HTTP request", ["method", "route"]
 )
+WEBHOOKS_RECEIVED = Counter(
+    "syncbot_webhooks_received", "Verified webhook deliveries", ["channel", "outcome"]
+)
+WEBHOOKS_PROCESSED = Counter(
+    "syncbot_webhooks_processed", "Deliveries turned into postings", ["channel", "topic"]
+)
+WEBHOOKS_IGNORED = Counter(
+    "syncbot_webhooks_ignored", "Deliveries of topics syncbot does not handle", ["channel", "topic"]
+)

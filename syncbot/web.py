@@ -10,6 +10,8 @@ Every error answers JSON `{"error": "<message>"}`. The ledger's refusals map to 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hmac
 import logging
 import time
@@ -17,6 +19,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
+import httpx
 from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -26,8 +29,10 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from connectors.base import Connector
 from syncbot import metrics, service
 from syncbot.config import ChannelsFile, Settings
+from syncbot.intake.processor import IntakeProcessor
 from syncbot.ledger import (
     IdempotencyConflict,
     InsufficientStock,
@@ -45,6 +50,7 @@ from syncbot.store.database import (
     open_database,
 )
 from syncbot.store.stock import MAX_HISTORY
+from syncbot.webhooks import webhook_router
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +63,20 @@ _LEDGER_STATUS: dict[type[LedgerError], int] = {
 }
 
 
-def create_app(settings: Settings, channels: ChannelsFile) -> FastAPI:
-    """The service; the database is migrated and opened only when the server starts it."""
+def create_app(
+    settings: Settings,
+    channels: ChannelsFile,
+    connectors: Mapping[str, Connector] | None = None,
+    http: httpx.AsyncClient | None = None,
+) -> FastAPI:
+    """The service; the database is migrated and opened only when the server starts it.
+
+    `connectors` are the channels' storefronts, `http` the client they share (closed at
+    shutdown). The intake processor runs beside the server and finishes, at start, any
+    delivery a previous process stored but did not process.
+    """
+    connectors = connectors or {}
+    processor = IntakeProcessor(connectors)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -66,10 +84,18 @@ def create_app(settings: Settings, channels: ChannelsFile) -> FastAPI:
         await open_database(settings.database_url)
         if settings.api_token is None:
             log.warning("SYNCBOT_API_TOKEN is not set: every write to the API answers 401")
+        intake = None
         try:
             await declare_locations(channels.locations)
+            intake = asyncio.create_task(processor.run(), name="intake")
             yield
         finally:
+            if intake is not None:
+                intake.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await intake
+            if http is not None:
+                await http.aclose()
             await close_database()
 
     app = FastAPI(title="syncbot", summary="A perpetual inventory ledger", lifespan=lifespan)
@@ -78,6 +104,7 @@ def create_app(settings: Settings, channels: ChannelsFile) -> FastAPI:
     app.add_middleware(RequestMetrics)
     app.include_router(operations)
     app.include_router(stock_api(bearer_guard(settings.api_token)))
+    app.include_router(webhook_router(connectors, processor))
     app.add_exception_handler(LedgerError, _ledger_refusal)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(HTTPException, _http_error)

@@ -161,3 +161,26 @@ class ParkedLine(Model):
     class Meta:
         table = "parked_line"
         unique_together = (("channel", "order_id", "line_id"),)
+
+
+class InboxDelivery(Model):
+    """A verified webhook delivery, kept raw until it is processed.
+
+    Stored before the storefront gets its 200, so a process that dies after answering
+    loses nothing: the next start processes what is left.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    channel = fields.CharField(max_length=64)
+    event_id = fields.CharField(max_length=255)
+    topic = fields.CharField(max_length=128)
+    headers: Any = fields.JSONField()
+    body = fields.BinaryField()
+    received_at = fields.DatetimeField(auto_now_add=True)
+    processed_at = fields.DatetimeField(null=True, db_index=True)
+    attempts = fields.IntField(default=0)
+    last_error = fields.TextField(null=True)
+
+    class Meta:
+        table = "inbox_delivery"
+        unique_together = (("channel", "event_id"),)

@@ -29,6 +29,15 @@ MAX_BODY_BYTES = 2048
 SKU = "MUG-1"
 SLASHED_SKU = "TEE/RED-M"  # SKU codes may hold "/", which must survive the URL path
 STARTUP_SECONDS = 30
+FAKE_SECRET_ENV = "E2E_FAKE_WEBHOOK_SECRET"
+FAKE_SECRET = "e2e-dummy-webhook-secret"  # for tests only
+CHANNELS_FILE = f"""locations = ["main", "east"]
+
+[[channels]]
+name = "fake"
+kind = "fake"
+webhook_secret_env = "{FAKE_SECRET_ENV}"
+"""
 
 RECEIPT = {"sku": SKU, "kind": "receive", "quantity": 10, "idempotency_key": "po-42:line-1"}
 EMPTY = {"on_hand": 0, "available": 0, "committed": 0, "damaged": 0, "incoming": 0}
@@ -83,12 +92,13 @@ def assert_nothing_written(service: Service) -> None:
 def start_service(database_url: str, tmp_path: Path) -> Iterator[StartService]:
     """Starts `syncbot serve` on the test database; `env` overrides SYNCBOT_* variables.
 
-    SKUs MUG-1 and TEE/RED-M exist, and locations main and east are declared. Every server
+    SKUs MUG-1 and TEE/RED-M exist, locations main and east are declared, and channel
+    `fake` is the in-memory storefront connector, signing with FAKE_SECRET. Every server
     started is terminated, and every client closed, when the test ends.
     """
     asyncio.run(_add_skus(database_url, [SKU, SLASHED_SKU]))
     config = tmp_path / "syncbot.toml"
-    config.write_text('locations = ["main", "east"]\n', encoding="utf-8")
+    config.write_text(CHANNELS_FILE, encoding="utf-8")
     started: list[tuple[subprocess.Popen[bytes], httpx.Client]] = []
 
     def start(**env: str | None) -> Service:
@@ -99,6 +109,7 @@ def start_service(database_url: str, tmp_path: Path) -> Iterator[StartService]:
             "SYNCBOT_API_TOKEN": TOKEN,
             "SYNCBOT_CONFIG": str(config),
             "SYNCBOT_MAX_BODY_BYTES": str(MAX_BODY_BYTES),
+            FAKE_SECRET_ENV: FAKE_SECRET,
             **env,
         }
         environment = {k: v for k, v in os.environ.items() if not k.startswith("SYNCBOT_")}

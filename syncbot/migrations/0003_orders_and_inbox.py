@@ -11,6 +11,23 @@ class Migration(migrations.Migration):
 
     operations = [
         ops.CreateModel(
+            name='InboxDelivery',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('channel', fields.CharField(max_length=64)),
+                ('event_id', fields.CharField(max_length=255)),
+                ('topic', fields.CharField(max_length=128)),
+                ('headers', fields.JSONField(encoder=JSON_DUMPS, decoder=loads)),
+                ('body', fields.BinaryField()),
+                ('received_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('processed_at', fields.DatetimeField(null=True, db_index=True, auto_now=False, auto_now_add=False)),
+                ('attempts', fields.IntField(default=0)),
+                ('last_error', fields.TextField(null=True, unique=False)),
+            ],
+            options={'table': 'inbox_delivery', 'app': 'syncbot', 'unique_together': (('channel', 'event_id'),), 'pk_attr': 'id', 'table_description': 'A verified webhook delivery, kept raw until it is processed.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='OrderRecord',
             fields=[
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),

@@ -1,0 +1,111 @@
+"""The one small interface every storefront connector implements, and what crosses it.
+
+    ConnectorError
+    ├── InvalidSignature     the delivery is not from the storefront: answer 401
+    └── MalformedDelivery    signed, but not something the connector can read: answer 400
+
+Storefronts differ in how they sign (Shopify and WooCommerce: base64 HMAC-SHA256 in a
+header), in what a webhook carries (BigCommerce sends only an id, so `parse` may fetch),
+in their batch limits (250, 100, 2000) and in their rate limits; this interface hides all
+four. Deliveries are verified and stored synchronously; `parse` runs later, off the request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from syncbot.ledger.orders import OrderEvent
+
+
+class ConnectorError(Exception):
+    """Base of the connectors' errors; messages never contain a secret."""
+
+
+class InvalidSignature(ConnectorError):
+    pass
+
+
+class MalformedDelivery(ConnectorError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """A verified webhook delivery, before it is read."""
+
+    event_id: str
+    """Deduplicates deliveries within a channel: the same merchant action, the same id."""
+    topic: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    """The storefront's headers worth keeping with the raw body (no secrets)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """One SKU as a channel lists it: the ids its inventory API needs."""
+
+    sku: str
+    listing_id: str
+    inventory_id: str
+    location_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LevelChange:
+    """Set a listing's sellable quantity, if the channel still holds `expected`."""
+
+    listing: Listing
+    quantity: int
+    expected: int | None
+    idempotency_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class PushOutcome:
+    change: LevelChange
+    acknowledged: int | None = None
+    """The quantity the channel confirmed, or None if it did not take the change."""
+    stale: bool = False
+    """The channel held something other than `expected`: re-read and re-plan."""
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrdersPage:
+    events: Sequence[OrderEvent]
+    cursor: datetime | None
+    """Where the next catch-up starts: the newest update time seen so far."""
+
+
+class Connector(Protocol):
+    """A storefront channel. One instance per channel in the channels file."""
+
+    name: str
+    batch_limit: int
+
+    def verify(self, body: bytes, headers: Mapping[str, str]) -> Delivery:
+        """Checks the signature over the raw body; raises InvalidSignature."""
+        ...
+
+    async def parse(self, delivery: Delivery, body: bytes) -> Sequence[OrderEvent]:
+        """The order events in a delivery; empty for a topic syncbot does not handle."""
+        ...
+
+    def orders_since(self, cursor: datetime | None) -> AsyncIterator[OrdersPage]:
+        """Orders updated after the cursor, page by page, for catch-up."""
+        ...
+
+    async def listings(self) -> Sequence[Listing]:
+        """Every SKU the channel lists, with its inventory ids."""
+        ...
+
+    async def read_levels(self, listings: Sequence[Listing]) -> Mapping[str, int]:
+        """The sellable quantity the channel holds now, by inventory id."""
+        ...
+
+    async def push_levels(self, changes: Sequence[LevelChange]) -> Sequence[PushOutcome]:
+        """Applies up to `batch_limit` changes; one item's failure never fails the rest."""
+        ...

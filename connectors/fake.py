@@ -1,0 +1,149 @@
+"""An in-memory storefront behind the connector interface, for tests and demos.
+
+It signs like Shopify (base64 HMAC-SHA256 of the raw body) under its own header names,
+reads a small JSON order format, and keeps its listings and levels in dictionaries with
+compare-and-set semantics, so tests can drive intake and sync without any network.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from collections.abc import AsyncIterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from connectors.base import (
+    Delivery,
+    InvalidSignature,
+    LevelChange,
+    Listing,
+    MalformedDelivery,
+    OrdersPage,
+    PushOutcome,
+)
+from syncbot.ledger.orders import (
+    Disposition,
+    OrderEvent,
+    OrderLine,
+    OrderReturn,
+    OrderSnapshot,
+    ReturnLine,
+)
+
+SIGNATURE = "X-Fake-Signature"
+EVENT_ID = "X-Fake-Event-Id"
+TOPIC = "X-Fake-Topic"
+ORDER_TOPICS = frozenset({"order", "return"})
+
+
+def sign(body: bytes, secret: str) -> str:
+    digest = hmac.new(secret.encode(), body, hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+class FakeConnector:
+    def __init__(self, name: str, secret: str, batch_limit: int = 250) -> None:
+        self.name = name
+        self.batch_limit = batch_limit
+        self._secret = secret
+        self.orders: list[OrderSnapshot] = []
+        self.listed: list[Listing] = []
+        self.levels: dict[str, int] = {}
+        self.failing: set[str] = set()
+        """Inventory ids whose pushes fail, to show one bad item never fails the rest."""
+
+    def verify(self, body: bytes, headers: Mapping[str, str]) -> Delivery:
+        given = _header(headers, SIGNATURE)
+        if given is None or not hmac.compare_digest(given, sign(body, self._secret)):
+            raise InvalidSignature(f"{SIGNATURE} is missing or does not match the body")
+        event_id, topic = _header(headers, EVENT_ID), _header(headers, TOPIC)
+        if not event_id or not topic:
+            raise MalformedDelivery(f"{EVENT_ID} and {TOPIC} are required")
+        try:
+            json.loads(body)
+        except ValueError as error:
+            raise MalformedDelivery(f"the body is not JSON: {error}") from error
+        return Delivery(event_id=event_id, topic=topic, headers={TOPIC: topic})
+
+    async def parse(self, delivery: Delivery, body: bytes) -> Sequence[OrderEvent]:
+        if delivery.topic not in ORDER_TOPICS:
+            return []
+        try:
+            document = json.loads(body)
+            if delivery.topic == "return":
+                lines = tuple(_return_line(line) for line in document["lines"])
+                return [OrderReturn(str(document["order_id"]), lines)]
+            return [snapshot_from_json(document)]
+        except (ValueError, KeyError, TypeError) as error:
+            raise MalformedDelivery(f"not a fake {delivery.topic}: {error}") from error
+
+    async def orders_since(self, cursor: datetime | None) -> AsyncIterator[OrdersPage]:
+        newer = sorted(
+            (o for o in self.orders if cursor is None or o.updated_at > cursor),
+            key=lambda order: order.updated_at,
+        )
+        for start in range(0, len(newer), 2):  # pages of two, so tests see pagination
+            page = newer[start : start + 2]
+            yield OrdersPage(events=page, cursor=page[-1].updated_at)
+
+    async def listings(self) -> Sequence[Listing]:
+        return list(self.listed)
+
+    async def read_levels(self, listings: Sequence[Listing]) -> Mapping[str, int]:
+        return {item.inventory_id: self.levels.get(item.inventory_id, 0) for item in listings}
+
+    async def push_levels(self, changes: Sequence[LevelChange]) -> Sequence[PushOutcome]:
+        if len(changes) > self.batch_limit:
+            raise ValueError(f"{len(changes)} changes exceed the batch limit {self.batch_limit}")
+        outcomes = []
+        for change in changes:
+            inventory_id = change.listing.inventory_id
+            held = self.levels.get(inventory_id, 0)
+            if inventory_id in self.failing:
+                outcomes.append(PushOutcome(change, error=f"unknown inventory item {inventory_id}"))
+            elif change.expected is not None and change.expected != held:
+                outcomes.append(PushOutcome(change, stale=True))
+            else:
+                self.levels[inventory_id] = change.quantity
+                outcomes.append(PushOutcome(change, acknowledged=change.quantity))
+        return outcomes
+
+
+def snapshot_from_json(document: Mapping[str, Any]) -> OrderSnapshot:
+    """The fake format: {order_id, updated_at, cancelled?, lines: [{line_id, sku, ...}]}."""
+    return OrderSnapshot(
+        order_id=str(document["order_id"]),
+        updated_at=datetime.fromisoformat(document["updated_at"]),
+        cancelled=bool(document.get("cancelled", False)),
+        lines=tuple(
+            OrderLine(
+                line_id=str(line["line_id"]),
+                sku=line.get("sku") or "",
+                quantity=line["quantity"],
+                current=line.get("current", line["quantity"]),
+                fulfilled=line.get("fulfilled", 0),
+                location=line.get("location", "main"),
+            )
+            for line in document["lines"]
+        ),
+    )
+
+
+def _return_line(line: Mapping[str, Any]) -> ReturnLine:
+    return ReturnLine(
+        return_line_id=str(line["return_line_id"]),
+        line_id=str(line["line_id"]),
+        sku=line.get("sku") or "",
+        quantity=line["quantity"],
+        disposition=Disposition(line["disposition"]),
+        location=line.get("location", "main"),
+    )
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    """Header lookup that ignores case, as HTTP does."""
+    wanted = name.lower()
+    return next((value for key, value in headers.items() if key.lower() == wanted), None)
