@@ -1,0 +1,294 @@
+"""The Shopify Admin GraphQL client: one POST per call, paced by query cost, retried safely.
+
+- Pacing: every answer's `extensions.cost.throttleStatus` is kept; before a call whose cost
+  (Shopify's last requestedQueryCost for that document, or the caller's estimate) exceeds
+  what the bucket holds, it sleeps (needed - available) / restoreRate seconds.
+- THROTTLED in a 200: the same wait, then again. HTTP 429: wait Retry-After, then again.
+- HTTP 5xx and network errors: capped exponential backoff with full jitter, a bounded number
+  of times. HTTP 401/403: no retry. The error tree is drawn in `connectors.shopify.errors`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import re
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import httpx
+
+from connectors.shopify.errors import (
+    QueryProblem,
+    ShopifyAuthError,
+    ShopifyBadResponse,
+    ShopifyQueryError,
+    ShopifyThrottled,
+    ShopifyUnavailable,
+)
+
+DEFAULT_API_VERSION = "2026-10"
+
+# Why httpx directly and not shopify_app.admin_graphql_request_async (shopifyapp 1.0.2):
+# - it builds `https://{shop}.myshopify.com/...` itself, so a configured api_base_url (a proxy,
+#   a local test server) would need a transport that rewrites hosts behind its back;
+# - it answers a 200 carrying `errors` with extensions=None, so the throttleStatus of a
+#   THROTTLED answer (the one we need to compute the wait) is lost, and it never retries it;
+# - it has its own retry policy (2 retries, 429 via `int(Retry-After)` which fails on "2.0",
+#   only 502/503/504, no retry of network errors) sleeping with asyncio.sleep, so tests would
+#   really sleep, and wrapping it in ours would multiply the attempts of the two policies.
+# One POST with httpx keeps one retry policy, here, where it can be tested.
+
+# A document whose first token, after blanks and # comments, is `mutation`.
+_MUTATION = re.compile(r"(?:\s|#[^\n]*\n)*mutation\b")
+
+# Statuses the Admin API documents for a shop that cannot be served; none is worth a retry.
+_STATUS_MEANING = {
+    402: "HTTP 402: the shop is frozen until its Shopify bill is paid",
+    404: "HTTP 404: no Admin API at this URL",
+    423: "HTTP 423: the shop is locked",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ThrottleStatus:
+    """Shopify's leaky bucket of query cost, as the last answer reported it."""
+
+    maximum_available: float
+    currently_available: float
+    restore_rate: float
+    """Points restored per second."""
+
+
+class _Retry(Exception):
+    """One attempt failed in a way that a later attempt may not.
+
+    `delay` is the wait before the next attempt; None leaves it to backoff (5xx, network)
+    or to pacing by cost (THROTTLED).
+    """
+
+    def __init__(self, throttled: bool, detail: str, delay: float | None = None) -> None:
+        super().__init__(detail)
+        self.throttled = throttled
+        self.detail = detail
+        self.delay = delay
+
+
+class ShopifyAdmin:
+    """Sends GraphQL documents to one shop's Admin API, respecting its rate limit.
+
+    Retrying is safe for the documents syncbot sends: queries are reads, and its mutations
+    carry `@idempotent(key: ...)`, so a retry after a lost answer replays the first result
+    instead of applying twice. A mutation without that directive is never retried after a
+    failure that may have reached Shopify (5xx, network error).
+    """
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        shop: str,
+        access_token: str,
+        api_version: str = DEFAULT_API_VERSION,
+        api_base_url: str | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        random_fraction: Callable[[], float] = random.random,
+        clock: Callable[[], float] = time.monotonic,
+        max_attempts: int = 5,
+        max_throttled_waits: int = 10,
+        max_retry_after: float = 60.0,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 30.0,
+    ) -> None:
+        self.shop = shop
+        base_url = (api_base_url or f"https://{shop}").rstrip("/")
+        self.url = f"{base_url}/admin/api/{api_version}/graphql.json"
+        self._http = http
+        self._token = access_token
+        self._sleep = sleep
+        self._random = random_fraction
+        self._clock = clock
+        self._max_attempts = max_attempts
+        self._max_throttled_waits = max_throttled_waits
+        self._max_retry_after = max_retry_after
+        self._backoff_base = backoff_base
+        self._backoff_cap = backoff_cap
+        self._costs: dict[str, float] = {}
+        self._bucket: ThrottleStatus | None = None
+        self._bucket_at = 0.0
+
+    def __repr__(self) -> str:
+        return f"ShopifyAdmin(shop={self.shop!r}, url={self.url!r})"
+
+    @property
+    def throttle_status(self) -> ThrottleStatus | None:
+        """The bucket as the last answer reported it; None before the first answer."""
+        return self._bucket
+
+    async def execute(
+        self,
+        document: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        estimated_cost: float | None = None,
+    ) -> dict[str, Any]:
+        """Sends one document and returns its `data`; raises a ShopifyError otherwise.
+
+        `estimated_cost` paces the first call of a document; later calls use the
+        requestedQueryCost Shopify reported for it.
+        """
+        payload: dict[str, Any] = {"query": document}
+        if variables is not None:
+            payload["variables"] = variables
+        retry_safe = not _MUTATION.match(document) or "@idempotent" in document
+        throttled = failed = 0
+        while True:
+            await self._pace(self._costs.get(document, estimated_cost))
+            try:
+                return await self._attempt(document, payload)
+            except _Retry as retry:
+                if retry.throttled:
+                    throttled += 1
+                    delay = retry.delay
+                    if throttled > self._max_throttled_waits:
+                        raise ShopifyThrottled(self.shop, throttled, retry.detail) from None
+                    if delay is not None and delay > self._max_retry_after:
+                        # Honouring an hour-long wait inside one call would stall the caller:
+                        # say so, and let the scheduler come back later.
+                        detail = f"{retry.detail}, Retry-After {delay:g}s"
+                        raise ShopifyThrottled(self.shop, throttled, detail) from None
+                else:
+                    failed += 1
+                    if failed >= self._max_attempts or not retry_safe:
+                        raise ShopifyUnavailable(self.shop, failed, retry.detail) from None
+                    delay = self._backoff(failed)
+                if delay is not None:
+                    await self._sleep(delay)
+
+    async def _attempt(self, document: str, payload: dict[str, Any]) -> dict[str, Any]:
+        headers = {"X-Shopify-Access-Token": self._token, "User-Agent": "syncbot"}
+        try:
+            response = await self._http.post(self.url, json=payload, headers=headers)
+        except httpx.TransportError as exc:
+            raise _Retry(False, self._scrub(f"{type(exc).__name__}: {exc}")) from None
+        status = response.status_code
+        if status in (401, 403):
+            raise ShopifyAuthError(self.shop, status, self._scrub(_error_text(response)))
+        if status == 429:
+            raise _Retry(True, "HTTP 429", self._retry_after(response))
+        if status >= 500:
+            raise _Retry(False, f"HTTP {status}")
+        if status != 200:
+            raise ShopifyBadResponse(self.shop, _STATUS_MEANING.get(status, f"HTTP {status}"))
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = None
+        if not isinstance(answer, dict):
+            raise ShopifyBadResponse(self.shop, "the body is not a JSON object")
+        self._observe(document, answer.get("extensions"))
+        problems = self._problems(answer.get("errors"))
+        if any(problem.code == "THROTTLED" for problem in problems):
+            # Pacing before the next attempt waits (requested - available) / restoreRate;
+            # when the bucket already looks full enough, another client drained it: back off.
+            wait_is_paced = self._wait_for(self._costs.get(document), self._clock()) > 0
+            raise _Retry(True, "THROTTLED", None if wait_is_paced else self._backoff(1))
+        if problems:
+            if all(problem.code == "ACCESS_DENIED" for problem in problems):
+                raise ShopifyAuthError(self.shop, status, problems[0].message)
+            raise ShopifyQueryError(self.shop, problems)
+        data = answer.get("data")
+        if not isinstance(data, dict):
+            raise ShopifyBadResponse(self.shop, "the answer has neither data nor errors")
+        return data
+
+    async def _pace(self, cost: float | None) -> None:
+        """Waits until the bucket holds `cost`, and reserves it for this call.
+
+        The reservation keeps concurrent callers from all spending the same points; the
+        next answer replaces this local model with Shopify's own figures.
+        """
+        bucket, now = self._bucket, self._clock()
+        wait = self._wait_for(cost, now)
+        if bucket is None or cost is None or bucket.restore_rate <= 0:
+            return
+        start = now + wait
+        restored = (start - self._bucket_at) * bucket.restore_rate
+        available = min(bucket.maximum_available, bucket.currently_available + restored)
+        needed = min(cost, bucket.maximum_available)
+        self._bucket = replace(bucket, currently_available=available - needed)
+        self._bucket_at = start
+        if wait > 0:
+            await self._sleep(wait)
+
+    def _wait_for(self, cost: float | None, now: float) -> float:
+        """Seconds until the bucket, refilling at restoreRate, holds `cost` points."""
+        bucket = self._bucket
+        if bucket is None or cost is None or bucket.restore_rate <= 0:
+            return 0.0
+        shortfall = min(cost, bucket.maximum_available) - bucket.currently_available
+        return max(0.0, max(0.0, shortfall) / bucket.restore_rate - (now - self._bucket_at))
+
+    def _observe(self, document: str, extensions: object) -> None:
+        cost = extensions.get("cost") if isinstance(extensions, dict) else None
+        if not isinstance(cost, dict):
+            return
+        requested = cost.get("requestedQueryCost")
+        if isinstance(requested, int | float):
+            self._costs[document] = float(requested)
+        status = cost.get("throttleStatus")
+        if not isinstance(status, dict):
+            return
+        try:
+            self._bucket = ThrottleStatus(
+                maximum_available=float(status["maximumAvailable"]),
+                currently_available=float(status["currentlyAvailable"]),
+                restore_rate=float(status["restoreRate"]),
+            )
+        except (TypeError, KeyError, ValueError):
+            return  # a proxy may drop the figures: keep the last known ones
+        self._bucket_at = self._clock()
+
+    def _backoff(self, attempt: int) -> float:
+        """Capped exponential backoff with full jitter: uniform in [0, min(cap, base·2ⁿ⁻¹)]."""
+        return self._random() * min(self._backoff_cap, self._backoff_base * 2.0 ** (attempt - 1))
+
+    def _retry_after(self, response: httpx.Response) -> float:
+        try:
+            return max(0.0, float(response.headers.get("Retry-After", "")))
+        except ValueError:
+            return self._backoff(1)  # absent, or an HTTP date: Shopify sends seconds
+
+    def _problems(self, errors: object) -> tuple[QueryProblem, ...]:
+        if not errors:
+            return ()
+        if not isinstance(errors, list):
+            return (QueryProblem(self._scrub(str(errors))),)
+        problems = []
+        for error in errors:
+            error = error if isinstance(error, dict) else {"message": str(error)}
+            extensions = error.get("extensions")
+            code = extensions.get("code") if isinstance(extensions, dict) else None
+            path = error.get("path")
+            problems.append(
+                QueryProblem(
+                    message=self._scrub(str(error.get("message", ""))),
+                    code=str(code) if code is not None else None,
+                    path=tuple(str(part) for part in path) if isinstance(path, list) else (),
+                )
+            )
+        return tuple(problems)
+
+    def _scrub(self, text: str) -> str:
+        return text.replace(self._token, "[access token]") if self._token else text
+
+
+def _error_text(response: httpx.Response) -> str:
+    """Shopify's own explanation of a 401/403 (`{"errors": "..."}`), shortened."""
+    try:
+        errors = response.json().get("errors", "")
+    except (ValueError, AttributeError):
+        return ""
+    return str(errors)[:200]
