@@ -86,6 +86,10 @@ class Connector(Protocol):
     name: str
     batch_limit: int
 
+    async def check(self) -> str:
+        """Calls the channel's API with its credentials; a line naming what answered."""
+        ...
+
     def verify(self, body: bytes, headers: Mapping[str, str]) -> Delivery:
         """Checks the signature over the raw body; raises InvalidSignature."""
         ...

@@ -55,6 +55,9 @@ class FakeConnector:
         self.failing: set[str] = set()
         """Inventory ids whose pushes fail, to show one bad item never fails the rest."""
 
+    async def check(self) -> str:
+        return f"fake storefront {self.name}: {len(self.listed)} listings in memory"
+
     def verify(self, body: bytes, headers: Mapping[str, str]) -> Delivery:
         given = _header(headers, SIGNATURE)
         if given is None or not hmac.compare_digest(given, sign(body, self._secret)):

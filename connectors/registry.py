@@ -30,6 +30,15 @@ def _build(
     )
 
 
+def secret_variables(channel: ChannelConfig) -> list[str]:
+    """The environment variables a channel names for its secrets."""
+    return [
+        value
+        for key, value in sorted(channel.settings().items())
+        if key.endswith("_env") and isinstance(value, str)
+    ]
+
+
 def secret(channel: ChannelConfig, key: str, environ: Mapping[str, str]) -> str:
     """The secret held by the environment variable a channel names under `key`."""
     variable = channel.settings().get(key)

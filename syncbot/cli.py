@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 import os
-from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 import httpx
 import typer
-from tortoise.exceptions import DBConnectionError, OperationalError
 
 from connectors.registry import build_connectors
 from syncbot import cli_tables
-from syncbot.config import ChannelsFile, ConfigError, Settings, load_channels_file, load_settings
+from syncbot.cli_channels import channels_app, parked
+from syncbot.cli_runtime import fail, load, run, run_with_database
+from syncbot.config import ConfigError
 from syncbot.ledger import (
     DEFAULT_LOCATION,
     Bucket,
@@ -23,7 +23,6 @@ from syncbot.ledger import (
     Entry,
     IdempotencyConflict,
     InvalidMovement,
-    LedgerError,
     Quantities,
     adjust,
     damage,
@@ -43,58 +42,6 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-
-T = TypeVar("T")
-
-# What a database that cannot be reached or opened raises, whichever driver is behind it.
-DATABASE_ERRORS: tuple[type[Exception], ...] = (OSError, DBConnectionError, OperationalError)
-try:
-    from asyncpg import PostgresError
-except ImportError:  # the postgres extra is not installed
-    pass
-else:
-    DATABASE_ERRORS += (PostgresError,)
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    typer.secho(f"syncbot: {message}", err=True, fg=typer.colors.RED)
-    return typer.Exit(code)
-
-
-def load() -> tuple[Settings, ChannelsFile]:
-    """Settings and channels file, or one clear line on stderr and exit status 2."""
-    try:
-        settings = load_settings()
-        channels = load_channels_file(settings.config)
-    except ConfigError as error:
-        raise _fail(str(error)) from error
-    return settings, channels
-
-
-def run(work: Coroutine[Any, Any, T]) -> T:
-    """Runs a coroutine; a ledger refusal or an unusable database exits 1 in one line."""
-    try:
-        return asyncio.run(work)
-    except LedgerError as error:
-        raise _fail(str(error), code=1) from error
-    except DATABASE_ERRORS as error:
-        raise _fail(f"database error: {error} (check SYNCBOT_DATABASE_URL)", code=1) from error
-
-
-def run_with_database(work: Callable[[], Awaitable[T]]) -> T:
-    """Runs one command against the migrated database; refusals and failures exit 1 in one line."""
-    settings, channels = load()
-
-    async def main() -> T:
-        await migrate(settings.database_url)
-        await open_database(settings.database_url)
-        try:
-            await declare_locations(channels.locations)
-            return await work()
-        finally:
-            await close_database()
-
-    return run(main())
 
 
 @app.command("migrate")
@@ -129,7 +76,7 @@ def serve(
     try:
         connectors = build_connectors(channels, os.environ, http)
     except ConfigError as error:
-        raise _fail(str(error)) from error
+        raise fail(str(error)) from error
     configure_logging(settings.log_level)
     app = create_app(settings, channels, connectors, http)
     # log_config=None: uvicorn keeps the JSON handler instead of installing its own.
@@ -142,7 +89,7 @@ def refused_input() -> Iterator[None]:
     try:
         yield
     except InvalidMovement as error:
-        raise _fail(str(error)) from error
+        raise fail(str(error)) from error
 
 
 SkuCode = Annotated[str, typer.Argument(metavar="SKU", help="The SKU code.", show_default=False)]
@@ -172,6 +119,8 @@ KEY_PREFIX = "cli:"
 
 sku_app = typer.Typer(help="Add, list and change the SKUs in the catalogue.", no_args_is_help=True)
 app.add_typer(sku_app, name="sku")
+app.add_typer(channels_app, name="channels")
+app.command("parked")(parked)
 
 
 @sku_app.command("add")
@@ -222,7 +171,7 @@ def sku_set(
 ) -> None:
     """Change a SKU's reorder point, or remove it."""
     if (reorder_point is not None) == clear_reorder_point:
-        raise _fail("give either --reorder-point N or --clear-reorder-point")
+        raise fail("give either --reorder-point N or --clear-reorder-point")
     with refused_input():
         catalogue.check_reorder_point(reorder_point)
     run_with_database(lambda: catalogue.set_reorder_point(code, reorder_point))
@@ -262,7 +211,7 @@ def _record(
 ) -> None:
     """Posts one entry as this CLI user, then shows what was recorded and the stock now."""
     if key is not None and not key.strip():
-        raise _fail("an idempotency key must not be empty")
+        raise fail("an idempotency key must not be empty")
     provenance = Provenance(actor=_actor())
     stored_key = None if key is None else KEY_PREFIX + key
 
@@ -394,7 +343,7 @@ def verify_command() -> None:
     for sku, total in report.unbalanced.items():
         typer.echo(f"{sku}: its buckets sum to {total:+d}, not to zero")
     if not report.ok:
-        raise _fail(
+        raise fail(
             f"verify failed: mismatched balances: {len(report.mismatches)}, "
             f"SKUs not summing to zero: {len(report.unbalanced)}",
             code=1,

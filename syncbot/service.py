@@ -219,6 +219,31 @@ async def _answer(result: PostingResult, sku: str | None = None) -> PostingOut:
     )
 
 
+class ParkedLineOut(BaseModel):
+    channel: str
+    order_id: str
+    line_id: str
+    sku: str
+    quantity: int
+    since: datetime
+
+
+async def parked_lines() -> list[ParkedLineOut]:
+    """Order and return lines waiting for their SKU to be added."""
+    rows = await models.ParkedLine.all().order_by("channel", "order_id", "line_id")
+    return [
+        ParkedLineOut(
+            channel=row.channel,
+            order_id=row.order_id,
+            line_id=row.line_id,
+            sku=row.sku,
+            quantity=row.quantity,
+            since=row.created_at,
+        )
+        for row in rows
+    ]
+
+
 async def stock_report(sku: str) -> StockOut:
     """Quantities per location and in total; raises UnknownSku."""
     report = await stock(sku)

@@ -165,6 +165,11 @@ def stock_api(guard: Callable[..., Awaitable[None]]) -> APIRouter:
         """Quantities of one SKU per location and in total; 404 for an unknown SKU."""
         return await service.stock_report(sku)
 
+    @router.get("/parked")
+    async def get_parked() -> list[service.ParkedLineOut]:
+        """Order and return lines waiting for a SKU; adding the SKU applies them."""
+        return await service.parked_lines()
+
     @router.get("/movements")
     async def get_movements(
         sku: str | None = None,

@@ -184,3 +184,29 @@ class InboxDelivery(Model):
     class Meta:
         table = "inbox_delivery"
         unique_together = (("channel", "event_id"),)
+
+
+class ChannelCursor(Model):
+    """Where a channel's order catch-up resumes: the newest order update it has read."""
+
+    channel = fields.CharField(max_length=64, primary_key=True)
+    orders_updated_at = fields.DatetimeField(null=True)
+    caught_up_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "channel_cursor"
+
+
+class ChannelListing(Model):
+    """One SKU as a channel lists it, with the ids its inventory API needs."""
+
+    id = fields.BigIntField(primary_key=True)
+    channel = fields.CharField(max_length=64)
+    sku = fields.CharField(max_length=128, db_index=True)
+    listing_id = fields.CharField(max_length=255)
+    inventory_id = fields.CharField(max_length=255)
+    discovered_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "channel_listing"
+        unique_together = (("channel", "inventory_id"),)

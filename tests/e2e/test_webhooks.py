@@ -147,3 +147,15 @@ async def _stored_but_not_processed(database_url: str) -> None:
         )
     finally:
         await close_database()
+
+
+def test_a_line_for_an_unknown_sku_is_reported_as_parked(running_service: Service) -> None:
+    unknown = {**ORDER, "lines": [{"line_id": "L7", "sku": "NEW-SKU", "quantity": 1}]}
+    deliver(running_service, unknown)
+    deadline = time.monotonic() + 10
+    while not (parked := running_service.client.get("/api/parked").json()):
+        assert time.monotonic() < deadline, "the line was never parked"
+        time.sleep(0.05)
+    assert [(p["order_id"], p["line_id"], p["sku"], p["quantity"]) for p in parked] == [
+        ("1001", "L7", "NEW-SKU", 1)
+    ]

@@ -1,0 +1,121 @@
+"""`syncbot channels ...` and `syncbot parked`: the storefronts in the channels file."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
+
+import httpx
+import typer
+from rich.table import Table
+
+from connectors.base import Connector
+from connectors.registry import build_connectors, secret_variables
+from syncbot import cli_tables
+from syncbot.cli_runtime import fail, load, run_with_database
+from syncbot.intake.catch_up import CatchUpReport, catch_up
+from syncbot.store import models
+from syncbot.sync.listings import discover
+
+T = TypeVar("T")
+
+channels_app = typer.Typer(
+    help="The storefronts declared in the channels file.", no_args_is_help=True
+)
+Name = Annotated[
+    str, typer.Argument(metavar="NAME", help="The channel's name in the channels file.")
+]
+
+
+def run_with_channel(name: str, work: Callable[[Connector], Awaitable[T]]) -> T:
+    """Runs work against one channel's connector, with the database open."""
+    _, channels = load()
+    if name not in {channel.name for channel in channels.channels}:
+        raise fail(f"no channel named {name!r} in the channels file (see `syncbot channels list`)")
+
+    async def with_connector() -> T:
+        async with httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0)) as http:
+            return await work(build_connectors(channels, os.environ, http)[name])
+
+    return run_with_database(with_connector)
+
+
+@channels_app.command("list")
+def list_channels() -> None:
+    """Show each channel: kind, settings, and whether its secrets are set."""
+    _, channels = load()
+    if not channels.channels:
+        typer.echo("no channels: declare them under [[channels]] in the channels file")
+        return
+    table = Table(title="channels", title_justify="left")
+    for column in ("name", "kind", "settings", "secrets"):
+        table.add_column(column)
+    for channel in channels.channels:
+        settings = ", ".join(f"{k}={v}" for k, v in sorted(channel.settings().items()))
+        missing = [v for v in secret_variables(channel) if not os.environ.get(v)]
+        secrets = "set" if not missing else "missing: " + ", ".join(missing)
+        table.add_row(channel.name, channel.kind, settings, secrets)
+    cli_tables.console().print(table)
+
+
+@channels_app.command("check")
+def check(name: Name) -> None:
+    """Call the channel's API and report whether its credentials work."""
+
+    async def work(connector: Connector) -> str:
+        return await connector.check()
+
+    typer.echo(f"{name}: ok, {run_with_channel(name, work)}")
+
+
+@channels_app.command("catch-up")
+def catch_up_command(name: Name) -> None:
+    """Reconcile every order the channel updated since the last catch-up."""
+
+    def progress(report: CatchUpReport) -> None:
+        typer.echo(f"  {report.orders} orders read, up to {report.cursor}", err=True)
+
+    report = run_with_channel(name, lambda connector: catch_up(connector, progress))
+    typer.echo(
+        f"{name}: {report.orders} orders reconciled, {report.changed} moved stock the "
+        f"webhooks had not; next catch-up starts after {report.cursor}"
+    )
+
+
+@channels_app.command("discover")
+def discover_command(
+    name: Name,
+    create_skus: Annotated[
+        bool, typer.Option("--create-skus", help="Add the channel's unknown SKUs to syncbot.")
+    ] = False,
+) -> None:
+    """Store the channel's listings (SKU and inventory ids) and report problems."""
+    report = run_with_channel(name, lambda connector: discover(connector, create_skus=create_skus))
+    typer.echo(f"{name}: {report.listings} listings stored")
+    for sku, listing_ids in report.duplicates.items():
+        typer.echo(f"  duplicate SKU {sku}: listed by {', '.join(listing_ids)} (not stored)")
+    if report.unknown:
+        typer.echo(
+            f"  unknown to syncbot: {', '.join(report.unknown)} (add them, or --create-skus)"
+        )
+    if report.created:
+        typer.echo(f"  added SKUs: {', '.join(report.created)}")
+    if report.without_sku:
+        typer.echo(f"  {report.without_sku} listings have no SKU")
+
+
+def parked() -> None:
+    """Order and return lines waiting for a SKU: add the SKU and they are applied."""
+    rows = run_with_database(lambda: models.ParkedLine.all().order_by("channel", "order_id"))
+    if not rows:
+        typer.echo("no parked lines")
+        return
+    table = Table(title="parked lines", title_justify="left")
+    for column in ("channel", "order", "line", "sku", "quantity", "since"):
+        table.add_column(column)
+    for row in rows:
+        sku = row.sku or "(no SKU)"
+        since = row.created_at.strftime("%Y-%m-%d %H:%M")
+        table.add_row(row.channel, row.order_id, row.line_id, sku, str(row.quantity), since)
+    cli_tables.console().print(table)

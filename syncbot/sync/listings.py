@@ -1,0 +1,69 @@
+"""Listing discovery: which of a channel's SKUs syncbot knows, and the ids to push them by."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from tortoise.transactions import in_transaction
+
+from connectors.base import Connector, Listing
+from syncbot.ledger import InvalidMovement
+from syncbot.store import models
+from syncbot.store.catalogue import add_sku
+from syncbot.store.orders import apply_parked
+
+
+@dataclass(slots=True)
+class DiscoveryReport:
+    listings: int = 0
+    duplicates: dict[str, list[str]] = field(default_factory=dict)
+    """SKUs listed more than once, with their listing ids: a person must choose."""
+    unknown: list[str] = field(default_factory=list)
+    """SKUs the channel lists that syncbot's catalogue lacks (or could not take)."""
+    created: list[str] = field(default_factory=list)
+    without_sku: int = 0
+
+
+async def discover(connector: Connector, *, create_skus: bool = False) -> DiscoveryReport:
+    """Replaces the channel's stored listings with what it lists now, and reports on them."""
+    found = await connector.listings()
+    report = DiscoveryReport(without_sku=sum(1 for item in found if not item.sku))
+    by_sku: dict[str, list[Listing]] = defaultdict(list)
+    for item in found:
+        if item.sku:
+            by_sku[item.sku].append(item)
+    report.duplicates = {
+        sku: [item.listing_id for item in items]
+        for sku, items in sorted(by_sku.items())
+        if len(items) > 1
+    }
+    known = {sku.code for sku in await models.Sku.filter(code__in=list(by_sku))}
+    report.unknown = sorted(set(by_sku) - known)
+    if create_skus:
+        for sku in list(report.unknown):
+            try:
+                await add_sku(sku)
+            except InvalidMovement:  # a code syncbot cannot take (a space, say): report it
+                continue
+            await apply_parked(sku)
+            report.created.append(sku)
+            report.unknown.remove(sku)
+    # A duplicated SKU is not stored: pushing to one of its listings would be a guess.
+    usable = [items[0] for sku, items in by_sku.items() if len(items) == 1]
+    async with in_transaction() as connection:
+        await models.ChannelListing.filter(channel=connector.name).using_db(connection).delete()
+        await models.ChannelListing.bulk_create(
+            [
+                models.ChannelListing(
+                    channel=connector.name,
+                    sku=item.sku,
+                    listing_id=item.listing_id,
+                    inventory_id=item.inventory_id,
+                )
+                for item in usable
+            ],
+            using_db=connection,
+        )
+    report.listings = len(usable)
+    return report

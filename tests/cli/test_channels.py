@@ -1,0 +1,50 @@
+"""`syncbot channels` and `syncbot parked` from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .conftest import Cli, environment, table_rows
+
+FAKE = """locations = ["main"]
+
+[[channels]]
+name = "demo"
+kind = "fake"
+webhook_secret_env = "DEMO_WEBHOOK_SECRET"
+"""
+
+
+def channel_cli(cli: Cli, tmp_path: Path, secret: str | None) -> Cli:
+    config = tmp_path / "channels.toml"
+    config.write_text(FAKE, encoding="utf-8")
+    env = {**environment(cli.database_url, config), "DEMO_WEBHOOK_SECRET": secret}
+    return Cli(env, cli.database_url)
+
+
+def test_channels_list_shows_each_channel_and_its_missing_secrets(cli: Cli, tmp_path: Path) -> None:
+    """The secret's variable is named, never its value."""
+    rows = table_rows(channel_cli(cli, tmp_path, None).ok("channels", "list").stdout)
+    assert rows[0][:2] == ["demo", "fake"]
+    assert rows[0][3] == "missing: DEMO_WEBHOOK_SECRET"
+
+
+def test_channels_check_reports_what_answered(cli: Cli, tmp_path: Path) -> None:
+    result = channel_cli(cli, tmp_path, "dummy-secret").ok("channels", "check", "demo")
+    assert result.stdout.startswith("demo: ok, fake storefront demo")
+
+
+def test_a_channel_without_its_secret_fails_in_one_line(cli: Cli, tmp_path: Path) -> None:
+    result = channel_cli(cli, tmp_path, None)("channels", "check", "demo")
+    assert result.exit_code == 2
+    assert "environment variable DEMO_WEBHOOK_SECRET is not set" in result.stderr
+
+
+def test_an_unknown_channel_is_named(cli: Cli, tmp_path: Path) -> None:
+    result = channel_cli(cli, tmp_path, "x")("channels", "check", "nope")
+    assert result.exit_code == 2
+    assert "no channel named 'nope'" in result.stderr
+
+
+def test_parked_says_when_nothing_waits(cli: Cli) -> None:
+    assert "no parked lines" in cli.ok("parked").stdout
