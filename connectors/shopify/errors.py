@@ -1,6 +1,6 @@
 """The Admin API's error tree: each error says what went wrong and what to do, never the token.
 
-ShopifyError
+ShopifyError (a connectors.base.ConnectorError)
 ├── ShopifyAuthError      HTTP 401/403 or ACCESS_DENIED: a wrong or revoked token, a missing scope
 ├── ShopifyThrottled      still throttled (THROTTLED in a 200, or HTTP 429) after every allowed wait
 ├── ShopifyUnavailable    HTTP 5xx or network errors after every allowed attempt
@@ -13,6 +13,8 @@ Only ShopifyThrottled and ShopifyUnavailable are worth trying again later, as th
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from connectors.base import ConnectorError
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +31,7 @@ class QueryProblem:
         return f"{self.code or 'ERROR'}{where}: {self.message}"
 
 
-class ShopifyError(Exception):
+class ShopifyError(ConnectorError):
     """Base of every Admin API failure; the message is fit to show a merchant."""
 
     def __init__(self, shop: str, message: str) -> None:

@@ -31,12 +31,31 @@ SLASHED_SKU = "TEE/RED-M"  # SKU codes may hold "/", which must survive the URL 
 STARTUP_SECONDS = 30
 FAKE_SECRET_ENV = "E2E_FAKE_WEBHOOK_SECRET"
 FAKE_SECRET = "e2e-dummy-webhook-secret"  # for tests only
+SHOPIFY_SHOP = "syncbot-e2e.myshopify.com"
+SHOPIFY_SECRET_ENV = "E2E_SHOPIFY_WEBHOOK_SECRET"
+SHOPIFY_SECRET = "e2e-dummy-shopify-webhook-secret"  # for tests only
+SHOPIFY_TOKEN_ENV = "E2E_SHOPIFY_ACCESS_TOKEN"
+SHOPIFY_MAIN_LOCATION = 65760001
+SHOPIFY_EAST_LOCATION = 65760002
 CHANNELS_FILE = f"""locations = ["main", "east"]
 
 [[channels]]
 name = "fake"
 kind = "fake"
 webhook_secret_env = "{FAKE_SECRET_ENV}"
+
+[[channels]]
+name = "shopify"
+kind = "shopify"
+shop = "{SHOPIFY_SHOP}"
+access_token_env = "{SHOPIFY_TOKEN_ENV}"
+webhook_secret_env = "{SHOPIFY_SECRET_ENV}"
+# Webhook intake needs no Admin API call; nothing listens here, so none can leave the test.
+api_base_url = "http://127.0.0.1:9"
+
+[channels.locations]
+{SHOPIFY_MAIN_LOCATION} = "main"
+{SHOPIFY_EAST_LOCATION} = "east"
 """
 
 RECEIPT = {"sku": SKU, "kind": "receive", "quantity": 10, "idempotency_key": "po-42:line-1"}
@@ -92,8 +111,9 @@ def assert_nothing_written(service: Service) -> None:
 def start_service(database_url: str, tmp_path: Path) -> Iterator[StartService]:
     """Starts `syncbot serve` on the test database; `env` overrides SYNCBOT_* variables.
 
-    SKUs MUG-1 and TEE/RED-M exist, locations main and east are declared, and channel
-    `fake` is the in-memory storefront connector, signing with FAKE_SECRET. Every server
+    SKUs MUG-1 and TEE/RED-M exist, locations main and east are declared, channel `fake`
+    is the in-memory storefront connector, signing with FAKE_SECRET, and channel `shopify`
+    is a Shopify store (SHOPIFY_SHOP) signing with SHOPIFY_SECRET. Every server
     started is terminated, and every client closed, when the test ends.
     """
     asyncio.run(_add_skus(database_url, [SKU, SLASHED_SKU]))
@@ -110,6 +130,8 @@ def start_service(database_url: str, tmp_path: Path) -> Iterator[StartService]:
             "SYNCBOT_CONFIG": str(config),
             "SYNCBOT_MAX_BODY_BYTES": str(MAX_BODY_BYTES),
             FAKE_SECRET_ENV: FAKE_SECRET,
+            SHOPIFY_SECRET_ENV: SHOPIFY_SECRET,
+            SHOPIFY_TOKEN_ENV: "shpat_e2e_dummy_token",  # for tests only
             **env,
         }
         environment = {k: v for k, v in os.environ.items() if not k.startswith("SYNCBOT_")}

@@ -1,0 +1,373 @@
+"""A Shopify store behind the connector interface: webhooks in, catch-up, listings and levels.
+
+Topics read (everything else parses to no event, which intake counts as ignored):
+- orders/create, updated, paid, cancelled, fulfilled, partially_fulfilled: the REST order
+  in the body is the snapshot;
+- orders/edited: the body is an order edit (`order_edit.order_id` and the line deltas),
+  not an order, so the order is read through the Admin API;
+- refunds/create: the REST refund in the body;
+- returns/process and returns/close: the body names the return only; its dispositions
+  are read through the Admin API. Other returns/* topics decide nothing about stock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from connectors.base import (
+    ConnectorError,
+    Delivery,
+    InvalidSignature,
+    LevelChange,
+    Listing,
+    MalformedDelivery,
+    OrdersPage,
+    PushOutcome,
+)
+from connectors.shopify import webhooks
+from connectors.shopify.admin import ShopifyAdmin
+from connectors.shopify.documents import (
+    INVENTORY_LEVELS,
+    INVENTORY_SET_QUANTITIES,
+    MAX_INPUT_ITEMS,
+    ORDERS_PAGE_SIZE,
+    ORDERS_UPDATED_SINCE,
+    PRODUCT_VARIANTS,
+    SHOP,
+    WORST_CASE_COST,
+    SetQuantity,
+    inventory_set_quantities_variables,
+    updated_since,
+)
+from connectors.shopify.orders import (
+    ORDER,
+    ORDER_COST,
+    ORDER_LIST_LIMIT,
+    RETURN,
+    RETURN_COST,
+    LocationMap,
+    OrderTooLarge,
+    graphql_order_events,
+    numeric_id,
+    parse_time,
+    possibly_truncated,
+    return_events,
+    webhook_order_events,
+    webhook_refund_events,
+)
+from syncbot.ledger.orders import OrderEvent
+
+ORDER_TOPICS = frozenset(
+    {
+        "orders/create",
+        "orders/updated",
+        "orders/paid",
+        "orders/cancelled",
+        "orders/fulfilled",
+        "orders/partially_fulfilled",
+    }
+)
+RETURN_TOPICS = frozenset({"returns/process", "returns/close"})
+SIGNATURE = "X-Shopify-Hmac-Sha256"
+KEPT_HEADERS = (
+    "X-Shopify-Topic",
+    "X-Shopify-Shop-Domain",
+    "X-Shopify-Event-Id",
+    "X-Shopify-Webhook-Id",
+    "X-Shopify-Triggered-At",
+    "X-Shopify-API-Version",
+)
+PUSH_REASON = "correction"  # "used to correct an inventory error or as a general adjustment"
+NEEDED_SCOPES = ("read_orders", "read_products", "write_inventory", "read_returns")
+_CATCH_UP_LIST_LIMIT = 3  # ORDERS_UPDATED_SINCE reads fulfillments(first: 3), refunds(first: 3)
+STALE = "CHANGE_FROM_QUANTITY_STALE"
+
+
+@dataclass(slots=True)
+class _SetAnswer:
+    applied: bool
+    failed: dict[int, tuple[str | None, str]] = field(default_factory=dict)
+    """Item index → (user error code, message), for the items an error names."""
+    whole_call: str | None = None
+    """User errors naming no item: they refuse every item of the call."""
+    retry_whole: bool = False
+    """IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED: the same items may go again under a new key."""
+
+
+class ShopifyConnector:
+    """One Shopify store; `inventory_location` is the Shopify location syncbot pushes to."""
+
+    batch_limit = MAX_INPUT_ITEMS
+
+    def __init__(
+        self,
+        name: str,
+        admin: ShopifyAdmin,
+        *,
+        webhook_secret: str,
+        locations: LocationMap,
+        inventory_location: str | None = None,
+    ) -> None:
+        self.name = name
+        self._admin = admin
+        self._secret = webhook_secret
+        self._locations = locations
+        self._inventory_location = inventory_location
+
+    def __repr__(self) -> str:
+        return f"ShopifyConnector({self.name!r}, shop={self._admin.shop!r})"
+
+    async def check(self) -> str:
+        data = await self._admin.execute(SHOP, estimated_cost=WORST_CASE_COST[SHOP])
+        shop = data["shop"]
+        scopes = [scope["handle"] for scope in data["currentAppInstallation"]["accessScopes"]]
+        # A write_ scope grants its read_ scope too, and Shopify lists only the write_ one.
+        granted = set(scopes) | {scope.replace("write_", "read_", 1) for scope in scopes}
+        missing = [scope for scope in NEEDED_SCOPES if scope not in granted]
+        answer = f"shop {shop['name']} ({shop['myshopifyDomain']}), scopes: {', '.join(scopes)}"
+        return answer + (f"; missing: {', '.join(missing)}" if missing else "")
+
+    def verify(self, body: bytes, headers: Mapping[str, str]) -> Delivery:
+        try:
+            signed = webhooks.verify(body, _header(headers, SIGNATURE), self._secret)
+            if not signed:
+                raise InvalidSignature(f"{SIGNATURE} is missing or does not match the body")
+            meta = webhooks.delivery_headers(headers)
+        except webhooks.ShopifyWebhookError as error:
+            raise MalformedDelivery(str(error)) from error
+        if meta.shop_domain is not None and meta.shop_domain != self._admin.shop:
+            shop = self._admin.shop
+            raise MalformedDelivery(f"the delivery is for {meta.shop_domain}, not {shop}")
+        try:
+            json.loads(body)
+        except ValueError as error:
+            raise MalformedDelivery(f"the body is not JSON: {error}") from error
+        kept = {name: value for name in KEPT_HEADERS if (value := _header(headers, name))}
+        return Delivery(event_id=meta.event_id, topic=meta.topic, headers=kept)
+
+    async def parse(self, delivery: Delivery, body: bytes) -> Sequence[OrderEvent]:
+        topic = delivery.topic
+        if topic not in ORDER_TOPICS | RETURN_TOPICS | {"orders/edited", "refunds/create"}:
+            return []
+        try:
+            document = json.loads(body)
+        except ValueError as error:
+            raise MalformedDelivery(f"the body is not JSON: {error}") from error
+        if not isinstance(document, dict):
+            raise MalformedDelivery(f"a {topic} body must be a JSON object")
+        if topic in ORDER_TOPICS:
+            return webhook_order_events(document, self._locations, _triggered_at(delivery))
+        if topic == "refunds/create":
+            return webhook_refund_events(document, self._locations)
+        if topic == "orders/edited":
+            order_id = (document.get("order_edit") or {}).get("order_id")
+            if order_id is None:
+                raise MalformedDelivery("an orders/edited body must have order_edit.order_id")
+            return await self._order_events(order_id)
+        return await self._return_events(topic, document)
+
+    async def orders_since(self, cursor: datetime | None) -> AsyncIterator[OrdersPage]:
+        query = updated_since(cursor) if cursor is not None else ""
+        newest, after = cursor, None
+        while True:
+            variables = {"first": ORDERS_PAGE_SIZE, "after": after, "query": query}
+            cost = WORST_CASE_COST[ORDERS_UPDATED_SINCE]
+            page = await self._admin.execute(ORDERS_UPDATED_SINCE, variables, estimated_cost=cost)
+            orders = page["orders"]
+            events: list[OrderEvent] = []
+            for node in orders["nodes"]:
+                if possibly_truncated(node, _CATCH_UP_LIST_LIMIT):
+                    events += await self._order_events(node["id"])
+                else:
+                    events += graphql_order_events(node, self._locations)
+                seen = parse_time(node["updatedAt"])
+                newest = seen if newest is None else max(newest, seen)
+            yield OrdersPage(events=events, cursor=newest)
+            if not orders["pageInfo"]["hasNextPage"]:
+                return
+            after = orders["pageInfo"]["endCursor"]
+
+    async def listings(self) -> Sequence[Listing]:
+        found: list[Listing] = []
+        after = None
+        while True:
+            cost = WORST_CASE_COST[PRODUCT_VARIANTS]
+            variants = (
+                await self._admin.execute(PRODUCT_VARIANTS, {"after": after}, estimated_cost=cost)
+            )["productVariants"]
+            found += [
+                Listing(
+                    sku=variant.get("sku") or "",
+                    listing_id=variant["id"],
+                    inventory_id=variant["inventoryItem"]["id"],
+                )
+                for variant in variants["nodes"]
+            ]
+            if not variants["pageInfo"]["hasNextPage"]:
+                return found
+            after = variants["pageInfo"]["endCursor"]
+
+    async def read_levels(self, listings: Sequence[Listing]) -> Mapping[str, int]:
+        """`available` at the inventory location; items not stocked there are left out."""
+        location = self._location_gid()
+        wanted = {_gid("InventoryItem", item.inventory_id): item.inventory_id for item in listings}
+        ids, levels = list(wanted), {}
+        for start in range(0, len(ids), MAX_INPUT_ITEMS):
+            chunk = ids[start : start + MAX_INPUT_ITEMS]
+            variables = {"inventoryItemIds": chunk, "locationId": location}
+            cost = WORST_CASE_COST[INVENTORY_LEVELS]
+            data = await self._admin.execute(INVENTORY_LEVELS, variables, estimated_cost=cost)
+            for node in data["nodes"]:
+                level = (node or {}).get("inventoryLevel")
+                for quantity in (level or {}).get("quantities", []):
+                    if quantity["name"] == "available":
+                        levels[wanted[node["id"]]] = int(quantity["quantity"])
+        return levels
+
+    async def push_levels(self, changes: Sequence[LevelChange]) -> Sequence[PushOutcome]:
+        """Sets `available` with compare-and-set, 250 per call; one bad item fails alone.
+
+        A user error fails the whole Shopify call (nothing applied), so the items it did not
+        name go again once, in a new call under a new deterministic key.
+        """
+        outcomes: list[PushOutcome] = []
+        for start in range(0, len(changes), MAX_INPUT_ITEMS):
+            outcomes += await self._push_batch(changes[start : start + MAX_INPUT_ITEMS])
+        return outcomes
+
+    async def _push_batch(self, changes: Sequence[LevelChange]) -> list[PushOutcome]:
+        done: dict[int, PushOutcome] = {}
+        pending = list(range(len(changes)))
+        for attempt in range(2):
+            batch = [changes[index] for index in pending]
+            answer = await self._set_quantities(batch, push_key(batch, attempt))
+            for local, (code, text) in answer.failed.items():
+                change, stale = batch[local], code == STALE
+                done[pending[local]] = PushOutcome(
+                    change, stale=stale, error=None if stale else text
+                )
+            pending = [index for index in pending if index not in done]
+            if answer.applied or (answer.whole_call and not answer.retry_whole):
+                for index in pending:
+                    change = changes[index]
+                    done[index] = (
+                        PushOutcome(change, acknowledged=change.quantity)
+                        if answer.applied
+                        else PushOutcome(change, error=answer.whole_call)
+                    )
+                pending = []
+            if not pending:
+                break
+        for index in pending:
+            refused = "not applied: Shopify refused both calls for other items; push it again"
+            done[index] = PushOutcome(changes[index], error=refused)
+        return [done[index] for index in range(len(changes))]
+
+    async def _set_quantities(self, batch: Sequence[LevelChange], key: str) -> _SetAnswer:
+        """One inventorySetQuantities call; user errors sorted by the item they name."""
+        location = self._location_gid()
+        quantities = [
+            SetQuantity(
+                inventory_item_id=_gid("InventoryItem", change.listing.inventory_id),
+                location_id=_gid("Location", change.listing.location_id or location),
+                quantity=change.quantity,
+                change_from_quantity=change.expected,
+            )
+            for change in batch
+        ]
+        variables = inventory_set_quantities_variables(
+            quantities,
+            reason=PUSH_REASON,
+            reference_document_uri=f"syncbot://push/{key}",
+            idempotency_key=key,
+        )
+        cost = WORST_CASE_COST[INVENTORY_SET_QUANTITIES]
+        data = await self._admin.execute(INVENTORY_SET_QUANTITIES, variables, estimated_cost=cost)
+        result = data["inventorySetQuantities"]
+        errors = result.get("userErrors") or []
+        answer = _SetAnswer(
+            applied=not errors or result.get("inventoryAdjustmentGroup") is not None
+        )
+        whole: list[str] = []
+        for error in errors:
+            code = error.get("code")
+            text = f"{code or 'ERROR'}: {error.get('message', '')}"
+            index = _quantity_index(error.get("field"), len(batch))
+            if index is None:
+                whole.append(text)
+                answer.retry_whole = (
+                    answer.retry_whole or code == "IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED"
+                )
+            else:
+                answer.failed.setdefault(index, (code, text))
+        answer.whole_call = "; ".join(whole) or None
+        return answer
+
+    async def _order_events(self, order_id: object) -> list[OrderEvent]:
+        """One order read alone with ORDER; none if Shopify no longer has it (deleted)."""
+        gid = _gid("Order", order_id)
+        order = (await self._admin.execute(ORDER, {"id": gid}, estimated_cost=ORDER_COST))["order"]
+        if order is None:
+            return []
+        if possibly_truncated(order, ORDER_LIST_LIMIT):
+            raise OrderTooLarge(
+                f"order {numeric_id(order_id)} has more than 50 lines, 5 fulfillments or "
+                "5 refunds: syncbot cannot read it whole; reconcile it by hand"
+            )
+        return graphql_order_events(order, self._locations)
+
+    async def _return_events(self, topic: str, document: Mapping[str, Any]) -> list[OrderEvent]:
+        return_id = document.get("admin_graphql_api_id") or document.get("id")
+        if return_id is None:
+            raise MalformedDelivery(f"a {topic} body must have the return's id")
+        variables = {"id": _gid("Return", return_id)}
+        node = (await self._admin.execute(RETURN, variables, estimated_cost=RETURN_COST))["return"]
+        return return_events(node, self._locations) if node is not None else []
+
+    def _location_gid(self) -> str:
+        if self._inventory_location is None:
+            raise ConnectorError(
+                f"channel {self.name!r}: no Shopify location maps to its default location "
+                f"{self._locations.default!r}; add one under the channel's locations"
+            )
+        return _gid("Location", self._inventory_location)
+
+
+def push_key(changes: Sequence[LevelChange], attempt: int = 0) -> str:
+    """The @idempotent key of one call: the same planned changes, the same key."""
+    digest = hashlib.sha256("\n".join(c.idempotency_key for c in changes).encode()).hexdigest()
+    return f"syncbot-{digest[:40]}" + (f"-{attempt}" if attempt else "")
+
+
+def _quantity_index(field: object, size: int) -> int | None:
+    """The item a user error names: `["input", "quantities", "3", ...]` is item 3."""
+    if isinstance(field, list) and "quantities" in field:
+        position = field.index("quantities") + 1
+        if position < len(field) and re.fullmatch(r"\d+", str(field[position])):
+            index = int(field[position])
+            return index if index < size else None
+    return None
+
+
+def _gid(kind: str, value: object) -> str:
+    text = str(value)
+    return text if text.startswith("gid://") else f"gid://shopify/{kind}/{numeric_id(value)}"
+
+
+def _triggered_at(delivery: Delivery) -> datetime | None:
+    try:
+        return webhooks.delivery_headers(delivery.headers).triggered_at
+    except webhooks.ShopifyWebhookError as error:
+        raise MalformedDelivery(str(error)) from error
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    """A Shopify header whatever its case, also without the X- of newer event deliveries."""
+    wanted = {name.lower(), name.lower().removeprefix("x-")}
+    return next((value for key, value in headers.items() if key.lower() in wanted), None)
