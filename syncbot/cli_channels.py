@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Annotated, TypeVar
 
 import httpx
@@ -70,16 +71,28 @@ def check(name: Name) -> None:
 
 
 @channels_app.command("catch-up")
-def catch_up_command(name: Name) -> None:
+def catch_up_command(
+    name: Name,
+    since: Annotated[
+        datetime | None,
+        typer.Option(
+            help="Start here instead of the stored cursor; required the first time: the "
+            "time of the stock count the ledger started from (UTC unless an offset is given).",
+            formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z"],
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
     """Reconcile every order the channel updated since the last catch-up."""
 
     def progress(report: CatchUpReport) -> None:
-        typer.echo(f"  {report.orders} orders read, up to {report.cursor}", err=True)
+        typer.echo(f"  {len(report.orders)} orders read, up to {report.cursor}", err=True)
 
-    report = run_with_channel(name, lambda connector: catch_up(connector, progress))
+    start = since if since is None or since.tzinfo else since.replace(tzinfo=UTC)
+    report = run_with_channel(name, lambda connector: catch_up(connector, progress, since=start))
     typer.echo(
-        f"{name}: {report.orders} orders reconciled, {report.changed} moved stock the "
-        f"webhooks had not; next catch-up starts after {report.cursor}"
+        f"{name}: {len(report.orders)} orders reconciled, {len(report.changed)} moved stock "
+        f"the webhooks had not; next catch-up starts after {report.cursor}"
     )
 
 

@@ -8,33 +8,47 @@ twice. The cursor moves after each page, so an interrupted run resumes where it 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from connectors.base import Connector
+from syncbot.config import ConfigError
 from syncbot.store import models
 from syncbot.store.orders import record_order_event
 
 
 @dataclass(slots=True)
 class CatchUpReport:
-    orders: int = 0
-    changed: int = 0
+    orders: set[str] = field(default_factory=set)
+    changed: set[str] = field(default_factory=set)
     """Orders whose reconciliation posted movements: what the webhooks had missed."""
     cursor: datetime | None = None
 
 
 async def catch_up(
-    connector: Connector, progress: Callable[[CatchUpReport], None] | None = None
+    connector: Connector,
+    progress: Callable[[CatchUpReport], None] | None = None,
+    *,
+    since: datetime | None = None,
 ) -> CatchUpReport:
-    """Reconciles every order the channel updated after the stored cursor."""
+    """Reconciles every order the channel updated after the stored cursor (or `since`).
+
+    A channel's first catch-up needs `since`: reading every order the storefront still
+    shows would post shipments that the merchant's last stock count already reflects.
+    """
     stored = await models.ChannelCursor.get_or_none(channel=connector.name)
-    report = CatchUpReport(cursor=stored.orders_updated_at if stored else None)
+    cursor = stored.orders_updated_at if stored else None
+    if since is None and cursor is None:
+        raise ConfigError(
+            f"channel {connector.name!r} has never caught up: give --since, the time of the "
+            "stock count the ledger started from (orders before it are already in that count)"
+        )
+    report = CatchUpReport(cursor=since or cursor)
     async for page in connector.orders_since(report.cursor):
         for event in page.events:
-            report.orders += 1
+            report.orders.add(event.order_id)
             if await record_order_event(connector.name, event) is not None:
-                report.changed += 1
+                report.changed.add(event.order_id)
         if page.cursor is not None:
             report.cursor = page.cursor
             await _save(connector.name, page.cursor)

@@ -12,7 +12,7 @@ import contextlib
 import logging
 from collections.abc import Mapping
 
-from connectors.base import Connector, Delivery, MalformedDelivery
+from connectors.base import Connector, ConnectorError, Delivery, MalformedDelivery
 from syncbot import metrics
 from syncbot.intake import inbox
 from syncbot.ledger import LedgerError
@@ -68,7 +68,7 @@ class IntakeProcessor:
             await inbox.mark_failed(row_id, str(error), final=True)
             log.warning("unreadable delivery", extra={"channel": channel, "error": str(error)})
             return
-        except (LedgerError, OSError) as error:
+        except (LedgerError, OSError, ConnectorError) as error:  # a retry may succeed
             await inbox.mark_failed(row_id, str(error))
             log.warning("delivery not processed", extra={"channel": channel, "error": str(error)})
             return

@@ -6,10 +6,11 @@ import json
 
 import pytest
 
-from connectors.base import Connector, Delivery
+from connectors.base import Connector, ConnectorError, Delivery
 from connectors.fake import FakeConnector
 from syncbot.intake import inbox
 from syncbot.intake.processor import IntakeProcessor
+from syncbot.ledger.orders import OrderEvent
 from syncbot.store import models
 from syncbot.store.catalogue import add_sku
 from syncbot.store.stock import stock
@@ -71,3 +72,19 @@ async def test_a_delivery_for_a_removed_channel_keeps_its_error(
 async def test_a_duplicate_event_id_is_not_stored_twice(processor: IntakeProcessor) -> None:
     await keep("e1", b"{}")
     assert not await inbox.store("shop", Delivery("e1", "order"), b"{}")
+
+
+class _Unreachable(FakeConnector):
+    async def parse(self, delivery: Delivery, body: bytes) -> list[OrderEvent]:
+        raise ConnectorError("the storefront's API did not answer")
+
+
+async def test_an_api_failure_while_reading_is_retried_later(database: str) -> None:
+    """A storefront that cannot be reached costs one try, and the sweep goes on."""
+    processor = IntakeProcessor({"shop": _Unreachable("shop", secret="dummy")})
+    await keep("e1", json.dumps(ORDER).encode())
+    assert await processor.process_pending() == 1
+    row = await models.InboxDelivery.get(event_id="e1")
+    assert (row.attempts, row.processed_at) == (1, None)
+    assert row.last_error == "the storefront's API did not answer"
+    assert [r.id for r in await inbox.pending()] == [row.id]
