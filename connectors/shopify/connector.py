@@ -186,6 +186,11 @@ class ShopifyConnector:
                     events += await self._order_events(node["id"])
                 else:
                     events += graphql_order_events(node, self._locations)
+                # Returns decide restocking for the refunds attached to them: read those too,
+                # so a missed returns/process webhook is recovered like a missed order one.
+                for refund in node.get("refunds") or ():
+                    if (attached := refund.get("return")) is not None:
+                        events += await self._return_events("catch-up", attached)
                 seen = parse_time(node["updatedAt"])
                 newest = seen if newest is None else max(newest, seen)
             yield OrdersPage(events=events, cursor=newest)

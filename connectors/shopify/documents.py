@@ -22,7 +22,7 @@ MAX_INPUT_ITEMS = 250
 """Shopify caps every input array (ids, quantities) at 250 items."""
 
 ORDERS_PAGE_SIZE = 4
-"""Orders per catch-up page: 4 × 214 + 2 = 858 points at worst (see ORDERS_UPDATED_SINCE)."""
+"""Orders per catch-up page: 4 × 217 + 2 = 870 points at worst (see ORDERS_UPDATED_SINCE)."""
 
 # `syncbot channels check`: proves the token works, names the shop, and lists the scopes the
 # token holds so a missing read_orders or write_inventory is reported before it bites.
@@ -48,9 +48,11 @@ query Shop {
 #   + lineItems(20):     2 + 20 × (line 1 + variant 1)                        =  42
 #   + fulfillments(3):   3 × (1 + location 1 + fulfillmentLineItems(10):
 #                             2 + 10 × (line 1 + lineItem 1) = 22)            =  72
-#   + refunds(3):        3 × (1 + refundLineItems(10):
-#                             2 + 10 × (line 1 + location 1 + lineItem 1) = 32) = 99
-#   = 214, so a page of ORDERS_PAGE_SIZE (4) costs 2 + 4 × 214 = 858 points.
+#   + refunds(3):        3 × (1 + return 1 + refundLineItems(10):
+#                             2 + 10 × (line 1 + location 1 + lineItem 1) = 32) = 102
+#   = 217, so a page of ORDERS_PAGE_SIZE (4) costs 2 + 4 × 217 = 870 points.
+# A refund's return id lets catch-up read that return's restocking decisions, which a
+# missed returns/process webhook would otherwise lose.
 # An order bigger than these sizes shows it: lineItems and the nested line connections say
 # hasNextPage, and 3 fulfillments or 3 refunds may mean more; the connector must then read
 # that order alone rather than reconcile a truncated snapshot.
@@ -105,6 +107,9 @@ query OrdersUpdatedSince($first: Int!, $after: String, $query: String!) {
       refunds(first: 3) {
         id
         createdAt
+        return {
+          id
+        }
         refundLineItems(first: 10) {
           pageInfo {
             hasNextPage
@@ -214,7 +219,7 @@ mutation InventorySetQuantities(
 
 WORST_CASE_COST: dict[str, int] = {
     SHOP: 3,
-    ORDERS_UPDATED_SINCE: 858,
+    ORDERS_UPDATED_SINCE: 870,
     PRODUCT_VARIANTS: 752,
     INVENTORY_LEVELS: 750,
     INVENTORY_SET_QUANTITIES: 12,

@@ -259,9 +259,9 @@ def _graphql_refund(refund: Refund, read_alone: bool) -> dict[str, Any]:
             ],
         },
     }
-    if read_alone:  # ORDER also selects the refund's return; ORDERS_UPDATED_SINCE does not
-        returned = refund.return_id
-        node["return"] = None if returned is None else {"id": f"gid://shopify/Return/{returned}"}
+    # Both ORDER and ORDERS_UPDATED_SINCE select the refund's return.
+    returned = refund.return_id
+    node["return"] = None if returned is None else {"id": f"gid://shopify/Return/{returned}"}
     return node
 
 

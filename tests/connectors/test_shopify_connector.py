@@ -19,6 +19,7 @@ from shopify_payloads import (
     Fulfillment,
     Line,
     Order,
+    Refund,
     graphql_order,
     rest_order,
 )
@@ -415,6 +416,26 @@ class TestCatchUp:
         (snapshot,) = page.events
         assert isinstance(snapshot, OrderSnapshot)
         assert snapshot.lines[0].fulfilled == 3
+
+    async def test_a_refund_attached_to_a_return_reads_the_return(
+        self, connector: ShopifyConnector, api: AdminApi
+    ) -> None:
+        """A missed returns/process webhook is recovered: catch-up reads the return's
+        dispositions for every refund attached to one."""
+        returned = an_order(
+            refunds=[Refund(9001, "2026-11-01T10:00:00-04:00", [], return_id=55001)]
+        )
+        api.on(ORDERS_UPDATED_SINCE, orders_page([returned], next_cursor=None))
+        api.on(RETURN, {"return": _return_node()})
+
+        (page,) = [page async for page in connector.orders_since(None)]
+
+        assert api.variables(RETURN) == [{"id": "gid://shopify/Return/55001"}]
+        restocked = [e for e in page.events if isinstance(e, OrderReturn) and e.lines]
+        assert [line.disposition for line in restocked[-1].lines] == [
+            Disposition.RESTOCK,
+            Disposition.DAMAGED,
+        ]
 
 
 class TestListings:
