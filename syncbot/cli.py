@@ -13,7 +13,7 @@ import typer
 
 from connectors.registry import build_connectors
 from syncbot import cli_tables
-from syncbot.cli_channels import channels_app, parked
+from syncbot.cli_channels import channels_app, inbox_app, parked
 from syncbot.cli_runtime import fail, load, run, run_with_database
 from syncbot.config import ConfigError
 from syncbot.ledger import (
@@ -120,6 +120,7 @@ KEY_PREFIX = "cli:"
 sku_app = typer.Typer(help="Add, list and change the SKUs in the catalogue.", no_args_is_help=True)
 app.add_typer(sku_app, name="sku")
 app.add_typer(channels_app, name="channels")
+app.add_typer(inbox_app, name="inbox")
 app.command("parked")(parked)
 
 

@@ -51,3 +51,16 @@ async def mark_failed(delivery_id: int, error: str, *, final: bool = False) -> N
     await models.InboxDelivery.filter(id=delivery_id).update(
         attempts=attempts, last_error=error[:2000]
     )
+
+
+async def unfinished(limit: int = 100) -> list[models.InboxDelivery]:
+    """Deliveries not processed yet, waiting or given up on, oldest first."""
+    return await models.InboxDelivery.filter(processed_at=None).order_by("id").limit(limit)
+
+
+async def retry(delivery_ids: list[int] | None = None) -> int:
+    """Gives unprocessed deliveries their tries back (all when no ids); the next sweep runs them."""
+    query = models.InboxDelivery.filter(processed_at=None)
+    if delivery_ids is not None:
+        query = query.filter(id__in=delivery_ids)
+    return await query.update(attempts=0)

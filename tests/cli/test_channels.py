@@ -48,3 +48,26 @@ def test_an_unknown_channel_is_named(cli: Cli, tmp_path: Path) -> None:
 
 def test_parked_says_when_nothing_waits(cli: Cli) -> None:
     assert "no parked lines" in cli.ok("parked").stdout
+
+
+def test_inbox_shows_a_failed_delivery_and_retry_gives_its_tries_back(cli: Cli) -> None:
+    """An operator sees why a delivery was not applied, and can have it tried again."""
+    cli.sql(
+        "INSERT INTO inbox_delivery (channel, event_id, topic, headers, body, received_at, "
+        "attempts, last_error) VALUES ('shop', 'e1', 'orders/create', '{}', '', "
+        "'2026-11-01 12:00:00', 5, 'order 1 has more than 50 lines')"
+    )
+    rows = table_rows(cli.ok("inbox", "list").stdout)
+    assert rows[0][1:] == [
+        "shop",
+        "orders/create",
+        "2026-11-01 12:00:00",
+        "5/5",
+        "order 1 has more than 50 lines",
+    ]
+    assert "1 deliveries will be retried" in cli.ok("inbox", "retry").stdout
+    assert table_rows(cli.ok("inbox", "list").stdout)[0][4] == "0/5"
+
+
+def test_inbox_says_when_everything_is_processed(cli: Cli) -> None:
+    assert "every delivery is processed" in cli.ok("inbox", "list").stdout
