@@ -21,7 +21,6 @@ from syncbot.ledger import (
     Bucket,
     Count,
     Entry,
-    IdempotencyConflict,
     InvalidMovement,
     Quantities,
     adjust,
@@ -214,13 +213,11 @@ def _record(
     if key is not None and not key.strip():
         raise fail("an idempotency key must not be empty")
     provenance = Provenance(actor=_actor())
-    stored_key = None if key is None else KEY_PREFIX + key
 
     async def work() -> tuple[PostingResult, StockReport]:
-        try:
-            result = await post([entry], idempotency_key=stored_key, provenance=provenance)
-        except IdempotencyConflict as error:  # name the key as it was typed
-            raise IdempotencyConflict(key or error.key) from error
+        result = await post(
+            [entry], idempotency_key=key, key_namespace=KEY_PREFIX, provenance=provenance
+        )
         return result, await stock(entry.sku)
 
     result, report = run_with_database(work)

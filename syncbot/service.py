@@ -15,7 +15,6 @@ from syncbot.ledger import (
     Bucket,
     Count,
     Entry,
-    IdempotencyConflict,
     InvalidMovement,
     Movement,
     MovementKind,
@@ -187,16 +186,12 @@ async def record_movement(request: MovementRequest) -> PostingOut:
     include postings made concurrently by others.
     """
     entry = entry_for(request)
-    key = None if request.idempotency_key is None else KEY_PREFIX + request.idempotency_key
-    try:
-        result = await post(
-            [entry],
-            idempotency_key=key,
-            provenance=Provenance(actor=API_ACTOR, document=request.document),
-        )
-    except IdempotencyConflict as error:
-        # Name the key as the client sent it, not as it is stored.
-        raise IdempotencyConflict(request.idempotency_key or error.key) from error
+    result = await post(
+        [entry],
+        idempotency_key=request.idempotency_key,
+        key_namespace=KEY_PREFIX,
+        provenance=Provenance(actor=API_ACTOR, document=request.document),
+    )
     return await _answer(result, request.sku)
 
 

@@ -33,21 +33,26 @@ from syncbot.store.posting import PostingResult, Provenance, count_posting, reco
 
 async def record_order_event(channel: str, event: OrderEvent) -> PostingResult | None:
     """Applies one order event; None when it changed nothing (a duplicate or a stale one)."""
+    return await _reconcile(channel, event.order_id, event)
+
+
+async def _reconcile(channel: str, order_id: str, event: OrderEvent | None) -> PostingResult | None:
+    """Reconciles an order's stored snapshot and waiting returns, with `event` if any."""
     async with in_transaction() as connection:
-        order = await _lock(connection, channel, event.order_id)
+        order = await _lock(connection, channel, order_id)
         state, latest, waiting = _decode(order.state)
         if isinstance(event, OrderSnapshot):
             if state.updated_at is None or event.updated_at >= state.updated_at:
                 latest = event
-        else:
+        elif isinstance(event, OrderReturn):
             seen = state.returns_applied | {line.return_line_id for line in waiting}
             waiting += [line for line in event.lines if line.return_line_id not in seen]
         known = await _known_skus(connection, latest, waiting)
         state, movements, waiting = _apply(state, latest, waiting, known)
-        await _park(connection, channel, event.order_id, latest, waiting, known)
+        await _park(connection, channel, order_id, latest, waiting, known)
         result = None
         if movements:
-            provenance = Provenance(actor=channel, document=f"{channel}/orders/{event.order_id}")
+            provenance = Provenance(actor=channel, document=f"{channel}/orders/{order_id}")
             result = await record(connection, movements, provenance)
         order.state = _encode(state, latest, waiting)
         order.updated_at = state.updated_at
@@ -62,8 +67,7 @@ async def apply_parked(sku: str) -> int:
     orders = await models.ParkedLine.filter(sku=sku).distinct().values_list("channel", "order_id")
     applied = 0
     for channel, order_id in orders:
-        # An empty return event re-runs the order's stored snapshot and waiting returns.
-        if await record_order_event(channel, OrderReturn(order_id, ())) is not None:
+        if await _reconcile(channel, order_id, None) is not None:
             applied += 1
     return applied
 

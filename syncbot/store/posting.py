@@ -81,21 +81,31 @@ async def post(
     entries: Sequence[Entry],
     *,
     idempotency_key: str | None = None,
+    key_namespace: str = "",
     provenance: Provenance = Provenance(),
 ) -> PostingResult:
-    """Records the entries atomically, or raises a LedgerError and writes nothing."""
+    """Records the entries atomically, or raises a LedgerError and writes nothing.
+
+    `key_namespace` ("api:", "cli:") is stored in front of the key, so a key a person or
+    a client chooses can never claim one a storefront order will need; errors name the
+    key as the caller gave it.
+    """
     if not entries:
         raise InvalidMovement("nothing to post")
-    if idempotency_key is not None and not 0 < len(idempotency_key) <= 255:
+    key = None if idempotency_key is None else key_namespace + idempotency_key
+    if key is not None and not 0 < len(key) <= 255:
         raise InvalidMovement("an idempotency key has 1 to 255 characters")
     digest = fingerprint(entries)
     try:
         async with in_transaction() as connection:
-            result = await _post(connection, entries, idempotency_key, digest, provenance)
+            result = await _post(connection, entries, key, digest, provenance)
     except IntegrityError:
-        if idempotency_key is None:
+        if key is None or idempotency_key is None:
             raise
-        return await _replay(idempotency_key, digest, entries, provenance)
+        try:
+            return await _replay(key, digest, entries, provenance)
+        except IdempotencyConflict as error:
+            raise IdempotencyConflict(idempotency_key) from error
     count_posting(result)
     return result
 
