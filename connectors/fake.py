@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from connectors.base import (
+    ConnectorError,
     Delivery,
     InvalidSignature,
     LevelChange,
@@ -54,6 +55,12 @@ class FakeConnector:
         self.levels: dict[str, int] = {}
         self.failing: set[str] = set()
         """Inventory ids whose pushes fail, to show one bad item never fails the rest."""
+        self.pushes: list[list[LevelChange]] = []
+        """Every push call, as sent."""
+        self.applied: dict[str, PushOutcome] = {}
+        """Outcomes by idempotency key: a change sent again under its key applies once."""
+        self.lose_answers = 0
+        """Calls whose answer is lost after they applied (a crash between send and record)."""
 
     async def check(self) -> str:
         return f"fake storefront {self.name}: {len(self.listed)} listings in memory"
@@ -101,18 +108,27 @@ class FakeConnector:
     async def push_levels(self, changes: Sequence[LevelChange]) -> Sequence[PushOutcome]:
         if len(changes) > self.batch_limit:
             raise ValueError(f"{len(changes)} changes exceed the batch limit {self.batch_limit}")
-        outcomes = []
-        for change in changes:
-            inventory_id = change.listing.inventory_id
-            held = self.levels.get(inventory_id, 0)
-            if inventory_id in self.failing:
-                outcomes.append(PushOutcome(change, error=f"unknown inventory item {inventory_id}"))
-            elif change.expected is not None and change.expected != held:
-                outcomes.append(PushOutcome(change, stale=True))
-            else:
-                self.levels[inventory_id] = change.quantity
-                outcomes.append(PushOutcome(change, acknowledged=change.quantity))
+        self.pushes.append(list(changes))
+        outcomes = [self._apply(change) for change in changes]
+        if self.lose_answers:
+            self.lose_answers -= 1
+            raise ConnectorError("the connection dropped before the answer arrived")
         return outcomes
+
+    def _apply(self, change: LevelChange) -> PushOutcome:
+        if change.idempotency_key in self.applied:
+            return self.applied[change.idempotency_key]
+        inventory_id = change.listing.inventory_id
+        held = self.levels.get(inventory_id, 0)
+        if inventory_id in self.failing:
+            outcome = PushOutcome(change, error=f"unknown inventory item {inventory_id}")
+        elif change.expected is not None and change.expected != held:
+            outcome = PushOutcome(change, stale=True)
+        else:
+            self.levels[inventory_id] = change.quantity
+            outcome = PushOutcome(change, acknowledged=change.quantity)
+        self.applied[change.idempotency_key] = outcome
+        return outcome
 
 
 def snapshot_from_json(document: Mapping[str, Any]) -> OrderSnapshot:

@@ -8,7 +8,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from syncbot.ledger import DEFAULT_LOCATION
@@ -24,6 +32,27 @@ _SECRET_KEY = re.compile(r"(token|secret|password|api_key|consumer_key)$")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
+class PolicyOverride(BaseModel):
+    """A SKU's own policy on one channel; what it leaves out comes from the channel's."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    buffer: int | None = Field(default=None, ge=0)
+    percent: int | None = Field(default=None, ge=0, le=100)
+    max: int | None = Field(default=None, ge=0)
+
+
+class PolicyConfig(BaseModel):
+    """`[channels.policy]`: how much of `available` the channel lists."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    buffer: int = Field(default=0, ge=0)
+    percent: int = Field(default=100, ge=0, le=100)
+    max: int | None = Field(default=None, ge=0)
+    skus: dict[str, PolicyOverride] = Field(default_factory=dict)
+
+
 class ChannelConfig(BaseModel):
     """One storefront. Each connector validates its own keys; this checks what all share."""
 
@@ -31,6 +60,9 @@ class ChannelConfig(BaseModel):
 
     name: str
     kind: str
+    policy: PolicyConfig = Field(default_factory=PolicyConfig)
+    sells_from: list[str] | None = None
+    """The locations whose `available` the channel lists; by default the ones it maps."""
 
     @field_validator("name")
     @classmethod
@@ -61,12 +93,21 @@ class ChannelsFile(BaseModel):
 
     @field_validator("channels")
     @classmethod
-    def _channels_hold_no_secrets(cls, channels: list[ChannelConfig]) -> list[ChannelConfig]:
+    def _channels_hold_no_secrets(
+        cls, channels: list[ChannelConfig], info: ValidationInfo
+    ) -> list[ChannelConfig]:
         seen: set[str] = set()
+        declared = info.data.get("locations", [DEFAULT_LOCATION])
         for channel in channels:
             if channel.name in seen:
                 raise ValueError(f"channel {channel.name!r} is declared twice")
             seen.add(channel.name)
+            for location in channel.sells_from or ():
+                if location not in declared:
+                    raise ValueError(
+                        f"channel {channel.name!r}: sells_from {location!r} is not declared "
+                        "in the file's locations"
+                    )
             for key in channel.settings():
                 if _SECRET_KEY.search(key):
                     raise ValueError(
@@ -101,6 +142,15 @@ class Settings(BaseSettings):
     api_token: SecretStr | None = None
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     log_level: str = "INFO"
+    # Channel sync. Intervals are seconds; every job of the scheduler is configurable.
+    scheduler: bool = True
+    sync_debounce_seconds: float = Field(default=1.0, ge=0, le=60)
+    sync_poll_seconds: float = Field(default=0.25, gt=0, le=60)
+    sync_sweep_seconds: float = Field(default=300, ge=1)
+    catch_up_seconds: float = Field(default=300, ge=1)
+    drift_seconds: float = Field(default=900, ge=1)
+    hold_grace_seconds: float = Field(default=600, ge=0)
+    leader_retry_seconds: float = Field(default=5, gt=0, le=300)
 
     @field_validator("database_url")
     @classmethod

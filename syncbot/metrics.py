@@ -1,6 +1,6 @@
-"""Prometheus metrics operators watch: postings, replays, conflicts, oversells and HTTP."""
+"""Prometheus metrics operators watch: postings, conflicts, oversells, HTTP and channel sync."""
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 POSTINGS = Counter("syncbot_postings", "Postings applied to the ledger")
 IDEMPOTENT_REPLAYS = Counter(
@@ -24,4 +24,30 @@ WEBHOOKS_PROCESSED = Counter(
 )
 WEBHOOKS_IGNORED = Counter(
     "syncbot_webhooks_ignored", "Deliveries of topics syncbot does not handle", ["channel", "topic"]
+)
+LISTING_PUSHES = Counter(
+    "syncbot_listing_pushes", "Listing changes sent to channels, by result", ["channel", "outcome"]
+)
+SYNC_FAILURES = Counter(
+    "syncbot_sync_failures", "Channel syncs stopped by an error of the whole call", ["channel"]
+)
+UNACCOUNTED_UNITS = Counter(
+    "syncbot_unaccounted_units",
+    "Units a channel took that no ingested order explained when a hold ran out",
+    ["channel"],
+)
+# Refreshed from the database on every scrape, so every process reports the same numbers.
+DRIFT_UNITS = Gauge(
+    "syncbot_channel_drift_units",
+    "Sum over listings of |channel level - what syncbot would publish|, at the last drift check",
+    ["channel"],
+)
+DRIFTING_LISTINGS = Gauge(
+    "syncbot_channel_drifting_listings", "Listings whose channel level differs", ["channel"]
+)
+QUARANTINED_LISTINGS = Gauge(
+    "syncbot_quarantined_listings", "Listings not pushed until released", ["channel"]
+)
+HELD_LISTINGS = Gauge(
+    "syncbot_held_listings", "Listings whose raise waits for the channel's sales", ["channel"]
 )

@@ -198,7 +198,7 @@ class ChannelCursor(Model):
 
 
 class ChannelListing(Model):
-    """One SKU as a channel lists it, with the ids its inventory API needs."""
+    """One SKU as a channel lists it, the ids its inventory API needs, and its sync state."""
 
     id = fields.BigIntField(primary_key=True)
     channel = fields.CharField(max_length=64)
@@ -206,7 +206,62 @@ class ChannelListing(Model):
     listing_id = fields.CharField(max_length=255)
     inventory_id = fields.CharField(max_length=255)
     discovered_at = fields.DatetimeField(auto_now=True)
+    # What the channel is believed to hold: its last acknowledgement or its last read.
+    channel_quantity = fields.BigIntField(null=True)
+    read_at = fields.DatetimeField(null=True)
+    # What the channel last acknowledged from syncbot, and the last movement id planned for
+    # it: orders ingested after that id explain units the channel took since.
+    pushed_quantity = fields.BigIntField(null=True)
+    pushed_at = fields.DatetimeField(null=True)
+    push_watermark = fields.BigIntField(default=0)
+    held_since = fields.DatetimeField(null=True)
+    drift = fields.BigIntField(null=True)
+    drift_checked_at = fields.DatetimeField(null=True)
+    quarantined_error = fields.TextField(null=True)
+    quarantined_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "channel_listing"
         unique_together = (("channel", "inventory_id"),)
+
+
+class ListingPush(Model):
+    """One planned change of one listing, recorded before it is sent and finished after.
+
+    A row still `sending` after a crash is sent again, in the same batch under the same
+    idempotency key, so the channel applies it once.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    channel = fields.CharField(max_length=64)
+    sku = fields.CharField(max_length=128)
+    inventory_id = fields.CharField(max_length=255)
+    batch = fields.UUIDField()
+    idempotency_key = fields.CharField(max_length=64, unique=True)
+    quantity = fields.BigIntField()
+    expected = fields.BigIntField(null=True)
+    explanation = fields.CharField(max_length=500, default="")
+    watermark = fields.BigIntField()
+    status = fields.CharField(max_length=16, default="sending")
+    acknowledged = fields.BigIntField(null=True)
+    error = fields.TextField(null=True)
+    sent_at = fields.DatetimeField(auto_now_add=True)
+    finished_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "listing_push"
+        indexes = (("channel", "status"), ("channel", "inventory_id", "id"))
+
+
+class ChannelHealth(Model):
+    """How a channel's last sync and drift check went, for the CLI, the API and alerts."""
+
+    channel = fields.CharField(max_length=64, primary_key=True)
+    synced_at = fields.DatetimeField(null=True)
+    error = fields.TextField(null=True)
+    error_at = fields.DatetimeField(null=True)
+    failures = fields.IntField(default=0)
+    drift_checked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "channel_health"

@@ -50,20 +50,38 @@ async def discover(connector: Connector, *, create_skus: bool = False) -> Discov
             report.created.append(sku)
             report.unknown.remove(sku)
     # A duplicated SKU is not stored: pushing to one of its listings would be a guess.
-    usable = [items[0] for sku, items in by_sku.items() if len(items) == 1]
+    usable = {items[0].inventory_id: items[0] for items in by_sku.values() if len(items) == 1}
+    await _store(connector.name, usable)
+    report.listings = len(usable)
+    return report
+
+
+async def _store(channel: str, usable: dict[str, Listing]) -> None:
+    """Keeps the sync state of listings still listed with the same SKU; replaces the rest."""
     async with in_transaction() as connection:
-        await models.ChannelListing.filter(channel=connector.name).using_db(connection).delete()
+        stored = await models.ChannelListing.filter(channel=channel).using_db(connection)
+        kept = {
+            row.inventory_id
+            for row in stored
+            if row.inventory_id in usable
+            and usable[row.inventory_id].sku == row.sku
+            and usable[row.inventory_id].listing_id == row.listing_id
+        }
+        await (
+            models.ChannelListing.filter(channel=channel, inventory_id__not_in=list(kept))
+            .using_db(connection)
+            .delete()
+        )
         await models.ChannelListing.bulk_create(
             [
                 models.ChannelListing(
-                    channel=connector.name,
+                    channel=channel,
                     sku=item.sku,
                     listing_id=item.listing_id,
                     inventory_id=item.inventory_id,
                 )
-                for item in usable
+                for inventory_id, item in usable.items()
+                if inventory_id not in kept
             ],
             using_db=connection,
         )
-    report.listings = len(usable)
-    return report

@@ -1,0 +1,163 @@
+"""Reading and recording listing sync state: what the planner needs and what a push changed."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from tortoise.functions import Max
+from tortoise.transactions import in_transaction
+
+from syncbot.ledger import Bucket
+from syncbot.store import models
+
+# SQLite allows 32,766 bound values per statement; stay far below it.
+_CHUNK = 500
+
+
+async def listings(
+    channel: str, skus: Collection[str] | None = None
+) -> list[models.ChannelListing]:
+    """The channel's listings, of the given SKUs or all of them, in SKU order."""
+    if skus is None:
+        return await models.ChannelListing.filter(channel=channel).order_by("sku")
+    found: list[models.ChannelListing] = []
+    for chunk in _chunks(sorted(skus)):
+        found += await models.ChannelListing.filter(channel=channel, sku__in=chunk)
+    return sorted(found, key=lambda listing: listing.sku)
+
+
+async def available(skus: Collection[str] | None = None) -> dict[str, dict[str, int]]:
+    """`available` by SKU and location, read from the balance rows."""
+    query = models.Balance.filter(bucket=str(Bucket.AVAILABLE))
+    rows: list[tuple[str, str, int]] = []
+    if skus is None:
+        rows = await query.values_list("sku_id", "location_id", "quantity")
+    else:
+        for chunk in _chunks(sorted(skus)):
+            rows += await query.filter(sku_id__in=chunk).values_list(
+                "sku_id", "location_id", "quantity"
+            )
+    by_sku: dict[str, dict[str, int]] = defaultdict(dict)
+    for sku, location, quantity in rows:
+        by_sku[sku][location] = int(quantity)
+    return by_sku
+
+
+async def watermark() -> int:
+    """The newest movement id: every movement at or below it is in the balances read after."""
+    newest = await models.Movement.annotate(newest=Max("id")).first().values_list("newest")
+    return int(newest[0] or 0) if newest else 0
+
+
+async def ingested_since(
+    channel: str, since: Mapping[str, int], sells_from: Sequence[str]
+) -> dict[str, int]:
+    """Units the channel's own orders took from `available` at `sells_from`, per SKU, in
+    movements after each SKU's watermark: sales net of cancellations and restocks."""
+    taken: dict[str, int] = defaultdict(int)
+    if not since:
+        return taken
+    places = set(sells_from)
+    for chunk in _chunks(sorted(since)):
+        rows = await models.Movement.filter(
+            actor=channel, sku_id__in=chunk, id__gt=min(since[sku] for sku in chunk)
+        ).values_list(
+            "sku_id",
+            "id",
+            "quantity",
+            "source_location",
+            "source_bucket",
+            "destination_location",
+            "destination_bucket",
+        )
+        for (
+            sku,
+            movement_id,
+            quantity,
+            source,
+            source_bucket,
+            destination,
+            destination_bucket,
+        ) in rows:
+            if movement_id <= since[sku]:
+                continue
+            if source_bucket == Bucket.AVAILABLE and source in places:
+                taken[sku] += quantity
+            if destination_bucket == Bucket.AVAILABLE and destination in places:
+                taken[sku] -= quantity
+    return taken
+
+
+async def record_levels(channel: str, levels: Mapping[str, int], at: datetime) -> None:
+    """What a read found the channel holding, by inventory id."""
+    async with in_transaction() as connection:
+        for inventory_id, quantity in levels.items():
+            await (
+                models.ChannelListing.filter(channel=channel, inventory_id=inventory_id)
+                .using_db(connection)
+                .update(channel_quantity=quantity, read_at=at)
+            )
+
+
+async def record_holds(channel: str, held: Mapping[str, datetime | None]) -> None:
+    """Starts or ends holds, by inventory id (None ends one)."""
+    async with in_transaction() as connection:
+        for inventory_id, since in held.items():
+            await (
+                models.ChannelListing.filter(channel=channel, inventory_id=inventory_id)
+                .using_db(connection)
+                .update(held_since=since)
+            )
+
+
+async def record_sending(
+    channel: str, changes: Iterable[Mapping[str, Any]], watermark: int
+) -> list[models.ListingPush]:
+    """Records one batch of planned changes before it is sent; each gets a new key."""
+    batch = uuid.uuid4()
+    rows = [
+        models.ListingPush(
+            channel=channel,
+            batch=batch,
+            idempotency_key=f"{channel}-{uuid.uuid4().hex}",
+            watermark=watermark,
+            **change,
+        )
+        for change in changes
+    ]
+    async with in_transaction() as connection:
+        await models.ListingPush.bulk_create(rows, using_db=connection)
+        return await models.ListingPush.filter(batch=batch).using_db(connection).order_by("id")
+
+
+async def unfinished(channel: str) -> list[list[models.ListingPush]]:
+    """Batches left `sending` by a process that stopped, each in its original order."""
+    rows = await models.ListingPush.filter(channel=channel, status="sending").order_by("id")
+    batches: dict[uuid.UUID, list[models.ListingPush]] = defaultdict(list)
+    for row in rows:
+        batches[row.batch].append(row)
+    return list(batches.values())
+
+
+async def quarantined(channel: str | None = None) -> list[models.ChannelListing]:
+    query = models.ChannelListing.filter(quarantined_at__isnull=False)
+    if channel is not None:
+        query = query.filter(channel=channel)
+    return await query.order_by("channel", "sku")
+
+
+async def release(channel: str, skus: Collection[str] | None = None) -> int:
+    """Lifts quarantine from some or all of a channel's listings; how many were lifted."""
+    query = models.ChannelListing.filter(channel=channel, quarantined_at__isnull=False)
+    if skus is not None:
+        query = query.filter(sku__in=list(skus))
+    return await query.update(quarantined_at=None, quarantined_error=None)
+
+
+def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]

@@ -1,0 +1,64 @@
+"""A channel as the sync sees it: its connector, the locations it sells from and its policy."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from connectors.base import Connector, Listing
+from syncbot.config import ChannelConfig, ChannelsFile
+from syncbot.ledger import DEFAULT_LOCATION
+from syncbot.ledger.allocation import Policy
+from syncbot.store import models
+
+
+@dataclass(frozen=True, slots=True)
+class SyncChannel:
+    connector: Connector
+    sells_from: tuple[str, ...]
+    policy: Policy = field(default_factory=Policy)
+    overrides: Mapping[str, Policy] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.connector.name
+
+    def policy_for(self, sku: str) -> Policy:
+        return self.overrides.get(sku, self.policy)
+
+
+def sync_channels(
+    channels: ChannelsFile, connectors: Mapping[str, Connector]
+) -> dict[str, SyncChannel]:
+    """One SyncChannel per declared channel that has a connector."""
+    return {
+        config.name: sync_channel(config, connectors[config.name])
+        for config in channels.channels
+        if config.name in connectors
+    }
+
+
+def sync_channel(config: ChannelConfig, connector: Connector) -> SyncChannel:
+    policy = Policy(config.policy.buffer, config.policy.percent, config.policy.max)
+    overrides = {
+        sku: policy.merged(override.model_dump(exclude_none=True))
+        for sku, override in config.policy.skus.items()
+    }
+    return SyncChannel(connector, tuple(sells_from(config)), policy, overrides)
+
+
+def sells_from(config: ChannelConfig) -> Sequence[str]:
+    """`sells_from` if given, else the channel's default location and the ones it maps."""
+    if config.sells_from:
+        return list(dict.fromkeys(config.sells_from))
+    settings = config.settings()
+    mapped = settings.get("locations")
+    names = [str(settings.get("default_location", DEFAULT_LOCATION))]
+    if isinstance(mapped, Mapping):
+        names += [str(name) for name in mapped.values()]
+    return list(dict.fromkeys(names))
+
+
+def as_listing(row: models.ChannelListing) -> Listing:
+    """A stored listing as the connector interface takes it."""
+    return Listing(sku=row.sku, listing_id=row.listing_id, inventory_id=row.inventory_id)

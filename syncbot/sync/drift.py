@@ -1,0 +1,103 @@
+"""The drift check: read what each channel shows and measure how far it is from the plan.
+
+Drift is `channel level - what syncbot would publish`, per listing: negative when the channel
+lists less (it took sales not yet ingested, or a push is pending), positive when it lists
+more (someone edited the level on the channel). The read also refreshes what syncbot
+believes the channel holds, so the next push compares against it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from tortoise.transactions import in_transaction
+
+from syncbot.ledger.allocation import publish
+from syncbot.store import listings as store
+from syncbot.store import models
+from syncbot.sync.channels import SyncChannel, as_listing
+from syncbot.sync.pusher import Clock, utcnow
+
+
+@dataclass(frozen=True, slots=True)
+class DriftLine:
+    sku: str
+    inventory_id: str
+    channel_quantity: int
+    planned: int
+    explanation: str
+
+    @property
+    def drift(self) -> int:
+        return self.channel_quantity - self.planned
+
+
+@dataclass(slots=True)
+class DriftReport:
+    channel: str
+    checked_at: datetime
+    lines: list[DriftLine] = field(default_factory=list)
+
+    @property
+    def units(self) -> int:
+        return sum(abs(line.drift) for line in self.lines)
+
+    @property
+    def drifting(self) -> list[DriftLine]:
+        return [line for line in self.lines if line.drift]
+
+
+async def check_drift(
+    channel: SyncChannel,
+    *,
+    clock: Clock = utcnow,
+    progress: Callable[[int, int], None] | None = None,
+) -> DriftReport:
+    """Reads every listing's level, batch by batch, and stores each one's drift."""
+    rows = await store.listings(channel.name)
+    limit = channel.connector.batch_limit
+    levels: dict[str, int] = {}
+    for start in range(0, len(rows), limit):
+        chunk = rows[start : start + limit]
+        found = await channel.connector.read_levels([as_listing(row) for row in chunk])
+        levels.update({row.inventory_id: found.get(row.inventory_id, 0) for row in chunk})
+        if progress is not None:
+            progress(min(start + limit, len(rows)), len(rows))
+    available = await store.available({row.sku for row in rows})
+    report = DriftReport(channel.name, clock())
+    for row in rows:
+        allocation = publish(
+            available.get(row.sku, {}), channel.sells_from, channel.policy_for(row.sku)
+        )
+        report.lines.append(
+            DriftLine(
+                row.sku,
+                row.inventory_id,
+                levels[row.inventory_id],
+                allocation.quantity,
+                allocation.explanation,
+            )
+        )
+    await _record(channel.name, report)
+    return report
+
+
+async def _record(channel: str, report: DriftReport) -> None:
+    at = report.checked_at
+    async with in_transaction() as connection:
+        for line in report.lines:
+            await (
+                models.ChannelListing.filter(channel=channel, inventory_id=line.inventory_id)
+                .using_db(connection)
+                .update(
+                    channel_quantity=line.channel_quantity,
+                    read_at=at,
+                    drift=line.drift,
+                    drift_checked_at=at,
+                )
+            )
+        health, _ = await models.ChannelHealth.get_or_create(channel=channel, using_db=connection)
+        health.drift_checked_at = at
+        await health.save(using_db=connection)

@@ -1,0 +1,81 @@
+"""The planner: for each listing of a channel, what it should show and what to do about it."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from syncbot.ledger.allocation import Action, Allocation, Decision, ListingState, decide, publish
+from syncbot.store import listings as store
+from syncbot.store import models
+from syncbot.sync.channels import SyncChannel
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedListing:
+    listing: models.ChannelListing
+    allocation: Allocation
+    decision: Decision
+
+    @property
+    def action(self) -> Action:
+        return self.decision.action
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    channel: str
+    watermark: int
+    """The newest movement the plan's balances include; recorded with each push."""
+    items: list[PlannedListing]
+
+    def of(self, *actions: Action) -> list[PlannedListing]:
+        return [item for item in self.items if item.action in actions]
+
+
+async def plan(
+    channel: SyncChannel,
+    *,
+    now: datetime,
+    grace: timedelta,
+    skus: Collection[str] | None = None,
+) -> Plan:
+    """One decision per listing (of `skus`, or all), from committed balances.
+
+    The watermark is read after the balances. A movement committed in between is then
+    below the watermark but not in the balances: it is never counted as ingested after the
+    push, so at worst a raise waits (the safe side), where the other order could let one
+    through early.
+    """
+    rows = await store.listings(channel.name, skus)
+    available = await store.available({row.sku for row in rows})
+    watermark = await store.watermark()
+    below = {
+        row.sku: row.push_watermark
+        for row in rows
+        if row.pushed_quantity is not None
+        and row.channel_quantity is not None
+        and row.channel_quantity < row.pushed_quantity
+    }
+    ingested = await store.ingested_since(channel.name, below, channel.sells_from)
+    items = []
+    for row in rows:
+        allocation = publish(
+            available.get(row.sku, {}), channel.sells_from, channel.policy_for(row.sku)
+        )
+        state = ListingState(
+            channel_quantity=row.channel_quantity,
+            pushed_quantity=row.pushed_quantity,
+            held_since=row.held_since,
+            quarantined=row.quarantined_at is not None,
+        )
+        decision = decide(
+            state,
+            allocation.quantity,
+            ingested_since_push=ingested.get(row.sku, 0),
+            now=now,
+            grace=grace,
+        )
+        items.append(PlannedListing(row, allocation, decision))
+    return Plan(channel.name, watermark, items)

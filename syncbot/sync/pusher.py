@@ -1,0 +1,279 @@
+"""The pusher: plan a channel, send only the differences in batches, record every result.
+
+One channel's sync, in order:
+1. batches a stopped process left `sending` go again, unchanged, under their own keys;
+2. listings whose level is unknown are read (compare-and-set needs it), then planned;
+3. holds start or end; pushes go in batches of the channel's limit, each change recorded
+   `sending` before the call and finished after it;
+4. a stale compare is re-read, re-planned and sent again alone, once; a per-item error
+   quarantines that listing only.
+
+A whole call that fails (network, 5xx after retries, auth) leaves its rows `sending`: the
+next sync sends them again under the same keys, so nothing is lost or applied twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from connectors.base import ConnectorError, LevelChange, PushOutcome
+from syncbot import metrics
+from syncbot.ledger.allocation import Action
+from syncbot.store import listings as store
+from syncbot.store import models
+from syncbot.sync.channels import SyncChannel, as_listing
+from syncbot.sync.planner import Plan, PlannedListing, plan
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(slots=True)
+class SyncReport:
+    channel: str
+    listings: int = 0
+    pushed: int = 0
+    in_sync: int = 0
+    held: int = 0
+    read: int = 0
+    stale: int = 0
+    quarantined: list[str] = field(default_factory=list)
+    resumed: int = 0
+    drift: dict[str, int] = field(default_factory=dict)
+    """Units recorded as drift when a hold ran out, by SKU."""
+    error: str | None = None
+
+
+async def sync(
+    channel: SyncChannel,
+    *,
+    grace: timedelta,
+    skus: Collection[str] | None = None,
+    clock: Clock = utcnow,
+) -> SyncReport:
+    """Brings the channel's listings (of `skus`, or all) to what the policy publishes."""
+    report = SyncReport(channel.name)
+    try:
+        for batch in await store.unfinished(channel.name):
+            report.resumed += len(batch)
+            await _send_recorded(channel, batch, report, clock)
+        current = await _plan_with_levels(channel, grace, skus, clock, report)
+        report.listings = len(current.items)
+        await _record_holds(current)
+        stale = await _send(channel, current, current.of(Action.PUSH), report, clock)
+        if stale:
+            # Re-read only those, re-plan them on fresh balances, and send each again alone.
+            await _read(channel, [item.listing for item in stale], clock, report)
+            again = await plan(
+                channel, now=clock(), grace=grace, skus={item.listing.sku for item in stale}
+            )
+            await _record_holds(again)
+            for item in again.of(Action.PUSH):
+                await _send(channel, again, [item], report, clock)
+            report.held += len(again.of(Action.HOLD))
+        report.in_sync = len(current.of(Action.IN_SYNC))
+        report.held += len(current.of(Action.HOLD))
+    except ConnectorError as error:
+        report.error = str(error)
+    await _record_health(channel.name, report, clock())
+    return report
+
+
+async def _plan_with_levels(
+    channel: SyncChannel,
+    grace: timedelta,
+    skus: Collection[str] | None,
+    clock: Clock,
+    report: SyncReport,
+) -> Plan:
+    current = await plan(channel, now=clock(), grace=grace, skus=skus)
+    unknown = current.of(Action.READ)
+    if not unknown:
+        return current
+    await _read(channel, [item.listing for item in unknown], clock, report)
+    return await plan(channel, now=clock(), grace=grace, skus=skus)
+
+
+async def _read(
+    channel: SyncChannel,
+    rows: Sequence[models.ChannelListing],
+    clock: Clock,
+    report: SyncReport,
+) -> None:
+    levels = await channel.connector.read_levels([as_listing(row) for row in rows])
+    report.read += len(levels)
+    missing = [row for row in rows if row.inventory_id not in levels]
+    # Not stocked at the channel's location: it holds 0 there, and a push sets it.
+    await store.record_levels(
+        channel.name, {**levels, **{row.inventory_id: 0 for row in missing}}, clock()
+    )
+
+
+async def _record_holds(current: Plan) -> None:
+    changes = {
+        item.listing.inventory_id: item.decision.held_since
+        for item in current.items
+        if item.decision.held_since != item.listing.held_since
+        and item.action is not Action.QUARANTINED
+    }
+    if changes:
+        await store.record_holds(current.channel, changes)
+
+
+async def _send(
+    channel: SyncChannel,
+    current: Plan,
+    items: Sequence[PlannedListing],
+    report: SyncReport,
+    clock: Clock,
+) -> list[PlannedListing]:
+    """Sends the planned pushes in batches; returns those the channel found stale."""
+    stale: list[PlannedListing] = []
+    limit = channel.connector.batch_limit
+    for start in range(0, len(items), limit):
+        chunk = items[start : start + limit]
+        for item in chunk:
+            if item.decision.drift:
+                report.drift[item.listing.sku] = item.decision.drift
+                await _record_drift(channel.name, item)
+        rows = await store.record_sending(
+            channel.name,
+            [
+                {
+                    "sku": item.listing.sku,
+                    "inventory_id": item.listing.inventory_id,
+                    "quantity": item.decision.planned,
+                    "expected": item.decision.expected,
+                    "explanation": item.allocation.explanation[:500],
+                }
+                for item in chunk
+            ],
+            current.watermark,
+        )
+        found = await _send_recorded(channel, rows, report, clock)
+        by_key = {item.listing.inventory_id: item for item in chunk}
+        stale += [by_key[inventory_id] for inventory_id in found]
+    return stale
+
+
+async def _send_recorded(
+    channel: SyncChannel,
+    rows: Sequence[models.ListingPush],
+    report: SyncReport,
+    clock: Clock,
+) -> list[str]:
+    """Sends recorded changes as one call and records what came back; the stale ids."""
+    listings = {
+        row.inventory_id: row
+        for row in await models.ChannelListing.filter(
+            channel=channel.name, inventory_id__in=[push.inventory_id for push in rows]
+        )
+    }
+    gone = [push for push in rows if push.inventory_id not in listings]
+    live = [push for push in rows if push.inventory_id in listings]
+    if gone:  # rediscovered away since it was recorded: nothing left to push to
+        await models.ListingPush.filter(id__in=[push.id for push in gone]).update(
+            status="abandoned", finished_at=clock()
+        )
+    if not live:
+        return []
+    changes = [
+        LevelChange(
+            as_listing(listings[push.inventory_id]),
+            int(push.quantity),
+            None if push.expected is None else int(push.expected),
+            push.idempotency_key,
+        )
+        for push in live
+    ]
+    outcomes = await channel.connector.push_levels(changes)
+    return await _record_outcomes(channel.name, live, outcomes, report, clock())
+
+
+async def _record_outcomes(
+    channel: str,
+    rows: Sequence[models.ListingPush],
+    outcomes: Sequence[PushOutcome],
+    report: SyncReport,
+    at: datetime,
+) -> list[str]:
+    stale: list[str] = []
+    async with in_transaction() as connection:
+        for push, outcome in zip(rows, outcomes, strict=True):
+            listing = models.ChannelListing.filter(
+                channel=channel, inventory_id=push.inventory_id
+            ).using_db(connection)
+            row = models.ListingPush.filter(id=push.id).using_db(connection)
+            if outcome.acknowledged is not None:
+                report.pushed += 1
+                await row.update(
+                    status="acknowledged", acknowledged=outcome.acknowledged, finished_at=at
+                )
+                await listing.update(
+                    channel_quantity=outcome.acknowledged,
+                    pushed_quantity=outcome.acknowledged,
+                    pushed_at=at,
+                    push_watermark=push.watermark,
+                    held_since=None,
+                )
+                metrics.LISTING_PUSHES.labels(channel, "acknowledged").inc()
+            elif outcome.stale:
+                report.stale += 1
+                stale.append(push.inventory_id)
+                await row.update(status="stale", finished_at=at)
+                # Unknown until read again: the next plan reads it before any push.
+                await listing.update(channel_quantity=None)
+                metrics.LISTING_PUSHES.labels(channel, "stale").inc()
+            else:
+                error = outcome.error or "the channel did not acknowledge the change"
+                report.quarantined.append(push.sku)
+                await row.update(status="failed", error=error, finished_at=at)
+                await listing.update(quarantined_error=error, quarantined_at=at)
+                await models.OutboxEvent.create(
+                    name="listing_quarantined",
+                    sku=push.sku,
+                    payload={"channel": channel, "sku": push.sku, "error": error},
+                    using_db=connection,
+                )
+                metrics.LISTING_PUSHES.labels(channel, "failed").inc()
+                log.warning(
+                    "listing quarantined",
+                    extra={"channel": channel, "sku": push.sku, "error": error},
+                )
+    return stale
+
+
+async def _record_drift(channel: str, item: PlannedListing) -> None:
+    units = item.decision.drift or 0
+    await models.OutboxEvent.create(
+        name="drift_recorded",
+        sku=item.listing.sku,
+        payload={"channel": channel, "sku": item.listing.sku, "units": units},
+    )
+    metrics.UNACCOUNTED_UNITS.labels(channel).inc(units)
+    log.warning(
+        "hold ended by its grace period: the channel took units no ingested order explains",
+        extra={"channel": channel, "sku": item.listing.sku, "units": units},
+    )
+
+
+async def _record_health(channel: str, report: SyncReport, at: datetime) -> None:
+    await models.ChannelHealth.get_or_create(channel=channel)
+    health = models.ChannelHealth.filter(channel=channel)
+    if report.error is None:
+        await health.update(synced_at=at, error=None, failures=0)
+    else:
+        await health.update(error=report.error, error_at=at, failures=F("failures") + 1)
+        metrics.SYNC_FAILURES.labels(channel).inc()
+        log.warning("channel sync failed", extra={"channel": channel, "error": report.error})

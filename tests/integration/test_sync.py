@@ -1,0 +1,254 @@
+"""Channel sync on a real database: plan, push only differences, hold raises, resume, quarantine."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from connectors.base import Listing
+from connectors.fake import FakeConnector
+from syncbot.ledger import damage, receive
+from syncbot.ledger.allocation import Policy
+from syncbot.ledger.orders import OrderLine, OrderSnapshot
+from syncbot.store import models
+from syncbot.store.catalogue import add_sku
+from syncbot.store.listings import release
+from syncbot.store.orders import record_order_event
+from syncbot.store.posting import post
+from syncbot.sync.channels import SyncChannel
+from syncbot.sync.drift import check_drift
+from syncbot.sync.listings import discover
+from syncbot.sync.pusher import SyncReport, sync
+
+GRACE = timedelta(minutes=10)
+T0 = datetime(2026, 11, 25, 12, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+async def shop(database: str) -> FakeConnector:
+    """Channel `shop` lists MUG and TEE; syncbot has 10 of each available at main."""
+    connector = FakeConnector("shop", secret="dummy")
+    for sku in ("MUG", "TEE"):
+        await add_sku(sku)
+        await post([receive(sku, 10)])
+        connector.listed.append(Listing(sku, f"variant-{sku}", f"item-{sku}"))
+    await discover(connector)
+    return connector
+
+
+async def run(shop: FakeConnector, clock: Clock, **policy: int) -> SyncReport:
+    channel = SyncChannel(shop, ("main",), Policy(**policy))
+    return await sync(channel, grace=GRACE, clock=clock)
+
+
+async def sale(order_id: str, sku: str, quantity: int, channel: str = "shop") -> None:
+    line = OrderLine("L1", sku, quantity=quantity, current=quantity, fulfilled=0)
+    await record_order_event(channel, OrderSnapshot(order_id, T0, (line,)))
+
+
+class TestPushingDifferences:
+    async def test_the_first_sync_reads_then_pushes_what_the_policy_publishes(
+        self, shop: FakeConnector, clock: Clock
+    ) -> None:
+        """Compare-and-set needs the channel's level, so it is read before the first push."""
+        shop.levels = {"item-MUG": 3, "item-TEE": 0}
+        report = await run(shop, clock, buffer=2)
+        assert (report.read, report.pushed) == (2, 2)
+        assert shop.levels == {"item-MUG": 8, "item-TEE": 8}
+        assert [(c.expected, c.quantity) for c in shop.pushes[0]] == [(3, 8), (0, 8)]
+
+    async def test_only_changed_listings_are_pushed(
+        self, shop: FakeConnector, clock: Clock
+    ) -> None:
+        await run(shop, clock)
+        await post([damage("MUG", 1)])
+        report = await run(shop, clock)
+        assert (report.pushed, report.in_sync) == (1, 1)
+        assert [c.listing.sku for c in shop.pushes[-1]] == ["MUG"]
+        assert shop.levels["item-MUG"] == 9
+
+    async def test_a_sync_with_nothing_changed_calls_nothing(
+        self, shop: FakeConnector, clock: Clock
+    ) -> None:
+        await run(shop, clock)
+        calls = len(shop.pushes)
+        assert (await run(shop, clock)).pushed == 0
+        assert len(shop.pushes) == calls
+
+    async def test_changes_go_in_batches_of_the_channel_limit(self, database: str) -> None:
+        """7 changed listings on a channel taking 3 per call: 3 calls."""
+        connector = FakeConnector("small", secret="dummy", batch_limit=3)
+        for n in range(7):
+            await add_sku(f"SKU-{n}")
+            await post([receive(f"SKU-{n}", 5)])
+            connector.listed.append(Listing(f"SKU-{n}", f"v{n}", f"i{n}"))
+            connector.levels[f"i{n}"] = 0
+        await discover(connector)
+        await sync(SyncChannel(connector, ("main",)), grace=GRACE)
+        assert [len(call) for call in connector.pushes] == [3, 3, 1]
+
+    async def test_every_push_is_recorded_with_its_key(
+        self, shop: FakeConnector, clock: Clock
+    ) -> None:
+        await run(shop, clock)
+        pushes = await models.ListingPush.filter(channel="shop").order_by("sku")
+        assert [(p.sku, p.status, p.quantity, p.acknowledged) for p in pushes] == [
+            ("MUG", "acknowledged", 10, 10),
+            ("TEE", "acknowledged", 10, 10),
+        ]
+        assert pushes[0].explanation == "10 = available 10"
+        assert {p.idempotency_key for p in pushes} == set(shop.applied)
+
+
+class TestStaleCompare:
+    async def test_a_stale_level_is_re_read_re_planned_and_retried_alone(
+        self, shop: FakeConnector, clock: Clock
+    ) -> None:
+        """Someone set MUG to 12 on the channel: the push is not forced, it is re-planned."""
+        await run(shop, clock)
+        shop.levels["item-MUG"] = 12  # raised on the channel: no sale to wait for
+        await post([damage("MUG", 1), damage("TEE", 1)])
+        report = await run(shop, clock)
+        assert report.stale == 1
+        assert [len(call) for call in shop.pushes[-2:]] == [2, 1]
+        assert shop.pushes[-1][0].expected == 12
+        assert shop.levels == {"item-MUG": 9, "item-TEE": 9}
+
+
+class TestNoStaleRaise:
+    async def test_a_raise_waits_for_a_delayed_order_webhook(
+        self, shop: FakeConnector, clock: Clock
+    ) -> None:
+        """The channel sold 2 whose webhook is late; a receipt must not re-list them."""
+        await run(shop, clock)
+        shop.levels["item-MUG"] = 8  # the sale, on the channel; its webhook is delayed
+        await post([receive("MUG", 1)])
+        report = await run(shop, clock)
+        assert report.held == 1
+        assert shop.levels["item-MUG"] == 8  # not raised to 11
+        listing = await models.ChannelListing.get(channel="shop", sku="MUG")
+        assert listing.held_since == T0
+
+        await sale("order-1", "MUG", 2)  # the webhook arrives: 9 available
+        clock.now += timedelta(seconds=30)
+        report = await run(shop, clock)
+        assert (report.held, report.pushed) == (0, 1)
+        assert shop.levels["item-MUG"] == 9
+        assert (await models.ChannelListing.get(channel="shop", sku="MUG")).held_since is None
+
+    async def test_after_the_grace_period_the_gap_is_drift_and_the_push_goes(
+        self, shop: FakeConnector, clock: Clock
+    ) -> None:
+        await run(shop, clock)
+        shop.levels["item-MUG"] = 8
+        await post([receive("MUG", 1)])
+        assert (await run(shop, clock)).held == 1
+        clock.now += GRACE
+        report = await run(shop, clock)
+        assert report.drift == {"MUG": 2}
+        assert shop.levels["item-MUG"] == 11
+        event = await models.OutboxEvent.get(name="drift_recorded")
+        assert event.payload == {"channel": "shop", "sku": "MUG", "units": 2}
+
+    async def test_another_channels_sale_does_not_account_for_this_one(
+        self, shop: FakeConnector, clock: Clock
+    ) -> None:
+        """Only orders ingested from this channel explain what this channel took."""
+        await post([receive("MUG", 5)])
+        await run(shop, clock)
+        shop.levels["item-MUG"] = 13
+        await sale("other-1", "MUG", 2, channel="other")
+        await post([receive("MUG", 4)])
+        assert (await run(shop, clock)).held == 1
+
+
+class TestCrashes:
+    async def test_a_push_whose_answer_was_lost_is_sent_again_under_the_same_key(
+        self, shop: FakeConnector, clock: Clock
+    ) -> None:
+        """Applied, then the process lost the answer: the retry applies nothing twice."""
+        await run(shop, clock)
+        await post([damage("MUG", 3)])
+        shop.lose_answers = 1
+        report = await run(shop, clock)
+        assert report.error == "the connection dropped before the answer arrived"
+        sending = await models.ListingPush.get(channel="shop", status="sending")
+        assert shop.levels["item-MUG"] == 7
+
+        report = await run(shop, clock)
+        assert report.resumed == 1
+        assert shop.pushes[-1][0].idempotency_key == sending.idempotency_key
+        assert shop.pushes[-1][0].expected == 10
+        await sending.refresh_from_db()
+        assert (sending.status, sending.acknowledged) == ("acknowledged", 7)
+        assert shop.levels["item-MUG"] == 7
+        health = await models.ChannelHealth.get(channel="shop")
+        assert (health.error, health.failures) == (None, 0)
+
+    async def test_a_failed_call_is_recorded_as_channel_health(
+        self, shop: FakeConnector, clock: Clock
+    ) -> None:
+        shop.lose_answers = 2
+        await run(shop, clock)
+        await run(shop, clock)
+        health = await models.ChannelHealth.get(channel="shop")
+        assert health.failures == 2
+        assert health.error == "the connection dropped before the answer arrived"
+
+
+class TestQuarantine:
+    async def test_one_bad_item_is_quarantined_and_the_rest_pushed(
+        self, shop: FakeConnector, clock: Clock
+    ) -> None:
+        shop.failing = {"item-TEE"}
+        report = await run(shop, clock)
+        assert (report.pushed, report.quarantined) == (1, ["TEE"])
+        listing = await models.ChannelListing.get(channel="shop", sku="TEE")
+        assert listing.quarantined_error == "unknown inventory item item-TEE"
+        event = await models.OutboxEvent.get(name="listing_quarantined")
+        assert event.payload["sku"] == "TEE"
+
+        await post([damage("TEE", 1)])
+        calls = len(shop.pushes)
+        await run(shop, clock)
+        assert len(shop.pushes) == calls  # quarantined: never pushed until released
+
+        shop.failing = set()
+        assert await release("shop", ["TEE"]) == 1
+        await run(shop, clock)
+        assert shop.levels["item-TEE"] == 9
+
+
+class TestDrift:
+    async def test_drift_is_what_the_channel_shows_minus_what_syncbot_would_publish(
+        self, shop: FakeConnector, clock: Clock
+    ) -> None:
+        await run(shop, clock)
+        shop.levels["item-MUG"] = 7
+        report = await check_drift(SyncChannel(shop, ("main",)), clock=clock)
+        assert {line.sku: line.drift for line in report.lines} == {"MUG": -3, "TEE": 0}
+        assert report.units == 3
+        listing = await models.ChannelListing.get(channel="shop", sku="MUG")
+        assert (listing.drift, listing.channel_quantity) == (-3, 7)
+
+    async def test_rediscovery_keeps_the_sync_state_of_listings_still_listed(
+        self, shop: FakeConnector, clock: Clock
+    ) -> None:
+        await run(shop, clock)
+        await discover(shop)
+        listing = await models.ChannelListing.get(channel="shop", sku="MUG")
+        assert listing.pushed_quantity == 10
