@@ -64,6 +64,29 @@ async def migrate(database_url: str, progress: Callable[[str], None] | None = No
             await connections.close_all()
 
 
+# Connection options asyncpg understands. Everything else in a syncbot URL's query is
+# Tortoise's (minsize, maxsize, …), which asyncpg would send to the server as settings.
+_LIBPQ_OPTIONS = frozenset(
+    {
+        "passfile",
+        "sslmode",
+        "sslrootcert",
+        "sslcert",
+        "sslkey",
+        "sslpassword",
+        "sslcrl",
+        "target_session_attrs",
+    }
+)
+
+
+def asyncpg_dsn(database_url: str) -> str:
+    """A syncbot `postgres://` URL as asyncpg takes it: Tortoise's pool options removed."""
+    parts = urlsplit(database_url)
+    query = [(key, value) for key, value in parse_qsl(parts.query) if key in _LIBPQ_OPTIONS]
+    return urlunsplit(parts._replace(scheme="postgresql", query=urlencode(query)))
+
+
 @asynccontextmanager
 async def _migration_lock(database_url: str) -> AsyncIterator[None]:
     """On PostgreSQL, several `serve` processes starting at once migrate one at a time."""
@@ -72,7 +95,7 @@ async def _migration_lock(database_url: str) -> AsyncIterator[None]:
         return
     import asyncpg  # imported here: the postgres extra is optional
 
-    connection = await asyncpg.connect(database_url.replace("postgres://", "postgresql://", 1))
+    connection = await asyncpg.connect(asyncpg_dsn(database_url))
     try:
         await connection.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK)
         yield
