@@ -12,7 +12,7 @@ import httpx
 import typer
 
 from connectors.registry import build_connectors
-from syncbot import cli_tables
+from syncbot import cli_sync, cli_tables
 from syncbot.cli_channels import channels_app, inbox_app, parked
 from syncbot.cli_runtime import fail, load, run, run_with_database
 from syncbot.config import ConfigError
@@ -64,13 +64,22 @@ def migrate_command() -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port to listen on.")] = 8000,
+    scheduler: Annotated[
+        bool,
+        typer.Option(
+            "--scheduler/--no-scheduler",
+            help="Also run the sync scheduler (one process runs it, elected on PostgreSQL).",
+        ),
+    ] = True,
 ) -> None:
-    """Run the web service; pending migrations are applied first."""
+    """Run the web service and the sync scheduler; pending migrations are applied first."""
     import uvicorn
 
     from syncbot.web import create_app
 
     settings, channels = load()
+    if not scheduler:
+        settings = settings.model_copy(update={"scheduler": False})
     http = httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0))
     try:
         connectors = build_connectors(channels, os.environ, http)
@@ -121,6 +130,9 @@ app.add_typer(sku_app, name="sku")
 app.add_typer(channels_app, name="channels")
 app.add_typer(inbox_app, name="inbox")
 app.command("parked")(parked)
+app.command("sync")(cli_sync.sync_command)
+app.command("drift")(cli_sync.drift_command)
+app.command("worker")(cli_sync.worker_command)
 
 
 @sku_app.command("add")

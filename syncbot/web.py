@@ -31,6 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from connectors.base import Connector
 from syncbot import metrics, service
+from syncbot.channels_api import channels_router
 from syncbot.config import ChannelsFile, Settings
 from syncbot.intake.processor import IntakeProcessor
 from syncbot.ledger import (
@@ -50,6 +51,10 @@ from syncbot.store.database import (
     open_database,
 )
 from syncbot.store.stock import MAX_HISTORY
+from syncbot.sync.channels import sync_channels
+from syncbot.sync.leader import Leadership
+from syncbot.sync.scheduler import SyncScheduler
+from syncbot.sync.status import refresh_gauges
 from syncbot.webhooks import webhook_router
 
 log = logging.getLogger(__name__)
@@ -77,6 +82,8 @@ def create_app(
     """
     connectors = connectors or {}
     processor = IntakeProcessor(connectors)
+    scheduler = SyncScheduler(sync_channels(channels, connectors), settings)
+    kinds = {channel.name: channel.kind for channel in channels.channels}
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -84,16 +91,23 @@ def create_app(
         await open_database(settings.database_url)
         if settings.api_token is None:
             log.warning("SYNCBOT_API_TOKEN is not set: every write to the API answers 401")
-        intake = None
+        tasks: list[asyncio.Task[None]] = []
         try:
             await declare_locations(channels.locations)
-            intake = asyncio.create_task(processor.run(), name="intake")
+            tasks.append(asyncio.create_task(processor.run(), name="intake"))
+            if settings.scheduler:
+                leadership = Leadership(
+                    settings.database_url, retry_seconds=settings.leader_retry_seconds
+                )
+                tasks.append(asyncio.create_task(leadership.run(scheduler.lead), name="scheduler"))
+            else:
+                log.info("scheduler off in this process (--no-scheduler)")
             yield
         finally:
-            if intake is not None:
-                intake.cancel()
+            for task in reversed(tasks):
+                task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await intake
+                    await task
             if http is not None:
                 await http.aclose()
             await close_database()
@@ -105,6 +119,8 @@ def create_app(
     app.include_router(operations)
     app.include_router(stock_api(bearer_guard(settings.api_token)))
     app.include_router(webhook_router(connectors, processor))
+    app.include_router(channels_router(kinds))
+    app.state.channel_names = list(kinds)
     app.add_exception_handler(LedgerError, _ledger_refusal)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(HTTPException, _http_error)
@@ -131,8 +147,9 @@ async def readyz(response: Response) -> dict[str, str]:
 
 
 @operations.get("/metrics")
-async def prometheus_metrics() -> Response:
-    """Prometheus text format: the ledger's counters and the HTTP request counts."""
+async def prometheus_metrics(request: Request) -> Response:
+    """Prometheus text format: the ledger's counters, HTTP, and each channel's sync gauges."""
+    await refresh_gauges(request.app.state.channel_names)
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -40,23 +40,29 @@ async def plan(
     now: datetime,
     grace: timedelta,
     skus: Collection[str] | None = None,
+    levels: Mapping[str, int] | None = None,
 ) -> Plan:
     """One decision per listing (of `skus`, or all), from committed balances.
 
     The watermark is read after the balances. A movement committed in between is then
     below the watermark but not in the balances: it is never counted as ingested after the
     push, so at worst a raise waits (the safe side), where the other order could let one
-    through early.
+    through early. `levels` (by inventory id) stand in for the stored channel levels: a
+    dry run plans against what the channel shows right now.
     """
     rows = await store.listings(channel.name, skus)
     available = await store.available({row.sku for row in rows})
     watermark = await store.watermark()
+    held = {
+        row.inventory_id: row.channel_quantity if levels is None else levels.get(row.inventory_id)
+        for row in rows
+    }
     below = {
         row.sku: row.push_watermark
         for row in rows
         if row.pushed_quantity is not None
-        and row.channel_quantity is not None
-        and row.channel_quantity < row.pushed_quantity
+        and (level := held[row.inventory_id]) is not None
+        and level < row.pushed_quantity
     }
     ingested = await store.ingested_since(channel.name, below, channel.sells_from)
     items = []
@@ -65,7 +71,7 @@ async def plan(
             available.get(row.sku, {}), channel.sells_from, channel.policy_for(row.sku)
         )
         state = ListingState(
-            channel_quantity=row.channel_quantity,
+            channel_quantity=held[row.inventory_id],
             pushed_quantity=row.pushed_quantity,
             held_since=row.held_since,
             quarantined=row.quarantined_at is not None,

@@ -121,7 +121,10 @@ def start_service(database_url: str, tmp_path: Path) -> Iterator[StartService]:
     config.write_text(CHANNELS_FILE, encoding="utf-8")
     started: list[tuple[subprocess.Popen[bytes], httpx.Client]] = []
 
-    def start(**env: str | None) -> Service:
+    def start(channels_file: str | None = None, **env: str | None) -> Service:
+        """`channels_file` is added to the default channels file's text."""
+        if channels_file is not None:
+            config.write_text(CHANNELS_FILE + channels_file, encoding="utf-8")
         port = _free_port()
         log = tmp_path / f"serve-{port}.log"
         variables = {

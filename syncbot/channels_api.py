@@ -1,0 +1,90 @@
+"""`/api/channels` and `/api/drift`: each channel's sync health and its listings, read-only."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict
+from datetime import datetime
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException
+
+from syncbot.store import models
+from syncbot.sync.status import ListingFilter, channel_status, listing_states
+
+
+class ChannelOut(BaseModel):
+    name: str
+    kind: str
+    listings: int
+    quarantined: int
+    held: int
+    drifting: int
+    drift_units: int
+    """Sum over listings of |channel level - what syncbot would publish|, at the last check."""
+    synced_at: datetime | None
+    error: str | None
+    error_at: datetime | None
+    failures: int
+    """Syncs in a row that a whole-call error stopped; 0 after a good one."""
+    drift_checked_at: datetime | None
+
+
+class ListingOut(BaseModel):
+    channel: str
+    sku: str
+    listing_id: str
+    inventory_id: str
+    channel_quantity: int | None
+    """What the channel is believed to hold: its last acknowledgement or read."""
+    read_at: datetime | None
+    pushed_quantity: int | None
+    pushed_at: datetime | None
+    held_since: datetime | None
+    drift: int | None
+    drift_checked_at: datetime | None
+    quarantined_error: str | None
+    quarantined_at: datetime | None
+
+    @classmethod
+    def of(cls, row: models.ChannelListing) -> ListingOut:
+        return cls.model_validate(row, from_attributes=True)
+
+
+def channels_router(kinds: Mapping[str, str]) -> APIRouter:
+    """`kinds`: every declared channel's name and kind, in the channels file's order."""
+    router = APIRouter(prefix="/api", tags=["channels"])
+
+    @router.get("/channels")
+    async def get_channels() -> list[ChannelOut]:
+        """Each channel's listings, quarantines, holds, drift and last sync."""
+        return [
+            ChannelOut.model_validate(
+                {**asdict(status), "name": status.channel, "kind": kinds[status.channel]}
+            )
+            for status in await channel_status(list(kinds))
+        ]
+
+    @router.get("/channels/{channel}/listings")
+    async def get_listings(
+        channel: str, state: ListingFilter = ListingFilter.ALL
+    ) -> list[ListingOut]:
+        """A channel's listings and their sync state; `state` filters; 404 unknown channel."""
+        if channel not in kinds:
+            raise HTTPException(404, f"no channel named {channel!r}")
+        return [ListingOut.of(row) for row in await listing_states(channel, state)]
+
+    @router.get("/drift")
+    async def get_drift(channel: str | None = None) -> list[ListingOut]:
+        """Listings whose channel level differed from the plan at the last drift check."""
+        if channel is not None and channel not in kinds:
+            raise HTTPException(404, f"no channel named {channel!r}")
+        names = [channel] if channel else list(kinds)
+        return [
+            ListingOut.of(row)
+            for name in names
+            for row in await listing_states(name, ListingFilter.DRIFTING)
+        ]
+
+    return router

@@ -1,0 +1,217 @@
+"""The scheduler: APScheduler 3.11 jobs that keep every channel showing the right quantity.
+
+Jobs (each `max_instances=1`, so none overlaps itself; intervals come from Settings):
+
+    changes            every SYNCBOT_SYNC_POLL_SECONDS: reads committed stock changes from the
+                       outbox and, SYNCBOT_SYNC_DEBOUNCE_SECONDS after the first one, pushes
+                       the SKUs changed since to every channel
+    sweep              every SYNCBOT_SYNC_SWEEP_SECONDS, and once at start: every listing
+    catch-up:<channel> every SYNCBOT_CATCH_UP_SECONDS: orders the webhooks may have missed
+    drift:<channel>    every SYNCBOT_DRIFT_SECONDS: reads levels and records drift
+
+A channel is pushed by one job at a time (a lock per channel), so a sweep and a change push
+never race each other's compare-and-set. Only the elected leader runs this (sync.leader).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable, Collection, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from tortoise.expressions import Q
+from tortoise.functions import Max
+
+from syncbot.config import ConfigError, Settings
+from syncbot.intake.catch_up import catch_up
+from syncbot.store import models
+from syncbot.sync.channels import SyncChannel
+from syncbot.sync.drift import check_drift
+from syncbot.sync.pusher import Clock, SyncReport, sync, utcnow
+
+log = logging.getLogger(__name__)
+
+# Outbox ids are allocated at insert and committed later, so on PostgreSQL a lower id can
+# appear after a higher one was read. Events this recent are read again and deduplicated.
+LATE_COMMIT_WINDOW = timedelta(seconds=30)
+
+
+class ChangeWatcher:
+    """The SKUs whose stock changed since the last look, from the committed outbox."""
+
+    def __init__(self, clock: Clock = utcnow) -> None:
+        self._clock = clock
+        self._cursor: int | None = None
+        self._seen: dict[int, datetime] = {}
+
+    async def start(self) -> None:
+        """Changes before now are the start-up sweep's business."""
+        newest = await models.OutboxEvent.annotate(newest=Max("id")).first().values_list("newest")
+        self._cursor = int(newest[0] or 0) if newest else 0
+        recent = await models.OutboxEvent.filter(
+            created_at__gte=self._clock() - LATE_COMMIT_WINDOW
+        ).values_list("id", "created_at")
+        self._seen = dict(recent)
+
+    async def changed(self) -> set[str]:
+        if self._cursor is None:
+            await self.start()
+        now = self._clock()
+        recent = now - LATE_COMMIT_WINDOW
+        rows = await models.OutboxEvent.filter(
+            Q(id__gt=self._cursor) | Q(created_at__gte=recent), name="stock_changed"
+        ).values_list("id", "sku", "created_at")
+        skus = set()
+        for event_id, sku, created_at in rows:
+            if event_id not in self._seen:
+                self._seen[event_id] = created_at
+                skus.add(sku)
+            self._cursor = max(self._cursor or 0, event_id)
+        self._seen = {key: at for key, at in self._seen.items() if at >= recent}
+        return skus
+
+
+class SyncScheduler:
+    def __init__(
+        self,
+        channels: Mapping[str, SyncChannel],
+        settings: Settings,
+        *,
+        clock: Clock = utcnow,
+    ) -> None:
+        self.channels = dict(channels)
+        self._settings = settings
+        self._clock = clock
+        self._grace = timedelta(seconds=settings.hold_grace_seconds)
+        self._locks = {name: asyncio.Lock() for name in self.channels}
+        self._watcher = ChangeWatcher(clock)
+        self._pending: set[str] = set()
+        self._first_change: float | None = None
+        self._running: set[asyncio.Task[Any]] = set()
+        self._never_caught_up: set[str] = set()
+
+    async def lead(self) -> None:
+        """Runs the jobs until cancelled; then stops them and waits for the running ones."""
+        await self._watcher.start()
+        scheduler = AsyncIOScheduler(timezone=UTC)
+        settings = self._settings
+        every = {"trigger": "interval", "max_instances": 1, "coalesce": True}
+        scheduler.add_job(
+            self._job(self.push_changes), id="changes", seconds=settings.sync_poll_seconds, **every
+        )
+        scheduler.add_job(
+            self._job(self.sweep),
+            id="sweep",
+            seconds=settings.sync_sweep_seconds,
+            next_run_time=datetime.now(UTC),
+            **every,
+        )
+        for name in self.channels:
+            scheduler.add_job(
+                self._job(self.catch_up, name),
+                id=f"catch-up:{name}",
+                seconds=settings.catch_up_seconds,
+                **every,
+            )
+            scheduler.add_job(
+                self._job(self.drift, name),
+                id=f"drift:{name}",
+                seconds=settings.drift_seconds,
+                **every,
+            )
+        scheduler.start()
+        log.info("scheduler started", extra={"channels": sorted(self.channels)})
+        try:
+            await asyncio.Event().wait()
+        finally:
+            scheduler.shutdown(wait=False)
+            for task in list(self._running):
+                task.cancel()
+            for task in list(self._running):
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            log.info("scheduler stopped")
+
+    async def push_changes(self) -> None:
+        """Collects changed SKUs; pushes them once the debounce since the first has passed."""
+        changed = await self._watcher.changed()
+        if changed and self._first_change is None:
+            self._first_change = time.monotonic()
+        self._pending |= changed
+        if self._first_change is None:
+            return
+        if time.monotonic() - self._first_change < self._settings.sync_debounce_seconds:
+            return
+        skus, self._pending, self._first_change = self._pending, set(), None
+        for name in self.channels:
+            await self.sync_channel(name, skus)
+
+    async def sweep(self) -> None:
+        for name in self.channels:
+            await self.sync_channel(name)
+
+    async def sync_channel(self, name: str, skus: Collection[str] | None = None) -> SyncReport:
+        async with self._locks[name]:
+            report = await sync(
+                self.channels[name], grace=self._grace, skus=skus, clock=self._clock
+            )
+        if report.pushed or report.quarantined or report.error:
+            log.info(
+                "channel synced",
+                extra={
+                    "channel": name,
+                    "pushed": report.pushed,
+                    "held": report.held,
+                    "quarantined": len(report.quarantined),
+                    "error": report.error,
+                },
+            )
+        return report
+
+    async def catch_up(self, name: str) -> None:
+        try:
+            report = await catch_up(self.channels[name].connector)
+        except ConfigError as error:  # never caught up: a person must choose where to start
+            if name not in self._never_caught_up:
+                self._never_caught_up.add(name)
+                log.warning("scheduled catch-up skipped: %s", error, extra={"channel": name})
+            return
+        if report.changed:
+            log.info(
+                "catch-up recovered orders the webhooks missed",
+                extra={"channel": name, "orders": len(report.changed)},
+            )
+
+    async def drift(self, name: str) -> None:
+        async with self._locks[name]:
+            report = await check_drift(self.channels[name], clock=self._clock)
+        log.info(
+            "drift checked",
+            extra={"channel": name, "drifting": len(report.drifting), "units": report.units},
+        )
+
+    def _job(
+        self, work: Callable[..., Awaitable[None]], *args: str
+    ) -> Callable[[], Awaitable[None]]:
+        """The job as APScheduler runs it: tracked for shutdown, its errors logged, not raised."""
+
+        async def job() -> None:
+            task = asyncio.current_task()
+            if task is not None:
+                self._running.add(task)
+            try:
+                await work(*args)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("scheduled job failed", extra={"job": work.__name__, "args": args})
+            finally:
+                if task is not None:
+                    self._running.discard(task)
+
+        return job

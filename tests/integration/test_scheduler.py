@@ -1,0 +1,124 @@
+"""The scheduler on a real database: a committed change reaches the channel within seconds."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+
+from connectors.base import Listing
+from connectors.fake import FakeConnector
+from syncbot.config import load_settings
+from syncbot.ledger import damage, receive
+from syncbot.store import models
+from syncbot.store.catalogue import add_sku
+from syncbot.store.posting import post
+from syncbot.sync.channels import SyncChannel
+from syncbot.sync.listings import discover
+from syncbot.sync.scheduler import ChangeWatcher, SyncScheduler
+
+DEADLINE = 10.0
+
+
+async def eventually(check: Callable[[], bool], deadline: float = DEADLINE) -> float:
+    """Seconds until check() held; fails after the deadline."""
+    start = time.monotonic()
+    while not check():
+        if time.monotonic() - start > deadline:
+            pytest.fail("the channel never got the change")
+        await asyncio.sleep(0.02)
+    return time.monotonic() - start
+
+
+@pytest.fixture
+async def shop(database: str) -> FakeConnector:
+    connector = FakeConnector("shop", secret="dummy")
+    for sku in ("MUG", "TEE"):
+        await add_sku(sku)
+        await post([receive(sku, 10)])
+        connector.listed.append(Listing(sku, f"variant-{sku}", f"item-{sku}"))
+    await discover(connector)
+    return connector
+
+
+@pytest.fixture
+async def leading(shop: FakeConnector) -> AsyncIterator[SyncScheduler]:
+    """The scheduler running its jobs, with a 0.05 s poll and a 0.2 s debounce."""
+    settings = load_settings(
+        database_url="sqlite://syncbot.db",
+        sync_poll_seconds=0.05,
+        sync_debounce_seconds=0.2,
+        drift_seconds=3600,
+        catch_up_seconds=3600,
+    )
+    scheduler = SyncScheduler({"shop": SyncChannel(shop, ("main",))}, settings)
+    task = asyncio.create_task(scheduler.lead())
+    yield scheduler
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+class TestScheduler:
+    async def test_the_start_up_sweep_pushes_every_listing(
+        self, shop: FakeConnector, leading: SyncScheduler
+    ) -> None:
+        await eventually(lambda: shop.levels == {"item-MUG": 10, "item-TEE": 10})
+
+    async def test_a_committed_change_is_pushed_after_the_debounce(
+        self, shop: FakeConnector, leading: SyncScheduler
+    ) -> None:
+        """A damage reaches the channel in well under the 2 s the issue allows."""
+        await eventually(lambda: shop.levels.get("item-MUG") == 10)
+        await post([damage("MUG", 3)])
+        await eventually(lambda: shop.levels["item-MUG"] == 7, deadline=2.0)
+        assert [c.listing.sku for c in shop.pushes[-1]] == ["MUG"]
+
+    async def test_a_burst_of_changes_goes_in_one_push(
+        self, shop: FakeConnector, leading: SyncScheduler
+    ) -> None:
+        await eventually(lambda: shop.levels.get("item-TEE") == 10)
+        calls = len(shop.pushes)
+        await post([damage("MUG", 1)])
+        await post([damage("TEE", 1)])
+        await eventually(lambda: shop.levels == {"item-MUG": 9, "item-TEE": 9})
+        assert len(shop.pushes) == calls + 1
+
+    async def test_a_failing_job_does_not_stop_the_scheduler(
+        self, shop: FakeConnector, leading: SyncScheduler
+    ) -> None:
+        """The channel's answer is lost once; the next change still goes through."""
+        await eventually(lambda: shop.levels.get("item-MUG") == 10)
+        shop.lose_answers = 1
+        await post([damage("MUG", 1)])
+        await eventually(lambda: shop.lose_answers == 0)
+        await post([damage("TEE", 2)])
+        await eventually(lambda: shop.levels == {"item-MUG": 9, "item-TEE": 8})
+
+
+class TestChangeWatcher:
+    async def test_reports_each_changed_sku_once(self, shop: FakeConnector) -> None:
+        watcher = ChangeWatcher()
+        await watcher.start()
+        assert await watcher.changed() == set()
+        await post([damage("MUG", 1)])
+        assert await watcher.changed() == {"MUG"}
+        assert await watcher.changed() == set()
+
+    async def test_an_event_committed_late_with_a_lower_id_is_still_seen(
+        self, shop: FakeConnector
+    ) -> None:
+        """PostgreSQL commits ids out of order: a lower id can appear after a higher one."""
+        watcher = ChangeWatcher()
+        await watcher.start()
+        await post([damage("MUG", 1)])
+        await watcher.changed()
+        newest = await models.OutboxEvent.all().order_by("-id").first()
+        assert newest is not None
+        await models.OutboxEvent.create(
+            id=newest.id - 1000, name="stock_changed", sku="TEE", payload={}
+        )
+        assert await watcher.changed() == {"TEE"}
