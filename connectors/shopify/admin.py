@@ -2,7 +2,8 @@
 
 - Pacing: every answer's `extensions.cost.throttleStatus` is kept; before a call whose cost
   (Shopify's last requestedQueryCost for that document, or the caller's estimate) exceeds
-  what the bucket holds, it sleeps (needed - available) / restoreRate seconds.
+  what the bucket holds (with one point of headroom), it sleeps for the shortfall divided
+  by restoreRate.
 - THROTTLED in a 200: the same wait, then again. HTTP 429: wait Retry-After, then again.
 - HTTP 5xx and network errors: capped exponential backoff with full jitter, a bounded number
   of times. HTTP 401/403: no retry. The error tree is drawn in `connectors.shopify.errors`.
@@ -40,6 +41,8 @@ DEFAULT_API_VERSION = "2026-10"
 #   only 502/503/504, no retry of network errors) sleeping with asyncio.sleep, so tests would
 #   really sleep, and wrapping it in ours would multiply the attempts of the two policies.
 # One POST with httpx keeps one retry policy, here, where it can be tested.
+
+_HEADROOM = 1.0  # points kept in the bucket beyond a call's cost; see _wait_for
 
 # A document whose first token, after blanks and # comments, is `mutation`.
 _MUTATION = re.compile(r"(?:\s|#[^\n]*\n)*mutation\b")
@@ -228,7 +231,10 @@ class ShopifyAdmin:
         bucket = self._bucket
         if bucket is None or cost is None or bucket.restore_rate <= 0:
             return 0.0
-        shortfall = min(cost, bucket.maximum_available) - bucket.currently_available
+        # One point of headroom: the figures are floats and the clocks differ, so waiting for
+        # exactly `cost` (ours 12.0, Shopify's 11.999…) is THROTTLED at the boundary.
+        needed = min(cost + _HEADROOM, bucket.maximum_available)
+        shortfall = needed - bucket.currently_available
         return max(0.0, max(0.0, shortfall) / bucket.restore_rate - (now - self._bucket_at))
 
     def _observe(self, document: str, extensions: object) -> None:

@@ -153,12 +153,12 @@ class TestPacing:
     async def test_the_next_call_waits_for_the_bucket_to_hold_its_cost(
         self, admin: ShopifyAdmin, shopify: respx.MockRouter, sleeps: Sleeps
     ) -> None:
-        """752 requested, 352 available, 100/s restored: wait (752 - 352) / 100 = 4 s."""
+        """752 requested (+1 point of headroom), 352 available, 100/s: wait 401 / 100 s."""
         shopify.post(URL).mock(return_value=answer(requested=752, available=352.0))
         await admin.execute(PRODUCT_VARIANTS)
         assert sleeps == []
         await admin.execute(PRODUCT_VARIANTS)
-        assert sleeps == [4.0]
+        assert sleeps == [4.01]
         assert admin.throttle_status == ThrottleStatus(2000.0, 352.0, 100.0)
 
     async def test_no_wait_when_the_bucket_holds_the_cost(
@@ -173,12 +173,12 @@ class TestPacing:
     async def test_time_already_passed_counts_as_restored(
         self, admin: ShopifyAdmin, shopify: respx.MockRouter, sleeps: Sleeps, clock: Clock
     ) -> None:
-        """3 s after an answer, 300 points are back: only the last 100 are waited for."""
+        """3 s after an answer, 300 points are back: only the last 101 are waited for."""
         shopify.post(URL).mock(return_value=answer(requested=752, available=352.0))
         await admin.execute(PRODUCT_VARIANTS)
         clock.now += 3
         await admin.execute(PRODUCT_VARIANTS)
-        assert sleeps == pytest.approx([1.0])
+        assert sleeps == pytest.approx([1.01])
 
     async def test_an_estimate_paces_the_first_call_of_a_document(
         self, admin: ShopifyAdmin, shopify: respx.MockRouter, sleeps: Sleeps
@@ -187,7 +187,7 @@ class TestPacing:
         shopify.post(URL).mock(return_value=answer(requested=3, available=52.0, restore=50.0))
         await admin.execute(SHOP)
         await admin.execute(PRODUCT_VARIANTS, estimated_cost=752)
-        assert sleeps == [14.0]
+        assert sleeps == [14.02]
 
     async def test_concurrent_calls_do_not_spend_the_same_points(
         self, admin: ShopifyAdmin, shopify: respx.MockRouter, sleeps: Sleeps
@@ -201,20 +201,20 @@ class TestPacing:
         shopify.post(URL).mock(side_effect=slow_answer)
         await admin.execute(PRODUCT_VARIANTS)
         await asyncio.gather(admin.execute(PRODUCT_VARIANTS), admin.execute(PRODUCT_VARIANTS))
-        assert sleeps == pytest.approx([(752 - 48) / 100])
+        assert sleeps == pytest.approx([(752 + 1 - 48) / 100])
 
 
 class TestRetries:
     async def test_throttled_in_a_200_waits_the_computed_time_and_retries(
         self, admin: ShopifyAdmin, shopify: respx.MockRouter, sleeps: Sleeps
     ) -> None:
-        """THROTTLED (actualQueryCost null): wait (requested - available) / restoreRate."""
+        """THROTTLED (actualQueryCost null): wait (requested + 1 - available) / restoreRate."""
         route = shopify.post(URL).mock(
             side_effect=[throttled(requested=752, available=152.0), answer(requested=752)]
         )
         assert await admin.execute(PRODUCT_VARIANTS) == SHOP_DATA
         assert route.call_count == 2
-        assert sleeps == [6.0]
+        assert sleeps == [6.01]
 
     async def test_a_throttled_storm_ends_in_a_typed_error(
         self, admin: ShopifyAdmin, shopify: respx.MockRouter, sleeps: Sleeps
@@ -225,7 +225,7 @@ class TestRetries:
             await admin.execute(PRODUCT_VARIANTS)
         assert route.call_count == 4  # the first call and 3 waits
         assert raised.value.attempts == 4
-        assert sleeps == [7.52, 7.52, 7.52]
+        assert sleeps == [7.53, 7.53, 7.53]
 
     async def test_429_waits_retry_after_then_retries(
         self, admin: ShopifyAdmin, shopify: respx.MockRouter, sleeps: Sleeps
