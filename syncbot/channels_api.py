@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
@@ -52,6 +53,26 @@ class ListingOut(BaseModel):
         return cls.model_validate(row, from_attributes=True)
 
 
+class PushOut(BaseModel):
+    """One planned change of one listing: what was sent, under which key, and the answer."""
+
+    id: int
+    channel: str
+    sku: str
+    inventory_id: str
+    quantity: int
+    expected: int | None
+    """The compare-and-set value: what syncbot believed the channel held."""
+    explanation: str
+    idempotency_key: str
+    status: str
+    """sending (not answered yet), acknowledged, stale, failed or abandoned."""
+    acknowledged: int | None
+    error: str | None
+    sent_at: datetime
+    finished_at: datetime | None
+
+
 def channels_router(kinds: Mapping[str, str]) -> APIRouter:
     """`kinds`: every declared channel's name and kind, in the channels file's order."""
     router = APIRouter(prefix="/api", tags=["channels"])
@@ -74,6 +95,21 @@ def channels_router(kinds: Mapping[str, str]) -> APIRouter:
         if channel not in kinds:
             raise HTTPException(404, f"no channel named {channel!r}")
         return [ListingOut.of(row) for row in await listing_states(channel, state)]
+
+    @router.get("/channels/{channel}/pushes")
+    async def get_pushes(
+        channel: str,
+        sku: str | None = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    ) -> list[PushOut]:
+        """The channel's pushes newest first, of one SKU or all; 404 unknown channel."""
+        if channel not in kinds:
+            raise HTTPException(404, f"no channel named {channel!r}")
+        query = models.ListingPush.filter(channel=channel)
+        if sku is not None:
+            query = query.filter(sku=sku)
+        rows = await query.order_by("-id").limit(limit)
+        return [PushOut.model_validate(row, from_attributes=True) for row in rows]
 
     @router.get("/drift")
     async def get_drift(channel: str | None = None) -> list[ListingOut]:

@@ -67,6 +67,11 @@ class Service:
     """A running server and a client for it, with the calls the tests repeat."""
 
     client: httpx.Client
+    process: subprocess.Popen[bytes] | None = None
+    log: Path | None = None
+
+    def log_text(self) -> str:
+        return "" if self.log is None else self.log.read_text(encoding="utf-8", errors="replace")
 
     def post_movement(self, body: dict[str, Any], token: str | None = TOKEN) -> httpx.Response:
         headers = {} if token is None else {"Authorization": f"Bearer {token}"}
@@ -150,7 +155,7 @@ def start_service(database_url: str, tmp_path: Path) -> Iterator[StartService]:
         client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10)
         started.append((process, client))
         _wait_until_ready(process, client, log)
-        return Service(client)
+        return Service(client, process, log)
 
     yield start
     for process, client in started:
