@@ -1,6 +1,6 @@
 """Channel sync to a Shopify store, on a real database, with the Admin API mocked by respx.
 
-The store is stateful (tests/connectors/shopify_inventory.py): it keeps levels, refuses a
+The store is stateful (connectors/shopify/testing.py): it keeps levels, refuses a
 stale compare-and-set, remembers idempotency keys and meters cost in a leaky bucket whose
 clock advances only when the client sleeps, so rate-limit tests take no real time.
 """
@@ -14,13 +14,13 @@ from datetime import timedelta
 import httpx
 import pytest
 import respx
-from shopify_inventory import ShopifyInventory
 from shopify_payloads import MAIN_LOCATION, SHOP
 
 from connectors.base import Listing
 from connectors.shopify.admin import ShopifyAdmin
 from connectors.shopify.connector import ShopifyConnector
 from connectors.shopify.orders import LocationMap
+from connectors.shopify.testing import ShopifyInventory
 from syncbot.ledger import damage, receive
 from syncbot.store import models
 from syncbot.store.catalogue import add_sku

@@ -69,6 +69,15 @@ class Service:
     client: httpx.Client
     process: subprocess.Popen[bytes] | None = None
     log: Path | None = None
+    environment: dict[str, str] | None = None
+
+    def cli(self, *args: str) -> str:
+        """Runs `syncbot ARGS` with the server's environment; its stdout, or a failure."""
+        done = subprocess.run(
+            [_syncbot(), *args], env=self.environment, capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
 
     def log_text(self) -> str:
         return "" if self.log is None else self.log.read_text(encoding="utf-8", errors="replace")
@@ -155,7 +164,7 @@ def start_service(database_url: str, tmp_path: Path) -> Iterator[StartService]:
         client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10)
         started.append((process, client))
         _wait_until_ready(process, client, log)
-        return Service(client, process, log)
+        return Service(client, process, log, environment)
 
     yield start
     for process, client in started:

@@ -1,4 +1,8 @@
-"""A stateful Shopify inventory for respx: levels, compare-and-set, @idempotent keys, cost.
+"""A stateful fake of Shopify's inventory API, for tests, demos and benchmarks.
+
+`ShopifyInventory` is a handler of httpx requests: mount it with respx
+(`router.post(url).mock(side_effect=inventory)`), or serve it over real HTTP with
+`serve(inventory)` for a `syncbot serve` process to push to.
 
 It answers the two documents the sync sends (InventoryLevels, InventorySetQuantities) the
 way Shopify documents them: a user error refuses the whole call and applies nothing; a
@@ -11,22 +15,36 @@ THROTTLED. The bucket's clock is the test's, so nothing really waits.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
-from connectors.shopify.documents import INVENTORY_LEVELS, INVENTORY_SET_QUANTITIES
+from connectors.shopify.documents import (
+    INVENTORY_LEVELS,
+    INVENTORY_SET_QUANTITIES,
+    PRODUCT_VARIANTS,
+    SHOP,
+)
 
 SET_COST = 12
 LEVEL_COST_PER_ITEM = 3
+VARIANTS_COST = 752
+SHOP_COST = 3
+PAGE = 250
 
 
 @dataclass
 class ShopifyInventory:
-    clock: Callable[[], float]
+    clock: Callable[[], float] = time.monotonic
     levels: dict[str, int] = field(default_factory=dict)
+    variants: list[tuple[str, str]] = field(default_factory=list)
+    """(SKU, inventory item gid) of each variant, for listing discovery."""
     """`available` by inventory item gid, at the one location syncbot pushes to."""
     unknown: set[str] = field(default_factory=set)
     """Item gids Shopify does not know: a per-item user error."""
@@ -49,11 +67,11 @@ class ShopifyInventory:
             return self.fail_next.pop(0)
         payload = json.loads(request.content)
         document, variables = payload["query"], payload.get("variables") or {}
-        cost = (
-            SET_COST
-            if document == INVENTORY_SET_QUANTITIES
-            else LEVEL_COST_PER_ITEM * len(variables.get("inventoryItemIds", []))
+        cost = {INVENTORY_SET_QUANTITIES: SET_COST, PRODUCT_VARIANTS: VARIANTS_COST}.get(
+            document, SHOP_COST
         )
+        if document == INVENTORY_LEVELS:
+            cost = LEVEL_COST_PER_ITEM * len(variables["inventoryItemIds"])
         self._refill()
         if self.throttle_next or self.available < cost:
             self.throttle_next = max(0, self.throttle_next - 1)
@@ -62,6 +80,14 @@ class ShopifyInventory:
         self.available -= cost
         if document == INVENTORY_LEVELS:
             return self._answer(self._levels(variables), cost)
+        if document == PRODUCT_VARIANTS:
+            return self._answer(self._variants(variables.get("after")), cost)
+        if document == SHOP:
+            shop = {"name": "Fake store", "myshopifyDomain": "fake.myshopify.com"}
+            scopes = [{"handle": "read_orders"}, {"handle": "read_products"}]
+            scopes += [{"handle": "write_inventory"}, {"handle": "read_returns"}]
+            installation = {"accessScopes": scopes}
+            return self._answer({"shop": shop, "currentAppInstallation": installation}, cost)
         if document == INVENTORY_SET_QUANTITIES:
             data = self._set(variables)
             if self.lose_answers:
@@ -71,7 +97,7 @@ class ShopifyInventory:
         raise AssertionError(f"unexpected document: {document[:60]}")
 
     def _levels(self, variables: dict[str, Any]) -> dict[str, Any]:
-        nodes = []
+        nodes: list[dict[str, Any] | None] = []
         for gid in variables["inventoryItemIds"]:
             if gid in self.unknown:
                 nodes.append(None)
@@ -80,6 +106,23 @@ class ShopifyInventory:
             level = {"id": f"{gid}-level", "quantities": quantities}
             nodes.append({"id": gid, "inventoryLevel": level})
         return {"nodes": nodes}
+
+    def _variants(self, after: str | None) -> dict[str, Any]:
+        start = int(after or 0)
+        page = self.variants[start : start + PAGE]
+        nodes = [
+            {
+                "id": item.replace("InventoryItem", "ProductVariant"),
+                "sku": sku,
+                "title": "Default Title",
+                "inventoryItem": {"id": item, "tracked": True},
+                "product": {"title": sku},
+            }
+            for sku, item in page
+        ]
+        more = start + PAGE < len(self.variants)
+        info = {"hasNextPage": more, "endCursor": str(start + PAGE)}
+        return {"productVariants": {"pageInfo": info, "nodes": nodes}}
 
     def _set(self, variables: dict[str, Any]) -> dict[str, Any]:
         key = variables["idempotencyKey"]
@@ -145,3 +188,47 @@ def _error(code: str, index: int, name: str) -> dict[str, Any]:
         "field": ["input", "quantities", str(index), name],
         "message": messages[code],
     }
+
+
+def asgi(inventory: ShopifyInventory) -> Any:
+    """The handler as an ASGI app answering `POST /admin/api/{version}/graphql.json`."""
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    lock = threading.Lock()
+
+    async def graphql(request: Request) -> Response:
+        if not request.headers.get("X-Shopify-Access-Token"):
+            return Response('{"errors": "[API] Invalid API key or access token"}', 401)
+        outgoing = httpx.Request("POST", str(request.url), content=await request.body())
+        with lock:  # the bench reads levels from another thread
+            answer = inventory(outgoing)
+        return Response(answer.content, answer.status_code, dict(answer.headers))
+
+    return Starlette(routes=[Route("/admin/api/{version}/graphql.json", graphql, methods=["POST"])])
+
+
+@contextmanager
+def serve(inventory: ShopifyInventory) -> Iterator[str]:
+    """Serves the fake on a free 127.0.0.1 port in a thread; yields its base URL."""
+    import uvicorn
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(asgi(inventory), host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the fake Shopify server did not start")
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
