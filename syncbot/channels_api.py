@@ -24,6 +24,8 @@ class ChannelOut(BaseModel):
     drifting: int
     drift_units: int
     """Sum over listings of |channel level - what syncbot would publish|, at the last check."""
+    unlisted: int
+    """Catalogue SKUs without a listing on this channel: never pushed there."""
     synced_at: datetime | None
     error: str | None
     error_at: datetime | None

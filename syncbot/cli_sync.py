@@ -70,6 +70,8 @@ def sync_command(
         for each in chosen:
             if dry_run:
                 cli_tables.console().print(_plan_table(*await _preview(each, grace)))
+                if unlisted := await store.unlisted(each.name):
+                    typer.echo(_unlisted_line(each.name, unlisted))
             else:
                 typer.echo(f"{each.name}: syncing…", err=True)
                 typer.echo(_summary(await sync(each, grace=grace)))
@@ -89,6 +91,14 @@ async def _preview(channel: SyncChannel, grace: timedelta) -> tuple[Plan, dict[s
         levels.update({row.inventory_id: found.get(row.inventory_id, 0) for row in chunk})
     now = datetime.now(UTC)
     return await plan(channel, now=now, grace=grace, levels=levels), levels
+
+
+def _unlisted_line(channel: str, skus: list[str]) -> str:
+    shown = ", ".join(skus[:20]) + (f" and {len(skus) - 20} more" if len(skus) > 20 else "")
+    return (
+        f"{channel}: {len(skus)} SKU(s) have no listing and are not pushed there: {shown} "
+        f"(list them on the channel, then `syncbot channels discover {channel}`)"
+    )
 
 
 def _plan_table(preview: Plan, levels: dict[str, int]) -> Table:

@@ -144,7 +144,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # Channel sync. Intervals are seconds; every job of the scheduler is configurable.
     scheduler: bool = True
-    sync_debounce_seconds: float = Field(default=1.0, ge=0, le=60)
+    sync_debounce_seconds: float = Field(default=0.5, ge=0, le=60)
     sync_poll_seconds: float = Field(default=0.25, gt=0, le=60)
     sync_sweep_seconds: float = Field(default=300, ge=1)
     catch_up_seconds: float = Field(default=300, ge=1)

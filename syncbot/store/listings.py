@@ -143,6 +143,13 @@ async def unfinished(channel: str) -> list[list[models.ListingPush]]:
     return list(batches.values())
 
 
+async def unlisted(channel: str) -> list[str]:
+    """SKUs in the catalogue that the channel has no listing for: never pushed there."""
+    listed = set(await models.ChannelListing.filter(channel=channel).values_list("sku", flat=True))
+    codes = await models.Sku.all().order_by("code").values_list("code", flat=True)
+    return [str(code) for code in codes if code not in listed]
+
+
 async def quarantined(channel: str | None = None) -> list[models.ChannelListing]:
     query = models.ChannelListing.filter(quarantined_at__isnull=False)
     if channel is not None:

@@ -15,10 +15,11 @@ next sync sends them again under the same keys, so nothing is lost or applied tw
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
@@ -198,60 +199,106 @@ async def _send_recorded(
         for push in live
     ]
     outcomes = await channel.connector.push_levels(changes)
-    return await _record_outcomes(channel.name, live, outcomes, report, clock())
+    return await _record_outcomes(channel.name, live, listings, outcomes, report, clock())
 
 
 async def _record_outcomes(
     channel: str,
     rows: Sequence[models.ListingPush],
+    listings: Mapping[str, models.ChannelListing],
     outcomes: Sequence[PushOutcome],
     report: SyncReport,
     at: datetime,
 ) -> list[str]:
-    stale: list[str] = []
+    """Finishes each push and updates its listing, in one transaction; the stale ids.
+
+    Acknowledgements, the common case, are written with one bulk UPDATE per table.
+    """
+    acknowledged: list[tuple[models.ListingPush, models.ChannelListing]] = []
+    stale: list[models.ListingPush] = []
+    failed: list[tuple[models.ListingPush, str]] = []
+    for push, outcome in zip(rows, outcomes, strict=True):
+        if outcome.acknowledged is not None:
+            listing = listings[push.inventory_id]
+            push.status, push.acknowledged, push.finished_at = (
+                "acknowledged",
+                outcome.acknowledged,
+                at,
+            )
+            listing.channel_quantity = listing.pushed_quantity = outcome.acknowledged
+            listing.pushed_at, listing.push_watermark, listing.held_since = at, push.watermark, None
+            acknowledged.append((push, listing))
+        elif outcome.stale:
+            stale.append(push)
+        else:
+            failed.append((push, outcome.error or "the channel did not acknowledge the change"))
     async with in_transaction() as connection:
-        for push, outcome in zip(rows, outcomes, strict=True):
-            listing = models.ChannelListing.filter(
-                channel=channel, inventory_id=push.inventory_id
-            ).using_db(connection)
-            row = models.ListingPush.filter(id=push.id).using_db(connection)
-            if outcome.acknowledged is not None:
-                report.pushed += 1
-                await row.update(
-                    status="acknowledged", acknowledged=outcome.acknowledged, finished_at=at
+        if acknowledged:
+            await models.ListingPush.bulk_update(
+                [push for push, _ in acknowledged],
+                ["status", "acknowledged", "finished_at"],
+                using_db=connection,
+            )
+            await models.ChannelListing.bulk_update(
+                [listing for _, listing in acknowledged],
+                [
+                    "channel_quantity",
+                    "pushed_quantity",
+                    "pushed_at",
+                    "push_watermark",
+                    "held_since",
+                ],
+                using_db=connection,
+            )
+        if stale:
+            await (
+                models.ListingPush.filter(id__in=[push.id for push in stale])
+                .using_db(connection)
+                .update(status="stale", finished_at=at)
+            )
+            # Unknown until read again: the next plan reads it before any push.
+            await (
+                models.ChannelListing.filter(
+                    channel=channel, inventory_id__in=[push.inventory_id for push in stale]
                 )
-                await listing.update(
-                    channel_quantity=outcome.acknowledged,
-                    pushed_quantity=outcome.acknowledged,
-                    pushed_at=at,
-                    push_watermark=push.watermark,
-                    held_since=None,
-                )
-                metrics.LISTING_PUSHES.labels(channel, "acknowledged").inc()
-            elif outcome.stale:
-                report.stale += 1
-                stale.append(push.inventory_id)
-                await row.update(status="stale", finished_at=at)
-                # Unknown until read again: the next plan reads it before any push.
-                await listing.update(channel_quantity=None)
-                metrics.LISTING_PUSHES.labels(channel, "stale").inc()
-            else:
-                error = outcome.error or "the channel did not acknowledge the change"
-                report.quarantined.append(push.sku)
-                await row.update(status="failed", error=error, finished_at=at)
-                await listing.update(quarantined_error=error, quarantined_at=at)
-                await models.OutboxEvent.create(
-                    name="listing_quarantined",
-                    sku=push.sku,
-                    payload={"channel": channel, "sku": push.sku, "error": error},
-                    using_db=connection,
-                )
-                metrics.LISTING_PUSHES.labels(channel, "failed").inc()
-                log.warning(
-                    "listing quarantined",
-                    extra={"channel": channel, "sku": push.sku, "error": error},
-                )
-    return stale
+                .using_db(connection)
+                .update(channel_quantity=None)
+            )
+        for push, error in failed:
+            await _quarantine(connection, channel, push, error, at)
+    report.pushed += len(acknowledged)
+    report.stale += len(stale)
+    report.quarantined += [push.sku for push, _ in failed]
+    counts = {"acknowledged": len(acknowledged), "stale": len(stale), "failed": len(failed)}
+    for result, count in counts.items():
+        metrics.LISTING_PUSHES.labels(channel, result).inc(count)
+    return [push.inventory_id for push in stale]
+
+
+async def _quarantine(
+    connection: BaseDBAsyncClient,
+    channel: str,
+    push: models.ListingPush,
+    error: str,
+    at: datetime,
+) -> None:
+    await (
+        models.ListingPush.filter(id=push.id)
+        .using_db(connection)
+        .update(status="failed", error=error, finished_at=at)
+    )
+    await (
+        models.ChannelListing.filter(channel=channel, inventory_id=push.inventory_id)
+        .using_db(connection)
+        .update(quarantined_error=error, quarantined_at=at)
+    )
+    await models.OutboxEvent.create(
+        name="listing_quarantined",
+        sku=push.sku,
+        payload={"channel": channel, "sku": push.sku, "error": error},
+        using_db=connection,
+    )
+    log.warning("listing quarantined", extra={"channel": channel, "sku": push.sku, "error": error})
 
 
 async def _record_drift(channel: str, item: PlannedListing) -> None:

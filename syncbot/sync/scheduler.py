@@ -145,8 +145,12 @@ class SyncScheduler:
         self._pending |= changed
         if self._first_change is None:
             return
-        if time.monotonic() - self._first_change < self._settings.sync_debounce_seconds:
+        remaining = self._settings.sync_debounce_seconds - (time.monotonic() - self._first_change)
+        if remaining > self._settings.sync_poll_seconds:
             return
+        if remaining > 0:  # due before the next poll: push on time, not a poll late
+            await asyncio.sleep(remaining)
+            self._pending |= await self._watcher.changed()
         skus, self._pending, self._first_change = self._pending, set(), None
         for name in self.channels:
             await self.sync_channel(name, skus)

@@ -14,6 +14,7 @@ from enum import StrEnum
 from tortoise.queryset import QuerySet
 
 from syncbot import metrics
+from syncbot.store import listings as store
 from syncbot.store import models
 
 
@@ -32,6 +33,8 @@ class ChannelStatus:
     held: int
     drifting: int
     drift_units: int
+    unlisted: int
+    """Catalogue SKUs without a listing on the channel: never pushed there."""
     synced_at: datetime | None
     error: str | None
     error_at: datetime | None
@@ -50,6 +53,7 @@ async def channel_status(names: Sequence[str]) -> list[ChannelStatus]:
             ChannelStatus(
                 name,
                 *counts[name],
+                unlisted=len(await store.unlisted(name)),
                 synced_at=row.synced_at if row else None,
                 error=row.error if row else None,
                 error_at=row.error_at if row else None,

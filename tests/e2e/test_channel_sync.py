@@ -74,7 +74,7 @@ def test_a_sale_on_one_channel_moves_the_quantity_on_the_other(
     assert last["quantities"][0]["changeFromQuantity"] == 9
     assert last["quantities"][0]["locationId"] == f"gid://shopify/Location/{STORE_B_LOCATION}"
     channels = {row["name"]: row for row in get(service, "/api/channels")}
-    assert channels["store-b"]["listings"] == 1
+    assert (channels["store-b"]["listings"], channels["store-b"]["unlisted"]) == (1, 1)
     assert channels["store-b"]["error"] is None
     (listing,) = get(service, "/api/channels/store-b/listings")
     assert (listing["sku"], listing["pushed_quantity"]) == (SKU, 6)
@@ -101,6 +101,7 @@ def test_dry_run_and_drift_read_the_channel_and_push_nothing(
 
     assert "9 = available 10 \u2212 buffer 1" in plan
     assert "push" in plan
+    assert "store-b: 1 SKU(s) have no listing and are not pushed there: TEE/RED-M" in plan
     assert "1 of 1 listings drift by 5 units" in drift
     assert fake.set_calls == []
     (row,) = get(service, "/api/drift?channel=store-b")
