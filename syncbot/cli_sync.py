@@ -69,7 +69,11 @@ def sync_command(
         grace = timedelta(seconds=settings.hold_grace_seconds)
         for each in chosen:
             if dry_run:
-                cli_tables.console().print(_plan_table(*await _preview(each, grace)))
+                preview, levels = await _preview(each, grace)
+                if preview.items:
+                    cli_tables.console().print(_plan_table(preview, levels))
+                else:
+                    typer.echo(f"{each.name}: no listings: run `syncbot channels discover` first")
                 if unlisted := await store.unlisted(each.name):
                     typer.echo(_unlisted_line(each.name, unlisted))
             else:
@@ -111,8 +115,6 @@ def _plan_table(preview: Plan, levels: dict[str, int]) -> Table:
             why += f"; {item.decision.reason}"
         channel_value = _quantity(levels.get(item.listing.inventory_id))
         table.add_row(item.listing.sku, channel_value, str(item.decision.planned), item.action, why)
-    if not preview.items:
-        table.caption = "no listings: run `syncbot channels discover` first"
     return table
 
 

@@ -71,3 +71,44 @@ def test_inbox_shows_a_failed_delivery_and_retry_gives_its_tries_back(cli: Cli) 
 
 def test_inbox_says_when_everything_is_processed(cli: Cli) -> None:
     assert "every delivery is processed" in cli.ok("inbox", "list").stdout
+
+
+def test_sync_without_channels_says_how_to_declare_them(cli: Cli) -> None:
+    result = cli("sync", "--dry-run")
+    assert result.exit_code == 2
+    assert "no channels: declare them under [[channels]]" in result.stderr
+
+
+def test_a_quarantined_listing_is_shown_with_its_error_and_released(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """The listing's error is visible until `channels release` lets it be pushed again."""
+    demo = channel_cli(cli, tmp_path, "dummy-secret")
+    demo.ok("sku", "add", "MUG-1")
+    demo.sql(
+        "INSERT INTO channel_listing (channel, sku, listing_id, inventory_id, discovered_at, "
+        "push_watermark, quarantined_error, quarantined_at) VALUES ('demo', 'MUG-1', 'v1', "
+        "'i1', CURRENT_TIMESTAMP, 0, 'INVALID_INVENTORY_ITEM: not found', CURRENT_TIMESTAMP)"
+    )
+
+    shown = demo.ok("channels", "listings", "demo", "--quarantined").stdout
+
+    assert "quarantined: INVALID_INVENTORY_ITEM: not found" in " ".join(shown.split())
+    refused = demo("channels", "release", "demo")
+    assert refused.exit_code == 2
+    assert "name the SKUs to release, or give --all" in refused.stderr
+    assert "demo: 1 listing(s) released" in demo.ok("channels", "release", "demo", "--all").stdout
+    assert (
+        "demo: no listings quarantined"
+        in demo.ok("channels", "listings", "demo", "--quarantined").stdout
+    )
+
+
+def test_sync_pushes_nothing_on_a_channel_without_listings(cli: Cli, tmp_path: Path) -> None:
+    """The fake channel lists nothing: the sync says so instead of guessing."""
+    demo = channel_cli(cli, tmp_path, "dummy-secret")
+    demo.ok("sku", "add", "MUG-1")
+    result = demo.ok("sync", "demo", "--dry-run")
+    assert "no listings: run `syncbot channels discover` first" in result.stdout
+    assert "demo: 1 SKU(s) have no listing and are not pushed there: MUG-1" in result.stdout
+    assert "demo: 0 listings: 0 pushed" in demo.ok("sync", "demo").stdout

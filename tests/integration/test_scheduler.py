@@ -8,16 +8,14 @@ import time
 from collections.abc import AsyncIterator, Callable
 
 import pytest
+from test_sync import shop as shop  # the same channel: MUG and TEE listed, 10 of each
 
-from connectors.base import Listing
 from connectors.fake import FakeConnector
 from syncbot.config import load_settings
-from syncbot.ledger import damage, receive
+from syncbot.ledger import damage
 from syncbot.store import models
-from syncbot.store.catalogue import add_sku
 from syncbot.store.posting import post
 from syncbot.sync.channels import SyncChannel
-from syncbot.sync.listings import discover
 from syncbot.sync.scheduler import ChangeWatcher, SyncScheduler
 
 DEADLINE = 10.0
@@ -31,17 +29,6 @@ async def eventually(check: Callable[[], bool], deadline: float = DEADLINE) -> f
             pytest.fail("the channel never got the change")
         await asyncio.sleep(0.02)
     return time.monotonic() - start
-
-
-@pytest.fixture
-async def shop(database: str) -> FakeConnector:
-    connector = FakeConnector("shop", secret="dummy")
-    for sku in ("MUG", "TEE"):
-        await add_sku(sku)
-        await post([receive(sku, 10)])
-        connector.listed.append(Listing(sku, f"variant-{sku}", f"item-{sku}"))
-    await discover(connector)
-    return connector
 
 
 @pytest.fixture
