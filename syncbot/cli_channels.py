@@ -15,6 +15,7 @@ from connectors.base import Connector
 from connectors.registry import build_connectors, secret_variables
 from syncbot import cli_tables
 from syncbot.cli_runtime import fail, load, run_with_database
+from syncbot.config import ChannelsFile
 from syncbot.intake import inbox
 from syncbot.intake.catch_up import CatchUpReport, catch_up
 from syncbot.store import models
@@ -30,11 +31,16 @@ Name = Annotated[
 ]
 
 
+def require_channel(channels: ChannelsFile, name: str) -> None:
+    """Exits 2 naming the channel when the channels file does not declare it."""
+    if name not in {channel.name for channel in channels.channels}:
+        raise fail(f"no channel named {name!r} in the channels file (see `syncbot channels list`)")
+
+
 def run_with_channel(name: str, work: Callable[[Connector], Awaitable[T]]) -> T:
     """Runs work against one channel's connector, with the database open."""
     _, channels = load()
-    if name not in {channel.name for channel in channels.channels}:
-        raise fail(f"no channel named {name!r} in the channels file (see `syncbot channels list`)")
+    require_channel(channels, name)
 
     async def with_connector() -> T:
         async with httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0)) as http:

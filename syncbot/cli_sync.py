@@ -14,14 +14,14 @@ from rich.table import Table
 
 from connectors.registry import build_connectors
 from syncbot import cli_tables
-from syncbot.cli_channels import channels_app
+from syncbot.cli_channels import channels_app, require_channel
 from syncbot.cli_runtime import fail, load, run, run_with_database
 from syncbot.config import ChannelsFile, ConfigError, Settings
 from syncbot.logs import configure_logging
 from syncbot.store import listings as store
 from syncbot.store.database import close_database, declare_locations, migrate, open_database
-from syncbot.sync.channels import SyncChannel, as_listing, sync_channels
-from syncbot.sync.drift import DriftReport, check_drift
+from syncbot.sync.channels import SyncChannel, sync_channels
+from syncbot.sync.drift import DriftReport, check_drift, read_levels
 from syncbot.sync.leader import Leadership
 from syncbot.sync.planner import Plan, plan
 from syncbot.sync.pusher import SyncReport, sync
@@ -39,10 +39,9 @@ def run_with_sync_channels(
 ) -> T:
     """Runs work on the chosen channels (or all), with the database open."""
     settings, channels = load()
-    declared = [channel.name for channel in channels.channels]
-    if name is not None and name not in declared:
-        raise fail(f"no channel named {name!r} in the channels file (see `syncbot channels list`)")
-    if not declared:
+    if name is not None:
+        require_channel(channels, name)
+    if not channels.channels:
         raise fail("no channels: declare them under [[channels]] in the channels file")
 
     async def with_connectors() -> T:
@@ -85,14 +84,11 @@ def sync_command(
 
 async def _preview(channel: SyncChannel, grace: timedelta) -> tuple[Plan, dict[str, int]]:
     """The plan against the levels the channel shows now, and those levels."""
-    rows = await store.listings(channel.name)
-    limit = channel.connector.batch_limit
-    levels: dict[str, int] = {}
-    for start in range(0, len(rows), limit):
-        chunk = rows[start : start + limit]
-        typer.echo(f"  {channel.name}: reading levels {start + 1}-{start + len(chunk)}", err=True)
-        found = await channel.connector.read_levels([as_listing(row) for row in chunk])
-        levels.update({row.inventory_id: found.get(row.inventory_id, 0) for row in chunk})
+
+    def progress(done: int, total: int) -> None:
+        typer.echo(f"  {channel.name}: {done}/{total} levels read", err=True)
+
+    levels = await read_levels(channel, await store.listings(channel.name), progress)
     now = datetime.now(UTC)
     return await plan(channel, now=now, grace=grace, levels=levels), levels
 
@@ -224,8 +220,7 @@ def listings_command(
 ) -> None:
     """A channel's listings: what it holds, what it was last sent, holds, drift, quarantine."""
     _, channels = load()
-    if name not in {channel.name for channel in channels.channels}:
-        raise fail(f"no channel named {name!r} in the channels file (see `syncbot channels list`)")
+    require_channel(channels, name)
     which = ListingFilter.QUARANTINED if quarantined else state
     rows = run_with_database(lambda: listing_states(name, which))
     if not rows:
@@ -267,8 +262,7 @@ def release_command(
     if not skus and not every:
         raise fail("name the SKUs to release, or give --all")
     _, channels = load()
-    if name not in {channel.name for channel in channels.channels}:
-        raise fail(f"no channel named {name!r} in the channels file (see `syncbot channels list`)")
+    require_channel(channels, name)
     count = run_with_database(lambda: store.release(name, None if every else skus))
     typer.echo(f"{name}: {count} listing(s) released; the next sync pushes them")
 

@@ -8,7 +8,7 @@ believes the channel holds, so the next push compares against it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -57,14 +57,7 @@ async def check_drift(
 ) -> DriftReport:
     """Reads every listing's level, batch by batch, and stores each one's drift."""
     rows = await store.listings(channel.name)
-    limit = channel.connector.batch_limit
-    levels: dict[str, int] = {}
-    for start in range(0, len(rows), limit):
-        chunk = rows[start : start + limit]
-        found = await channel.connector.read_levels([as_listing(row) for row in chunk])
-        levels.update({row.inventory_id: found.get(row.inventory_id, 0) for row in chunk})
-        if progress is not None:
-            progress(min(start + limit, len(rows)), len(rows))
+    levels = await read_levels(channel, rows, progress)
     available = await store.available({row.sku for row in rows})
     report = DriftReport(channel.name, clock())
     for row in rows:
@@ -82,6 +75,26 @@ async def check_drift(
         )
     await _record(channel.name, report)
     return report
+
+
+async def read_levels(
+    channel: SyncChannel,
+    rows: Sequence[models.ChannelListing],
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, int]:
+    """The channel's level of each listing, by inventory id, `batch_limit` per read.
+
+    An item the channel does not stock at its location holds 0 there.
+    """
+    limit = channel.connector.batch_limit
+    levels: dict[str, int] = {}
+    for start in range(0, len(rows), limit):
+        chunk = rows[start : start + limit]
+        found = await channel.connector.read_levels([as_listing(row) for row in chunk])
+        levels.update({row.inventory_id: found.get(row.inventory_id, 0) for row in chunk})
+        if progress is not None:
+            progress(start + len(chunk), len(rows))
+    return levels
 
 
 async def _record(channel: str, report: DriftReport) -> None:
