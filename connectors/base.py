@@ -2,7 +2,9 @@
 
     ConnectorError
     ├── InvalidSignature     the delivery is not from the storefront: answer 401
-    └── MalformedDelivery    signed, but not something the connector can read: answer 400
+    ├── MalformedDelivery    signed, but not something the connector can read: answer 400
+    └── IgnoredDelivery      a request that carries nothing to record (WooCommerce's ping
+                             when a webhook is created): answer 200, write nothing
 
 Storefronts differ in how they sign (Shopify and WooCommerce: base64 HMAC-SHA256 in a
 header), in what a webhook carries (BigCommerce sends only an id, so `parse` may fetch),
@@ -30,6 +32,11 @@ class InvalidSignature(ConnectorError):
 
 class MalformedDelivery(ConnectorError):
     pass
+
+
+class IgnoredDelivery(ConnectorError):
+    """Raised by `verify` for a request the storefront expects a 200 for but that holds no
+    event, such as WooCommerce's unsigned ping; the message says what it was."""
 
 
 @dataclass(frozen=True, slots=True)

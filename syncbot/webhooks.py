@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from fastapi import APIRouter, Request
 from starlette.exceptions import HTTPException
 
-from connectors.base import Connector, InvalidSignature, MalformedDelivery
+from connectors.base import Connector, IgnoredDelivery, InvalidSignature, MalformedDelivery
 from syncbot import metrics
 from syncbot.intake import inbox
 from syncbot.intake.processor import IntakeProcessor
@@ -24,7 +24,7 @@ def webhook_router(connectors: Mapping[str, Connector], processor: IntakeProcess
 
     @router.post("/webhooks/{channel}")
     async def receive_webhook(channel: str, request: Request) -> dict[str, str]:
-        """200 `accepted` or `duplicate`; 401 bad or missing signature; 404 unknown channel."""
+        """200 `accepted`, `duplicate` or `ignored` (a ping); 401 bad or missing signature; 404 unknown channel."""
         connector = connectors.get(channel)
         if connector is None:
             raise HTTPException(404, f"no channel named {channel!r} is configured")
@@ -36,6 +36,9 @@ def webhook_router(connectors: Mapping[str, Connector], processor: IntakeProcess
             raise HTTPException(401, str(error)) from error
         except MalformedDelivery as error:
             raise HTTPException(400, str(error)) from error
+        except IgnoredDelivery as error:
+            metrics.WEBHOOKS_RECEIVED.labels(channel, "ignored").inc()
+            return {"status": "ignored", "detail": str(error)}
         if not await inbox.store(channel, delivery, body):
             metrics.WEBHOOKS_RECEIVED.labels(channel, "duplicate").inc()
             return {"status": "duplicate"}
