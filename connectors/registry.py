@@ -9,6 +9,7 @@ import httpx
 
 from connectors.base import Connector, MalformedDelivery
 from connectors.fake import FakeConnector
+from connectors.secrets import secret, secret_variables
 from connectors.shopify.admin import DEFAULT_API_VERSION, ShopifyAdmin
 from connectors.shopify.connector import ShopifyConnector
 from connectors.shopify.orders import LocationMap, numeric_id
@@ -16,6 +17,7 @@ from syncbot.config import ChannelConfig, ChannelsFile, ConfigError
 from syncbot.ledger import DEFAULT_LOCATION
 
 KINDS = ("fake", "shopify")
+__all__ = ["KINDS", "build_connectors", "secret", "secret_variables"]
 SHOPIFY_KEYS = frozenset(
     {
         "shop",
@@ -133,23 +135,3 @@ def _location_map(
             raise fail(f"locations: {name!r} is not declared in the file's locations")
         mapped[shopify_id] = name
     return mapped
-
-
-def secret_variables(channel: ChannelConfig) -> list[str]:
-    """The environment variables a channel names for its secrets."""
-    return [
-        value
-        for key, value in sorted(channel.settings().items())
-        if key.endswith("_env") and isinstance(value, str)
-    ]
-
-
-def secret(channel: ChannelConfig, key: str, environ: Mapping[str, str]) -> str:
-    """The secret held by the environment variable a channel names under `key`."""
-    variable = channel.settings().get(key)
-    if not isinstance(variable, str) or not variable:
-        raise ConfigError(f"channel {channel.name!r}: set {key} to an environment variable name")
-    value = environ.get(variable)
-    if not value:
-        raise ConfigError(f"channel {channel.name!r}: environment variable {variable} is not set")
-    return value
