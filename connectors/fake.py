@@ -2,16 +2,19 @@
 
 It signs like Shopify (base64 HMAC-SHA256 of the raw body) under its own header names,
 reads a small JSON order format, and keeps its listings and levels in dictionaries with
-compare-and-set semantics, so tests can drive intake and sync without any network.
+compare-and-set semantics, so tests can drive intake and sync without any network. Like a
+real storefront it takes at most `batch_limit` changes per call (more go in several calls)
+and can be told to throttle its next call, which the connector waits out through `sleep`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
 import json
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -46,17 +49,25 @@ def sign(body: bytes, secret: str) -> str:
 
 
 class FakeConnector:
-    def __init__(self, name: str, secret: str, batch_limit: int = 250) -> None:
+    def __init__(
+        self,
+        name: str,
+        secret: str,
+        batch_limit: int = 250,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         self.name = name
         self.batch_limit = batch_limit
         self._secret = secret
+        self._sleep = sleep
+        self._throttled_for: float | None = None
         self.orders: list[OrderSnapshot] = []
         self.listed: list[Listing] = []
         self.levels: dict[str, int] = {}
         self.failing: set[str] = set()
         """Inventory ids whose pushes fail, to show one bad item never fails the rest."""
         self.pushes: list[list[LevelChange]] = []
-        """Every push call, as sent."""
+        """Every call to the storefront, as sent: at most `batch_limit` changes each."""
         self.applied: dict[str, PushOutcome] = {}
         """Outcomes by idempotency key: a change sent again under its key applies once."""
         self.lose_answers = 0
@@ -105,9 +116,22 @@ class FakeConnector:
     async def read_levels(self, listings: Sequence[Listing]) -> Mapping[str, int]:
         return {item.inventory_id: self.levels.get(item.inventory_id, 0) for item in listings}
 
+    def throttle_next(self, seconds: float) -> None:
+        """The next push call is refused for `seconds` (a 429 with Retry-After): the
+        connector waits that long through `sleep`, then sends it again."""
+        self._throttled_for = seconds
+
     async def push_levels(self, changes: Sequence[LevelChange]) -> Sequence[PushOutcome]:
-        if len(changes) > self.batch_limit:
-            raise ValueError(f"{len(changes)} changes exceed the batch limit {self.batch_limit}")
+        outcomes: list[PushOutcome] = []
+        for start in range(0, len(changes), self.batch_limit):
+            outcomes += await self._call(changes[start : start + self.batch_limit])
+        return outcomes
+
+    async def _call(self, changes: Sequence[LevelChange]) -> list[PushOutcome]:
+        """One call to the storefront, of at most `batch_limit` changes."""
+        if self._throttled_for is not None:
+            wait, self._throttled_for = self._throttled_for, None
+            await self._sleep(wait)
         self.pushes.append(list(changes))
         outcomes = [self._apply(change) for change in changes]
         if self.lose_answers:

@@ -4,8 +4,9 @@
 (`router.post(url).mock(side_effect=inventory)`), or serve it over real HTTP with
 `serve(inventory)` for a `syncbot serve` process to push to.
 
-It answers the two documents the sync sends (InventoryLevels, InventorySetQuantities) the
-way Shopify documents them: a user error refuses the whole call and applies nothing; a
+It answers the documents the connector sends (Shop, ProductVariants, InventoryLevels,
+InventorySetQuantities, and OrdersUpdatedSince and Order from the order nodes it is given)
+the way Shopify documents them: a user error refuses the whole call and applies nothing; a
 stale `changeFromQuantity` is CHANGE_FROM_QUANTITY_STALE naming the item; the same
 idempotency key answers its first result again without applying twice. Every answer
 carries `extensions.cost` from a leaky bucket; a call the bucket cannot afford is
@@ -15,12 +16,14 @@ THROTTLED. The bucket's clock is the test's, so nothing really waits.
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -28,26 +31,35 @@ import httpx
 from connectors.shopify.documents import (
     INVENTORY_LEVELS,
     INVENTORY_SET_QUANTITIES,
+    ORDERS_UPDATED_SINCE,
     PRODUCT_VARIANTS,
     SHOP,
+    WORST_CASE_COST,
 )
+from connectors.shopify.orders import ORDER, ORDER_COST
 
 SET_COST = 12
 LEVEL_COST_PER_ITEM = 3
 VARIANTS_COST = 752
 SHOP_COST = 3
+ORDERS_COST = WORST_CASE_COST[ORDERS_UPDATED_SINCE]
 PAGE = 250
+_UPDATED_SINCE = re.compile(r"updated_at:>='([^']+)'")
 
 
 @dataclass
 class ShopifyInventory:
     clock: Callable[[], float] = time.monotonic
     levels: dict[str, int] = field(default_factory=dict)
-    variants: list[tuple[str, str]] = field(default_factory=list)
-    """(SKU, inventory item gid) of each variant, for listing discovery."""
     """`available` by inventory item gid, at the one location syncbot pushes to."""
+    variants: list[tuple[str, str]] = field(default_factory=list)
+    """(SKU, inventory item gid) of each variant, for listing discovery; SKUs may repeat."""
+    orders: list[dict[str, Any]] = field(default_factory=list)
+    """Order nodes as ORDERS_UPDATED_SINCE and ORDER select them (gids, camelCase, UTC)."""
     unknown: set[str] = field(default_factory=set)
     """Item gids Shopify does not know: a per-item user error."""
+    refuse_next: set[str] = field(default_factory=set)
+    """Item gids whose next write is refused (ITEM_NOT_STOCKED_AT_LOCATION), once each."""
     maximum: float = 1000.0
     restore_rate: float = 50.0
     available: float = 1000.0
@@ -67,9 +79,13 @@ class ShopifyInventory:
             return self.fail_next.pop(0)
         payload = json.loads(request.content)
         document, variables = payload["query"], payload.get("variables") or {}
-        cost = {INVENTORY_SET_QUANTITIES: SET_COST, PRODUCT_VARIANTS: VARIANTS_COST}.get(
-            document, SHOP_COST
-        )
+        costs = {
+            INVENTORY_SET_QUANTITIES: SET_COST,
+            PRODUCT_VARIANTS: VARIANTS_COST,
+            ORDERS_UPDATED_SINCE: ORDERS_COST,
+            ORDER: ORDER_COST,
+        }
+        cost = costs.get(document, SHOP_COST)
         if document == INVENTORY_LEVELS:
             cost = LEVEL_COST_PER_ITEM * len(variables["inventoryItemIds"])
         self._refill()
@@ -82,6 +98,11 @@ class ShopifyInventory:
             return self._answer(self._levels(variables), cost)
         if document == PRODUCT_VARIANTS:
             return self._answer(self._variants(variables.get("after")), cost)
+        if document == ORDERS_UPDATED_SINCE:
+            return self._answer(self._orders_page(variables), cost)
+        if document == ORDER:
+            found = (node for node in self.orders if node["id"] == variables["id"])
+            return self._answer({"order": next(found, None)}, cost)
         if document == SHOP:
             shop = {"name": "Fake store", "myshopifyDomain": "fake.myshopify.com"}
             scopes = [{"handle": "read_orders"}, {"handle": "read_products"}]
@@ -95,6 +116,32 @@ class ShopifyInventory:
                 raise httpx.ReadError("connection reset after the mutation applied")
             return self._answer(data, cost)
         raise AssertionError(f"unexpected document: {document[:60]}")
+
+    def rate_limit_next(self, retry_after: float) -> None:
+        """The next request answers HTTP 429 with Retry-After, as Shopify's REST limit does."""
+        headers = {"Retry-After": str(float(retry_after))}
+        too_many = httpx.Response(429, headers=headers, json={"errors": "Exceeded 2 calls"})
+        self.fail_next.append(too_many)
+
+    def _orders_page(self, variables: dict[str, Any]) -> dict[str, Any]:
+        """Orders updated at or after the query's time, oldest change first, `first` a page."""
+        query = variables["query"]
+        since = _UPDATED_SINCE.fullmatch(query)
+        if query and since is None:
+            raise AssertionError(f"unexpected orders query: {query!r}")
+        newer = sorted(
+            (
+                node
+                for node in self.orders
+                if since is None or _time(node["updatedAt"]) >= _time(since[1])
+            ),
+            key=lambda node: _time(node["updatedAt"]),
+        )
+        start, first = int(variables.get("after") or 0), variables["first"]
+        page = newer[start : start + first]
+        end = str(start + len(page)) if page else None  # Shopify: null only for no nodes
+        info = {"hasNextPage": start + first < len(newer), "endCursor": end}
+        return {"orders": {"pageInfo": info, "nodes": page}}
 
     def _levels(self, variables: dict[str, Any]) -> dict[str, Any]:
         nodes: list[dict[str, Any] | None] = []
@@ -134,6 +181,9 @@ class ShopifyInventory:
             gid = quantity["inventoryItemId"]
             if gid in self.unknown:
                 errors.append(_error("INVALID_INVENTORY_ITEM", index, "inventoryItemId"))
+            elif gid in self.refuse_next:
+                self.refuse_next.discard(gid)
+                errors.append(_error("ITEM_NOT_STOCKED_AT_LOCATION", index, "locationId"))
             elif quantity["changeFromQuantity"] != self.levels.get(gid, 0):
                 errors.append(_error("CHANGE_FROM_QUANTITY_STALE", index, "changeFromQuantity"))
         if not errors:
@@ -182,12 +232,18 @@ def _error(code: str, index: int, name: str) -> dict[str, Any]:
     messages = {
         "INVALID_INVENTORY_ITEM": "The specified inventory item could not be found.",
         "CHANGE_FROM_QUANTITY_STALE": "The changeFromQuantity value does not match.",
+        "ITEM_NOT_STOCKED_AT_LOCATION": "The specified inventory item is not stocked at the "
+        "location.",
     }
     return {
         "code": code,
         "field": ["input", "quantities", str(index), name],
         "message": messages[code],
     }
+
+
+def _time(value: str) -> datetime:
+    return datetime.fromisoformat(value)
 
 
 def asgi(inventory: ShopifyInventory) -> Any:
