@@ -83,10 +83,10 @@ def serve(
     http = httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0))
     try:
         connectors = build_connectors(channels, os.environ, http)
+        app = create_app(settings, channels, connectors, http)
     except ConfigError as error:
         raise fail(str(error)) from error
     configure_logging(settings.log_level)
-    app = create_app(settings, channels, connectors, http)
     # log_config=None: uvicorn keeps the JSON handler instead of installing its own.
     uvicorn.run(app, host=host, port=port, log_config=None)
 

@@ -30,6 +30,7 @@ class ConfigError(Exception):
 # environment variable instead (access_token_env = "SHOPIFY_MAIN_TOKEN").
 _SECRET_KEY = re.compile(r"(token|secret|password|api_key|consumer_key)$")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_SLACK_ID = re.compile(r"^[UWS][A-Z0-9]{2,20}$")
 
 
 class PolicyOverride(BaseModel):
@@ -75,11 +76,35 @@ class ChannelConfig(BaseModel):
         return dict(self.model_extra or {})
 
 
+class SlackConfig(BaseModel):
+    """`[slack]` in the channels file: who may write, and where alerts go."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    writers: list[str] = Field(default_factory=list)
+    """Slack user ids (U…/W…) and user-group ids (S…) allowed to record movements."""
+    admins: list[str] = Field(default_factory=list)
+    """May also undo anyone's adjustment."""
+    alert_channel: str | None = None
+
+    @field_validator("writers", "admins")
+    @classmethod
+    def _slack_ids(cls, ids: list[str]) -> list[str]:
+        for given in ids:
+            if not _SLACK_ID.match(given):
+                raise ValueError(
+                    f"{given!r} is not a Slack user id (U…, W…) or user-group id (S…); "
+                    "copy it from the person's profile, not their name"
+                )
+        return ids
+
+
 class ChannelsFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     locations: list[str] = Field(default_factory=lambda: [DEFAULT_LOCATION])
     channels: list[ChannelConfig] = Field(default_factory=list)
+    slack: SlackConfig = Field(default_factory=SlackConfig)
 
     @field_validator("locations")
     @classmethod
@@ -135,7 +160,9 @@ def load_channels_file(path: Path) -> ChannelsFile:
 class Settings(BaseSettings):
     """Every setting is an environment variable prefixed SYNCBOT_."""
 
-    model_config = SettingsConfigDict(env_prefix="SYNCBOT_", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix="SYNCBOT_", extra="ignore", frozen=True, populate_by_name=True
+    )
 
     database_url: str = "sqlite://syncbot.db"
     config: Path = Path("syncbot.toml")
@@ -151,6 +178,20 @@ class Settings(BaseSettings):
     drift_seconds: float = Field(default=900, ge=1)
     hold_grace_seconds: float = Field(default=600, ge=0)
     leader_retry_seconds: float = Field(default=5, gt=0, le=300)
+    # Slack. The three tokens keep the names Slack's own tools and docs use.
+    slack_bot_token: SecretStr | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(
+        default=None, validation_alias="SLACK_SIGNING_SECRET"
+    )
+    slack_app_token: SecretStr | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
+    slack_api_url: str = "https://slack.com/api/"
+    slack_writers: str = ""
+    """Comma-separated user or user-group ids, added to the channels file's writers."""
+    slack_admins: str = ""
+    slack_alert_channel: str | None = None
+    alert_cooldown_seconds: float = Field(default=3600, ge=0)
+    alert_poll_seconds: float = Field(default=2, gt=0, le=300)
+    drift_alert_units: int = Field(default=1, ge=1)
 
     @field_validator("database_url")
     @classmethod
@@ -173,6 +214,21 @@ class Settings(BaseSettings):
             raise ValueError("use at least 16 characters, e.g. from `openssl rand -hex 24`")
         return token
 
+    @field_validator("slack_writers", "slack_admins")
+    @classmethod
+    def _slack_ids(cls, listed: str) -> str:
+        for given in split_ids(listed):
+            if not _SLACK_ID.match(given):
+                raise ValueError(f"{given!r} is not a Slack user id (U…, W…) or group id (S…)")
+        return listed
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url(cls, url: str) -> str:
+        if not url.startswith(("https://", "http://")):
+            raise ValueError("use an http(s) URL ending in /api/, like https://slack.com/api/")
+        return url if url.endswith("/") else url + "/"
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, level: str) -> str:
@@ -180,6 +236,10 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError("use DEBUG, INFO, WARNING or ERROR")
         return level
+
+
+def split_ids(listed: str) -> list[str]:
+    return [part.strip() for part in listed.split(",") if part.strip()]
 
 
 def load_settings(**overrides: Any) -> Settings:

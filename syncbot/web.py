@@ -43,6 +43,8 @@ from syncbot.ledger import (
     UnknownSku,
 )
 from syncbot.service import MovementOut, MovementRequest, PostingOut, StockOut
+from syncbot.slackbot.app import slack_settings
+from syncbot.slackbot.runtime import SlackBot
 from syncbot.store.database import (
     close_database,
     database_ready,
@@ -82,8 +84,19 @@ def create_app(
     """
     connectors = connectors or {}
     processor = IntakeProcessor(connectors)
-    scheduler = SyncScheduler(sync_channels(channels, connectors), settings)
     kinds = {channel.name: channel.kind for channel in channels.channels}
+    slack_config = slack_settings(settings, channels)
+    replies = http or httpx.AsyncClient(timeout=httpx.Timeout(10.0))
+    bot = (
+        SlackBot(
+            slack_config, channels.locations, list(kinds), replies, settings.alert_poll_seconds
+        )
+        if slack_config
+        else None
+    )
+    scheduler = SyncScheduler(
+        sync_channels(channels, connectors), settings, also=bot.leader_jobs() if bot else ()
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -95,6 +108,8 @@ def create_app(
         try:
             await declare_locations(channels.locations)
             tasks.append(asyncio.create_task(processor.run(), name="intake"))
+            if bot is not None:
+                await bot.start()
             if settings.scheduler:
                 leadership = Leadership(
                     settings.database_url, retry_seconds=settings.leader_retry_seconds
@@ -108,8 +123,9 @@ def create_app(
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-            if http is not None:
-                await http.aclose()
+            if bot is not None:
+                await bot.stop()
+            await replies.aclose()
             await close_database()
 
     app = FastAPI(title="syncbot", summary="A perpetual inventory ledger", lifespan=lifespan)
@@ -120,6 +136,8 @@ def create_app(
     app.include_router(stock_api(bearer_guard(settings.api_token)))
     app.include_router(webhook_router(connectors, processor))
     app.include_router(channels_router(kinds))
+    if bot is not None:
+        app.include_router(bot.router())
     app.state.channel_names = list(kinds)
     app.add_exception_handler(LedgerError, _ledger_refusal)
     app.add_exception_handler(RequestValidationError, _invalid_request)

@@ -24,7 +24,8 @@ def webhook_router(connectors: Mapping[str, Connector], processor: IntakeProcess
 
     @router.post("/webhooks/{channel}")
     async def receive_webhook(channel: str, request: Request) -> dict[str, str]:
-        """200 `accepted`, `duplicate` or `ignored` (a ping); 401 bad or missing signature; 404 unknown channel."""
+        """200 `accepted`, `duplicate` or `ignored` (a ping); 401 bad or missing signature;
+        404 unknown channel."""
         connector = connectors.get(channel)
         if connector is None:
             raise HTTPException(404, f"no channel named {channel!r} is configured")

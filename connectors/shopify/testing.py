@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -37,6 +36,7 @@ from connectors.shopify.documents import (
     WORST_CASE_COST,
 )
 from connectors.shopify.orders import ORDER, ORDER_COST
+from syncbot.testing import serve_in_thread
 
 SET_COST = 12
 LEVEL_COST_PER_ITEM = 3
@@ -269,22 +269,5 @@ def asgi(inventory: ShopifyInventory) -> Any:
 @contextmanager
 def serve(inventory: ShopifyInventory) -> Iterator[str]:
     """Serves the fake on a free 127.0.0.1 port in a thread; yields its base URL."""
-    import uvicorn
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(asgi(inventory), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the fake Shopify server did not start")
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serve_in_thread(asgi(inventory), "fake Shopify") as url:
+        yield url

@@ -265,3 +265,19 @@ class ChannelHealth(Model):
 
     class Meta:
         table = "channel_health"
+
+
+class AlertSent(Model):
+    """When an alert of a kind was last posted for a subject (a SKU, or a channel).
+
+    Kept in the database so the cooldown holds across restarts and a new leader.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    kind = fields.CharField(max_length=64)
+    subject = fields.CharField(max_length=255)
+    sent_at = fields.DatetimeField()
+
+    class Meta:
+        table = "alert_sent"
+        unique_together = (("kind", "subject"),)

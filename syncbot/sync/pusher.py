@@ -33,6 +33,9 @@ from syncbot.sync.planner import Plan, PlannedListing, plan
 
 log = logging.getLogger(__name__)
 
+REPEATED_FAILURES = 3
+"""Consecutive failed syncs of a channel that raise a `sync_failing` outbox event."""
+
 Clock = Callable[[], datetime]
 
 
@@ -324,3 +327,13 @@ async def _record_health(channel: str, report: SyncReport, at: datetime) -> None
         await health.update(error=report.error, error_at=at, failures=F("failures") + 1)
         metrics.SYNC_FAILURES.labels(channel).inc()
         log.warning("channel sync failed", extra={"channel": channel, "error": report.error})
+        row = await health.first()
+        failures = row.failures if row else 0
+        # One event when failing becomes a pattern, not one per attempt: a channel down
+        # for an hour would otherwise fill the alert channel.
+        if failures == REPEATED_FAILURES:
+            await models.OutboxEvent.create(
+                name="sync_failing",
+                sku="",
+                payload={"channel": channel, "failures": failures, "error": report.error},
+            )

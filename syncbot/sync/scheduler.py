@@ -19,7 +19,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -76,6 +77,15 @@ class ChangeWatcher:
         return skus
 
 
+@dataclass(frozen=True)
+class LeaderJob:
+    """Other work that must run in one process only, such as posting alerts."""
+
+    name: str
+    seconds: float
+    run: Callable[[], Awaitable[object]]
+
+
 class SyncScheduler:
     def __init__(
         self,
@@ -83,8 +93,10 @@ class SyncScheduler:
         settings: Settings,
         *,
         clock: Clock = utcnow,
+        also: Sequence[LeaderJob] = (),
     ) -> None:
         self.channels = dict(channels)
+        self._also = list(also)
         self._settings = settings
         self._clock = clock
         self._grace = timedelta(seconds=settings.hold_grace_seconds)
@@ -124,6 +136,8 @@ class SyncScheduler:
                 seconds=settings.drift_seconds,
                 **every,
             )
+        for job in self._also:
+            scheduler.add_job(self._job(job.run), id=job.name, seconds=job.seconds, **every)
         scheduler.start()
         log.info("scheduler started", extra={"channels": sorted(self.channels)})
         try:
@@ -200,7 +214,7 @@ class SyncScheduler:
         )
 
     def _job(
-        self, work: Callable[..., Awaitable[None]], *args: str
+        self, work: Callable[..., Awaitable[object]], *args: str
     ) -> Callable[[], Awaitable[None]]:
         """The job as APScheduler runs it: tracked for shutdown, its errors logged, not raised."""
 

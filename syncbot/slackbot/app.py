@@ -1,0 +1,107 @@
+"""`create_slack_app`: the one place the Slack bot is put together.
+
+Over HTTP it is served at POST /slack/events (web.py), where Bolt checks every request's
+signature and refuses one older than five minutes. With SLACK_APP_TOKEN set it connects
+over Socket Mode instead, for merchants without a public URL, and /slack/events is off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+import httpx
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from syncbot.config import ChannelsFile, ConfigError, Settings, split_ids
+from syncbot.slackbot import commands, home
+from syncbot.slackbot.access import Access
+from syncbot.slackbot.alerts import Alerts
+from syncbot.slackbot.replies import Replier
+
+
+@dataclass(frozen=True)
+class SlackSettings:
+    bot_token: str
+    signing_secret: str
+    app_token: str | None
+    api_url: str
+    access: Access
+    alert_channel: str | None
+    alert_cooldown: timedelta
+    drift_alert_units: int
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.app_token is not None
+
+
+def slack_settings(settings: Settings, channels: ChannelsFile) -> SlackSettings | None:
+    """None when Slack is not configured; a ConfigError when it is, but half-way."""
+    if settings.slack_bot_token is None:
+        if settings.slack_app_token or settings.slack_signing_secret:
+            raise ConfigError("SLACK_BOT_TOKEN is not set: the Slack bot needs its bot token")
+        return None
+    app_token = settings.slack_app_token.get_secret_value() if settings.slack_app_token else None
+    secret = settings.slack_signing_secret
+    if secret is None and app_token is None:
+        raise ConfigError(
+            "SLACK_SIGNING_SECRET is not set: requests to /slack/events cannot be verified "
+            "(set it, or SLACK_APP_TOKEN to use Socket Mode)"
+        )
+    file = channels.slack
+    writers = [*file.writers, *split_ids(settings.slack_writers)]
+    admins = [*file.admins, *split_ids(settings.slack_admins)]
+    return SlackSettings(
+        bot_token=settings.slack_bot_token.get_secret_value(),
+        signing_secret=secret.get_secret_value() if secret else "",
+        app_token=app_token,
+        api_url=settings.slack_api_url,
+        access=Access.of(writers, admins),
+        alert_channel=settings.slack_alert_channel or file.alert_channel,
+        alert_cooldown=timedelta(seconds=settings.alert_cooldown_seconds),
+        drift_alert_units=settings.drift_alert_units,
+    )
+
+
+def web_client(config: SlackSettings) -> AsyncWebClient:
+    # The SDK's default handlers retry only connection errors; Slack's 429s (about one
+    # message per second per channel) are waited out as its Retry-After asks.
+    handlers = [
+        AsyncConnectionErrorRetryHandler(),
+        AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+    ]
+    return AsyncWebClient(config.bot_token, base_url=config.api_url, retry_handlers=handlers)
+
+
+def create_slack_app(
+    config: SlackSettings,
+    locations: Sequence[str],
+    channel_names: Sequence[str],
+    http: httpx.AsyncClient,
+    client: AsyncWebClient | None = None,
+) -> AsyncApp:
+    app = AsyncApp(
+        name="syncbot",
+        signing_secret=config.signing_secret,
+        client=client or web_client(config),
+        # Socket Mode frames come over a connection the app opened with its own token;
+        # there is no HTTP request to sign, and /slack/events is not served then.
+        request_verification_enabled=not config.socket_mode,
+    )
+    floor = commands.Floor(config.access, tuple(locations), Replier(http))
+    commands.register(app, floor)
+    home.register(app, channel_names)
+    return app
+
+
+def alerts(config: SlackSettings, app: AsyncApp) -> Alerts | None:
+    if config.alert_channel is None:
+        return None
+    return Alerts(app.client, config.alert_channel, config.alert_cooldown, config.drift_alert_units)

@@ -1,0 +1,329 @@
+"""The slash commands, the damage modal, and the buttons on their answers.
+
+Reads answer inside the acknowledgement: a SKU's card is a few indexed queries, far
+under Slack's three seconds. Writes acknowledge first and answer through the
+response_url (or a message, for the modal), so a busy database never makes Slack show
+"operation timed out" while the movement is in fact recorded.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from syncbot.ledger import (
+    Bucket,
+    Count,
+    LedgerError,
+    Movement,
+    Quantities,
+    UnknownSku,
+    damage,
+    receive,
+)
+from syncbot.slackbot import blocks
+from syncbot.slackbot.access import Access, actor
+from syncbot.slackbot.text import (
+    DAMAGE_REASONS,
+    Adjustment,
+    UsageError,
+    read_adjustment,
+    read_quantity,
+    read_stock,
+)
+from syncbot.store import models
+from syncbot.store.catalogue import check_sku_code
+from syncbot.store.corrections import reverse_movement
+from syncbot.store.posting import PostingResult, Provenance, movement_from_row, post
+from syncbot.store.reports import close_matches, search_skus, stock_card
+from syncbot.store.stock import stock
+
+log = logging.getLogger(__name__)
+
+Reply = Callable[[str | None, dict[str, Any]], Awaitable[bool]]
+Body = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Floor:
+    """What the listeners share: who may write, where stock lives, how to answer."""
+
+    access: Access
+    locations: tuple[str, ...]
+    reply: Reply
+
+
+def register(app: AsyncApp, floor: Floor) -> None:
+    async def stock_command(ack: AsyncAck, command: Body) -> None:
+        try:
+            query = read_stock(command.get("text", ""))
+        except UsageError as error:
+            await ack(**blocks.problem_message(str(error)))
+            return
+        await ack(**await _stock_answer(query.text, query.public, len(query.words) > 1))
+
+    async def pick(ack: AsyncAck, body: Body) -> None:
+        await ack()
+        code = body["actions"][0]["value"]
+        answer = await _stock_answer(code, public=False, search=False)
+        await floor.reply(body.get("response_url"), {**answer, "replace_original": True})
+
+    async def damage_command(ack: AsyncAck, command: Body, client: AsyncWebClient) -> None:
+        if not command.get("text", "").strip():
+            await ack()
+            if await _refused(floor, client, command, "/damage"):
+                return
+            view = blocks.damage_modal(floor.locations, command.get("channel_id", ""))
+            await client.views_open(trigger_id=command["trigger_id"], view=view)
+            return
+        await _adjust(floor, "/damage", ack, command, client)
+
+    async def count_command(ack: AsyncAck, command: Body, client: AsyncWebClient) -> None:
+        await _adjust(floor, "/count", ack, command, client)
+
+    async def receive_command(ack: AsyncAck, command: Body, client: AsyncWebClient) -> None:
+        await _adjust(floor, "/receive", ack, command, client)
+
+    async def damage_submitted(ack: AsyncAck, body: Body, client: AsyncWebClient) -> None:
+        user, team = body["user"]["id"], (body.get("team") or {}).get("id")
+        values = body["view"]["state"]["values"]
+        problems, adjustment = await _read_modal(values, floor.locations)
+        if adjustment is None:
+            await ack(response_action="errors", errors=problems)
+            return
+        if not await floor.access.may_write(client, user):
+            await ack(response_action="errors", errors={"sku": _REFUSAL})
+            _log_refusal(user, team, "damage modal")
+            return
+        await ack()
+        message = await _record(
+            "/damage", adjustment, user, team, f"slack:modal:{body['view']['id']}"
+        )
+        await _post_to(client, body["view"].get("private_metadata") or user, user, message)
+
+    async def undo(ack: AsyncAck, body: Body, client: AsyncWebClient) -> None:
+        await ack()
+        user, team = body["user"]["id"], (body.get("team") or {}).get("id")
+        url = body.get("response_url")
+        movement_id = int(body["actions"][0]["value"])
+        row = await models.Movement.get_or_none(id=movement_id)
+        if row is None:
+            await floor.reply(url, blocks.problem_message("That adjustment no longer exists."))
+            return
+        made_by = row.actor.rsplit(":", 1)[-1] if row.actor.startswith("slack:") else None
+        if made_by != user and not await floor.access.is_admin(client, user):
+            _log_refusal(user, team, f"undo of movement {movement_id}")
+            await floor.reply(
+                url,
+                blocks.problem_message(
+                    "Only the person who recorded this, or a syncbot admin, can undo it."
+                ),
+            )
+            return
+        try:
+            result = await reverse_movement(
+                movement_id, Provenance(actor=actor(team, user), document="slack:undo")
+            )
+        except LedgerError as error:
+            await floor.reply(url, blocks.problem_message(f"Cannot undo: {error}"))
+            return
+        if not result.applied:
+            await floor.reply(url, blocks.problem_message("This was already undone."))
+            return
+        location = row.source_location
+        figures = (await stock(row.sku_id)).locations.get(location)
+        original = _describe(movement_from_row(row), row.reason)
+        await floor.reply(
+            url, blocks.undone_message(user, original, figures or Quantities(), location)
+        )
+
+    async def _adjust(
+        floor: Floor, command_name: str, ack: AsyncAck, command: Body, client: AsyncWebClient
+    ) -> None:
+        user, team = command["user_id"], command.get("team_id")
+        try:
+            adjustment = read_adjustment(command_name, command.get("text", ""), floor.locations)
+            check_sku_code(adjustment.sku)
+        except (UsageError, LedgerError) as error:
+            await ack(**blocks.problem_message(str(error)))
+            return
+        if not await floor.access.may_write(client, user):
+            _log_refusal(user, team, command_name)
+            await ack(**blocks.problem_message(_REFUSAL))
+            return
+        await ack()
+        message = await _record(
+            command_name, adjustment, user, team, f"slack:{command['trigger_id']}"
+        )
+        await floor.reply(command.get("response_url"), message)
+
+    app.command("/stock")(stock_command)
+    app.command("/damage")(damage_command)
+    app.command("/count")(count_command)
+    app.command("/receive")(receive_command)
+    app.action(blocks.STOCK_PICK)(pick)
+    app.action(blocks.UNDO)(undo)
+    app.view(blocks.DAMAGE_MODAL)(damage_submitted)
+
+
+_REFUSAL = (
+    "You are not allowed to record stock changes. Ask an admin to add your Slack user id "
+    "(or one of your user groups) to syncbot's writers."
+)
+
+
+async def _refused(floor: Floor, client: AsyncWebClient, command: Body, name: str) -> bool:
+    user = command["user_id"]
+    if await floor.access.may_write(client, user):
+        return False
+    _log_refusal(user, command.get("team_id"), name)
+    await floor.reply(command.get("response_url"), blocks.problem_message(_REFUSAL))
+    return True
+
+
+def _log_refusal(user: str, team: str | None, what: str) -> None:
+    log.warning("refused a Slack write", extra={"user": user, "team": team, "what": what})
+
+
+async def _stock_answer(text: str, public: bool, search: bool) -> dict[str, Any]:
+    """An exact SKU's card; otherwise matches to pick from, or close codes."""
+    if not search:
+        try:
+            card = await stock_card(text, datetime.now(UTC))
+            return blocks.stock_message(card, public)
+        except UnknownSku:
+            pass
+    found = await search_skus(tuple(text.split()))
+    if len(found) == 1 and not search:
+        return blocks.stock_message(await stock_card(found[0].code, datetime.now(UTC)), public)
+    if found:
+        return blocks.matches_message(text, [(sku.code, sku.name) for sku in found])
+    if search:
+        return blocks.matches_message(text, [])
+    return blocks.unknown_sku_message(text, await close_matches(text))
+
+
+async def _read_modal(
+    values: Body, locations: Sequence[str]
+) -> tuple[dict[str, str], Adjustment | None]:
+    """The modal's fields, or the errors to show beside them (Slack keeps the form open)."""
+    problems: dict[str, str] = {}
+    sku = ((values.get("sku") or {}).get("value") or {}).get("value") or ""
+    sku = sku.strip()
+    units = ((values.get("quantity") or {}).get("value") or {}).get("value") or ""
+    location = _selected(values, "location") or "main"
+    reason = _selected(values, "reason") or ""
+    note = ((values.get("note") or {}).get("value") or {}).get("value") or ""
+    if not sku:
+        problems["sku"] = "Enter a SKU."
+    elif not await models.Sku.exists(code=sku):
+        matches = await close_matches(sku)
+        problems["sku"] = f"There is no SKU {sku}." + (
+            f" Did you mean {', '.join(matches)}?" if matches else ""
+        )
+    try:
+        quantity = read_quantity("/damage", str(units).strip())
+    except UsageError as error:
+        problems["quantity"] = error.problem
+        quantity = 0
+    if location not in locations:
+        problems["location"] = "Choose a location."
+    if reason not in DAMAGE_REASONS:
+        problems["reason"] = "Choose a reason."
+    if problems:
+        return problems, None
+    return {}, Adjustment(sku, quantity, location, f"{reason}: {note}" if note else reason)
+
+
+def _selected(values: Body, block: str) -> str | None:
+    option = ((values.get(block) or {}).get("value") or {}).get("selected_option")
+    return option.get("value") if option else None
+
+
+async def _record(
+    command: str, adjustment: Adjustment, user: str, team: str | None, key: str
+) -> dict[str, Any]:
+    """Posts the movement as the Slack user; the message to show, success or refusal."""
+    sku, quantity, location, reason = (
+        adjustment.sku,
+        adjustment.quantity,
+        adjustment.location,
+        adjustment.reason,
+    )
+    entry: Movement | Count
+    if command == "/damage":
+        entry = damage(sku, quantity, location, reason)
+    elif command == "/receive":
+        entry = receive(sku, quantity, location, reason)
+    else:
+        entry = Count(sku, quantity, location)
+    provenance = Provenance(actor=actor(team, user), document=f"slack:{command.lstrip('/')}")
+    try:
+        result = await post([entry], idempotency_key=key, provenance=provenance)
+    except UnknownSku:
+        matches = await close_matches(sku)
+        return blocks.unknown_sku_message(sku, matches)
+    except LedgerError as error:
+        return blocks.problem_message(str(error))
+    figures = (await stock(sku)).locations.get(location)
+    return blocks.recorded_message(
+        user,
+        _summary(command, adjustment, result),
+        figures or Quantities(),
+        location,
+        await _movement_id(result),
+    )
+
+
+def _summary(command: str, adjustment: Adjustment, result: PostingResult) -> str:
+    sku, quantity = adjustment.sku, adjustment.quantity
+    if command == "/count":
+        if not result.movements:
+            return f"counted {quantity} × {sku}: it matches, nothing posted"
+        difference = _difference(result.movements[0])
+        return f"counted {quantity} × {sku}: posted a difference of {difference:+d}"
+    verb = "recorded damage of" if command == "/damage" else "received"
+    why = f" ({adjustment.reason})" if adjustment.reason else ""
+    return f"{verb} {quantity} × {sku}{why}"
+
+
+def _difference(movement: Movement) -> int:
+    """A count found more when units come from the count counterpart into the shelf."""
+    if movement.source.bucket == Bucket.COUNT_DIFFERENCE:
+        return movement.quantity
+    return -movement.quantity
+
+
+def _describe(movement: Movement, reason: str) -> str:
+    return f"{movement.kind} of {movement.quantity} × {movement.sku}" + (
+        f" ({reason})" if reason else ""
+    )
+
+
+async def _movement_id(result: PostingResult) -> int | None:
+    if not result.movements:
+        return None
+    row = await models.Movement.filter(posting=result.posting).order_by("id").first()
+    return row.id if row else None
+
+
+async def _post_to(client: AsyncWebClient, channel: str, user: str, message: Body) -> None:
+    """Into the channel the modal came from; to the person when the bot is not a member."""
+    payload = {k: v for k, v in message.items() if k in ("text", "blocks")}
+    try:
+        await client.chat_postMessage(channel=channel, **payload)
+    except SlackApiError as error:
+        if channel == user:
+            raise
+        log.info(
+            "cannot post in the channel; telling the person instead",
+            extra={"error": error.response.get("error")},
+        )
+        await client.chat_postMessage(channel=user, **payload)

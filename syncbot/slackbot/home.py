@@ -1,0 +1,39 @@
+"""The App Home tab, published each time someone opens it: it is always current."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from syncbot.slackbot import blocks
+from syncbot.store.reports import low_stock, recent_adjustments
+from syncbot.sync.status import channel_status
+
+
+async def home_view(channel_names: Sequence[str]) -> dict[str, Any]:
+    adjustments = [
+        (
+            row.actor,
+            row.kind,
+            row.sku_id,
+            row.quantity,
+            row.source_location,
+            row.occurred_at,
+        )
+        for row in await recent_adjustments(10)
+    ]
+    return blocks.home_view(
+        await low_stock(), adjustments, await channel_status(list(channel_names))
+    )
+
+
+def register(app: AsyncApp, channel_names: Sequence[str]) -> None:
+    async def opened(event: dict[str, Any], client: AsyncWebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        await client.views_publish(user_id=event["user"], view=await home_view(channel_names))
+
+    app.event("app_home_opened")(opened)

@@ -1,0 +1,68 @@
+"""The Slack bot as the service runs it: its HTTP route, its Socket Mode link, its alerts."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import httpx
+from fastapi import APIRouter, Request, Response
+from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+from syncbot.slackbot.app import SlackSettings, alerts, create_slack_app
+from syncbot.sync.scheduler import LeaderJob
+
+log = logging.getLogger(__name__)
+
+
+class SlackBot:
+    def __init__(
+        self,
+        config: SlackSettings,
+        locations: Sequence[str],
+        channel_names: Sequence[str],
+        http: httpx.AsyncClient,
+        alert_poll_seconds: float,
+    ) -> None:
+        self.config = config
+        self.app = create_slack_app(config, locations, channel_names, http)
+        self._alert_poll_seconds = alert_poll_seconds
+        self._socket: AsyncSocketModeHandler | None = None
+
+    def router(self) -> APIRouter:
+        """POST /slack/events: commands, interactivity and events, all on one URL."""
+        router = APIRouter(tags=["slack"])
+        handler = AsyncSlackRequestHandler(self.app)
+        socket_mode = self.config.socket_mode
+
+        @router.post("/slack/events", include_in_schema=True)
+        async def slack_events(request: Request) -> Response:
+            """Slack's requests, signed with the signing secret; 401 when the signature or
+            its timestamp (older than five minutes) does not hold. 404 in Socket Mode."""
+            if socket_mode:
+                return Response("this service talks to Slack over Socket Mode", 404)
+            response: Response = await handler.handle(request)
+            return response
+
+        return router
+
+    async def start(self) -> None:
+        if self.config.app_token is None:
+            log.info("Slack bot listening at POST /slack/events")
+            return
+        self._socket = AsyncSocketModeHandler(self.app, self.config.app_token)
+        await self._socket.connect_async()  # type: ignore[no-untyped-call]
+        log.info("Slack bot connected over Socket Mode")
+
+    async def stop(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()  # type: ignore[no-untyped-call]
+            self._socket = None
+
+    def leader_jobs(self) -> list[LeaderJob]:
+        delivery = alerts(self.config, self.app)
+        if delivery is None:
+            log.info("no Slack alert channel configured: alerts are not posted")
+            return []
+        return [LeaderJob("slack-alerts", self._alert_poll_seconds, delivery.deliver)]

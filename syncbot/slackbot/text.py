@@ -1,0 +1,94 @@
+"""What people type after a slash command, read into requests, or a message saying how.
+
+Pure: no Slack, no database. The SKU's existence and the location's are checked by the
+ledger when the movement is posted; here only the shape is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from syncbot.ledger import DEFAULT_LOCATION
+
+MAX_UNITS = 100_000
+"""A sane ceiling for one adjustment typed by hand: a typo of 1000000 is refused."""
+DAMAGE_REASONS = ("broken", "expired", "lost", "defective", "other")
+USAGE = {
+    "/stock": "`/stock SKU` or `/stock words to search` (add `public` to post it in the channel)",
+    "/damage": "`/damage SKU QTY [location] [reason...]`, e.g. `/damage MUG-01 2 main broken`",
+    "/count": "`/count SKU QTY [location]`, e.g. `/count MUG-01 41`",
+    "/receive": "`/receive SKU QTY [location] [note...]`, e.g. `/receive MUG-01 24`",
+}
+
+
+class UsageError(ValueError):
+    """The words could not be read; the message says what was wrong and how to write it."""
+
+    def __init__(self, command: str, problem: str) -> None:
+        super().__init__(f"{problem}\nUsage: {USAGE[command]}")
+        self.command = command
+        self.problem = problem
+
+
+@dataclass(frozen=True, slots=True)
+class StockQuery:
+    words: tuple[str, ...]
+    public: bool = False
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.words)
+
+
+@dataclass(frozen=True, slots=True)
+class Adjustment:
+    """A /damage, /count or /receive as typed: SKU, units, where and why."""
+
+    sku: str
+    quantity: int
+    location: str = DEFAULT_LOCATION
+    reason: str = ""
+
+
+def read_stock(text: str) -> StockQuery:
+    words = tuple(text.split())
+    public = bool(words) and words[-1].lower() == "public"
+    if public:
+        words = words[:-1]
+    if not words:
+        raise UsageError("/stock", "Say which SKU, or some words to search for.")
+    return StockQuery(words, public)
+
+
+def read_adjustment(command: str, text: str, locations: tuple[str, ...]) -> Adjustment:
+    """`SKU QTY [location] [reason...]`; the third word is a location only if one is named so.
+
+    A /count may be zero (the shelf is empty); damage and receipts move at least one unit.
+    """
+    words = text.split()
+    if len(words) < 2:
+        raise UsageError(command, "Give a SKU and a quantity.")
+    sku, units, rest = words[0], words[1], words[2:]
+    quantity = read_quantity(command, units, allow_zero=command == "/count")
+    location = DEFAULT_LOCATION
+    if rest and rest[0] in locations:
+        location, rest = rest[0], rest[1:]
+    elif rest and command == "/count":
+        known = ", ".join(locations)
+        raise UsageError(command, f"{rest[0]!r} is not a location. Locations: {known}.")
+    return Adjustment(sku, quantity, location, " ".join(rest)[:500])
+
+
+def read_quantity(command: str, units: str, *, allow_zero: bool = False) -> int:
+    least = 0 if allow_zero else 1
+    if not units.isdigit():
+        what = "a whole number" + (" of 0 or more" if allow_zero else " of 1 or more")
+        raise UsageError(command, f"{units!r} is not a quantity: write {what}.")
+    quantity = int(units)
+    if quantity < least:
+        raise UsageError(command, "The quantity must be at least 1.")
+    if quantity > MAX_UNITS:
+        raise UsageError(
+            command, f"{quantity:,} units is more than one adjustment takes ({MAX_UNITS:,})."
+        )
+    return quantity
