@@ -81,7 +81,7 @@ def read_adjustment(command: str, text: str, locations: tuple[str, ...]) -> Adju
 
 def read_quantity(command: str, units: str, *, allow_zero: bool = False) -> int:
     least = 0 if allow_zero else 1
-    if not units.isdigit():
+    if not (units.isascii() and units.isdigit()):  # isdigit alone takes "²", int() does not
         what = "a whole number" + (" of 0 or more" if allow_zero else " of 1 or more")
         raise UsageError(command, f"{units!r} is not a quantity: write {what}.")
     quantity = int(units)
