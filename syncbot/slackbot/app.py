@@ -94,6 +94,8 @@ def create_slack_app(
         # Socket Mode frames come over a connection the app opened with its own token;
         # there is no HTTP request to sign, and /slack/events is not served then.
         request_verification_enabled=not config.socket_mode,
+        # Acknowledgements are the HTTP answer; writes run in lazy listeners after it.
+        process_before_response=True,
     )
     floor = commands.Floor(config.access, tuple(locations), Replier(http))
     commands.register(app, floor)

@@ -61,6 +61,14 @@ class Floor:
 
 
 def register(app: AsyncApp, floor: Floor) -> None:
+    """Each listener is an acknowledgement, and for writes a lazy part that runs after it.
+
+    The app processes before responding, so the acknowledgement is the HTTP answer itself
+    (Bolt otherwise polls for it every 10 ms); the lazy parts run once it has been sent.
+    A lazy part sees the same request again, so it re-reads the words (cheap, pure) and
+    stays silent where the acknowledgement already refused.
+    """
+
     async def stock_command(ack: AsyncAck, command: Body) -> None:
         try:
             query = read_stock(command.get("text", ""))
@@ -69,123 +77,117 @@ def register(app: AsyncApp, floor: Floor) -> None:
             return
         await ack(**await _stock_answer(query.text, query.public, len(query.words) > 1))
 
-    async def pick(ack: AsyncAck, body: Body) -> None:
+    async def just_ack(ack: AsyncAck) -> None:
         await ack()
+
+    async def pick(body: Body) -> None:
         code = body["actions"][0]["value"]
         answer = await _stock_answer(code, public=False, search=False)
         await floor.reply(body.get("response_url"), {**answer, "replace_original": True})
 
-    async def damage_command(ack: AsyncAck, command: Body, client: AsyncWebClient) -> None:
-        if not command.get("text", "").strip():
-            await ack()
-            if await _refused(floor, client, command, "/damage"):
+    async def adjustment_ack(ack: AsyncAck, command: Body, client: AsyncWebClient) -> None:
+        name, user = command["command"], command["user_id"]
+        if name == "/damage" and not command.get("text", "").strip():
+            refused = not await floor.access.may_write(client, user)
+        else:
+            try:
+                _read(floor, command)
+            except (UsageError, LedgerError) as error:
+                await ack(**blocks.problem_message(str(error)))
                 return
-            view = blocks.damage_modal(floor.locations, command.get("channel_id", ""))
-            await client.views_open(trigger_id=command["trigger_id"], view=view)
-            return
-        await _adjust(floor, "/damage", ack, command, client)
-
-    async def count_command(ack: AsyncAck, command: Body, client: AsyncWebClient) -> None:
-        await _adjust(floor, "/count", ack, command, client)
-
-    async def receive_command(ack: AsyncAck, command: Body, client: AsyncWebClient) -> None:
-        await _adjust(floor, "/receive", ack, command, client)
-
-    async def damage_submitted(ack: AsyncAck, body: Body, client: AsyncWebClient) -> None:
-        user, team = body["user"]["id"], (body.get("team") or {}).get("id")
-        values = body["view"]["state"]["values"]
-        problems, adjustment = await _read_modal(values, floor.locations)
-        if adjustment is None:
-            await ack(response_action="errors", errors=problems)
-            return
-        if not await floor.access.may_write(client, user):
-            await ack(response_action="errors", errors={"sku": _REFUSAL})
-            _log_refusal(user, team, "damage modal")
-            return
-        await ack()
-        message = await _record(
-            "/damage", adjustment, user, team, f"slack:modal:{body['view']['id']}"
-        )
-        await _post_to(client, body["view"].get("private_metadata") or user, user, message)
-
-    async def undo(ack: AsyncAck, body: Body, client: AsyncWebClient) -> None:
-        await ack()
-        user, team = body["user"]["id"], (body.get("team") or {}).get("id")
-        url = body.get("response_url")
-        movement_id = int(body["actions"][0]["value"])
-        row = await models.Movement.get_or_none(id=movement_id)
-        if row is None:
-            await floor.reply(url, blocks.problem_message("That adjustment no longer exists."))
-            return
-        made_by = row.actor.rsplit(":", 1)[-1] if row.actor.startswith("slack:") else None
-        if made_by != user and not await floor.access.is_admin(client, user):
-            _log_refusal(user, team, f"undo of movement {movement_id}")
-            await floor.reply(
-                url,
-                blocks.problem_message(
-                    "Only the person who recorded this, or a syncbot admin, can undo it."
-                ),
-            )
-            return
-        try:
-            result = await reverse_movement(
-                movement_id, Provenance(actor=actor(team, user), document="slack:undo")
-            )
-        except LedgerError as error:
-            await floor.reply(url, blocks.problem_message(f"Cannot undo: {error}"))
-            return
-        if not result.applied:
-            await floor.reply(url, blocks.problem_message("This was already undone."))
-            return
-        location = row.source_location
-        figures = (await stock(row.sku_id)).locations.get(location)
-        original = _describe(movement_from_row(row), row.reason)
-        await floor.reply(
-            url, blocks.undone_message(user, original, figures or Quantities(), location)
-        )
-
-    async def _adjust(
-        floor: Floor, command_name: str, ack: AsyncAck, command: Body, client: AsyncWebClient
-    ) -> None:
-        user, team = command["user_id"], command.get("team_id")
-        try:
-            adjustment = read_adjustment(command_name, command.get("text", ""), floor.locations)
-            check_sku_code(adjustment.sku)
-        except (UsageError, LedgerError) as error:
-            await ack(**blocks.problem_message(str(error)))
-            return
-        if not await floor.access.may_write(client, user):
-            _log_refusal(user, team, command_name)
+            refused = not await floor.access.may_write(client, user)
+        if refused:
+            _log_refusal(user, command.get("team_id"), name)
             await ack(**blocks.problem_message(_REFUSAL))
             return
         await ack()
-        message = await _record(
-            command_name, adjustment, user, team, f"slack:{command['trigger_id']}"
-        )
+
+    async def adjustment(command: Body, client: AsyncWebClient) -> None:
+        name, user, team = command["command"], command["user_id"], command.get("team_id")
+        if not await floor.access.may_write(client, user):
+            return
+        if name == "/damage" and not command.get("text", "").strip():
+            view = blocks.damage_modal(floor.locations, command.get("channel_id", ""))
+            await client.views_open(trigger_id=command["trigger_id"], view=view)
+            return
+        try:
+            typed = _read(floor, command)
+        except (UsageError, LedgerError):
+            return
+        message = await _record(name, typed, user, team, f"slack:{command['trigger_id']}")
         await floor.reply(command.get("response_url"), message)
 
+    async def damage_submitted(ack: AsyncAck, body: Body, client: AsyncWebClient) -> None:
+        user, team = body["user"]["id"], (body.get("team") or {}).get("id")
+        problems, typed = await _read_modal(body["view"]["state"]["values"], floor.locations)
+        if typed is None:
+            await ack(response_action="errors", errors=problems)
+            return
+        if not await floor.access.may_write(client, user):
+            _log_refusal(user, team, "damage modal")
+            await ack(response_action="errors", errors={"sku": _REFUSAL})
+            return
+        await ack()
+
+    async def damage_recorded(body: Body, client: AsyncWebClient) -> None:
+        user, team = body["user"]["id"], (body.get("team") or {}).get("id")
+        _, typed = await _read_modal(body["view"]["state"]["values"], floor.locations)
+        if typed is None or not await floor.access.may_write(client, user):
+            return
+        message = await _record("/damage", typed, user, team, f"slack:modal:{body['view']['id']}")
+        await _post_to(client, body["view"].get("private_metadata") or user, user, message)
+
+    async def undo(body: Body, client: AsyncWebClient) -> None:
+        await _undo(floor, body, client)
+
+    for name in ("/damage", "/count", "/receive"):
+        app.command(name)(ack=adjustment_ack, lazy=[adjustment])
     app.command("/stock")(stock_command)
-    app.command("/damage")(damage_command)
-    app.command("/count")(count_command)
-    app.command("/receive")(receive_command)
-    app.action(blocks.STOCK_PICK)(pick)
-    app.action(blocks.UNDO)(undo)
-    app.view(blocks.DAMAGE_MODAL)(damage_submitted)
+    app.action(blocks.STOCK_PICK)(ack=just_ack, lazy=[pick])
+    app.action(blocks.UNDO)(ack=just_ack, lazy=[undo])
+    app.view(blocks.DAMAGE_MODAL)(ack=damage_submitted, lazy=[damage_recorded])
+
+
+def _read(floor: Floor, command: Body) -> Adjustment:
+    typed = read_adjustment(command["command"], command.get("text", ""), floor.locations)
+    check_sku_code(typed.sku)
+    return typed
+
+
+async def _undo(floor: Floor, body: Body, client: AsyncWebClient) -> None:
+    user, team = body["user"]["id"], (body.get("team") or {}).get("id")
+    url = body.get("response_url")
+    movement_id = int(body["actions"][0]["value"])
+    row = await models.Movement.get_or_none(id=movement_id)
+    if row is None:
+        await floor.reply(url, blocks.problem_message("That adjustment no longer exists."))
+        return
+    made_by = row.actor.rsplit(":", 1)[-1] if row.actor.startswith("slack:") else None
+    if made_by != user and not await floor.access.is_admin(client, user):
+        _log_refusal(user, team, f"undo of movement {movement_id}")
+        refusal = "Only the person who recorded this, or a syncbot admin, can undo it."
+        await floor.reply(url, blocks.problem_message(refusal))
+        return
+    try:
+        result = await reverse_movement(
+            movement_id, Provenance(actor=actor(team, user), document="slack:undo")
+        )
+    except LedgerError as error:
+        await floor.reply(url, blocks.problem_message(f"Cannot undo: {error}"))
+        return
+    if not result.applied:
+        await floor.reply(url, blocks.problem_message("This was already undone."))
+        return
+    location = row.source_location
+    figures = (await stock(row.sku_id)).locations.get(location) or Quantities()
+    original = _describe(movement_from_row(row), row.reason)
+    await floor.reply(url, blocks.undone_message(user, original, figures, location))
 
 
 _REFUSAL = (
     "You are not allowed to record stock changes. Ask an admin to add your Slack user id "
     "(or one of your user groups) to syncbot's writers."
 )
-
-
-async def _refused(floor: Floor, client: AsyncWebClient, command: Body, name: str) -> bool:
-    user = command["user_id"]
-    if await floor.access.may_write(client, user):
-        return False
-    _log_refusal(user, command.get("team_id"), name)
-    await floor.reply(command.get("response_url"), blocks.problem_message(_REFUSAL))
-    return True
 
 
 def _log_refusal(user: str, team: str | None, what: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from syncbot.slackbot import blocks
@@ -36,4 +36,7 @@ def register(app: AsyncApp, channel_names: Sequence[str]) -> None:
             return
         await client.views_publish(user_id=event["user"], view=await home_view(channel_names))
 
-    app.event("app_home_opened")(opened)
+    async def ack_event(ack: AsyncAck) -> None:
+        await ack()
+
+    app.event("app_home_opened")(ack=ack_event, lazy=[opened])
