@@ -12,7 +12,7 @@ import httpx
 import typer
 
 from connectors.registry import build_connectors
-from syncbot import cli_sync, cli_tables
+from syncbot import cli_slack, cli_sync, cli_tables
 from syncbot.cli_channels import channels_app, inbox_app, parked
 from syncbot.cli_runtime import fail, load, run, run_with_database
 from syncbot.config import ConfigError
@@ -133,6 +133,7 @@ app.command("parked")(parked)
 app.command("sync")(cli_sync.sync_command)
 app.command("drift")(cli_sync.drift_command)
 app.command("worker")(cli_sync.worker_command)
+app.command("slack")(cli_slack.slack_command)
 
 
 @sku_app.command("add")

@@ -8,7 +8,9 @@ Retry-After, as Slack does when a channel gets more than about one message a sec
 
 from __future__ import annotations
 
+import asyncio
 import json
+import queue
 import threading
 import time
 from collections.abc import Iterator
@@ -20,7 +22,8 @@ from urllib.parse import parse_qsl
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from syncbot.testing import serve_in_thread
 
@@ -35,8 +38,13 @@ class FakeSlack:
     not_in: set[str] = field(default_factory=set)
     """Channels where chat.postMessage answers `not_in_channel`."""
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    acks: list[dict[str, Any]] = field(default_factory=list)
+    """What the app answered to envelopes sent over Socket Mode."""
+    _envelopes: queue.Queue[dict[str, Any]] = field(default_factory=queue.Queue)
+    _connected: threading.Event = field(default_factory=threading.Event)
     _limited: dict[str, list[int]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    host: str = "127.0.0.1"
 
     def rate_limit_next(self, method: str, retry_after: int = 1) -> None:
         with self._lock:
@@ -55,11 +63,67 @@ class FakeSlack:
             time.sleep(0.02)
         return found
 
+    def send_envelope(self, kind: str, payload: dict[str, Any]) -> str:
+        """Sends a Socket Mode envelope once the app is connected; returns its id."""
+        if not self._connected.wait(timeout=10):
+            raise AssertionError("the app never connected over Socket Mode")
+        envelope_id = f"envelope-{self._envelopes.qsize()}-{time.monotonic_ns()}"
+        self._envelopes.put(
+            {
+                "envelope_id": envelope_id,
+                "type": kind,
+                "accepts_response_payload": kind != "events_api",
+                "payload": payload,
+            }
+        )
+        return envelope_id
+
+    def wait_ack(self, envelope_id: str, seconds: float = 10) -> dict[str, Any]:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            for ack in list(self.acks):
+                if ack.get("envelope_id") == envelope_id:
+                    return ack
+            time.sleep(0.02)
+        raise AssertionError(f"no acknowledgement of {envelope_id}")
+
     def asgi(self) -> Starlette:
-        return Starlette(routes=[Route("/api/{method}", self._call, methods=["GET", "POST"])])
+        return Starlette(
+            routes=[
+                Route("/api/{method}", self._call, methods=["GET", "POST"]),
+                WebSocketRoute("/link", self._link),
+            ]
+        )
+
+    async def _link(self, socket: WebSocket) -> None:
+        """Socket Mode's WebSocket: hello, then envelopes out and acknowledgements in."""
+        await socket.accept()
+        await socket.send_json({"type": "hello", "num_connections": 1})
+        self._connected.set()
+
+        async def receive() -> None:
+            while True:
+                message = await socket.receive_text()
+                self.acks.append(json.loads(message))
+
+        listener = asyncio.create_task(receive())
+        try:
+            while not listener.done():
+                try:
+                    envelope = self._envelopes.get_nowait()
+                except queue.Empty:
+                    await asyncio.sleep(0.01)
+                    continue
+                await socket.send_json(envelope)
+        except WebSocketDisconnect:
+            pass
+        finally:
+            listener.cancel()
+            self._connected.clear()
 
     async def _call(self, request: Request) -> JSONResponse:
         method = request.path_params["method"]
+        self.host = request.headers.get("host", "127.0.0.1")
         payload = dict(request.query_params)
         body = await request.body()
         if body:
@@ -81,6 +145,8 @@ class FakeSlack:
         return JSONResponse(self._answer(method, payload))
 
     def _answer(self, method: str, payload: dict[str, Any]) -> dict[str, Any]:
+        if method == "apps.connections.open":
+            return {"ok": True, "url": f"ws://{self.host}/link"}
         if method == "auth.test":
             return {
                 "ok": True,
