@@ -18,6 +18,8 @@ from syncbot.cli_channels import channels_app, require_channel
 from syncbot.cli_runtime import fail, load, run, run_with_database
 from syncbot.config import ChannelsFile, ConfigError, Settings
 from syncbot.logs import configure_logging
+from syncbot.slackbot.app import slack_settings
+from syncbot.slackbot.runtime import SlackBot
 from syncbot.store import listings as store
 from syncbot.store.database import close_database, declare_locations, migrate, open_database
 from syncbot.sync.channels import SyncChannel, sync_channels
@@ -195,9 +197,19 @@ async def _work(settings: Settings, channels: ChannelsFile) -> None:
         async with httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0)) as http:
             try:
                 connectors = build_connectors(channels, os.environ, http)
+                slack = slack_settings(settings, channels)
             except ConfigError as error:
                 raise fail(str(error)) from error
-            scheduler = SyncScheduler(sync_channels(channels, connectors), settings)
+            # The leader posts Slack alerts too; commands are answered by `serve` or `slack`.
+            names = [channel.name for channel in channels.channels]
+            also = (
+                SlackBot(
+                    slack, channels.locations, names, http, settings.alert_poll_seconds
+                ).leader_jobs()
+                if slack
+                else []
+            )
+            scheduler = SyncScheduler(sync_channels(channels, connectors), settings, also=also)
             leadership = Leadership(
                 settings.database_url, retry_seconds=settings.leader_retry_seconds
             )
