@@ -209,6 +209,16 @@ class TestCrashes:
         assert health.failures == 2
         assert health.error == "the connection dropped before the answer arrived"
 
+    async def test_repeated_failures_raise_one_sync_failing_event(
+        self, shop: FakeConnector, clock: Clock
+    ) -> None:
+        shop.lose_answers = 5
+        for _ in range(5):
+            await run(shop, clock)
+        events = await models.OutboxEvent.filter(name="sync_failing")
+        assert [event.payload["failures"] for event in events] == [3]
+        assert events[0].payload["channel"] == "shop"
+
 
 class TestQuarantine:
     async def test_one_bad_item_is_quarantined_and_the_rest_pushed(
