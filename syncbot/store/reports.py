@@ -105,8 +105,10 @@ async def low_stock(limit: int = 20) -> list[LowStock]:
     }
     if not skus:
         return []
+    # A join rather than `sku_id IN (...)`: thousands of SKUs with a reorder point would
+    # pass SQLite's limit on bound parameters.
     rows = (
-        await models.Balance.filter(sku_id__in=list(skus), bucket=str(Bucket.AVAILABLE))
+        await models.Balance.filter(bucket=str(Bucket.AVAILABLE), sku__reorder_point__isnull=False)
         .annotate(total=Sum("quantity"))
         .group_by("sku_id")
         .values_list("sku_id", "total")
