@@ -13,10 +13,11 @@ from connectors.secrets import secret, secret_variables
 from connectors.shopify.admin import DEFAULT_API_VERSION, ShopifyAdmin
 from connectors.shopify.connector import ShopifyConnector
 from connectors.shopify.orders import LocationMap, numeric_id
+from connectors.woocommerce.config import woocommerce_connector
 from syncbot.config import ChannelConfig, ChannelsFile, ConfigError
 from syncbot.ledger import DEFAULT_LOCATION
 
-KINDS = ("fake", "shopify")
+KINDS = ("fake", "shopify", "woocommerce")
 __all__ = ["KINDS", "build_connectors", "secret", "secret_variables"]
 SHOPIFY_KEYS = frozenset(
     {
@@ -53,6 +54,8 @@ def _build(
         return FakeConnector(channel.name, secret(channel, "webhook_secret_env", environ))
     if channel.kind == "shopify":
         return shopify_connector(channel, locations, environ, http)
+    if channel.kind == "woocommerce":
+        return woocommerce_connector(channel, locations, environ, http)
     raise ConfigError(
         f"channel {channel.name!r}: kind {channel.kind!r} is not supported ({', '.join(KINDS)})"
     )

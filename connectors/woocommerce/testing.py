@@ -1,0 +1,401 @@
+"""A stateful fake WooCommerce store for tests and demos, answering REST API v3 through respx.
+
+`store.mount(router)` answers every request under `<url>/wp-json/wc/v3/` on a respx
+router. Products, variations, orders and refunds are kept as the JSON the API documents,
+with the store clock one second further on every change. It answers as WooCommerce does:
+Basic auth or 401; collections honour page, per_page (at most 100), include and, for
+orders, modified_after, dates_are_gmt and orderby=modified, with X-WP-Total and
+X-WP-TotalPages; a batch of more than 100 is 413, and an unknown id is an error for that
+item alone. Tests can fail one item's next write, answer 429 with Retry-After, or queue
+any response; `write_calls` counts the batch calls. `webhook()` signs an order's delivery
+as WooCommerce does (wp_json_encode escapes "/"), and `ping()` is its unsigned ping.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+from urllib.parse import parse_qs
+
+import httpx
+import respx
+
+from connectors.woocommerce.api import API_PATH, MAX_PER_PAGE
+from connectors.woocommerce.connector import sign
+
+Json = dict[str, Any]
+SITE_ZONE = timezone(timedelta(hours=-3))  # local dates differ from *_gmt, as on real stores
+USER_AGENT = "WooCommerce/9.4.0 Hookshot (WordPress/6.7.1)"
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """One delivery exactly as WooCommerce sends it."""
+
+    body: bytes
+    headers: Mapping[str, str]
+
+
+@dataclass
+class WooCommerceStore:
+    url: str = "https://shop.example.com"
+    consumer_key: str = "ck_dummy_0000000000000000000000000000000000"  # dummy for tests
+    consumer_secret: str = "cs_dummy_0000000000000000000000000000000000"  # dummy for tests
+    webhook_secret: str = "dummy-webhook-secret"  # dummy for tests
+    now: datetime = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+    products: dict[int, Json] = field(default_factory=dict)
+    variations: dict[int, dict[int, Json]] = field(default_factory=dict)
+    orders: dict[int, Json] = field(default_factory=dict)
+    refunds: dict[int, list[Json]] = field(default_factory=dict)
+    failing: set[str] = field(default_factory=set)
+    """Inventory ids ("12" or "12/34") whose next write is refused, alone."""
+    queued: list[httpx.Response | httpx.TransportError] = field(default_factory=list)
+    """Responses answered (or network errors raised), in turn, before the store looks."""
+    write_calls: int = 0
+    requests: list[httpx.Request] = field(default_factory=list)
+    _next_id: int = 100
+    _trashed_from: dict[int, str] = field(default_factory=dict)
+
+    def mount(self, router: respx.MockRouter) -> None:
+        router.route(url__startswith=f"{self.url}{API_PATH}/").mock(side_effect=self)
+
+    # --- the merchant's side ----------------------------------------------------------
+
+    def add_product(self, sku: str, stock: int | None = 0, *, manage_stock: bool = True) -> str:
+        product_id = self._id()
+        self.products[product_id] = {
+            **self._dates(),
+            "id": product_id,
+            "name": sku,
+            "type": "simple",
+            "status": "publish",
+            "sku": sku,
+            "price": "10.00",
+            "manage_stock": manage_stock,
+            "stock_quantity": stock if manage_stock else None,
+            "stock_status": "instock",
+            "parent_id": 0,
+            "variations": [],
+        }
+        return str(product_id)
+
+    def add_variable(self, skus: Sequence[str], stock: int = 0) -> list[str]:
+        """A variable product (no stock of its own) with one variation per SKU."""
+        parent = self.add_product("", manage_stock=False)
+        product = self.products[int(parent)]
+        product["type"] = "variable"
+        variations = self.variations.setdefault(int(parent), {})
+        for sku in skus:
+            variation_id = self._id()
+            variations[variation_id] = {
+                **self._dates(),
+                "id": variation_id,
+                "sku": sku,
+                "price": "10.00",
+                "manage_stock": True,
+                "stock_quantity": stock,
+                "stock_status": "instock",
+                "attributes": [{"id": 0, "name": "Size", "option": sku}],
+            }
+            product["variations"].append(variation_id)
+        return [f"{parent}/{variation}" for variation in variations]
+
+    def item(self, inventory_id: str) -> Json:
+        """The product ("12") or variation ("12/34") behind an inventory id, to change it."""
+        parent, _, child = inventory_id.partition("/")
+        return self.variations[int(parent)][int(child)] if child else self.products[int(parent)]
+
+    def level(self, inventory_id: str) -> int | None:
+        quantity: int | None = self.item(inventory_id)["stock_quantity"]
+        return quantity
+
+    def place_order(self, lines: Mapping[str, int], status: str = "processing") -> int:
+        """An order of `quantity` units per SKU, paid (stock reduced) unless pending."""
+        self.now += timedelta(seconds=1)
+        order_id = self._id()
+        self.orders[order_id] = order = {
+            "id": order_id,
+            "parent_id": 0,
+            "number": str(order_id),
+            "order_key": f"wc_order_{order_id}",
+            "created_via": "checkout",
+            "version": "9.4.0",
+            "status": status,
+            "currency": "USD",
+            **self._dates(),
+            "total": f"{10 * sum(lines.values())}.00",
+            "customer_id": 0,
+            "payment_method": "bacs",
+            "payment_method_title": "Direct bank transfer",
+            "date_paid": None,
+            "date_paid_gmt": None,
+            "date_completed": None,
+            "date_completed_gmt": None,
+            "meta_data": [],
+            "line_items": [self._line(sku, quantity) for sku, quantity in lines.items()],
+            "tax_lines": [],
+            "shipping_lines": [],
+            "fee_lines": [],
+            "coupon_lines": [],
+            "refunds": [],
+            "_links": {"self": [{"href": f"{self.url}{API_PATH}/orders/{order_id}"}]},
+        }
+        self.refunds[order_id] = []
+        if status != "pending":
+            for line in order["line_items"]:
+                self._restock(line, -line["quantity"])
+                _set_meta(line, "_reduced_stock", line["quantity"])
+        return order_id
+
+    def set_status(self, order_id: int, status: str) -> None:
+        order = self._touch(order_id)
+        if status == "completed" and not order["date_completed_gmt"]:
+            order["date_completed"], order["date_completed_gmt"] = _stamps(self.now)
+        if status == "cancelled":  # WooCommerce puts back what the order had taken
+            for line in order["line_items"]:
+                self._restock(line, int(_meta(line, "_reduced_stock") or 0))
+                _set_meta(line, "_reduced_stock", 0)
+        order["status"] = status
+
+    def trash(self, order_id: int) -> None:
+        self._trashed_from[order_id] = self.orders[order_id]["status"]
+        self.set_status(order_id, "trash")
+
+    def restore(self, order_id: int) -> None:
+        self.set_status(order_id, self._trashed_from.pop(order_id))
+
+    def refund(self, order_id: int, units: Mapping[str, int], *, restock: bool) -> int:
+        """Refunds units by SKU, restocking them if asked (the admin's checkbox, api_restock)."""
+        self.now += timedelta(seconds=1)
+        order, refund_id = self.orders[order_id], self._id()
+        lines = [line for line in order["line_items"] if line["sku"] in units]
+        refunded = [
+            {
+                **self._line(line["sku"], -units[line["sku"]]),
+                "meta_data": [
+                    {"id": self._id(), "key": "_refunded_item_id", "value": str(line["id"])}
+                ],
+            }
+            for line in lines
+        ]
+        total = f"{10 * sum(units.values())}.00"
+        self.refunds[order_id].insert(
+            0,
+            {
+                "id": refund_id,
+                "date_created": _stamps(self.now)[0],
+                "date_created_gmt": _stamps(self.now)[1],
+                "amount": total,
+                "reason": "",
+                "refunded_by": 1,
+                "refunded_payment": False,
+                "meta_data": [],
+                "line_items": refunded,
+            },
+        )
+        order["refunds"].insert(0, {"id": refund_id, "reason": "", "total": f"-{total}"})
+        for line in lines if restock else ():  # as wc_restock_refunded_items records it
+            back, reduced = units[line["sku"]], int(_meta(line, "_reduced_stock") or 0)
+            self._restock(line, back)
+            _set_meta(line, "_reduced_stock", reduced - back)
+            before = int(_meta(line, "_restock_refunded_items") or 0)
+            _set_meta(line, "_restock_refunded_items", before + back)
+        every = sum(-item["quantity"] for r in self.refunds[order_id] for item in r["line_items"])
+        if every >= sum(line["quantity"] for line in order["line_items"]):
+            order["status"] = "refunded"
+        self._touch(order_id)
+        return refund_id
+
+    def webhook(self, topic: str, order_id: int) -> Webhook:
+        resource, _, event = topic.partition(".")
+        payload = {"id": order_id} if event == "deleted" else self.orders[order_id]
+        body = json.dumps(payload, separators=(",", ":")).replace("/", "\\/").encode()
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": USER_AGENT,
+            "X-WC-Webhook-Source": f"{self.url}/",
+            "X-WC-Webhook-Topic": topic,
+            "X-WC-Webhook-Resource": resource,
+            "X-WC-Webhook-Event": event,
+            "X-WC-Webhook-Signature": sign(body, self.webhook_secret),
+            "X-WC-Webhook-ID": "7",
+            "X-WC-Webhook-Delivery-ID": hashlib.sha256(f"7/{self._id()}".encode()).hexdigest()[:32],
+        }
+        return Webhook(body, headers)
+
+    def ping(self, webhook_id: int = 7) -> Webhook:
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "User-Agent": USER_AGENT}
+        return Webhook(f"webhook_id={webhook_id}".encode(), headers)
+
+    # --- the API ----------------------------------------------------------------------
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if self.queued:
+            answer = self.queued.pop(0)
+            if isinstance(answer, httpx.TransportError):
+                raise answer
+            return answer
+        basic = httpx.BasicAuth(self.consumer_key, self.consumer_secret)
+        wanted = next(basic.auth_flow(httpx.Request("GET", self.url))).headers["Authorization"]
+        if request.headers.get("Authorization") != wanted:
+            return _error(401, "woocommerce_rest_cannot_view", "Sorry, you cannot list resources.")
+        base = httpx.URL(self.url).path.rstrip("/") + API_PATH
+        parts = request.url.path.removeprefix(base).strip("/").split("/")
+        query = {key: values[-1] for key, values in parse_qs(request.url.query.decode()).items()}
+        if request.method == "POST" and parts[-1] == "batch":
+            return self._batch(parts[:-1], json.loads(request.content))
+        if request.method != "GET":
+            return _error(404, "rest_no_route", "No route was found matching the URL")
+        if parts == ["system_status"]:
+            env = {"home_url": self.url, "version": "9.4.0", "wp_version": "6.7.1"}
+            return httpx.Response(200, json={"environment": env})
+        if parts == ["products"]:
+            return _page(list(self.products.values()), query)
+        if len(parts) == 3 and parts[0] == "products" and parts[2] == "variations":
+            return _page(list(self.variations.get(int(parts[1]), {}).values()), query)
+        if parts == ["orders"]:
+            return _page(self._orders(query), query)
+        if parts[0] == "orders" and len(parts) > 1 and int(parts[1]) in self.orders:
+            if len(parts) == 2:
+                return httpx.Response(200, json=self.orders[int(parts[1])])
+            if parts[2:] == ["refunds"]:
+                return _page(self.refunds[int(parts[1])], query)
+        return _error(404, "woocommerce_rest_shop_order_invalid_id", "Invalid ID.")
+
+    def throttle_next(self, retry_after: float) -> None:
+        self.queued.append(httpx.Response(429, headers={"Retry-After": f"{retry_after:g}"}))
+
+    def _batch(self, collection: list[str], payload: Json) -> httpx.Response:
+        updates = payload.get("update", [])
+        if len(updates) > MAX_PER_PAGE:
+            message = f"Unable to accept more than {MAX_PER_PAGE} items for this request."
+            return _error(413, "woocommerce_rest_request_entity_too_large", message)
+        self.write_calls += 1
+        parent = f"{collection[1]}/" if len(collection) == 3 else ""
+        answers = []
+        for update in updates:
+            inventory_id = f"{parent}{update['id']}"
+            try:
+                item = self.item(inventory_id)
+            except KeyError:
+                item = None
+            if item is None or inventory_id in self.failing:
+                self.failing.discard(inventory_id)
+                code, message = "woocommerce_rest_product_invalid_id", "Invalid ID."
+                answers.append(
+                    {
+                        "id": update["id"],
+                        "error": {"code": code, "message": message, "data": {"status": 400}},
+                    }
+                )
+                continue
+            if item["manage_stock"] is True and "stock_quantity" in update:
+                item["stock_quantity"] = update["stock_quantity"]
+            item.update(self._dates(created=False))
+            answers.append(item)
+        return httpx.Response(200, json={"update": answers})
+
+    def _orders(self, query: Mapping[str, str]) -> list[Json]:
+        found = [o for o in self.orders.values() if o["status"] not in ("trash", "checkout-draft")]
+        if "modified_after" in query:
+            assert query.get("dates_are_gmt") == "true", "syncbot compares GMT dates"
+            after = datetime.fromisoformat(query["modified_after"]).replace(tzinfo=UTC)
+            found = [o for o in found if _gmt(o["date_modified_gmt"]) > after]
+        key = "date_modified_gmt" if query.get("orderby") == "modified" else "date_created_gmt"
+        return sorted(found, key=lambda o: (o[key], o["id"]), reverse=query.get("order") != "asc")
+
+    def _line(self, sku: str, quantity: int) -> Json:
+        found = [(pid, 0) for pid, p in self.products.items() if p["sku"] == sku] + [
+            (pid, vid)
+            for pid, vs in self.variations.items()
+            for vid, v in vs.items()
+            if v["sku"] == sku
+        ]
+        product_id, variation_id = found[0] if found else (0, 0)
+        total = f"{10 * quantity:.2f}"
+        return {
+            "id": self._id(),
+            "name": sku,
+            "product_id": product_id,
+            "variation_id": variation_id,
+            "quantity": quantity,
+            "tax_class": "",
+            "subtotal": total,
+            "subtotal_tax": "0.00",
+            "total": total,
+            "total_tax": "0.00",
+            "taxes": [],
+            "meta_data": [],
+            "sku": sku,
+            "price": 10.0 if quantity > 0 else -10.0,
+        }
+
+    def _restock(self, line: Json, units: int) -> None:
+        key = (
+            f"{line['product_id']}/{line['variation_id']}"
+            if line["variation_id"]
+            else str(line["product_id"])
+        )
+        if line["product_id"] and self.item(key)["manage_stock"] is True:
+            self.item(key)["stock_quantity"] += units
+
+    def _touch(self, order_id: int) -> Json:
+        self.now += timedelta(seconds=1)
+        order = self.orders[order_id]
+        order.update(self._dates(created=False))
+        return order
+
+    def _dates(self, created: bool = True) -> Json:
+        local, gmt = _stamps(self.now)
+        dates = {"date_modified": local, "date_modified_gmt": gmt}
+        return {"date_created": local, "date_created_gmt": gmt, **dates} if created else dates
+
+    def _id(self) -> int:
+        self._next_id += 1
+        return self._next_id
+
+
+def _page(items: Sequence[Json], query: Mapping[str, str]) -> httpx.Response:
+    per_page, page = int(query.get("per_page", "10")), int(query.get("page", "1"))
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        return _error(400, "rest_invalid_param", "Invalid parameter(s): per_page")
+    if "include" in query:
+        wanted = {int(i) for i in query["include"].split(",") if i}
+        items = [item for item in items if item["id"] in wanted]
+    pages = max(1, -(-len(items) // per_page))
+    chosen = items[(page - 1) * per_page : page * per_page]
+    headers = {"X-WP-Total": str(len(items)), "X-WP-TotalPages": str(pages)}
+    return httpx.Response(200, json=chosen, headers=headers)
+
+
+def _error(status: int, code: str, message: str) -> httpx.Response:
+    return httpx.Response(
+        status, json={"code": code, "message": message, "data": {"status": status}}
+    )
+
+
+def _stamps(moment: datetime) -> tuple[str, str]:
+    """(site time, GMT) as the API writes them: ISO 8601 without a zone."""
+    form = "%Y-%m-%dT%H:%M:%S"
+    return moment.astimezone(SITE_ZONE).strftime(form), moment.astimezone(UTC).strftime(form)
+
+
+def _gmt(value: str) -> datetime:
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+def _meta(line: Json, key: str) -> Any:
+    return next((m["value"] for m in line["meta_data"] if m["key"] == key), None)
+
+
+def _set_meta(line: Json, key: str, value: int) -> None:
+    entry = next((m for m in line["meta_data"] if m["key"] == key), None)
+    if entry is None:
+        entry = {"id": 9000 + len(line["meta_data"]), "key": key}
+        line["meta_data"].append(entry)
+    entry.update(value=str(value), display_key=key, display_value=str(value))
