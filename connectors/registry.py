@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 import httpx
 
 from connectors.base import Connector, MalformedDelivery
+from connectors.bigcommerce.config import bigcommerce_connector
 from connectors.fake import FakeConnector
 from connectors.secrets import secret, secret_variables
 from connectors.shopify.admin import DEFAULT_API_VERSION, ShopifyAdmin
@@ -17,7 +18,7 @@ from connectors.woocommerce.config import woocommerce_connector
 from syncbot.config import ChannelConfig, ChannelsFile, ConfigError
 from syncbot.ledger import DEFAULT_LOCATION
 
-KINDS = ("fake", "shopify", "woocommerce")
+KINDS = ("fake", "shopify", "woocommerce", "bigcommerce")
 __all__ = ["KINDS", "build_connectors", "secret", "secret_variables"]
 SHOPIFY_KEYS = frozenset(
     {
@@ -56,6 +57,8 @@ def _build(
         return shopify_connector(channel, locations, environ, http)
     if channel.kind == "woocommerce":
         return woocommerce_connector(channel, locations, environ, http)
+    if channel.kind == "bigcommerce":
+        return bigcommerce_connector(channel, locations, environ, http)
     raise ConfigError(
         f"channel {channel.name!r}: kind {channel.kind!r} is not supported ({', '.join(KINDS)})"
     )

@@ -1,0 +1,320 @@
+"""A BigCommerce store behind the connector interface: webhooks in, catch-up, listings, levels.
+
+What `verify` checks, from "HTTPS Webhooks Overview", Security and Webhook signature
+(https://developer.bigcommerce.com/docs/integrations/webhooks/https-webhook-overview):
+BigCommerce signs deliveries the Standard Webhooks way (https://www.standardwebhooks.com)
+with the API account's or app's client secret, so every delivery must carry
+- `webhook-id`, `webhook-timestamp` (Unix seconds) and `webhook-signature`, a space
+  separated list of `v1,<base64>`, one of which must equal base64(HMAC-SHA256(client
+  secret, "{webhook-id}.{webhook-timestamp}.{raw body}")), compared in constant time;
+- a timestamp within 5 minutes of now, as the spec's libraries require against replays
+  (the spec gives every retry a new attempt timestamp);
+- when the channel sets `webhook_header`, that header with the value syncbot holds: the
+  create-webhook request's `headers` object, which BigCommerce sends back on every callback
+  (https://developer.bigcommerce.com/docs/integrations/webhooks/overview#security);
+- a JSON body whose `producer` is this store: an app's client secret signs the deliveries
+  of every store that installed it.
+The Delivery's event_id is scope, order id and the payload's `hash`, which BigCommerce
+documents as the same for every delivery of one event and tells apps to deduplicate on.
+
+Webhooks carry ids only, so `parse` reads the order, its products and, for a refund, the
+order's refunds (connectors.bigcommerce.orders says how they map).
+
+BigCommerce has no compare-and-set and applies inventory writes asynchronously: a push
+reads the batch's levels first, reports the changes whose `expected` differs as stale
+without sending them, sends the rest as one absolute adjustment (2,000 items at most),
+and acknowledges each quantity when BigCommerce accepts the call. The next read (the drift
+check) is what confirms BigCommerce applied it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import re
+import time
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from connectors.base import (
+    Delivery,
+    InvalidSignature,
+    LevelChange,
+    Listing,
+    MalformedDelivery,
+    OrdersPage,
+    PushOutcome,
+)
+from connectors.bigcommerce.api import BigCommerceAPI, BigCommerceBadResponse, BigCommerceRefused
+from connectors.bigcommerce.orders import format_time, order_events, parse_time
+from syncbot.ledger.orders import OrderEvent
+
+MESSAGE_ID, TIMESTAMP, SIGNATURE = "webhook-id", "webhook-timestamp", "webhook-signature"
+TOLERANCE_SECONDS = 300
+ORDER_TOPICS = frozenset(
+    {"store/order/created", "store/order/updated", "store/order/statusUpdated"}
+)
+REFUND_TOPIC = "store/order/refund/created"
+BATCH_LIMIT = 2000  # "Limit of 2000 items for payload length" on absolute adjustments
+READ_CHUNK = 100  # variant ids per level read, to keep the query string short
+PAGE = 250
+ADJUST = "v3/inventory/adjustments/absolute"
+PUSH_REASON = "syncbot: sellable quantity from the inventory ledger"
+
+
+def sign(key: str | bytes, message_id: str, timestamp: str, body: bytes) -> str:
+    """The Standard Webhooks `v1` signature of a delivery. BigCommerce's key is the client
+    secret's own bytes: its sample base64-encodes the secret for a library that decodes it."""
+    content = f"{message_id}.{timestamp}.".encode() + body
+    secret = key.encode() if isinstance(key, str) else key
+    digest = hmac.new(secret, content, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode()
+
+
+class BigCommerceConnector:
+    """One BigCommerce store; syncbot pushes to one inventory location, `location_id`."""
+
+    batch_limit = BATCH_LIMIT
+
+    def __init__(
+        self,
+        name: str,
+        api: BigCommerceAPI,
+        *,
+        client_secret: str,
+        location_id: int = 1,
+        default_location: str = "main",
+        webhook_header: tuple[str, str] | None = None,
+        clock: Callable[[], float] = time.time,
+        orders_page_size: int = 50,
+    ) -> None:
+        self.name = name
+        self._api = api
+        self._secret = client_secret
+        self._location_id = location_id
+        self._location = default_location
+        self._webhook_header = webhook_header
+        self._clock = clock
+        self._orders_page_size = orders_page_size
+
+    def __repr__(self) -> str:
+        return f"BigCommerceConnector({self.name!r}, store_hash={self._api.store_hash!r})"
+
+    async def check(self) -> str:
+        store = await self._api.get("v2/store")
+        if not isinstance(store, dict):
+            raise BigCommerceBadResponse(self._api.store_hash, "v2/store is not an object")
+        return (
+            f"BigCommerce store {store.get('name')} ({store.get('domain')}), hash "
+            f"{self._api.store_hash}; pushes to inventory location {self._location_id}"
+        )
+
+    def verify(self, body: bytes, headers: Mapping[str, str]) -> Delivery:
+        message_id, timestamp = _header(headers, MESSAGE_ID), _header(headers, TIMESTAMP)
+        signatures = _header(headers, SIGNATURE)
+        if not (message_id and timestamp and signatures):
+            raise InvalidSignature(f"{MESSAGE_ID}, {TIMESTAMP} and {SIGNATURE} are required")
+        if not timestamp.isdigit() or abs(self._clock() - int(timestamp)) > TOLERANCE_SECONDS:
+            raise InvalidSignature(f"{TIMESTAMP} is not within 5 minutes of now (a replay?)")
+        expected = sign(self._secret, message_id, timestamp, body).encode()
+        if not any(hmac.compare_digest(expected, given.encode()) for given in signatures.split()):
+            raise InvalidSignature(f"{SIGNATURE} does not match the body")
+        if self._webhook_header is not None:
+            name, value = self._webhook_header
+            given = _header(headers, name)
+            if given is None or not hmac.compare_digest(given.encode(), value.encode()):
+                raise InvalidSignature(f"{name} is missing or does not hold the shared value")
+        document = _document(body)
+        producer, store = document.get("producer"), f"stores/{self._api.store_hash}"
+        if producer is not None and producer != store:
+            raise MalformedDelivery(f"the delivery is for {producer}, not {store}")
+        scope, order_id = document["scope"], document["data"]["id"]
+        event_id = f"{scope}:{order_id}:{document.get('hash') or message_id}"
+        kept = {MESSAGE_ID: message_id, TIMESTAMP: timestamp}
+        return Delivery(event_id=event_id, topic=scope, headers=kept)
+
+    async def parse(self, delivery: Delivery, body: bytes) -> Sequence[OrderEvent]:
+        if delivery.topic not in ORDER_TOPICS | {REFUND_TOPIC}:
+            return []
+        data = _document(body)["data"]
+        refund_id = None
+        if delivery.topic == REFUND_TOPIC:
+            refund_id = (data.get("refund") or {}).get("refund_id")
+            if refund_id is None:
+                raise MalformedDelivery(f"a {REFUND_TOPIC} body must have data.refund.refund_id")
+        try:
+            order = await self._api.get(f"v2/orders/{data['id']}")
+        except BigCommerceRefused as refused:
+            if refused.status == 404:
+                return []  # deleted since: nothing left to reconcile
+            raise
+        products = await self._products(data["id"])
+        refunds: list[Any] = []
+        if refund_id is not None:
+            answer = await self._api.get(f"v3/orders/{data['id']}/payment_actions/refunds")
+            refunds = (answer or {}).get("data") or []
+        return order_events(order, products, refunds, location=self._location, refund_id=refund_id)
+
+    async def orders_since(self, cursor: datetime | None) -> AsyncIterator[OrdersPage]:
+        """Orders by date_modified, oldest first. min_date_modified is inclusive, so the
+        order at the cursor comes again; reconciling it again moves nothing."""
+        newest, page, size = cursor, 1, self._orders_page_size
+        while True:
+            params: dict[str, str | int] = {"sort": "date_modified:asc", "limit": size}
+            params["page"] = page
+            if cursor is not None:
+                params["min_date_modified"] = format_time(cursor)
+            found = self._list(await self._api.get("v2/orders", params), "v2/orders")
+            events: list[OrderEvent] = []
+            for order in found:
+                products = await self._products(order["id"])
+                events += order_events(order, products, location=self._location)
+                seen = parse_time(order.get("date_modified"))
+                newest = seen if newest is None else max(newest, seen)
+            if found:
+                yield OrdersPage(events=events, cursor=newest)
+            if len(found) < size:
+                return
+            page += 1
+
+    async def listings(self) -> Sequence[Listing]:
+        """Every catalog variant with a SKU; the inventory id is the variant id."""
+        found: list[Listing] = []
+        page = 1
+        while True:
+            params: dict[str, str | int] = {"page": page, "limit": PAGE}
+            params["include_fields"] = "sku,product_id"
+            answer = await self._api.get("v3/catalog/variants", params) or {}
+            for variant in answer.get("data") or []:
+                if not variant.get("sku"):
+                    continue  # nothing to match a syncbot SKU against
+                found.append(
+                    Listing(
+                        sku=variant["sku"],
+                        listing_id=f"{variant['product_id']}/{variant['id']}",
+                        inventory_id=str(variant["id"]),
+                        location_id=str(self._location_id),
+                    )
+                )
+            pagination = (answer.get("meta") or {}).get("pagination") or {}
+            if not answer.get("data") or page >= int(pagination.get("total_pages") or page):
+                return found
+            page += 1
+
+    async def read_levels(self, listings: Sequence[Listing]) -> Mapping[str, int]:
+        """`total_inventory_onhand` by variant id at each listing's location: the figure an
+        absolute adjustment sets (BigCommerce sells it less the item's safety stock).
+        Variants BigCommerce reports nothing for are left out."""
+        wanted: dict[str, list[str]] = {}
+        for item in listings:
+            place = wanted.setdefault(item.location_id or str(self._location_id), [])
+            if item.inventory_id not in place:
+                place.append(item.inventory_id)
+        levels: dict[str, int] = {}
+        for location, ids in wanted.items():
+            for start in range(0, len(ids), READ_CHUNK):
+                chunk = ids[start : start + READ_CHUNK]
+                params: dict[str, str | int] = {"variant_id:in": ",".join(chunk)}
+                params["limit"] = READ_CHUNK
+                path = f"v3/inventory/locations/{location}/items"
+                for item in (await self._api.get(path, params) or {}).get("data") or []:
+                    variant_id = str((item.get("identity") or {}).get("variant_id"))
+                    levels[variant_id] = int(item.get("total_inventory_onhand") or 0)
+        return levels
+
+    async def push_levels(self, changes: Sequence[LevelChange]) -> Sequence[PushOutcome]:
+        outcomes: list[PushOutcome] = []
+        for start in range(0, len(changes), BATCH_LIMIT):
+            outcomes += await self._push_batch(changes[start : start + BATCH_LIMIT])
+        return outcomes
+
+    async def _push_batch(self, changes: Sequence[LevelChange]) -> list[PushOutcome]:
+        """Stale changes are not sent; items a 422 names fail alone, the rest go again."""
+        done: dict[int, PushOutcome] = {}
+        checked = [change.listing for change in changes if change.expected is not None]
+        held = await self.read_levels(checked) if checked else {}
+        for index, change in enumerate(changes):
+            # An item never stocked at the location has no record there: it holds 0.
+            if change.expected is not None and held.get(change.listing.inventory_id, 0) != (
+                change.expected
+            ):
+                done[index] = PushOutcome(change, stale=True)
+        pending = [index for index in range(len(changes)) if index not in done]
+        while pending:
+            batch = [changes[index] for index in pending]
+            items = [self._item(change) for change in batch]
+            try:
+                await self._api.put(ADJUST, {"reason": PUSH_REASON, "items": items})
+            except BigCommerceRefused as refused:
+                # A refusal that names no item of the batch refuses every item alike.
+                named = _named_items(refused, batch) or set(range(len(batch)))
+                for local in named:
+                    done[pending[local]] = PushOutcome(batch[local], error=str(refused))
+                pending = [index for local, index in enumerate(pending) if local not in named]
+                continue
+            for index in pending:
+                done[index] = PushOutcome(changes[index], acknowledged=changes[index].quantity)
+            pending = []
+        return [done[index] for index in range(len(changes))]
+
+    def _item(self, change: LevelChange) -> dict[str, int]:
+        location = change.listing.location_id or self._location_id
+        return {
+            "location_id": int(location),
+            "variant_id": int(change.listing.inventory_id),
+            "quantity": change.quantity,
+        }
+
+    async def _products(self, order_id: object) -> list[Any]:
+        """Every product of an order, page by page (V2 lists 50 unless asked for more)."""
+        products: list[Any] = []
+        page = 1
+        while True:
+            params: dict[str, str | int] = {"page": page, "limit": PAGE}
+            path = f"v2/orders/{order_id}/products"
+            found = self._list(await self._api.get(path, params), path)
+            products += found
+            if len(found) < PAGE:
+                return products
+            page += 1
+
+    def _list(self, answer: Any, path: str) -> list[Any]:
+        """A V2 list; None (204 No Content) is V2's empty page."""
+        if answer is None:
+            return []
+        if not isinstance(answer, list):
+            raise BigCommerceBadResponse(self._api.store_hash, f"{path} did not answer a list")
+        return answer
+
+
+def _named_items(refused: BigCommerceRefused, batch: Sequence[LevelChange]) -> set[int]:
+    """Batch indices a refusal names, by variant id ("[Item with variant_id 106 is tracked
+    by product...]", the documented 422) or by position ("items.3.quantity")."""
+    text = f"{refused.title} {json.dumps(refused.errors, default=str)}"
+    variant_ids = set(re.findall(r"variant_id\D{0,4}(\d+)", text))
+    named = {
+        local for local, change in enumerate(batch) if change.listing.inventory_id in variant_ids
+    }
+    positions = {int(found) for found in re.findall(r"items\.(\d+)", text)}
+    return named | {local for local in positions if local < len(batch)}
+
+
+def _document(body: bytes) -> dict[str, Any]:
+    try:
+        loaded = json.loads(body)
+    except ValueError as error:
+        raise MalformedDelivery(f"the body is not JSON: {error}") from error
+    document: dict[str, Any] = loaded if isinstance(loaded, dict) else {}
+    data = document.get("data")
+    if not isinstance(data, dict) or "id" not in data or not document.get("scope"):
+        raise MalformedDelivery("a BigCommerce webhook body has scope and data.id")
+    return document
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    """Header lookup that ignores case, as HTTP does."""
+    wanted = name.lower()
+    return next((value for key, value in headers.items() if key.lower() == wanted), None)
