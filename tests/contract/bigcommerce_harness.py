@@ -12,12 +12,13 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import respx
-from harness import SKU_A, SKU_B, Signed, Sleep
 
 from connectors.base import Connector
 from connectors.bigcommerce.api import BigCommerceAPI
 from connectors.bigcommerce.connector import SIGNATURE, BigCommerceConnector
 from connectors.bigcommerce.testing import BigCommerceStore
+
+from .harness import SKU_A, SKU_B, Signed, Sleep
 
 NOW = 1_793_534_400.0  # the signing time of every delivery, and the connector's clock
 ORDER_ID, REFUND_ID = 250, 3

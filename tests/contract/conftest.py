@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import importlib
-import sys
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
 import pytest_asyncio
 import respx
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from harness import Harness
+from .harness import Harness
 
 KINDS = ("fake", "shopify", "woocommerce", "bigcommerce")
 
@@ -31,7 +27,7 @@ class Sleeps:
 
 @pytest.fixture(params=KINDS)
 def harness(request: pytest.FixtureRequest) -> Harness:
-    module = importlib.import_module(f"{request.param}_harness")
+    module = importlib.import_module(f"{__package__}.{request.param}_harness")
     made: Harness = module.Harness()
     return made
 

@@ -9,11 +9,12 @@ from typing import Any
 
 import httpx
 import respx
-from harness import SKU_A, SKU_B, Signed, Sleep
 
 from connectors.base import Connector, Listing
 from connectors.fake import EVENT_ID, SIGNATURE, TOPIC, FakeConnector, sign
 from syncbot.ledger.orders import OrderLine, OrderSnapshot
+
+from .harness import SKU_A, SKU_B, Signed, Sleep
 
 SECRET = "dummy-contract-secret"  # a dummy for tests
 ORDER_ID = "5001"

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import httpx
 import respx
-from harness import SKU_A, SKU_B, Signed, Sleep
+
+from .harness import SKU_A, SKU_B, Signed, Sleep
 
 # The payload builders live beside the connector's own tests; pytest puts that folder on
 # the path only when it collects a test from it.

@@ -14,8 +14,6 @@ from collections.abc import Sequence
 import httpx
 import pytest
 import respx
-from conftest import Sleeps
-from harness import SKU_A, SKU_B, Harness
 
 from connectors.base import Connector, InvalidSignature, LevelChange, Listing
 from syncbot.ledger.movements import MovementKind
@@ -26,6 +24,9 @@ from syncbot.ledger.orders import (
     apply_return,
     apply_snapshot,
 )
+
+from .conftest import Sleeps
+from .harness import SKU_A, SKU_B, Harness
 
 COMMIT, CANCEL = MovementKind.ORDER_COMMIT, MovementKind.ORDER_CANCEL
 FULFIL, RESTOCK = MovementKind.ORDER_FULFIL, MovementKind.RETURN_RESTOCK

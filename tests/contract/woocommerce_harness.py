@@ -7,12 +7,13 @@ from types import MappingProxyType
 
 import httpx
 import respx
-from harness import SKU_A, SKU_B, Signed, Sleep
 
 from connectors.base import Connector
 from connectors.woocommerce.api import WooCommerceApi
 from connectors.woocommerce.connector import SIGNATURE, WooCommerceConnector
 from connectors.woocommerce.testing import WooCommerceStore
+
+from .harness import SKU_A, SKU_B, Signed, Sleep
 
 
 class Harness:

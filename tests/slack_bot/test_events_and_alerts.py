@@ -6,7 +6,7 @@ import json
 import time
 from urllib.parse import urlencode
 
-from tests.slack.conftest import ALERTS, API_TOKEN, READER, WRITER, SlackService, sign
+from .conftest import ALERTS, API_TOKEN, READER, WRITER, SlackService, sign
 
 
 def _damage(service: SlackService, text: str) -> None:

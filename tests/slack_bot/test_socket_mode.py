@@ -16,7 +16,8 @@ from syncbot.config import ChannelsFile, Settings
 from syncbot.slackbot.testing import TEAM, FakeSlack, serve
 from syncbot.testing import serve_in_thread
 from syncbot.web import create_app
-from tests.slack.conftest import READER, _seed
+
+from .conftest import READER, _seed
 
 
 def test_commands_arrive_over_socket_mode(database_url: str, tmp_path: Path) -> None:

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from syncbot.slackbot.testing import TEAM
-from tests.slack.conftest import ADMIN, FLOOR, PICKER, READER, WRITER, SlackService
+
+from .conftest import ADMIN, FLOOR, PICKER, READER, WRITER, SlackService
 
 
 def _text_of(message: dict[str, Any]) -> str:
