@@ -87,6 +87,12 @@ class OrdersPage:
     """Where the next catch-up starts: the newest update time seen so far."""
 
 
+def header(headers: Mapping[str, str], name: str) -> str | None:
+    """A header's value whatever the case of its name, as HTTP compares names."""
+    wanted = name.lower()
+    return next((value for key, value in headers.items() if key.lower() == wanted), None)
+
+
 class Connector(Protocol):
     """A storefront channel. One instance per channel in the channels file."""
 

@@ -27,6 +27,7 @@ from connectors.base import (
     MalformedDelivery,
     OrdersPage,
     PushOutcome,
+    header,
 )
 from syncbot.ledger.orders import (
     Disposition,
@@ -77,10 +78,10 @@ class FakeConnector:
         return f"fake storefront {self.name}: {len(self.listed)} listings in memory"
 
     def verify(self, body: bytes, headers: Mapping[str, str]) -> Delivery:
-        given = _header(headers, SIGNATURE)
+        given = header(headers, SIGNATURE)
         if given is None or not hmac.compare_digest(given, sign(body, self._secret)):
             raise InvalidSignature(f"{SIGNATURE} is missing or does not match the body")
-        event_id, topic = _header(headers, EVENT_ID), _header(headers, TOPIC)
+        event_id, topic = header(headers, EVENT_ID), header(headers, TOPIC)
         if not event_id or not topic:
             raise MalformedDelivery(f"{EVENT_ID} and {TOPIC} are required")
         try:
@@ -184,9 +185,3 @@ def _return_line(line: Mapping[str, Any]) -> ReturnLine:
         disposition=Disposition(line["disposition"]),
         location=line.get("location", "main"),
     )
-
-
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    """Header lookup that ignores case, as HTTP does."""
-    wanted = name.lower()
-    return next((value for key, value in headers.items() if key.lower() == wanted), None)

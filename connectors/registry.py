@@ -10,13 +10,12 @@ import httpx
 from connectors.base import Connector, MalformedDelivery
 from connectors.bigcommerce.config import bigcommerce_connector
 from connectors.fake import FakeConnector
-from connectors.secrets import secret, secret_variables
+from connectors.settings import checked_settings, default_location, secret, secret_variables
 from connectors.shopify.admin import DEFAULT_API_VERSION, ShopifyAdmin
 from connectors.shopify.connector import ShopifyConnector
 from connectors.shopify.orders import LocationMap, numeric_id
 from connectors.woocommerce.config import woocommerce_connector
 from syncbot.config import ChannelConfig, ChannelsFile, ConfigError
-from syncbot.ledger import DEFAULT_LOCATION
 
 KINDS = ("fake", "shopify", "woocommerce", "bigcommerce")
 __all__ = ["KINDS", "build_connectors", "secret", "secret_variables"]
@@ -71,19 +70,9 @@ def shopify_connector(
     http: httpx.AsyncClient,
 ) -> ShopifyConnector:
     """A Shopify channel: every key checked, every location declared, both secrets set."""
-    settings = channel.settings()
-
-    def fail(message: str) -> ConfigError:
-        return ConfigError(f"channel {channel.name!r}: {message}")
-
-    unknown = sorted(set(settings) - SHOPIFY_KEYS)
-    if unknown:
-        known = ", ".join(sorted(SHOPIFY_KEYS))
-        raise fail(f"unknown key {', '.join(unknown)} (a shopify channel takes {known})")
+    settings, fail = checked_settings(channel, SHOPIFY_KEYS)
     shop, api_version, api_base_url = _admin_settings(settings, fail)
-    default = settings.get("default_location", DEFAULT_LOCATION)
-    if default not in declared:
-        raise fail(f"default_location {default!r} is not declared in the file's locations")
+    default = default_location(settings, declared, fail)
     places = LocationMap(_location_map(settings.get("locations", {}), declared, fail), default)
     pushed_to = places.shopify_ids(default)
     if len(pushed_to) > 1:

@@ -26,9 +26,8 @@ import httpx
 
 from connectors.bigcommerce.api import BigCommerceAPI
 from connectors.bigcommerce.connector import BigCommerceConnector
-from connectors.secrets import secret
+from connectors.settings import checked_settings, default_location, secret
 from syncbot.config import ChannelConfig, ConfigError
-from syncbot.ledger import DEFAULT_LOCATION
 
 BIGCOMMERCE_KEYS = frozenset(
     {
@@ -53,15 +52,7 @@ def bigcommerce_connector(
     http: httpx.AsyncClient,
 ) -> BigCommerceConnector:
     """A BigCommerce channel: every key checked, its location declared, its secrets set."""
-    settings = channel.settings()
-
-    def fail(message: str) -> ConfigError:
-        return ConfigError(f"channel {channel.name!r}: {message}")
-
-    unknown = sorted(set(settings) - BIGCOMMERCE_KEYS)
-    if unknown:
-        known = ", ".join(sorted(BIGCOMMERCE_KEYS))
-        raise fail(f"unknown key {', '.join(unknown)} (a bigcommerce channel takes {known})")
+    settings, fail = checked_settings(channel, BIGCOMMERCE_KEYS)
     store_hash = settings.get("store_hash")
     if not isinstance(store_hash, str) or not _STORE_HASH.match(store_hash.strip().lower()):
         raise fail("set store_hash to the store's hash, the part after /stores/ in its API path")
@@ -73,9 +64,7 @@ def bigcommerce_connector(
     location_id = settings.get("location_id", 1)
     if not isinstance(location_id, int) or isinstance(location_id, bool) or location_id < 1:
         raise fail("location_id must be a BigCommerce inventory location id, like 1")
-    default = settings.get("default_location", DEFAULT_LOCATION)
-    if default not in declared:
-        raise fail(f"default_location {default!r} is not declared in the file's locations")
+    default = default_location(settings, declared, fail)
     api = BigCommerceAPI(
         http,
         store_hash=store_hash.strip().lower(),

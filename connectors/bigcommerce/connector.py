@@ -47,6 +47,7 @@ from connectors.base import (
     MalformedDelivery,
     OrdersPage,
     PushOutcome,
+    header,
 )
 from connectors.bigcommerce.api import BigCommerceAPI, BigCommerceBadResponse, BigCommerceRefused
 from connectors.bigcommerce.orders import format_time, order_events, parse_time
@@ -113,8 +114,8 @@ class BigCommerceConnector:
         )
 
     def verify(self, body: bytes, headers: Mapping[str, str]) -> Delivery:
-        message_id, timestamp = _header(headers, MESSAGE_ID), _header(headers, TIMESTAMP)
-        signatures = _header(headers, SIGNATURE)
+        message_id, timestamp = header(headers, MESSAGE_ID), header(headers, TIMESTAMP)
+        signatures = header(headers, SIGNATURE)
         if not (message_id and timestamp and signatures):
             raise InvalidSignature(f"{MESSAGE_ID}, {TIMESTAMP} and {SIGNATURE} are required")
         if not timestamp.isdigit() or abs(self._clock() - int(timestamp)) > TOLERANCE_SECONDS:
@@ -124,7 +125,7 @@ class BigCommerceConnector:
             raise InvalidSignature(f"{SIGNATURE} does not match the body")
         if self._webhook_header is not None:
             name, value = self._webhook_header
-            given = _header(headers, name)
+            given = header(headers, name)
             if given is None or not hmac.compare_digest(given.encode(), value.encode()):
                 raise InvalidSignature(f"{name} is missing or does not hold the shared value")
         document = _document(body)
@@ -312,9 +313,3 @@ def _document(body: bytes) -> dict[str, Any]:
     if not isinstance(data, dict) or "id" not in data or not document.get("scope"):
         raise MalformedDelivery("a BigCommerce webhook body has scope and data.id")
     return document
-
-
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    """Header lookup that ignores case, as HTTP does."""
-    wanted = name.lower()
-    return next((value for key, value in headers.items() if key.lower() == wanted), None)

@@ -16,11 +16,10 @@ from collections.abc import Callable, Mapping, Sequence
 
 import httpx
 
-from connectors.secrets import secret
+from connectors.settings import checked_settings, default_location, secret
 from connectors.woocommerce.api import API_PATH, WooCommerceApi
 from connectors.woocommerce.connector import WooCommerceConnector
 from syncbot.config import ChannelConfig, ConfigError
-from syncbot.ledger import DEFAULT_LOCATION
 
 WOOCOMMERCE_KEYS = frozenset(
     {"url", "consumer_key_env", "consumer_secret_env", "webhook_secret_env", "default_location"}
@@ -34,19 +33,9 @@ def woocommerce_connector(
     http: httpx.AsyncClient,
 ) -> WooCommerceConnector:
     """A WooCommerce channel: every key known, an https URL, a declared location, three secrets."""
-    settings = channel.settings()
-
-    def fail(message: str) -> ConfigError:
-        return ConfigError(f"channel {channel.name!r}: {message}")
-
-    unknown = sorted(set(settings) - WOOCOMMERCE_KEYS)
-    if unknown:
-        known = ", ".join(sorted(WOOCOMMERCE_KEYS))
-        raise fail(f"unknown key {', '.join(unknown)} (a woocommerce channel takes {known})")
+    settings, fail = checked_settings(channel, WOOCOMMERCE_KEYS)
     url = _store_url(settings.get("url"), fail)
-    location = settings.get("default_location", DEFAULT_LOCATION)
-    if location not in declared:
-        raise fail(f"default_location {location!r} is not declared in the file's locations")
+    location = default_location(settings, declared, fail)
     api = WooCommerceApi(
         http,
         url=url,

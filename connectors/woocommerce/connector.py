@@ -44,6 +44,7 @@ from connectors.base import (
     MalformedDelivery,
     OrdersPage,
     PushOutcome,
+    header,
 )
 from connectors.woocommerce.api import (
     MAX_PER_PAGE,
@@ -127,17 +128,17 @@ class WooCommerceConnector:
         )
 
     def verify(self, body: bytes, headers: Mapping[str, str]) -> Delivery:
-        given = _header(headers, SIGNATURE)
+        given = header(headers, SIGNATURE)
         if given is None and _PING.fullmatch(body):
             raise IgnoredDelivery("WooCommerce's ping for a new webhook: nothing to record")
         if given is None or not hmac.compare_digest(given.strip(), sign(body, self._secret)):
             raise InvalidSignature(f"{SIGNATURE} is missing or does not match the body")
-        topic = _header(headers, TOPIC)
+        topic = header(headers, TOPIC)
         if not topic:
             raise MalformedDelivery(f"{TOPIC} is required")
         document = json_object(body, topic)
-        delivery_id = _header(headers, DELIVERY_ID)
-        kept = {name: value for name in KEPT_HEADERS if (value := _header(headers, name))}
+        delivery_id = header(headers, DELIVERY_ID)
+        kept = {name: value for name in KEPT_HEADERS if (value := header(headers, name))}
         return Delivery(event_id(topic, document, delivery_id), topic, kept)
 
     async def parse(self, delivery: Delivery, body: bytes) -> Sequence[OrderEvent]:
@@ -339,9 +340,3 @@ def _by_id(results: object) -> dict[str, Mapping[str, Any]]:
 
 def _whole(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    """Header lookup that ignores case, as HTTP does."""
-    wanted = name.lower()
-    return next((value for key, value in headers.items() if key.lower() == wanted), None)
