@@ -31,6 +31,16 @@ LISTING_PUSHES = Counter(
 SYNC_FAILURES = Counter(
     "syncbot_sync_failures", "Channel syncs stopped by an error of the whole call", ["channel"]
 )
+SLACK_WRITES = Counter(
+    "syncbot_slack_writes",
+    "Slack writes (/damage, /count, /receive, the damage form, Undo) by outcome",
+    ["command", "outcome"],
+)
+ALERTS = Counter(
+    "syncbot_alerts",
+    "Alert events by kind and outcome (posted, cooling, refused)",
+    ["kind", "outcome"],
+)
 UNACCOUNTED_UNITS = Counter(
     "syncbot_unaccounted_units",
     "Units a channel took that no ingested order explained when a hold ran out",

@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from tortoise.exceptions import IntegrityError
 
+from syncbot import metrics
 from syncbot.slackbot.blocks import Message, alert_message
 from syncbot.store import models
 
@@ -110,7 +111,9 @@ class Alerts:
         )
         for row in rows:
             alert = describe(row.name, row.payload, self._drift_units)
-            if alert is not None and not await self._cooling(alert):
+            if alert is not None and await self._cooling(alert):
+                metrics.ALERTS.labels(alert.kind, "cooling").inc()
+            elif alert is not None:
                 try:
                     await self._client.chat_postMessage(channel=self._channel, **alert.message)
                 except SlackApiError as error:
@@ -118,8 +121,10 @@ class Alerts:
                         "Slack refused an alert; it stays queued",
                         extra={"kind": alert.kind, "error": error.response.get("error")},
                     )
+                    metrics.ALERTS.labels(alert.kind, "refused").inc()
                     break
                 await self._sent(alert)
+                metrics.ALERTS.labels(alert.kind, "posted").inc()
                 posted += 1
             await models.OutboxEvent.filter(id=row.id).update(delivered_at=self._clock())
         return posted

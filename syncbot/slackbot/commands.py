@@ -18,6 +18,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from syncbot import metrics
 from syncbot.ledger import (
     Bucket,
     Count,
@@ -124,7 +125,7 @@ def register(app: AsyncApp, floor: Floor) -> None:
             await ack(response_action="errors", errors=problems)
             return
         if not await floor.access.may_write(client, user):
-            _log_refusal(user, team, "damage modal")
+            _log_refusal(user, team, "damage form")
             await ack(response_action="errors", errors={"sku": _REFUSAL})
             return
         await ack()
@@ -164,7 +165,7 @@ async def _undo(floor: Floor, body: Body, client: AsyncWebClient) -> None:
         return
     made_by = row.actor.rsplit(":", 1)[-1] if row.actor.startswith("slack:") else None
     if made_by != user and not await floor.access.is_admin(client, user):
-        _log_refusal(user, team, f"undo of movement {movement_id}")
+        _log_refusal(user, team, "undo", f"movement {movement_id}")
         refusal = "Only the person who recorded this, or a syncbot admin, can undo it."
         await floor.reply(url, blocks.problem_message(refusal))
         return
@@ -173,11 +174,13 @@ async def _undo(floor: Floor, body: Body, client: AsyncWebClient) -> None:
             movement_id, Provenance(actor=actor(team, user), document="slack:undo")
         )
     except LedgerError as error:
+        metrics.SLACK_WRITES.labels("undo", "rejected").inc()
         await floor.reply(url, blocks.problem_message(f"Cannot undo: {error}"))
         return
     if not result.applied:
         await floor.reply(url, blocks.problem_message("This was already undone."))
         return
+    metrics.SLACK_WRITES.labels("undo", "recorded").inc()
     location = row.source_location
     figures = (await stock(row.sku_id)).locations.get(location) or Quantities()
     original = _describe(movement_from_row(row), row.reason)
@@ -190,8 +193,12 @@ _REFUSAL = (
 )
 
 
-def _log_refusal(user: str, team: str | None, what: str) -> None:
-    log.warning("refused a Slack write", extra={"user": user, "team": team, "what": what})
+def _log_refusal(user: str, team: str | None, command: str, detail: str = "") -> None:
+    metrics.SLACK_WRITES.labels(command, "refused").inc()
+    log.warning(
+        "refused a Slack write",
+        extra={"user": user, "team": team, "command": command, "detail": detail},
+    )
 
 
 async def _stock_answer(text: str, public: bool, search: bool) -> dict[str, Any]:
@@ -271,9 +278,12 @@ async def _record(
         result = await post([entry], idempotency_key=key, provenance=provenance)
     except UnknownSku:
         matches = await close_matches(sku)
+        metrics.SLACK_WRITES.labels(command, "rejected").inc()
         return blocks.unknown_sku_message(sku, matches)
     except LedgerError as error:
+        metrics.SLACK_WRITES.labels(command, "rejected").inc()
         return blocks.problem_message(str(error))
+    metrics.SLACK_WRITES.labels(command, "recorded").inc()
     figures = (await stock(sku)).locations.get(location)
     return blocks.recorded_message(
         user,

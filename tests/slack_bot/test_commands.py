@@ -105,6 +105,8 @@ def test_someone_not_listed_is_refused_and_nothing_is_written(
     time.sleep(0.3)
     assert slack_service.movements("MUG-01") == before
     assert any(getattr(r, "user", None) == READER for r in caplog.records)
+    metrics = slack_service.client.get("/metrics").text
+    assert 'syncbot_slack_writes_total{command="/damage",outcome="refused"}' in metrics
 
 
 @pytest.mark.parametrize(

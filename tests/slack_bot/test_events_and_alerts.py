@@ -99,6 +99,8 @@ def test_low_stock_and_oversell_alerts_with_a_cooldown(slack_service: SlackServi
     _damage(slack_service, "MUG-01 5 broken")  # crosses again within the cooldown
     time.sleep(1.0)
     assert len(slack.calls_to("chat.postMessage")) == 1
+    metrics = slack_service.client.get("/metrics").text
+    assert 'syncbot_alerts_total{kind="low_stock",outcome="cooling"}' in metrics
     # A storefront order for more than is left: available goes below zero.
     order = {"kind": "order_commit", "sku": "MUG-01", "quantity": 20, "location": "main"}
     answer = slack_service.client.post(
