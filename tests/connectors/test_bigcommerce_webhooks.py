@@ -193,6 +193,37 @@ class TestSharedHeader:
         body, headers = store.delivery("store/order/created", 250)
         assert connector(http, store, header=self.HEADER).verify(body, headers).event_id
 
+    def test_an_unsigned_delivery_verifies_by_the_shared_header_alone(
+        self, http: httpx.AsyncClient, store: BigCommerceStore
+    ) -> None:
+        """Hooks whose deliveries come unsigned are verified by the header set on them."""
+        store.webhook_header = self.HEADER
+        body, headers = store.delivery("store/order/created", 250)
+        for name in ("webhook-id", "webhook-timestamp", "webhook-signature"):
+            del headers[name]
+        assert connector(http, store, header=self.HEADER).verify(body, headers).event_id
+        headers["X-Syncbot-Webhook"] = "guessed"
+        with pytest.raises(InvalidSignature):
+            connector(http, store, header=self.HEADER).verify(body, headers)
+
+    def test_an_unsigned_delivery_without_a_shared_header_is_refused(
+        self, http: httpx.AsyncClient, store: BigCommerceStore
+    ) -> None:
+        body, headers = store.delivery("store/order/created", 250)
+        for name in ("webhook-id", "webhook-timestamp", "webhook-signature"):
+            del headers[name]
+        with pytest.raises(InvalidSignature, match="are required"):
+            connector(http, store).verify(body, headers)
+
+    def test_a_partly_signed_delivery_is_refused_even_with_the_header(
+        self, http: httpx.AsyncClient, store: BigCommerceStore
+    ) -> None:
+        store.webhook_header = self.HEADER
+        body, headers = store.delivery("store/order/created", 250)
+        del headers["webhook-signature"]
+        with pytest.raises(InvalidSignature, match="are required"):
+            connector(http, store, header=self.HEADER).verify(body, headers)
+
     def test_the_message_never_contains_the_shared_value(
         self, http: httpx.AsyncClient, store: BigCommerceStore
     ) -> None:
