@@ -8,7 +8,8 @@ channels' listings and the movements spread over 60 days, written in bulk with p
 (posting a million movements one by one would measure the ledger, not the reads). Then it
 drives the real app in this process through httpx's ASGI transport, so the figures are
 the server's own time with no network: a signed `/stock` slash command through Bolt, the
-JSON stock API, and `/healthz` as the baseline of the same stack doing nothing. Slack's
+JSON stock API, `/healthz` as the baseline of the same stack doing nothing, and a
+`/stock` search by two words (a tenth as many requests). Slack's
 own fake Web API runs on 127.0.0.1 (Bolt calls auth.test once). Prints median and p99.
 """
 
@@ -218,6 +219,11 @@ async def run(database_url: str, skus: int, movements: int, requests: int) -> No
                     body, headers = command(picks[n])
                     return await client.post("/slack/events", content=body, headers=headers)
 
+                async def search(n: int) -> httpx.Response:
+                    # Two words of a product name: a scan of code and name, not an index.
+                    body, headers = command(f"product {picks[n][4:8]}")
+                    return await client.post("/slack/events", content=body, headers=headers)
+
                 async def api(n: int) -> httpx.Response:
                     return await client.get(f"/api/stock/{picks[n]}")
 
@@ -230,6 +236,7 @@ async def run(database_url: str, skus: int, movements: int, requests: int) -> No
                     "GET /healthz (baseline)": await timed(requests, health),
                     "/stock SKU (signed, via Bolt)": await timed(requests, slash),
                     "GET /api/stock/{sku}": await timed(requests, api),
+                    "/stock two words (search)": await timed(requests // 10, search),
                 }
         baseline = statistics.median(results["GET /healthz (baseline)"])
         backend = database_url.split(":", 1)[0]
