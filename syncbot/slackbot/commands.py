@@ -18,19 +18,12 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from syncbot import metrics
 from syncbot.ledger import (
-    Bucket,
-    Count,
     LedgerError,
-    Movement,
-    Quantities,
     UnknownSku,
-    damage,
-    receive,
 )
-from syncbot.slackbot import blocks
-from syncbot.slackbot.access import Access, actor
+from syncbot.slackbot import adjustments, blocks
+from syncbot.slackbot.access import Access
 from syncbot.slackbot.text import (
     DAMAGE_REASONS,
     Adjustment,
@@ -41,10 +34,7 @@ from syncbot.slackbot.text import (
 )
 from syncbot.store import models
 from syncbot.store.catalogue import check_sku_code
-from syncbot.store.corrections import reverse_movement
-from syncbot.store.posting import PostingResult, Provenance, movement_from_row, post
 from syncbot.store.reports import close_matches, search_skus, stock_card
-from syncbot.store.stock import stock
 
 log = logging.getLogger(__name__)
 
@@ -98,8 +88,7 @@ def register(app: AsyncApp, floor: Floor) -> None:
                 return
             refused = not await floor.access.may_write(client, user)
         if refused:
-            _log_refusal(user, command.get("team_id"), name)
-            await ack(**blocks.problem_message(_REFUSAL))
+            await ack(**adjustments.refused(user, command.get("team_id"), name))
             return
         await ack()
 
@@ -115,7 +104,8 @@ def register(app: AsyncApp, floor: Floor) -> None:
             typed = _read(floor, command)
         except (UsageError, LedgerError):
             return
-        message = await _record(name, typed, user, team, f"slack:{command['trigger_id']}")
+        key = f"slack:{command['trigger_id']}"
+        message = await adjustments.record(name, typed, user, team, key)
         await floor.reply(command.get("response_url"), message)
 
     async def damage_submitted(ack: AsyncAck, body: Body, client: AsyncWebClient) -> None:
@@ -125,8 +115,8 @@ def register(app: AsyncApp, floor: Floor) -> None:
             await ack(response_action="errors", errors=problems)
             return
         if not await floor.access.may_write(client, user):
-            _log_refusal(user, team, "damage form")
-            await ack(response_action="errors", errors={"sku": _REFUSAL})
+            adjustments.refused(user, team, "damage form")
+            await ack(response_action="errors", errors={"sku": adjustments.NOT_A_WRITER})
             return
         await ack()
 
@@ -135,11 +125,19 @@ def register(app: AsyncApp, floor: Floor) -> None:
         _, typed = await _read_modal(body["view"]["state"]["values"], floor.locations)
         if typed is None or not await floor.access.may_write(client, user):
             return
-        message = await _record("/damage", typed, user, team, f"slack:modal:{body['view']['id']}")
+        key = f"slack:modal:{body['view']['id']}"
+        message = await adjustments.record("/damage", typed, user, team, key)
         await _post_to(client, body["view"].get("private_metadata") or user, user, message)
 
     async def undo(body: Body, client: AsyncWebClient) -> None:
-        await _undo(floor, body, client)
+        user, team = body["user"]["id"], (body.get("team") or {}).get("id")
+        movement_id = int(body["actions"][0]["value"])
+
+        async def is_admin() -> bool:
+            return await floor.access.is_admin(client, user)
+
+        message = await adjustments.undo(movement_id, user, team, is_admin)
+        await floor.reply(body.get("response_url"), message)
 
     for name in ("/damage", "/count", "/receive"):
         app.command(name)(ack=adjustment_ack, lazy=[adjustment])
@@ -153,52 +151,6 @@ def _read(floor: Floor, command: Body) -> Adjustment:
     typed = read_adjustment(command["command"], command.get("text", ""), floor.locations)
     check_sku_code(typed.sku)
     return typed
-
-
-async def _undo(floor: Floor, body: Body, client: AsyncWebClient) -> None:
-    user, team = body["user"]["id"], (body.get("team") or {}).get("id")
-    url = body.get("response_url")
-    movement_id = int(body["actions"][0]["value"])
-    row = await models.Movement.get_or_none(id=movement_id)
-    if row is None:
-        await floor.reply(url, blocks.problem_message("That adjustment no longer exists."))
-        return
-    made_by = row.actor.rsplit(":", 1)[-1] if row.actor.startswith("slack:") else None
-    if made_by != user and not await floor.access.is_admin(client, user):
-        _log_refusal(user, team, "undo", f"movement {movement_id}")
-        refusal = "Only the person who recorded this, or a syncbot admin, can undo it."
-        await floor.reply(url, blocks.problem_message(refusal))
-        return
-    try:
-        result = await reverse_movement(
-            movement_id, Provenance(actor=actor(team, user), document="slack:undo")
-        )
-    except LedgerError as error:
-        metrics.SLACK_WRITES.labels("undo", "rejected").inc()
-        await floor.reply(url, blocks.problem_message(f"Cannot undo: {error}"))
-        return
-    if not result.applied:
-        await floor.reply(url, blocks.problem_message("This was already undone."))
-        return
-    metrics.SLACK_WRITES.labels("undo", "recorded").inc()
-    location = row.source_location
-    figures = (await stock(row.sku_id)).locations.get(location) or Quantities()
-    original = _describe(movement_from_row(row), row.reason)
-    await floor.reply(url, blocks.undone_message(user, original, figures, location))
-
-
-_REFUSAL = (
-    "You are not allowed to record stock changes. Ask an admin to add your Slack user id "
-    "(or one of your user groups) to syncbot's writers."
-)
-
-
-def _log_refusal(user: str, team: str | None, command: str, detail: str = "") -> None:
-    metrics.SLACK_WRITES.labels(command, "refused").inc()
-    log.warning(
-        "refused a Slack write",
-        extra={"user": user, "team": team, "command": command, "detail": detail},
-    )
 
 
 async def _stock_answer(text: str, public: bool, search: bool) -> dict[str, Any]:
@@ -254,76 +206,6 @@ async def _read_modal(
 def _selected(values: Body, block: str) -> str | None:
     option = ((values.get(block) or {}).get("value") or {}).get("selected_option")
     return option.get("value") if option else None
-
-
-async def _record(
-    command: str, adjustment: Adjustment, user: str, team: str | None, key: str
-) -> dict[str, Any]:
-    """Posts the movement as the Slack user; the message to show, success or refusal."""
-    sku, quantity, location, reason = (
-        adjustment.sku,
-        adjustment.quantity,
-        adjustment.location,
-        adjustment.reason,
-    )
-    entry: Movement | Count
-    if command == "/damage":
-        entry = damage(sku, quantity, location, reason)
-    elif command == "/receive":
-        entry = receive(sku, quantity, location, reason)
-    else:
-        entry = Count(sku, quantity, location)
-    provenance = Provenance(actor=actor(team, user), document=f"slack:{command.lstrip('/')}")
-    try:
-        result = await post([entry], idempotency_key=key, provenance=provenance)
-    except UnknownSku:
-        matches = await close_matches(sku)
-        metrics.SLACK_WRITES.labels(command, "rejected").inc()
-        return blocks.unknown_sku_message(sku, matches)
-    except LedgerError as error:
-        metrics.SLACK_WRITES.labels(command, "rejected").inc()
-        return blocks.problem_message(str(error))
-    metrics.SLACK_WRITES.labels(command, "recorded").inc()
-    figures = (await stock(sku)).locations.get(location)
-    return blocks.recorded_message(
-        user,
-        _summary(command, adjustment, result),
-        figures or Quantities(),
-        location,
-        await _movement_id(result),
-    )
-
-
-def _summary(command: str, adjustment: Adjustment, result: PostingResult) -> str:
-    sku, quantity = adjustment.sku, adjustment.quantity
-    if command == "/count":
-        if not result.movements:
-            return f"counted {quantity} × {sku}: it matches, nothing posted"
-        difference = _difference(result.movements[0])
-        return f"counted {quantity} × {sku}: posted a difference of {difference:+d}"
-    verb = "recorded damage of" if command == "/damage" else "received"
-    why = f" ({adjustment.reason})" if adjustment.reason else ""
-    return f"{verb} {quantity} × {sku}{why}"
-
-
-def _difference(movement: Movement) -> int:
-    """A count found more when units come from the count counterpart into the shelf."""
-    if movement.source.bucket == Bucket.COUNT_DIFFERENCE:
-        return movement.quantity
-    return -movement.quantity
-
-
-def _describe(movement: Movement, reason: str) -> str:
-    return f"{movement.kind} of {movement.quantity} × {movement.sku}" + (
-        f" ({reason})" if reason else ""
-    )
-
-
-async def _movement_id(result: PostingResult) -> int | None:
-    if not result.movements:
-        return None
-    row = await models.Movement.filter(posting=result.posting).order_by("id").first()
-    return row.id if row else None
 
 
 async def _post_to(client: AsyncWebClient, channel: str, user: str, message: Body) -> None:

@@ -1,0 +1,153 @@
+"""Recording from Slack: a typed adjustment posted as its Slack user, and its Undo.
+
+The listeners in commands.py parse and acknowledge; these post to the ledger and say, in
+a message, what happened. Every movement names its Slack team and user as its actor.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from syncbot import metrics
+from syncbot.ledger import (
+    Bucket,
+    Count,
+    LedgerError,
+    Movement,
+    Quantities,
+    UnknownSku,
+    damage,
+    receive,
+)
+from syncbot.slackbot import blocks
+from syncbot.slackbot.access import actor
+from syncbot.slackbot.blocks import Message
+from syncbot.slackbot.text import Adjustment
+from syncbot.store import models
+from syncbot.store.corrections import reverse_movement
+from syncbot.store.posting import PostingResult, Provenance, movement_from_row, post
+from syncbot.store.reports import close_matches
+from syncbot.store.stock import stock
+
+log = logging.getLogger(__name__)
+
+
+NOT_A_WRITER = (
+    "You are not allowed to record stock changes. Ask an admin to add your Slack user id "
+    "(or one of your user groups) to syncbot's writers."
+)
+
+
+def refused(
+    user: str, team: str | None, command: str, why: str = NOT_A_WRITER, detail: str = ""
+) -> Message:
+    """Counts and logs a refused write; the message that tells the person why."""
+    metrics.SLACK_WRITES.labels(command, "refused").inc()
+    log.warning(
+        "refused a Slack write",
+        extra={"user": user, "team": team, "command": command, "detail": detail},
+    )
+    return blocks.problem_message(why)
+
+
+async def record(
+    command: str, adjustment: Adjustment, user: str, team: str | None, key: str
+) -> Message:
+    """Posts the movement as the Slack user; the message to show, success or refusal."""
+    sku, quantity, location, reason = (
+        adjustment.sku,
+        adjustment.quantity,
+        adjustment.location,
+        adjustment.reason,
+    )
+    entry: Movement | Count
+    if command == "/damage":
+        entry = damage(sku, quantity, location, reason)
+    elif command == "/receive":
+        entry = receive(sku, quantity, location, reason)
+    else:
+        entry = Count(sku, quantity, location)
+    provenance = Provenance(actor=actor(team, user), document=f"slack:{command.lstrip('/')}")
+    try:
+        result = await post([entry], idempotency_key=key, provenance=provenance)
+    except UnknownSku:
+        matches = await close_matches(sku)
+        metrics.SLACK_WRITES.labels(command, "rejected").inc()
+        return blocks.unknown_sku_message(sku, matches)
+    except LedgerError as error:
+        metrics.SLACK_WRITES.labels(command, "rejected").inc()
+        return blocks.problem_message(str(error))
+    metrics.SLACK_WRITES.labels(command, "recorded").inc()
+    figures = (await stock(sku)).locations.get(location)
+    return blocks.recorded_message(
+        user,
+        _summary(command, adjustment, result),
+        figures or Quantities(),
+        location,
+        await _movement_id(result),
+    )
+
+
+def _summary(command: str, adjustment: Adjustment, result: PostingResult) -> str:
+    sku, quantity = adjustment.sku, adjustment.quantity
+    if command == "/count":
+        if not result.movements:
+            return f"counted {quantity} × {sku}: it matches, nothing posted"
+        difference = _difference(result.movements[0])
+        return f"counted {quantity} × {sku}: posted a difference of {difference:+d}"
+    verb = "recorded damage of" if command == "/damage" else "received"
+    why = f" ({adjustment.reason})" if adjustment.reason else ""
+    return f"{verb} {quantity} × {sku}{why}"
+
+
+def _difference(movement: Movement) -> int:
+    """A count found more when units come from the count counterpart into the shelf."""
+    if movement.source.bucket == Bucket.COUNT_DIFFERENCE:
+        return movement.quantity
+    return -movement.quantity
+
+
+def _describe(movement: Movement, reason: str) -> str:
+    return f"{movement.kind} of {movement.quantity} × {movement.sku}" + (
+        f" ({reason})" if reason else ""
+    )
+
+
+async def _movement_id(result: PostingResult) -> int | None:
+    if not result.movements:
+        return None
+    row = await models.Movement.filter(posting=result.posting).order_by("id").first()
+    return row.id if row else None
+
+
+async def undo(
+    movement_id: int, user: str, team: str | None, is_admin: Callable[[], Awaitable[bool]]
+) -> Message:
+    """Reverses a movement once, for its author or an admin; the message to show."""
+    row = await models.Movement.get_or_none(id=movement_id)
+    if row is None:
+        return blocks.problem_message("That adjustment no longer exists.")
+    made_by = row.actor.rsplit(":", 1)[-1] if row.actor.startswith("slack:") else None
+    if made_by != user and not await is_admin():
+        return refused(
+            user,
+            team,
+            "undo",
+            "Only the person who recorded this, or a syncbot admin, can undo it.",
+            detail=f"movement {movement_id}",
+        )
+    try:
+        result = await reverse_movement(
+            movement_id, Provenance(actor=actor(team, user), document="slack:undo")
+        )
+    except LedgerError as error:
+        metrics.SLACK_WRITES.labels("undo", "rejected").inc()
+        return blocks.problem_message(f"Cannot undo: {error}")
+    if not result.applied:
+        return blocks.problem_message("This was already undone.")
+    metrics.SLACK_WRITES.labels("undo", "recorded").inc()
+    location = row.source_location
+    figures = (await stock(row.sku_id)).locations.get(location) or Quantities()
+    original = _describe(movement_from_row(row), row.reason)
+    return blocks.undone_message(user, original, figures, location)
