@@ -163,6 +163,17 @@ def apply_return(state: OrderState, line: ReturnLine) -> tuple[OrderState, list[
     return replace(state, lines=lines, returns_applied=applied), movements
 
 
+def apply_event(state: OrderState, event: OrderEvent) -> tuple[OrderState, list[Movement]]:
+    """A snapshot, or each line of a return in turn: what a storefront event posts."""
+    if isinstance(event, OrderSnapshot):
+        return apply_snapshot(state, event)
+    movements: list[Movement] = []
+    for line in event.lines:
+        state, moved = apply_return(state, line)
+        movements += moved
+    return state, movements
+
+
 def _reconcile(
     line: LineState, fulfilled: int, location: str, order_cancelled: bool
 ) -> tuple[LineState, list[Movement]]:

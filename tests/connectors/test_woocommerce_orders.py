@@ -19,8 +19,7 @@ from syncbot.ledger.orders import (
     OrderReturn,
     OrderSnapshot,
     OrderState,
-    apply_return,
-    apply_snapshot,
+    apply_event,
 )
 
 COMMIT, CANCEL = MovementKind.ORDER_COMMIT, MovementKind.ORDER_CANCEL
@@ -31,13 +30,7 @@ def moved(events: Sequence[OrderEvent]) -> Counter[tuple[str, MovementKind]]:
     """Units moved by SKU and kind when the events are reconciled in order from nothing."""
     state, total = OrderState(), Counter[tuple[str, MovementKind]]()
     for event in events:
-        if isinstance(event, OrderReturn):
-            movements = []
-            for line in event.lines:
-                state, more = apply_return(state, line)
-                movements += more
-        else:
-            state, movements = apply_snapshot(state, event)
+        state, movements = apply_event(state, event)
         for movement in movements:
             total[(movement.sku, movement.kind)] += movement.quantity
     return +total

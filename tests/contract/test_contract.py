@@ -19,10 +19,8 @@ from connectors.base import Connector, InvalidSignature, LevelChange, Listing
 from syncbot.ledger.movements import MovementKind
 from syncbot.ledger.orders import (
     OrderEvent,
-    OrderReturn,
     OrderState,
-    apply_return,
-    apply_snapshot,
+    apply_event,
 )
 
 from .conftest import Sleeps
@@ -37,17 +35,11 @@ def effect(events: Sequence[OrderEvent]) -> Counter[tuple[str, MovementKind]]:
     states: dict[str, OrderState] = {}
     moved: Counter[tuple[str, MovementKind]] = Counter()
     for event in events:
-        state = states.get(event.order_id, OrderState())
-        if isinstance(event, OrderReturn):
-            movements = []
-            for line in event.lines:
-                state, more = apply_return(state, line)
-                movements += more
-        else:
-            state, movements = apply_snapshot(state, event)
+        states[event.order_id], movements = apply_event(
+            states.get(event.order_id, OrderState()), event
+        )
         for movement in movements:
             moved[(movement.sku, movement.kind)] += movement.quantity
-        states[event.order_id] = state
     return +moved
 
 
