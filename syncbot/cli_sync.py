@@ -18,8 +18,7 @@ from syncbot.cli_channels import channels_app, require_channel
 from syncbot.cli_runtime import fail, load, run, run_with_database
 from syncbot.config import ChannelsFile, ConfigError, Settings
 from syncbot.logs import configure_logging
-from syncbot.slackbot.app import slack_settings
-from syncbot.slackbot.runtime import SlackBot
+from syncbot.slackbot.app import alert_jobs, slack_settings
 from syncbot.store import listings as store
 from syncbot.store.database import close_database, declare_locations, migrate, open_database
 from syncbot.sync.channels import SyncChannel, sync_channels
@@ -201,14 +200,7 @@ async def _work(settings: Settings, channels: ChannelsFile) -> None:
             except ConfigError as error:
                 raise fail(str(error)) from error
             # The leader posts Slack alerts too; commands are answered by `serve` or `slack`.
-            names = [channel.name for channel in channels.channels]
-            also = (
-                SlackBot(
-                    slack, channels.locations, names, http, settings.alert_poll_seconds
-                ).leader_jobs()
-                if slack
-                else []
-            )
+            also = alert_jobs(slack, settings.alert_poll_seconds) if slack else []
             scheduler = SyncScheduler(sync_channels(channels, connectors), settings, also=also)
             leadership = Leadership(
                 settings.database_url, retry_seconds=settings.leader_retry_seconds

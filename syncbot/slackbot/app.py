@@ -7,6 +7,7 @@ over Socket Mode instead, for merchants without a public URL, and /slack/events 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -24,6 +25,9 @@ from syncbot.slackbot import commands, home
 from syncbot.slackbot.access import Access
 from syncbot.slackbot.alerts import Alerts
 from syncbot.slackbot.replies import Replier
+from syncbot.sync.scheduler import LeaderJob
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -103,7 +107,17 @@ def create_slack_app(
     return app
 
 
-def alerts(config: SlackSettings, app: AsyncApp) -> Alerts | None:
+def alert_jobs(
+    config: SlackSettings, poll_seconds: float, client: AsyncWebClient | None = None
+) -> list[LeaderJob]:
+    """The leader's job that posts alerts, if an alert channel is configured."""
     if config.alert_channel is None:
-        return None
-    return Alerts(app.client, config.alert_channel, config.alert_cooldown, config.drift_alert_units)
+        log.info("no Slack alert channel configured: alerts are not posted")
+        return []
+    delivery = Alerts(
+        client or web_client(config),
+        config.alert_channel,
+        config.alert_cooldown,
+        config.drift_alert_units,
+    )
+    return [LeaderJob("slack-alerts", poll_seconds, delivery.deliver)]

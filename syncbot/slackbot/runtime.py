@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request, Response
 from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-from syncbot.slackbot.app import SlackSettings, alerts, create_slack_app
+from syncbot.slackbot.app import SlackSettings, alert_jobs, create_slack_app
 from syncbot.sync.scheduler import LeaderJob
 
 log = logging.getLogger(__name__)
@@ -61,8 +61,4 @@ class SlackBot:
             self._socket = None
 
     def leader_jobs(self) -> list[LeaderJob]:
-        delivery = alerts(self.config, self.app)
-        if delivery is None:
-            log.info("no Slack alert channel configured: alerts are not posted")
-            return []
-        return [LeaderJob("slack-alerts", self._alert_poll_seconds, delivery.deliver)]
+        return alert_jobs(self.config, self._alert_poll_seconds, self.app.client)
