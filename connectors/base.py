@@ -3,8 +3,11 @@
     ConnectorError
     ├── InvalidSignature     the delivery is not from the storefront: answer 401
     ├── MalformedDelivery    signed, but not something the connector can read: answer 400
-    └── IgnoredDelivery      a request that carries nothing to record (WooCommerce's ping
-                             when a webhook is created): answer 200, write nothing
+    ├── IgnoredDelivery      a request that carries nothing to record (WooCommerce's ping
+    │                        when a webhook is created): answer 200, write nothing
+    └── NotOnStore           raised by `parse`: the order or return a delivery names could
+                             not be read back (deleted, or the token lacks a scope); the
+                             delivery is closed with this readable reason, not retried
 
 Storefronts differ in how they sign (Shopify and WooCommerce: base64 HMAC-SHA256 in a
 header), in what a webhook carries (BigCommerce sends only an id, so `parse` may fetch),
@@ -37,6 +40,12 @@ class MalformedDelivery(ConnectorError):
 class IgnoredDelivery(ConnectorError):
     """Raised by `verify` for a request the storefront expects a 200 for but that holds no
     event, such as WooCommerce's unsigned ping; the message says what it was."""
+
+
+class NotOnStore(ConnectorError):
+    """Raised by `parse` when a read-back of what the delivery names finds nothing, e.g.
+    "order 123 not found on the store: deleted, or the token lacks read_orders". Retrying
+    cannot help, so the delivery is closed with this message as its reason."""
 
 
 @dataclass(frozen=True, slots=True)
