@@ -25,6 +25,16 @@ WEBHOOKS_PROCESSED = Counter(
 WEBHOOKS_IGNORED = Counter(
     "syncbot_webhooks_ignored", "Deliveries of topics syncbot does not handle", ["channel", "topic"]
 )
+WEBHOOKS_NOT_FOUND = Counter(
+    "syncbot_webhooks_not_found",
+    "Deliveries closed because the order or return they name could not be read back",
+    ["channel", "topic"],
+)
+WEBHOOKS_FAILED = Counter(
+    "syncbot_webhooks_failed",
+    "Failed tries at processing a delivery: retried later, or final",
+    ["channel", "outcome"],
+)
 LISTING_PUSHES = Counter(
     "syncbot_listing_pushes", "Listing changes sent to channels, by result", ["channel", "outcome"]
 )

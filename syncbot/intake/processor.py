@@ -1,8 +1,18 @@
 """Turns stored deliveries into ledger postings, off the request path and after commit.
 
 Processing is safe to repeat: reconciliation is state-based and return lines apply once,
-so a delivery processed twice (a crash before it was marked, or two processes on
-PostgreSQL picking the same row) posts nothing the second time.
+so a delivery processed twice (a crash before it was marked, or a lease that ran out
+mid-try) posts nothing the second time.
+
+No delivery can stop the others. Every error of one try is caught for that row alone:
+
+    NotOnStore                       closed as not_found, with the connector's reason
+    MalformedDelivery, UnstorableOrder,
+    InvalidMovement, a value the
+    database refuses (DataError)     failed at once: the same payload can never succeed
+    LedgerError, ConnectorError,
+    OSError                          one try counted, retried after a growing wait
+    anything else                    a bug: logged with its traceback, retried the same way
 """
 
 from __future__ import annotations
@@ -10,23 +20,37 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
 
-from connectors.base import Connector, ConnectorError, Delivery, MalformedDelivery
+from connectors.base import Connector, ConnectorError, Delivery, MalformedDelivery, NotOnStore
 from syncbot import metrics
 from syncbot.intake import inbox
+from syncbot.intake.errors import describe
 from syncbot.ledger import LedgerError
-from syncbot.store.orders import record_order_event
+from syncbot.ledger.errors import InvalidMovement
+from syncbot.store import models
+from syncbot.store.orders import UnstorableOrder, record_order_event
 
 log = logging.getLogger(__name__)
 
 BATCH = 100
-IDLE_SECONDS = 30.0  # a sweep without a wake-up, for rows left by a process that died
+CLAIM = 10  # rows claimed at once: small, so a lease covers the whole claim's work
+IDLE_SECONDS = 30.0  # a sweep without a wake-up, for leases left by a process that died
+MIN_WAIT_SECONDS = 0.1
 
 
 class IntakeProcessor:
-    def __init__(self, connectors: Mapping[str, Connector]) -> None:
+    def __init__(
+        self,
+        connectors: Mapping[str, Connector],
+        *,
+        clock: Callable[[], datetime] = inbox.now,
+        lease: timedelta = inbox.LEASE,
+    ) -> None:
         self._connectors = connectors
+        self._clock = clock
+        self._lease = lease
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -34,43 +58,102 @@ class IntakeProcessor:
         self._wake.set()
 
     async def run(self) -> None:
-        """Processes the backlog at start, then whenever woken, until cancelled."""
+        """Processes the backlog at start, then whenever woken or a retry falls due."""
         while True:
             self._wake.clear()
             try:
                 while await self.process_pending() == BATCH:
                     pass
+                wait = await self._until_next_due()
             except Exception:  # the database went away, say: log it, keep the loop alive
                 log.exception("intake sweep failed; retrying at the next one")
+                wait = IDLE_SECONDS
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), IDLE_SECONDS)
+                await asyncio.wait_for(self._wake.wait(), wait)
+
+    async def _until_next_due(self) -> float:
+        due = await inbox.next_due()
+        if due is None:
+            return IDLE_SECONDS
+        seconds = (due - self._clock()).total_seconds()
+        return min(IDLE_SECONDS, max(MIN_WAIT_SECONDS, seconds))
 
     async def process_pending(self, limit: int = BATCH) -> int:
-        """Processes up to `limit` waiting deliveries; returns how many it tried."""
-        rows = await inbox.pending(limit)
-        for row in rows:
-            delivery = Delivery(row.event_id, row.topic, row.headers)
-            await self._process(row.id, row.channel, delivery, row.body)
-        return len(rows)
+        """Processes up to `limit` due deliveries this process could claim; returns how
+        many it tried. Rows another process holds, or waiting for a retry, are left."""
+        tried = 0
+        while tried < limit:
+            rows = await inbox.claim(min(CLAIM, limit - tried), self._clock(), self._lease)
+            for row in rows:
+                await self._process(row)
+            tried += len(rows)
+            if not rows:
+                break
+        return tried
 
-    async def _process(self, row_id: int, channel: str, delivery: Delivery, body: bytes) -> None:
-        connector = self._connectors.get(channel)
-        if connector is None:
-            await inbox.mark_failed(row_id, f"channel {channel!r} is no longer configured")
-            return
+    async def _process(self, row: models.InboxDelivery) -> None:
+        context = {"delivery": row.id, "channel": row.channel, "topic": row.topic}
         try:
-            events = await connector.parse(delivery, body)
-            if not events:
-                metrics.WEBHOOKS_IGNORED.labels(channel, delivery.topic).inc()
-            for event in events:
-                await record_order_event(channel, event)
-        except MalformedDelivery as error:
-            await inbox.mark_failed(row_id, str(error), final=True)
-            log.warning("unreadable delivery", extra={"channel": channel, "error": str(error)})
-            return
+            status = await self._apply(row)
+        except NotOnStore as error:
+            metrics.WEBHOOKS_NOT_FOUND.labels(row.channel, row.topic).inc()
+            log.warning("delivery names nothing on the store: %s", error, extra=context)
+            await self._close(row, inbox.NOT_FOUND, str(error))
+        except (MalformedDelivery, UnstorableOrder, InvalidMovement) as error:
+            await self._fail(row, str(error), context, final=True)
         except (LedgerError, OSError, ConnectorError) as error:  # a retry may succeed
-            await inbox.mark_failed(row_id, str(error))
-            log.warning("delivery not processed", extra={"channel": channel, "error": str(error)})
-            return
-        await inbox.mark_processed(row_id)
-        metrics.WEBHOOKS_PROCESSED.labels(channel, delivery.topic).inc()
+            await self._fail(row, str(error), context)
+        except Exception as error:
+            if _refused_by_database(error):
+                await self._fail(
+                    row, f"the store cannot hold a value: {error}", context, final=True
+                )
+                return
+            log.exception("delivery %s not processed: bug in processing", row.id, extra=context)
+            await self._fail(row, describe(error), context)
+        else:
+            await self._close(row, status)
+
+    async def _apply(self, row: models.InboxDelivery) -> str:
+        connector = self._connectors.get(row.channel)
+        if connector is None:
+            raise ConnectorError(f"channel {row.channel!r} is no longer configured")
+        delivery = Delivery(row.event_id, row.topic, row.headers)
+        events = await connector.parse(delivery, row.body)
+        if not events:
+            metrics.WEBHOOKS_IGNORED.labels(row.channel, row.topic).inc()
+            return inbox.IGNORED
+        for event in events:
+            await record_order_event(row.channel, event)
+        metrics.WEBHOOKS_PROCESSED.labels(row.channel, row.topic).inc()
+        return inbox.APPLIED
+
+    async def _close(
+        self, row: models.InboxDelivery, status: str, reason: str | None = None
+    ) -> None:
+        if not await inbox.close(row, status, self._clock(), reason):
+            log.warning("delivery %s was taken by another process before it closed", row.id)
+
+    async def _fail(
+        self,
+        row: models.InboxDelivery,
+        error: str,
+        context: dict[str, object],
+        *,
+        final: bool = False,
+    ) -> None:
+        outcome = "final" if final or row.attempts + 1 >= inbox.MAX_ATTEMPTS else "retry"
+        metrics.WEBHOOKS_FAILED.labels(row.channel, outcome).inc()
+        log.warning("delivery not processed (%s): %s", outcome, error, extra=context)
+        if not await inbox.fail(row, error, self._clock(), final=final):
+            log.warning("delivery %s was taken by another process before it failed", row.id)
+
+
+def _refused_by_database(error: Exception) -> bool:
+    """A value the database refuses (too long, out of range, a NUL): Tortoise wraps
+    asyncpg's DataError in an OperationalError; retrying the same payload cannot help."""
+    cause = error.__cause__
+    return cause is not None and any(
+        kind.__name__ == "DataError" and kind.__module__.startswith("asyncpg")
+        for kind in type(cause).__mro__
+    )

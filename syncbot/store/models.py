@@ -148,14 +148,19 @@ class OrderRecord(Model):
 
 
 class ParkedLine(Model):
-    """An order or return line that could not be applied: no SKU, or one syncbot lacks."""
+    """An order or return line that could not be applied, and why.
+
+    No SKU, one syncbot lacks, or a value the store cannot hold (an over-long SKU, a NUL
+    in it, a quantity over the limit): the order goes on without it.
+    """
 
     id = fields.BigIntField(primary_key=True)
     channel = fields.CharField(max_length=64)
     order_id = fields.CharField(max_length=64)
     line_id = fields.CharField(max_length=64)
     sku = fields.CharField(max_length=128, db_index=True)
-    quantity = fields.IntField()
+    quantity = fields.BigIntField()
+    reason = fields.CharField(max_length=500, default="", db_default="")
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -167,7 +172,10 @@ class InboxDelivery(Model):
     """A verified webhook delivery, kept raw until it is processed.
 
     Stored before the storefront gets its 200, so a process that dies after answering
-    loses nothing: the next start processes what is left.
+    loses nothing: the next start processes what is left. `status` is pending until the
+    delivery is closed as applied, ignored, not_found, failed or skipped. A process
+    claims a pending row (claimed_by, claimed_until) before working on it, and a failed
+    try waits until next_attempt_at.
     """
 
     id = fields.BigIntField(primary_key=True)
@@ -180,10 +188,17 @@ class InboxDelivery(Model):
     processed_at = fields.DatetimeField(null=True, db_index=True)
     attempts = fields.IntField(default=0)
     last_error = fields.TextField(null=True)
+    status = fields.CharField(max_length=16, default="pending", db_default="pending")
+    next_attempt_at = fields.DatetimeField(null=True)
+    claimed_by = fields.CharField(max_length=32, null=True)
+    claimed_until = fields.DatetimeField(null=True)
+    closed_by = fields.CharField(max_length=255, null=True)
+    """Who closed the delivery by hand (`cli:alice`, `api`), with `last_error` saying why."""
 
     class Meta:
         table = "inbox_delivery"
         unique_together = (("channel", "event_id"),)
+        indexes = (("status", "next_attempt_at"),)
 
 
 class ChannelCursor(Model):

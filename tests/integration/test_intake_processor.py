@@ -1,13 +1,16 @@
-"""The intake processor: stored deliveries become postings once; failures are kept visible."""
+"""The intake processor: stored deliveries become postings once; no delivery stops the rest."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from connectors.base import Connector, ConnectorError, Delivery
+from connectors.base import Connector, ConnectorError, Delivery, NotOnStore
 from connectors.fake import FakeConnector
+from syncbot import metrics
 from syncbot.intake import inbox
 from syncbot.intake.processor import IntakeProcessor
 from syncbot.ledger.orders import OrderEvent
@@ -20,24 +23,61 @@ ORDER = {
     "updated_at": "2026-11-01T12:00:00+00:00",
     "lines": [{"line_id": "L1", "sku": "MUG", "quantity": 2}],
 }
+T0 = datetime(2026, 11, 1, 12, tzinfo=UTC)
+
+
+class Clock:
+    """The processor's time, moved by the test: backoff and leases without sleeping."""
+
+    def __init__(self) -> None:
+        self.moment = T0
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+    def advance(self, seconds: float) -> None:
+        self.moment += timedelta(seconds=seconds)
+
+
+def order(order_id: str, quantity: int = 1) -> bytes:
+    return json.dumps(
+        {
+            **ORDER,
+            "order_id": order_id,
+            "lines": [{"line_id": "L1", "sku": "MUG", "quantity": quantity}],
+        }
+    ).encode()
 
 
 @pytest.fixture
-async def processor(database: str) -> IntakeProcessor:
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+async def processor(database: str, clock: Clock) -> IntakeProcessor:
     await add_sku("MUG")
     connector: Connector = FakeConnector("shop", secret="dummy")
-    return IntakeProcessor({"shop": connector})
+    return IntakeProcessor({"shop": connector}, clock=clock)
 
 
-async def keep(event_id: str, body: bytes, topic: str = "order", channel: str = "shop") -> None:
+async def keep(event_id: str, body: bytes, topic: str = "order", channel: str = "shop") -> int:
     assert await inbox.store(channel, Delivery(event_id, topic), body)
+    return (await models.InboxDelivery.get(channel=channel, event_id=event_id)).id
+
+
+async def row_of(event_id: str) -> models.InboxDelivery:
+    return await models.InboxDelivery.get(event_id=event_id)
 
 
 async def test_a_stored_delivery_is_applied_and_marked(processor: IntakeProcessor) -> None:
     await keep("e1", json.dumps(ORDER).encode())
     assert await processor.process_pending() == 1
     assert (await stock("MUG")).total.committed == 2
-    assert await inbox.pending() == []
+    row = await row_of("e1")
+    assert (row.status, row.attempts, row.last_error, row.claimed_by) == ("applied", 1, None, None)
+    assert await inbox.unfinished() == []
+    assert await processor.process_pending() == 0
 
 
 async def test_processing_twice_posts_once(processor: IntakeProcessor) -> None:
@@ -49,24 +89,34 @@ async def test_processing_twice_posts_once(processor: IntakeProcessor) -> None:
     assert await models.Movement.all().count() == 1
 
 
-async def test_an_unreadable_delivery_is_not_retried(processor: IntakeProcessor) -> None:
+async def test_a_topic_without_orders_is_closed_as_ignored(processor: IntakeProcessor) -> None:
+    await keep("e1", b"{}", topic="product")
+    await processor.process_pending()
+    assert (await row_of("e1")).status == "ignored"
+    assert await inbox.unfinished() == []
+
+
+async def test_an_unreadable_delivery_fails_at_once_with_its_reason(
+    processor: IntakeProcessor,
+) -> None:
     await keep("e1", b'{"order_id": 1}')
     await processor.process_pending()
-    row = await models.InboxDelivery.get(event_id="e1")
-    assert row.processed_at is None
-    assert row.attempts == inbox.MAX_ATTEMPTS
-    assert "not a fake order" in (row.last_error or "")
-    assert await inbox.pending() == []
+    row = await row_of("e1")
+    assert (row.status, row.attempts, row.next_attempt_at) == ("failed", inbox.MAX_ATTEMPTS, None)
+    assert row.processed_at is not None
+    (entry,) = await inbox.unfinished()
+    assert entry.error == "not a fake order: the payload has no 'updated_at'"
 
 
-async def test_a_delivery_for_a_removed_channel_keeps_its_error(
-    processor: IntakeProcessor,
+async def test_a_delivery_for_a_removed_channel_waits_and_keeps_its_error(
+    processor: IntakeProcessor, clock: Clock
 ) -> None:
     await keep("e1", json.dumps(ORDER).encode(), channel="gone")
     await processor.process_pending()
-    row = await models.InboxDelivery.get(event_id="e1")
+    row = await row_of("e1")
     assert row.last_error == "channel 'gone' is no longer configured"
-    assert row.attempts == 1
+    assert (row.status, row.attempts) == ("pending", 1)
+    assert row.next_attempt_at == clock() + inbox.backoff(1)
 
 
 async def test_a_duplicate_event_id_is_not_stored_twice(processor: IntakeProcessor) -> None:
@@ -75,16 +125,185 @@ async def test_a_duplicate_event_id_is_not_stored_twice(processor: IntakeProcess
 
 
 class _Unreachable(FakeConnector):
-    async def parse(self, delivery: Delivery, body: bytes) -> list[OrderEvent]:
+    async def parse(self, delivery: Delivery, body: bytes) -> Sequence[OrderEvent]:
         raise ConnectorError("the storefront's API did not answer")
 
 
-async def test_an_api_failure_while_reading_is_retried_later(database: str) -> None:
-    """A storefront that cannot be reached costs one try, and the sweep goes on."""
-    processor = IntakeProcessor({"shop": _Unreachable("shop", secret="dummy")})
+async def test_an_api_failure_is_retried_after_a_wait_until_out_of_tries(
+    database: str, clock: Clock
+) -> None:
+    """A storefront that cannot be reached costs one try; the row waits 10 s, 20 s, 40 s...
+    and is not taken before it is due; the last try closes it as failed."""
+    processor = IntakeProcessor({"shop": _Unreachable("shop", secret="dummy")}, clock=clock)
     await keep("e1", json.dumps(ORDER).encode())
+    waits = []
+    for attempt in range(1, inbox.MAX_ATTEMPTS):
+        assert await processor.process_pending() == 1
+        row = await row_of("e1")
+        assert (row.status, row.attempts) == ("pending", attempt)
+        assert row.last_error == "the storefront's API did not answer"
+        assert row.next_attempt_at is not None
+        waits.append((row.next_attempt_at - clock()).total_seconds())
+        assert await processor.process_pending() == 0  # not due yet
+        clock.advance(waits[-1])
+    assert waits == [10, 20, 40, 80]
     assert await processor.process_pending() == 1
-    row = await models.InboxDelivery.get(event_id="e1")
-    assert (row.attempts, row.processed_at) == (1, None)
-    assert row.last_error == "the storefront's API did not answer"
-    assert [r.id for r in await inbox.pending()] == [row.id]
+    row = await row_of("e1")
+    assert (row.status, row.attempts, row.next_attempt_at) == ("failed", 5, None)
+
+
+def test_the_wait_doubles_and_stops_at_an_hour() -> None:
+    assert [inbox.backoff(n).total_seconds() for n in (0, 1, 2, 9, 10, 40)] == [
+        5,
+        10,
+        20,
+        2560,
+        3600,
+        3600,
+    ]
+
+
+class _BrokenOnFirst(FakeConnector):
+    """A connector with a bug that one payload triggers (as `"fulfillments": [1]` did)."""
+
+    async def parse(self, delivery: Delivery, body: bytes) -> Sequence[OrderEvent]:
+        if json.loads(body)["order_id"] == "poison":
+            raise AttributeError("'int' object has no attribute 'get'")
+        return await super().parse(delivery, body)
+
+
+async def test_a_processing_bug_on_one_row_never_stops_the_rows_after_it(
+    database: str, clock: Clock
+) -> None:
+    await add_sku("MUG")
+    processor = IntakeProcessor({"shop": _BrokenOnFirst("shop", secret="dummy")}, clock=clock)
+    await keep("poison", order("poison"))
+    for number in range(2, 6):
+        await keep(f"e{number}", order(f"order-{number}"))
+
+    assert await processor.process_pending() == 5
+    assert (await stock("MUG")).total.committed == 4
+    poison = await row_of("poison")
+    assert (poison.status, poison.attempts) == ("pending", 1)
+    assert poison.last_error == (
+        "AttributeError: 'int' object has no attribute 'get' (processing bug; the delivery is kept)"
+    )
+    first_wait = poison.next_attempt_at
+    assert first_wait is not None and first_wait > clock()
+
+    clock.advance(3600)
+    assert await processor.process_pending() == 1  # only the poison row was due
+    second = await row_of("poison")
+    assert second.attempts == 2
+    assert second.next_attempt_at is not None
+    assert second.next_attempt_at - clock() > first_wait - T0
+    (entry,) = await inbox.unfinished()
+    assert (entry.id, entry.status, entry.attempts) == (poison.id, "pending", 2)
+
+
+class _Gone(FakeConnector):
+    async def parse(self, delivery: Delivery, body: bytes) -> Sequence[OrderEvent]:
+        raise NotOnStore(
+            "order 123 not found on the store: deleted, or the token lacks read_orders"
+        )
+
+
+async def test_an_order_not_on_the_store_is_closed_with_its_reason_and_counted(
+    database: str, clock: Clock
+) -> None:
+    processor = IntakeProcessor({"shop": _Gone("shop", secret="dummy")}, clock=clock)
+    counter = metrics.WEBHOOKS_NOT_FOUND.labels("shop", "order")
+    before = counter._value.get()
+    await keep("e1", json.dumps(ORDER).encode())
+    await processor.process_pending()
+    row = await row_of("e1")
+    assert (row.status, row.attempts, row.next_attempt_at) == ("not_found", 1, None)
+    assert counter._value.get() == before + 1
+    (entry,) = await inbox.unfinished()
+    assert entry.error == (
+        "order 123 not found on the store: deleted, or the token lacks read_orders"
+    )
+    clock.advance(86400)
+    assert await processor.process_pending() == 0
+
+
+class TestClaims:
+    async def test_a_claimed_row_is_not_taken_by_another_process(
+        self, processor: IntakeProcessor, clock: Clock
+    ) -> None:
+        await keep("e1", json.dumps(ORDER).encode())
+        (claimed,) = await inbox.claim(10, clock())
+        assert await processor.process_pending() == 0
+        assert (await row_of("e1")).claimed_by == claimed.claimed_by
+
+    async def test_a_dead_process_claim_runs_out_and_the_row_is_taken_again(
+        self, processor: IntakeProcessor, clock: Clock
+    ) -> None:
+        """A process that claimed rows and died: after the lease, another applies them
+        once, and no try is counted for the dead one."""
+        await keep("e1", json.dumps(ORDER).encode())
+        await inbox.claim(10, clock())  # the process that died
+        clock.advance(inbox.LEASE.total_seconds() + 1)
+        assert await processor.process_pending() == 1
+        row = await row_of("e1")
+        assert (row.status, row.attempts) == ("applied", 1)
+        assert (await stock("MUG")).total.committed == 2
+
+    async def test_a_process_whose_lease_ran_out_neither_closes_nor_counts_a_try(
+        self, processor: IntakeProcessor, clock: Clock
+    ) -> None:
+        await keep("e1", json.dumps(ORDER).encode())
+        (slow,) = await inbox.claim(10, clock())
+        clock.advance(inbox.LEASE.total_seconds() + 1)
+        (fresh,) = await inbox.claim(10, clock())
+        assert not await inbox.fail(slow, "too late", clock())
+        assert not await inbox.close(slow, inbox.APPLIED, clock())
+        assert await inbox.close(fresh, inbox.APPLIED, clock())
+        row = await row_of("e1")
+        assert (row.status, row.attempts, row.last_error) == ("applied", 1, None)
+
+
+class TestByHand:
+    async def test_retry_reopens_every_row_not_applied_with_its_tries_back(
+        self, processor: IntakeProcessor, clock: Clock
+    ) -> None:
+        await keep("bad", b'{"order_id": 1}')
+        await keep("good", json.dumps(ORDER).encode())
+        await processor.process_pending()
+        assert await inbox.retry() == 1
+        row = await row_of("bad")
+        assert (row.status, row.attempts, row.next_attempt_at, row.processed_at) == (
+            "pending",
+            0,
+            None,
+            None,
+        )
+        assert (await row_of("good")).status == "applied"
+
+    async def test_skip_closes_a_row_naming_who_and_why(
+        self, processor: IntakeProcessor, clock: Clock
+    ) -> None:
+        bad = await keep("bad", b'{"order_id": 1}')
+        await processor.process_pending()
+        await inbox.skip(bad, "cli:alice", "  test order, deleted in Shopify ")
+        (entry,) = await inbox.unfinished()
+        assert (entry.status, entry.closed_by, entry.error) == (
+            "skipped",
+            "cli:alice",
+            "test order, deleted in Shopify",
+        )
+        assert await inbox.retry([bad]) == 1  # a skip can still be undone by a retry
+
+    async def test_skip_refuses_an_unknown_or_applied_row_and_writes_nothing(
+        self, processor: IntakeProcessor
+    ) -> None:
+        good = await keep("good", json.dumps(ORDER).encode())
+        await processor.process_pending()
+        with pytest.raises(inbox.UnknownDelivery, match="no delivery has id 999"):
+            await inbox.skip(999, "cli:alice", "why")
+        with pytest.raises(inbox.AlreadyClosed, match=f"delivery {good} is already applied"):
+            await inbox.skip(good, "cli:alice", "why")
+        with pytest.raises(inbox.InboxRefusal, match="give a reason"):
+            await inbox.skip(good, "cli:alice", "   ")
+        row = await row_of("good")
+        assert (row.status, row.closed_by, row.last_error) == ("applied", None, None)
