@@ -221,6 +221,8 @@ class ParkedLineOut(BaseModel):
     sku: str
     quantity: int
     since: datetime
+    reason: str
+    """Why it is parked: no SKU, a SKU not in syncbot, or a value the store cannot hold."""
 
 
 async def parked_lines() -> list[ParkedLineOut]:
@@ -234,6 +236,7 @@ async def parked_lines() -> list[ParkedLineOut]:
             sku=row.sku,
             quantity=row.quantity,
             since=row.created_at,
+            reason=row.reason,
         )
         for row in rows
     ]
