@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,8 +12,9 @@ import typer
 
 from connectors.registry import build_connectors
 from syncbot import cli_slack, cli_sync, cli_tables
-from syncbot.cli_channels import channels_app, inbox_app, parked
-from syncbot.cli_runtime import fail, load, run, run_with_database
+from syncbot.cli_channels import channels_app, parked
+from syncbot.cli_inbox import inbox_app
+from syncbot.cli_runtime import actor, fail, load, run, run_with_database
 from syncbot.config import ConfigError
 from syncbot.ledger import (
     DEFAULT_LOCATION,
@@ -199,10 +199,7 @@ def stock_command(sku: SkuCode) -> None:
 
 
 def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (OSError, KeyError):  # a container user without a login name
-        return "cli:unknown"
+    return actor()
 
 
 def _recorded(result: PostingResult) -> str:

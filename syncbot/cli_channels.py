@@ -16,7 +16,6 @@ from connectors.registry import build_connectors, secret_variables
 from syncbot import cli_tables
 from syncbot.cli_runtime import fail, load, run_with_database
 from syncbot.config import ChannelsFile
-from syncbot.intake import inbox
 from syncbot.intake.catch_up import CatchUpReport, catch_up
 from syncbot.store import models
 from syncbot.sync.listings import discover
@@ -125,53 +124,19 @@ def discover_command(
         typer.echo(f"  {report.without_sku} listings have no SKU")
 
 
-inbox_app = typer.Typer(
-    help="Webhook deliveries not processed yet: see why, and retry them.", no_args_is_help=True
-)
-
-
-@inbox_app.command("list")
-def inbox_list(
-    limit: Annotated[int, typer.Option(min=1, max=1000, help="How many to show.")] = 100,
-) -> None:
-    """Deliveries waiting or given up on, oldest first, with their last error."""
-    rows = run_with_database(lambda: inbox.unfinished(limit))
-    if not rows:
-        typer.echo("every delivery is processed")
-        return
-    table = Table(title="unprocessed deliveries", title_justify="left")
-    for column in ("id", "channel", "topic", "received", "tries", "last error"):
-        table.add_column(column)
-    for row in rows:
-        tries = f"{row.attempts}/{inbox.MAX_ATTEMPTS}"
-        received = row.received_at.strftime("%Y-%m-%d %H:%M:%S")
-        table.add_row(str(row.id), row.channel, row.topic, received, tries, row.last_error or "")
-    cli_tables.console().print(table)
-
-
-@inbox_app.command("retry")
-def inbox_retry(
-    ids: Annotated[
-        list[int] | None,
-        typer.Argument(metavar="[ID]...", help="Deliveries to retry (default all)."),
-    ] = None,
-) -> None:
-    """Give unprocessed deliveries their tries back; the service retries them within 30 s."""
-    count = run_with_database(lambda: inbox.retry(ids or None))
-    typer.echo(f"{count} deliveries will be retried by the running service")
-
-
 def parked() -> None:
-    """Order and return lines waiting for a SKU: add the SKU and they are applied."""
+    """Order and return lines not applied, and why: add a missing SKU and they are applied."""
     rows = run_with_database(lambda: models.ParkedLine.all().order_by("channel", "order_id"))
     if not rows:
         typer.echo("no parked lines")
         return
     table = Table(title="parked lines", title_justify="left")
-    for column in ("channel", "order", "line", "sku", "quantity", "since"):
-        table.add_column(column)
+    for column in ("channel", "order", "line", "sku", "quantity", "since", "reason"):
+        table.add_column(column, overflow="fold")
     for row in rows:
         sku = row.sku or "(no SKU)"
         since = row.created_at.strftime("%Y-%m-%d %H:%M")
-        table.add_row(row.channel, row.order_id, row.line_id, sku, str(row.quantity), since)
+        table.add_row(
+            row.channel, row.order_id, row.line_id, sku, str(row.quantity), since, row.reason
+        )
     cli_tables.console().print(table)

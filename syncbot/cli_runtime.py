@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import getpass
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
@@ -69,3 +70,11 @@ def run_with_database(work: Callable[[], Awaitable[T]]) -> T:
             await close_database()
 
     return run(main())
+
+
+def actor() -> str:
+    """Who is at the keyboard, as every CLI write names its actor: `cli:<login>`."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (OSError, KeyError):  # a container user without a login name
+        return "cli:unknown"

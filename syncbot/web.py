@@ -33,6 +33,7 @@ from connectors.base import Connector
 from syncbot import metrics, service
 from syncbot.channels_api import channels_router
 from syncbot.config import ChannelsFile, Settings
+from syncbot.inbox_api import inbox_router
 from syncbot.intake.processor import IntakeProcessor
 from syncbot.ledger import (
     IdempotencyConflict,
@@ -136,6 +137,7 @@ def create_app(
     app.include_router(stock_api(bearer_guard(settings.api_token)))
     app.include_router(webhook_router(connectors, processor))
     app.include_router(channels_router(kinds))
+    app.include_router(inbox_router(bearer_guard(settings.api_token)))
     if bot is not None:
         app.include_router(bot.router())
     app.state.channel_names = list(kinds)

@@ -54,19 +54,71 @@ def test_inbox_shows_a_failed_delivery_and_retry_gives_its_tries_back(cli: Cli) 
     """An operator sees why a delivery was not applied, and can have it tried again."""
     cli.sql(
         "INSERT INTO inbox_delivery (channel, event_id, topic, headers, body, received_at, "
-        "attempts, last_error) VALUES ('shop', 'e1', 'orders/create', '{}', '', "
-        "'2026-11-01 12:00:00', 5, 'order 1 has more than 50 lines')"
+        "attempts, last_error, status) VALUES ('shop', 'e1', 'orders/create', '{}', '', "
+        "'2026-11-01 12:00:00', 5, 'order 1 has more than 50 lines', 'failed')"
     )
     rows = table_rows(cli.ok("inbox", "list").stdout)
     assert rows[0][1:] == [
         "shop",
         "orders/create",
-        "2026-11-01 12:00:00",
+        "failed",
         "5/5",
+        "",
         "order 1 has more than 50 lines",
     ]
     assert "1 deliveries will be retried" in cli.ok("inbox", "retry").stdout
-    assert table_rows(cli.ok("inbox", "list").stdout)[0][4] == "0/5"
+    assert table_rows(cli.ok("inbox", "list").stdout)[0][3:6] == ["pending", "0/5", "now"]
+
+
+def test_inbox_list_rewords_raw_key_error_text(cli: Cli) -> None:
+    """An error stored as a KeyError's bare text reads as a sentence."""
+    cli.sql(
+        "INSERT INTO inbox_delivery (channel, event_id, topic, headers, body, received_at, "
+        "attempts, last_error, next_attempt_at) VALUES ('shop', 'e1', 'refunds/create', '{}', "
+        "'', '2026-11-01 12:00:00', 1, '''restock_type''', '2026-11-01 12:00:10')"
+    )
+    (row,) = table_rows(cli.ok("inbox", "list").stdout)
+    assert row[3:] == [
+        "pending",
+        "1/5",
+        "2026-11-01 12:00:10",
+        "the payload has no 'restock_type'",
+    ]
+
+
+def test_inbox_skip_records_who_and_why(cli: Cli) -> None:
+    cli.sql(
+        "INSERT INTO inbox_delivery (channel, event_id, topic, headers, body, received_at, "
+        "attempts, last_error) VALUES ('shop', 'e1', 'orders/create', '{}', '', "
+        "'2026-11-01 12:00:00', 2, 'boom')"
+    )
+    delivery_id = cli.sql("SELECT id FROM inbox_delivery")[0]["id"]
+    done = cli.ok("inbox", "skip", str(delivery_id), "--reason", "a test order")
+    assert f"delivery {delivery_id} skipped by cli:" in done.stdout
+    (row,) = cli.sql("SELECT status, closed_by, last_error FROM inbox_delivery")
+    assert (row["status"], row["last_error"]) == ("skipped", "a test order")
+    assert row["closed_by"].startswith("cli:")
+    assert "skipped by cli:" in cli.ok("inbox", "list").stdout
+
+
+def test_inbox_skip_of_an_unknown_or_applied_delivery_is_one_line_and_writes_nothing(
+    cli: Cli,
+) -> None:
+    cli.sql(
+        "INSERT INTO inbox_delivery (channel, event_id, topic, headers, body, received_at, "
+        "attempts, status, processed_at) VALUES ('shop', 'e1', 'orders/create', '{}', '', "
+        "'2026-11-01 12:00:00', 1, 'applied', '2026-11-01 12:00:01')"
+    )
+    delivery_id = cli.sql("SELECT id FROM inbox_delivery")[0]["id"]
+    unknown = cli("inbox", "skip", "999", "--reason", "x")
+    applied = cli("inbox", "skip", str(delivery_id), "--reason", "x")
+    assert (unknown.exit_code, applied.exit_code) == (1, 1)
+    assert unknown.stderr.strip() == "syncbot: no delivery has id 999: see `syncbot inbox list`"
+    assert applied.stderr.strip() == (
+        f"syncbot: delivery {delivery_id} is already applied: nothing to skip"
+    )
+    (row,) = cli.sql("SELECT status, closed_by FROM inbox_delivery")
+    assert (row["status"], row["closed_by"]) == ("applied", None)
 
 
 def test_inbox_says_when_everything_is_processed(cli: Cli) -> None:

@@ -1,0 +1,100 @@
+"""`/api/inbox`: deliveries not applied and why, and skipping one by hand (API token)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException
+
+from syncbot.intake import inbox
+from syncbot.ledger.limits import MAX_BIGINT, MAX_REASON_LENGTH
+from syncbot.service import API_ACTOR
+
+
+class ErrorOut(BaseModel):
+    error: str
+
+
+class InboxEntryOut(BaseModel):
+    id: int
+    channel: str
+    topic: str
+    event_id: str
+    status: str
+    """pending (waiting or retrying), failed, not_found or skipped."""
+    error: str | None
+    """Readable: why it failed, was not found, or was skipped."""
+    attempts: int
+    max_attempts: int
+    next_attempt_at: datetime | None
+    """When a pending delivery is tried again; null once it is closed."""
+    received_at: datetime
+    closed_at: datetime | None
+    closed_by: str | None
+    """Who skipped it (`cli:alice`, `api`); null unless skipped."""
+
+
+class SkipRequest(BaseModel):
+    reason: Annotated[str, Field(min_length=1, max_length=MAX_REASON_LENGTH)]
+    """Why the delivery is closed by hand: kept on it and shown in the list."""
+
+
+def _errors(**described: str) -> dict[int | str, dict[str, Any]]:
+    return {int(code): {"model": ErrorOut, "description": text} for code, text in described.items()}
+
+
+UNAUTHORIZED = "no valid `Authorization: Bearer <token>` header"
+
+
+def inbox_router(guard: Callable[..., Awaitable[None]]) -> APIRouter:
+    """Both routes need the API token: a delivery's error may quote a customer's order."""
+    router = APIRouter(prefix="/api", tags=["inbox"], dependencies=[Depends(guard)])
+
+    @router.get("/inbox", responses=_errors(**{"401": UNAUTHORIZED}))
+    async def get_inbox(
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ) -> list[InboxEntryOut]:
+        """Deliveries not applied, oldest first, as `syncbot inbox list` shows them.
+
+        200 the list (empty when every delivery is processed); 401 without the token;
+        422 a limit outside 1..1000.
+        """
+        return [InboxEntryOut(**asdict(entry)) for entry in await inbox.unfinished(limit)]
+
+    @router.post(
+        "/inbox/{delivery_id}/skip",
+        responses=_errors(
+            **{
+                "401": UNAUTHORIZED,
+                "404": "no delivery has that id",
+                "409": "the delivery is already applied, ignored or skipped",
+                "422": "a missing, blank or over-long reason",
+            }
+        ),
+    )
+    async def skip_delivery(
+        delivery_id: Annotated[int, Path(ge=1, le=MAX_BIGINT)], body: SkipRequest
+    ) -> InboxEntryOut:
+        """Closes one delivery by hand with a reason; it is never retried.
+
+        200 the delivery as closed; 401 without the token; 404 unknown id; 409 already
+        applied, ignored or skipped; 422 a missing, blank or over-long reason.
+        """
+        try:
+            await inbox.skip(delivery_id, API_ACTOR, body.reason)
+        except inbox.UnknownDelivery as refusal:
+            raise HTTPException(404, str(refusal)) from refusal
+        except inbox.AlreadyClosed as refusal:
+            raise HTTPException(409, str(refusal)) from refusal
+        except inbox.InboxRefusal as refusal:  # a reason of blanks only
+            raise HTTPException(422, str(refusal)) from refusal
+        entry = await inbox.entry(delivery_id)
+        assert entry is not None  # it was just closed, and rows are never deleted
+        return InboxEntryOut(**asdict(entry))
+
+    return router
