@@ -55,7 +55,9 @@ def inbox_router(guard: Callable[..., Awaitable[None]]) -> APIRouter:
     """Both routes need the API token: a delivery's error may quote a customer's order."""
     router = APIRouter(prefix="/api", tags=["inbox"], dependencies=[Depends(guard)])
 
-    @router.get("/inbox", responses=_errors(**{"401": UNAUTHORIZED}))
+    @router.get(
+        "/inbox", responses=_errors(**{"401": UNAUTHORIZED, "422": "a limit outside 1..1000"})
+    )
     async def get_inbox(
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     ) -> list[InboxEntryOut]:
@@ -73,7 +75,7 @@ def inbox_router(guard: Callable[..., Awaitable[None]]) -> APIRouter:
                 "401": UNAUTHORIZED,
                 "404": "no delivery has that id",
                 "409": "the delivery is already applied, ignored or skipped",
-                "422": "a missing, blank or over-long reason",
+                "422": "an id out of range, or a missing, blank or over-long reason",
             }
         ),
     )
