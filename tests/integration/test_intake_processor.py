@@ -6,7 +6,9 @@ import json
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+import asyncpg
 import pytest
+from tortoise.exceptions import OperationalError
 
 from connectors.base import Connector, ConnectorError, Delivery, NotOnStore
 from connectors.fake import FakeConnector
@@ -308,3 +310,37 @@ class TestByHand:
             await inbox.skip(good, "cli:alice", "   ")
         row = await row_of("good")
         assert (row.status, row.closed_by, row.last_error) == ("applied", None, None)
+
+
+class _RefusedByPostgres(FakeConnector):
+    """What Tortoise raises when PostgreSQL refuses a value: asyncpg's DataError, wrapped."""
+
+    async def parse(self, delivery: Delivery, body: bytes) -> Sequence[OrderEvent]:
+        cause = asyncpg.exceptions.StringDataRightTruncationError(
+            "value too long for type character varying(64)"
+        )
+        raise OperationalError(cause) from cause
+
+
+async def test_a_value_the_database_refuses_fails_at_once(database: str, clock: Clock) -> None:
+    processor = IntakeProcessor({"shop": _RefusedByPostgres("shop", secret="dummy")}, clock=clock)
+    await keep("e1", json.dumps(ORDER).encode())
+    await processor.process_pending()
+    row = await row_of("e1")
+    assert (row.status, row.attempts) == ("failed", inbox.MAX_ATTEMPTS)
+    assert row.last_error == (
+        "the store cannot hold a value: value too long for type character varying(64)"
+    )
+
+
+async def test_the_loop_wakes_when_the_earliest_retry_falls_due(
+    database: str, clock: Clock
+) -> None:
+    """The sweep sleeps until the next try is due, not a fixed 30 s."""
+    processor = IntakeProcessor({"shop": _Unreachable("shop", secret="dummy")}, clock=clock)
+    assert await inbox.next_due() is None
+    await keep("e1", json.dumps(ORDER).encode())
+    await processor.process_pending()
+    assert await inbox.next_due() == clock() + inbox.backoff(1)
+    clock.advance(4)
+    assert await processor._until_next_due() == 6
