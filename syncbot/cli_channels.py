@@ -100,6 +100,8 @@ def catch_up_command(
         f"{name}: {len(report.orders)} orders reconciled, {len(report.changed)} moved stock "
         f"the webhooks had not; next catch-up starts after {report.cursor}"
     )
+    for refusal in report.refused:
+        typer.echo(f"  skipped: {refusal}")
 
 
 @channels_app.command("discover")

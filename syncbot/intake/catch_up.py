@@ -3,10 +3,12 @@
 Webhooks can be late by a day or never come. Catch-up reads the same orders through the
 channel's API and reconciles them exactly as a webhook would, so nothing is counted
 twice. The cursor moves after each page, so an interrupted run resumes where it stopped.
+An order whose id the store cannot hold is reported and skipped; it never stops the run.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -14,7 +16,9 @@ from datetime import UTC, datetime
 from connectors.base import Connector
 from syncbot.config import ConfigError
 from syncbot.store import models
-from syncbot.store.orders import record_order_event
+from syncbot.store.orders import UnstorableOrder, record_order_event
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -22,6 +26,8 @@ class CatchUpReport:
     orders: set[str] = field(default_factory=set)
     changed: set[str] = field(default_factory=set)
     """Orders whose reconciliation posted movements: what the webhooks had missed."""
+    refused: list[str] = field(default_factory=list)
+    """Why orders the store cannot hold were skipped, one line each."""
     cursor: datetime | None = None
 
 
@@ -47,7 +53,13 @@ async def catch_up(
     async for page in connector.orders_since(report.cursor):
         for event in page.events:
             report.orders.add(event.order_id)
-            if await record_order_event(connector.name, event) is not None:
+            try:
+                changed = await record_order_event(connector.name, event)
+            except UnstorableOrder as refusal:
+                log.warning("catch-up skipped an order: %s", refusal)
+                report.refused.append(str(refusal))
+                continue
+            if changed is not None:
                 report.changed.add(event.order_id)
         if page.cursor is not None:
             report.cursor = page.cursor

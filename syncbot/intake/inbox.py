@@ -173,7 +173,7 @@ async def fail(
         changed = await models.InboxDelivery.filter(_held(row)).update(
             status=FAILED,
             processed_at=moment,
-            attempts=max(attempts, MAX_ATTEMPTS) if final else attempts,
+            attempts=attempts,
             last_error=_clean(error),
             next_attempt_at=None,
             claimed_by=None,

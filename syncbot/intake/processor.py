@@ -132,7 +132,7 @@ class IntakeProcessor:
         self, row: models.InboxDelivery, status: str, reason: str | None = None
     ) -> None:
         if not await inbox.close(row, status, self._clock(), reason):
-            log.warning("delivery %s was taken by another process before it closed", row.id)
+            log.warning("delivery %s was skipped or taken by another process meanwhile", row.id)
 
     async def _fail(
         self,
@@ -146,7 +146,7 @@ class IntakeProcessor:
         metrics.WEBHOOKS_FAILED.labels(row.channel, outcome).inc()
         log.warning("delivery not processed (%s): %s", outcome, error, extra=context)
         if not await inbox.fail(row, error, self._clock(), final=final):
-            log.warning("delivery %s was taken by another process before it failed", row.id)
+            log.warning("delivery %s was skipped or taken by another process meanwhile", row.id)
 
 
 def _refused_by_database(error: Exception) -> bool:

@@ -54,6 +54,16 @@ class TestCatchUp:
         cursor = await models.ChannelCursor.get(channel="shop")
         assert cursor.orders_updated_at == T0 + timedelta(minutes=3)
 
+    async def test_an_order_the_store_cannot_hold_is_reported_and_the_rest_applied(
+        self, shop: FakeConnector
+    ) -> None:
+        shop.orders = [order("9" * 65, 0), order("2", 1)]
+        report = await catch_up(shop, since=T0 - timedelta(days=1))
+        assert report.changed == {"2"}
+        (refusal,) = report.refused
+        assert "order id is 65 characters long, over the limit of 64" in refusal
+        assert (await stock("MUG")).total.committed == 2
+
     async def test_the_first_catch_up_needs_a_start(self, shop: FakeConnector) -> None:
         """Orders before the stock count the ledger started from are in that count."""
         shop.orders = [order("1", 0)]
