@@ -11,7 +11,7 @@ No delivery can stop the others. Every error of one try is caught for that row a
     InvalidMovement, a value the
     database refuses (DataError)     failed at once: the same payload can never succeed
     LedgerError, ConnectorError,
-    OSError                          one try counted, retried after a growing wait
+    OSError, other database errors   one try counted, retried after a growing wait
     anything else                    a bug: logged with its traceback, retried the same way
 """
 
@@ -22,6 +22,13 @@ import contextlib
 import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
+
+from tortoise.exceptions import (
+    DBConnectionError,
+    IntegrityError,
+    OperationalError,
+    TransactionManagementError,
+)
 
 from connectors.base import Connector, ConnectorError, Delivery, MalformedDelivery, NotOnStore
 from syncbot import metrics
@@ -38,6 +45,7 @@ BATCH = 100
 CLAIM = 10  # rows claimed at once: small, so a lease covers the whole claim's work
 IDLE_SECONDS = 30.0  # a sweep without a wake-up, for leases left by a process that died
 MIN_WAIT_SECONDS = 0.1
+DATABASE_ERRORS = (DBConnectionError, IntegrityError, OperationalError, TransactionManagementError)
 
 
 class IntakeProcessor:
@@ -103,12 +111,13 @@ class IntakeProcessor:
             await self._fail(row, str(error), context, final=True)
         except (LedgerError, OSError, ConnectorError) as error:  # a retry may succeed
             await self._fail(row, str(error), context)
-        except Exception as error:
+        except DATABASE_ERRORS as error:
             if _refused_by_database(error):
-                await self._fail(
-                    row, f"the store cannot hold a value: {error}", context, final=True
-                )
-                return
+                refusal = f"the store cannot hold a value: {error}"
+                await self._fail(row, refusal, context, final=True)
+            else:  # locked, disconnected, a lost race: another try may succeed
+                await self._fail(row, f"database error: {error}", context)
+        except Exception as error:
             log.exception("delivery %s not processed: bug in processing", row.id, extra=context)
             await self._fail(row, describe(error), context)
         else:
@@ -149,7 +158,7 @@ class IntakeProcessor:
             log.warning("delivery %s was skipped or taken by another process meanwhile", row.id)
 
 
-def _refused_by_database(error: Exception) -> bool:
+def _refused_by_database(error: BaseException) -> bool:
     """A value the database refuses (too long, out of range, a NUL): Tortoise wraps
     asyncpg's DataError in an OperationalError; retrying the same payload cannot help."""
     cause = error.__cause__

@@ -344,3 +344,19 @@ async def test_the_loop_wakes_when_the_earliest_retry_falls_due(
     assert await inbox.next_due() == clock() + inbox.backoff(1)
     clock.advance(4)
     assert await processor._until_next_due() == 6
+
+
+class _Locked(FakeConnector):
+    async def parse(self, delivery: Delivery, body: bytes) -> Sequence[OrderEvent]:
+        raise OperationalError("database is locked")
+
+
+async def test_a_passing_database_error_is_retried_not_called_a_bug(
+    database: str, clock: Clock
+) -> None:
+    processor = IntakeProcessor({"shop": _Locked("shop", secret="dummy")}, clock=clock)
+    await keep("e1", json.dumps(ORDER).encode())
+    await processor.process_pending()
+    row = await row_of("e1")
+    assert (row.status, row.attempts) == ("pending", 1)
+    assert row.last_error == "database error: database is locked"
