@@ -14,7 +14,7 @@ One channel's sync, in order:
 A whole call that fails (a refusal such as INVALID_VARIABLE, network, 5xx after retries,
 auth) leaves its rows `sending`, with the refusal counted: the next sync sends them again
 under the same keys, so nothing is lost or applied twice. At the bound
-(`refusals.SENDS`) the batch is abandoned: its listings are read again and re-planned.
+(`failures.SENDS`) the batch is abandoned: its listings are read again and re-planned.
 Two whole failures in a row stop the sync: then the channel itself is failing.
 """
 
@@ -25,8 +25,6 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from connectors.base import ConnectorError, LevelChange, PushOutcome
@@ -35,13 +33,10 @@ from syncbot.ledger.allocation import Action
 from syncbot.store import listings as store
 from syncbot.store import models
 from syncbot.sync.channels import SyncChannel, as_listing
+from syncbot.sync.failures import clear_abandoned, quarantine, record_health, record_refusal
 from syncbot.sync.planner import Plan, PlannedListing, plan
-from syncbot.sync.refusals import clear_abandoned, record_refusal
 
 log = logging.getLogger(__name__)
-
-REPEATED_FAILURES = 3
-"""Consecutive failed syncs of a channel that raise a `sync_failing` outbox event."""
 
 Clock = Callable[[], datetime]
 
@@ -118,7 +113,7 @@ async def sync(
             await _send_recorded(channel, batch, report, clock, calls)
     except ConnectorError as error:
         report.error = str(error)
-    await _record_health(channel.name, report, clock())
+    await record_health(channel.name, report.error, clock())
     return report
 
 
@@ -338,7 +333,7 @@ async def _record_outcomes(
                 .update(channel_quantity=None)
             )
         for push, error in failed:
-            await _quarantine(connection, channel, push, error, at)
+            await quarantine(connection, channel, push, error, at)
     report.pushed += len(acknowledged)
     report.stale += len(stale)
     report.quarantined += [push.sku for push, _ in failed]
@@ -346,32 +341,6 @@ async def _record_outcomes(
     for result, count in counts.items():
         metrics.LISTING_PUSHES.labels(channel, result).inc(count)
     return [push.inventory_id for push in stale]
-
-
-async def _quarantine(
-    connection: BaseDBAsyncClient,
-    channel: str,
-    push: models.ListingPush,
-    error: str,
-    at: datetime,
-) -> None:
-    await (
-        models.ListingPush.filter(id=push.id)
-        .using_db(connection)
-        .update(status="failed", error=error, finished_at=at)
-    )
-    await (
-        models.ChannelListing.filter(channel=channel, inventory_id=push.inventory_id)
-        .using_db(connection)
-        .update(quarantined_error=error, quarantined_at=at)
-    )
-    await models.OutboxEvent.create(
-        name="listing_quarantined",
-        sku=push.sku,
-        payload={"channel": channel, "sku": push.sku, "error": error},
-        using_db=connection,
-    )
-    log.warning("listing quarantined", extra={"channel": channel, "sku": push.sku, "error": error})
 
 
 async def _record_drift(channel: str, item: PlannedListing) -> None:
@@ -386,24 +355,3 @@ async def _record_drift(channel: str, item: PlannedListing) -> None:
         "hold ended by its grace period: the channel took units no ingested order explains",
         extra={"channel": channel, "sku": item.listing.sku, "units": units},
     )
-
-
-async def _record_health(channel: str, report: SyncReport, at: datetime) -> None:
-    await models.ChannelHealth.get_or_create(channel=channel)
-    health = models.ChannelHealth.filter(channel=channel)
-    if report.error is None:
-        await health.update(synced_at=at, error=None, failures=0)
-    else:
-        await health.update(error=report.error, error_at=at, failures=F("failures") + 1)
-        metrics.SYNC_FAILURES.labels(channel).inc()
-        log.warning("channel sync failed", extra={"channel": channel, "error": report.error})
-        row = await health.first()
-        failures = row.failures if row else 0
-        # One event when failing becomes a pattern, not one per attempt: a channel down
-        # for an hour would otherwise fill the alert channel.
-        if failures == REPEATED_FAILURES:
-            await models.OutboxEvent.create(
-                name="sync_failing",
-                sku="",
-                payload={"channel": channel, "failures": failures, "error": report.error},
-            )

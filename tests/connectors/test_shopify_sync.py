@@ -26,9 +26,9 @@ from syncbot.store import models
 from syncbot.store.catalogue import add_sku
 from syncbot.store.posting import post
 from syncbot.sync.channels import SyncChannel
+from syncbot.sync.failures import SENDS
 from syncbot.sync.listings import discover
 from syncbot.sync.pusher import SyncReport, sync
-from syncbot.sync.refusals import SENDS
 from syncbot.sync.status import ListingFilter, listing_states
 
 URL = f"https://{SHOP}/admin/api/2026-10/graphql.json"

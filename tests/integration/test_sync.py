@@ -24,9 +24,9 @@ from syncbot.store.orders import record_order_event
 from syncbot.store.posting import post
 from syncbot.sync.channels import SyncChannel
 from syncbot.sync.drift import check_drift
+from syncbot.sync.failures import SENDS
 from syncbot.sync.listings import discover
 from syncbot.sync.pusher import SyncReport, sync
-from syncbot.sync.refusals import SENDS
 
 GRACE = timedelta(minutes=10)
 T0 = datetime(2026, 11, 25, 12, tzinfo=UTC)

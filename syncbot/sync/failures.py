@@ -1,4 +1,7 @@
-"""Push batches the channel refuses whole: counted, resent a bounded number of times, then
+"""What a sync records when the channel does not take a push, each with its outbox event:
+a listing quarantined by a per-item error, a batch refused whole, the channel's health.
+
+Batches the channel refuses whole are counted, resent a bounded number of times, then
 abandoned, so one refused batch never stalls a channel.
 
 A whole call can fail for the batch (Shopify answers INVALID_VARIABLE for one quantity
@@ -17,6 +20,8 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from syncbot import metrics
@@ -29,6 +34,9 @@ SENDS = 3
 
 ABANDONED = "push_abandoned"
 """The outbox event raised when a batch is abandoned; the Slack alerts post it."""
+
+REPEATED_FAILURES = 3
+"""Consecutive failed syncs of a channel that raise a `sync_failing` outbox event."""
 
 
 async def record_refusal(
@@ -81,3 +89,52 @@ async def clear_abandoned(channel: str, inventory_ids: Sequence[str]) -> None:
         await models.ChannelListing.filter(
             channel=channel, inventory_id__in=list(inventory_ids)
         ).update(abandoned_error=None, abandoned_at=None)
+
+
+async def quarantine(
+    connection: BaseDBAsyncClient,
+    channel: str,
+    push: models.ListingPush,
+    error: str,
+    at: datetime,
+) -> None:
+    """A per-item error: the listing is not pushed again until released."""
+    await (
+        models.ListingPush.filter(id=push.id)
+        .using_db(connection)
+        .update(status="failed", error=error, finished_at=at)
+    )
+    await (
+        models.ChannelListing.filter(channel=channel, inventory_id=push.inventory_id)
+        .using_db(connection)
+        .update(quarantined_error=error, quarantined_at=at)
+    )
+    await models.OutboxEvent.create(
+        name="listing_quarantined",
+        sku=push.sku,
+        payload={"channel": channel, "sku": push.sku, "error": error},
+        using_db=connection,
+    )
+    log.warning("listing quarantined", extra={"channel": channel, "sku": push.sku, "error": error})
+
+
+async def record_health(channel: str, error: str | None, at: datetime) -> None:
+    """A sync without a whole-call error, or one more failure in a row."""
+    await models.ChannelHealth.get_or_create(channel=channel)
+    health = models.ChannelHealth.filter(channel=channel)
+    if error is None:
+        await health.update(synced_at=at, error=None, failures=0)
+    else:
+        await health.update(error=error, error_at=at, failures=F("failures") + 1)
+        metrics.SYNC_FAILURES.labels(channel).inc()
+        log.warning("channel sync failed", extra={"channel": channel, "error": error})
+        row = await health.first()
+        failures = row.failures if row else 0
+        # One event when failing becomes a pattern, not one per attempt: a channel down
+        # for an hour would otherwise fill the alert channel.
+        if failures == REPEATED_FAILURES:
+            await models.OutboxEvent.create(
+                name="sync_failing",
+                sku="",
+                payload={"channel": channel, "failures": failures, "error": error},
+            )
