@@ -7,7 +7,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [("syncbot", "0006_slack_alerts")]
+    dependencies = [("syncbot", "0007_inbox_resilience")]
 
     operations = [
         ops.AddField(
