@@ -107,6 +107,9 @@ class Connector(Protocol):
 
     name: str
     batch_limit: int
+    max_quantity: int | None
+    """The largest quantity the channel can hold (None: no known limit). The planner
+    clamps to it: one value beyond it would make the channel refuse a whole batch."""
 
     async def check(self) -> str:
         """Calls the channel's API with its credentials; a line naming what answered."""

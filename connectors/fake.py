@@ -56,9 +56,11 @@ class FakeConnector:
         secret: str,
         batch_limit: int = 250,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        max_quantity: int | None = None,
     ) -> None:
         self.name = name
         self.batch_limit = batch_limit
+        self.max_quantity = max_quantity
         self._secret = secret
         self._sleep = sleep
         self._throttled_for: float | None = None

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from syncbot.store import models
-from syncbot.sync.status import ListingFilter, channel_status, listing_states
+from syncbot.sync.status import ListingFilter, channel_status, listing_state, listing_states
 
 
 class ChannelOut(BaseModel):
@@ -49,10 +49,16 @@ class ListingOut(BaseModel):
     drift_checked_at: datetime | None
     quarantined_error: str | None
     quarantined_at: datetime | None
+    state: str
+    """quarantined, abandoned, held or "" (in sync, or waiting for its next push)."""
+    abandoned_error: str | None
+    """Why its last push batch was abandoned: the channel refused it whole, every time."""
+    abandoned_at: datetime | None
 
     @classmethod
     def of(cls, row: models.ChannelListing) -> ListingOut:
-        return cls.model_validate(row, from_attributes=True)
+        fields = {name: getattr(row, name) for name in cls.model_fields if name != "state"}
+        return cls(**fields, state=listing_state(row))
 
 
 class PushOut(BaseModel):

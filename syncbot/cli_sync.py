@@ -27,7 +27,7 @@ from syncbot.sync.leader import Leadership
 from syncbot.sync.planner import Plan, plan
 from syncbot.sync.pusher import SyncReport, sync
 from syncbot.sync.scheduler import SyncScheduler
-from syncbot.sync.status import ListingFilter, listing_states
+from syncbot.sync.status import ListingFilter, listing_state, listing_states
 
 T = TypeVar("T")
 ChannelName = Annotated[
@@ -123,7 +123,9 @@ def _summary(report: SyncReport) -> str:
         f"{len(report.quarantined)} quarantined",
     ]
     if report.resumed:
-        parts.append(f"{report.resumed} resumed from an interrupted push")
+        parts.append(f"{report.resumed} resumed from an interrupted or refused push")
+    if report.refused:
+        parts.append(f"{report.refused} in batches refused whole")
     if report.stale:
         parts.append(f"{report.stale} stale, re-read")
     line = f"{report.channel}: {report.listings} listings: " + ", ".join(parts)
@@ -133,6 +135,12 @@ def _summary(report: SyncReport) -> str:
         )
     for sku, units in report.drift.items():
         line += f"\n  {sku}: {units} unit(s) the channel took are recorded as drift"
+    if report.abandoned:
+        line += (
+            f"\n  abandoned {', '.join(report.abandoned[:10])}: refused whole too often; read "
+            f"again and re-planned next sync (`syncbot channels listings {report.channel} "
+            "--state abandoned`)"
+        )
     if report.error:
         line += f"\n  stopped by: {report.error} (the next sync resends what was not confirmed)"
     return line
@@ -222,7 +230,8 @@ def listings_command(
         bool, typer.Option("--quarantined", help="Same as --state quarantined.")
     ] = False,
 ) -> None:
-    """A channel's listings: what it holds, what it was last sent, holds, drift, quarantine."""
+    """A channel's listings: what it holds, what it was last sent, holds, drift, quarantine,
+    abandoned pushes."""
     _, channels = load()
     require_channel(channels, name)
     which = ListingFilter.QUARANTINED if quarantined else state
@@ -234,13 +243,11 @@ def listings_command(
     for column in ("sku", "channel", "last pushed", "pushed at", "drift", "state"):
         table.add_column(column)
     for row in rows:
-        state_text = (
-            f"quarantined: {row.quarantined_error}"
-            if row.quarantined_at
-            else f"held since {_time(row.held_since)}"
-            if row.held_since
-            else ""
-        )
+        state_text = {
+            "quarantined": f"quarantined: {row.quarantined_error}",
+            "abandoned": f"abandoned: {row.abandoned_error} (read again and re-planned)",
+            "held": f"held since {_time(row.held_since)}",
+        }.get(listing_state(row), "")
         table.add_row(
             row.sku,
             _quantity(row.channel_quantity),

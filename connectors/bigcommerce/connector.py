@@ -82,6 +82,7 @@ class BigCommerceConnector:
     """One BigCommerce store; syncbot pushes to one inventory location, `location_id`."""
 
     batch_limit = BATCH_LIMIT
+    max_quantity: int | None = None  # no documented limit
 
     def __init__(
         self,

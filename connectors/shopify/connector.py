@@ -104,6 +104,8 @@ class ShopifyConnector:
     """One Shopify store; `inventory_location` is the Shopify location syncbot pushes to."""
 
     batch_limit = MAX_INPUT_ITEMS
+    # GraphQL `Int` is 32-bit: one quantity beyond it fails the whole call (INVALID_VARIABLE).
+    max_quantity: int | None = 2_147_483_647
 
     def __init__(
         self,

@@ -7,7 +7,9 @@
 It answers the documents the connector sends (Shop, ProductVariants, InventoryLevels,
 InventorySetQuantities, and OrdersUpdatedSince and Order from the order nodes it is given)
 the way Shopify documents them: a user error refuses the whole call and applies nothing; a
-stale `changeFromQuantity` is CHANGE_FROM_QUANTITY_STALE naming the item; the same
+quantity beyond GraphQL's 32-bit `Int` fails the whole call with a top-level
+INVALID_VARIABLE error (HTTP 200, no data); a stale `changeFromQuantity` is
+CHANGE_FROM_QUANTITY_STALE naming the item; the same
 idempotency key answers its first result again without applying twice. Every answer
 carries `extensions.cost` from a leaky bucket; a call the bucket cannot afford is
 THROTTLED. The bucket's clock is the test's, so nothing really waits.
@@ -43,6 +45,7 @@ LEVEL_COST_PER_ITEM = 3
 VARIANTS_COST = 752
 SHOP_COST = 3
 ORDERS_COST = WORST_CASE_COST[ORDERS_UPDATED_SINCE]
+INT_MAX = 2**31 - 1
 PAGE = 250
 _UPDATED_SINCE = re.compile(r"updated_at:>='([^']+)'")
 
@@ -110,6 +113,9 @@ class ShopifyInventory:
             installation = {"accessScopes": scopes}
             return self._answer({"shop": shop, "currentAppInstallation": installation}, cost)
         if document == INVENTORY_SET_QUANTITIES:
+            if refused := _invalid_variable(variables):
+                self.set_calls.append(variables)
+                return httpx.Response(200, json={"errors": [refused]})
             data = self._set(variables)
             if self.lose_answers:
                 self.lose_answers -= 1
@@ -226,6 +232,22 @@ class ShopifyInventory:
         else:
             body["data"] = data
         return httpx.Response(200, json=body)
+
+
+def _invalid_variable(variables: dict[str, Any]) -> dict[str, Any] | None:
+    """GraphQL refuses a variable its type cannot hold before anything runs."""
+    for index, quantity in enumerate(variables["quantities"]):
+        if not -INT_MAX - 1 <= quantity["quantity"] <= INT_MAX:
+            explanation = f"Could not coerce value {quantity['quantity']} to Int"
+            return {
+                "message": "Variable $quantities of type [InventoryQuantityInput!]! was "
+                f"provided invalid value for {index}.quantity ({explanation})",
+                "extensions": {
+                    "code": "INVALID_VARIABLE",
+                    "problems": [{"path": [index, "quantity"], "explanation": explanation}],
+                },
+            }
+    return None
 
 
 def _error(code: str, index: int, name: str) -> dict[str, Any]:

@@ -98,6 +98,7 @@ class WooCommerceConnector:
     """One WooCommerce store; `location` is the syncbot location its stock figures map to."""
 
     batch_limit = MAX_PER_PAGE
+    max_quantity: int | None = None  # no documented limit
 
     def __init__(
         self,

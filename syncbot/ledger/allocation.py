@@ -4,8 +4,9 @@ Two rules live here.
 
 1. **Publish.** A channel shows a policy applied to `available`, summed over the locations
    it sells from: keep `buffer` back, list `percent` of the rest (rounded down), never more
-   than `maximum`, never below zero. `publish` returns the number with its explanation:
-   `7 = available 12 − buffer 5`.
+   than `maximum`, never below zero, and never above what the channel can hold (its
+   `ceiling`, e.g. Shopify's GraphQL `Int`). `publish` returns the number with its
+   explanation: `7 = available 12 − buffer 5`.
 
 2. **Decide.** A listing is pushed only when the channel is believed to hold something else,
    and never *raised* while the channel may hold sales syncbot has not ingested: when the
@@ -58,11 +59,22 @@ class Allocation:
     explanation: str
 
 
-def publish(available: Mapping[str, int], sells_from: Sequence[str], policy: Policy) -> Allocation:
+def publish(
+    available: Mapping[str, int],
+    sells_from: Sequence[str],
+    policy: Policy,
+    *,
+    ceiling: int | None = None,
+    holder: str = "the channel",
+) -> Allocation:
     """The quantity a channel should show; `explanation` reads `<quantity> = <how>`.
 
+    `ceiling`: the largest quantity the channel can hold (None: no limit); `holder` names
+    whose limit it is in the explanation. A value above it would make the channel refuse
+    the whole call, so it is clamped and the clamp is said.
+
     Invariant: 0 <= quantity <= max(0, sum of available over `sells_from`), and never above
-    the policy's maximum.
+    the policy's maximum or the ceiling.
     """
     total = sum(available.get(location, 0) for location in sells_from)
     parts = [location for location in sells_from if available.get(location, 0)]
@@ -84,6 +96,9 @@ def publish(available: Mapping[str, int], sells_from: Sequence[str], policy: Pol
     if policy.maximum is not None and quantity > policy.maximum:
         quantity = policy.maximum
         how += f", capped at max {policy.maximum}"
+    if ceiling is not None and quantity > max(0, ceiling):
+        quantity = max(0, ceiling)
+        how += f", clamped to {holder}'s maximum {quantity}"
     if quantity < 0:
         quantity = 0
         how += ", floored at 0"

@@ -1,4 +1,5 @@
-"""Alerts to a Slack channel, from the outbox: low stock, oversell, sync failures, drift.
+"""Alerts to a Slack channel, from the outbox: low stock, oversell, sync failures, drift,
+abandoned pushes.
 
 The ledger and the sync write events in the same transaction as what caused them; this
 reads the undelivered ones in order, posts at most one alert per kind and subject within
@@ -32,6 +33,7 @@ EVENTS = (
     "listing_quarantined",
     "sync_failing",
     "drift_recorded",
+    "push_abandoned",
 )
 BATCH = 50
 
@@ -79,6 +81,18 @@ def describe(name: str, payload: Mapping[str, Any], drift_units: int) -> Alert |
             "received by syncbot explains"
         )
         return Alert("drift", f"{channel}/{sku}", alert_message(text, "`syncbot drift`"))
+    if name == "push_abandoned":
+        skus = [str(code) for code in payload.get("skus") or []]
+        shown = ", ".join(skus[:5]) + (f" and {len(skus) - 5} more" if len(skus) > 5 else "")
+        text = (
+            f":warning: *Push to {channel} abandoned* for {shown}: refused "
+            f"{payload.get('attempts')} times: {payload.get('error')}"
+        )
+        detail = (
+            "Read again and re-planned in the next sync, each alone; the rest of the channel "
+            f"keeps syncing. `syncbot channels listings {channel} --state abandoned`"
+        )
+        return Alert("push_abandoned", channel, alert_message(text, detail))
     return None
 
 

@@ -234,6 +234,10 @@ class ChannelListing(Model):
     drift_checked_at = fields.DatetimeField(null=True)
     quarantined_error = fields.TextField(null=True)
     quarantined_at = fields.DatetimeField(null=True)
+    # Its last push batch was refused whole too often and given up: it is read again,
+    # re-planned and sent alone, until a push of it is acknowledged.
+    abandoned_error = fields.TextField(null=True)
+    abandoned_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "channel_listing"
@@ -244,7 +248,8 @@ class ListingPush(Model):
     """One planned change of one listing, recorded before it is sent and finished after.
 
     A row still `sending` after a crash is sent again, in the same batch under the same
-    idempotency key, so the channel applies it once.
+    idempotency key, so the channel applies it once. `attempts` counts the sends the channel
+    refused whole (`error` holds the last refusal); at the bound the batch is `abandoned`.
     """
 
     id = fields.BigIntField(primary_key=True)
@@ -258,6 +263,7 @@ class ListingPush(Model):
     explanation = fields.CharField(max_length=500, default="")
     watermark = fields.BigIntField()
     status = fields.CharField(max_length=16, default="sending")
+    attempts = fields.IntField(default=0)
     acknowledged = fields.BigIntField(null=True)
     error = fields.TextField(null=True)
     sent_at = fields.DatetimeField(auto_now_add=True)

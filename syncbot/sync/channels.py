@@ -26,6 +26,16 @@ class SyncChannel:
     def policy_for(self, sku: str) -> Policy:
         return self.overrides.get(sku, self.policy)
 
+    @property
+    def ceiling(self) -> int | None:
+        """The largest quantity the channel can hold; the planner clamps to it."""
+        return getattr(self.connector, "max_quantity", None)
+
+    @property
+    def holder(self) -> str:
+        """Whose limit a clamp names: "Shopify" for a ShopifyConnector, else the channel."""
+        return type(self.connector).__name__.removesuffix("Connector") or self.name
+
 
 def sync_channels(
     channels: ChannelsFile, connectors: Mapping[str, Connector]

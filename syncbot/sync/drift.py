@@ -62,7 +62,11 @@ async def check_drift(
     report = DriftReport(channel.name, clock())
     for row in rows:
         allocation = publish(
-            available.get(row.sku, {}), channel.sells_from, channel.policy_for(row.sku)
+            available.get(row.sku, {}),
+            channel.sells_from,
+            channel.policy_for(row.sku),
+            ceiling=channel.ceiling,
+            holder=channel.holder,
         )
         report.lines.append(
             DriftLine(

@@ -68,7 +68,11 @@ async def plan(
     items = []
     for row in rows:
         allocation = publish(
-            available.get(row.sku, {}), channel.sells_from, channel.policy_for(row.sku)
+            available.get(row.sku, {}),
+            channel.sells_from,
+            channel.policy_for(row.sku),
+            ceiling=channel.ceiling,
+            holder=channel.holder,
         )
         state = ListingState(
             channel_quantity=held[row.inventory_id],

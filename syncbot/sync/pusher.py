@@ -1,15 +1,21 @@
 """The pusher: plan a channel, send only the differences in batches, record every result.
 
 One channel's sync, in order:
-1. batches a stopped process left `sending` go again, unchanged, under their own keys;
-2. listings whose level is unknown are read (compare-and-set needs it), then planned;
-3. holds start or end; pushes go in batches of the channel's limit, each change recorded
-   `sending` before the call and finished after it;
-4. a stale compare is re-read, re-planned and sent again alone, once; a per-item error
-   quarantines that listing only.
+1. listings whose level is unknown are read (compare-and-set needs it), then planned; a
+   listing with a change still `sending` is left out of the plan;
+2. holds start or end; pushes go in batches of the channel's limit, each change recorded
+   `sending` before the call and finished after it; a listing whose last batch was
+   abandoned goes alone;
+3. a stale compare is re-read, re-planned and sent again alone, once; a per-item error
+   quarantines that listing only;
+4. batches left `sending` (by a stopped process, or refused whole) go again, unchanged,
+   under their own keys: last, so that they never hold up the other listings.
 
-A whole call that fails (network, 5xx after retries, auth) leaves its rows `sending`: the
-next sync sends them again under the same keys, so nothing is lost or applied twice.
+A whole call that fails (a refusal such as INVALID_VARIABLE, network, 5xx after retries,
+auth) leaves its rows `sending`, with the refusal counted: the next sync sends them again
+under the same keys, so nothing is lost or applied twice. At the bound
+(`failures.SENDS`) the batch is abandoned: its listings are read again and re-planned.
+Two whole failures in a row stop the sync: then the channel itself is failing.
 """
 
 from __future__ import annotations
@@ -19,8 +25,6 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from connectors.base import ConnectorError, LevelChange, PushOutcome
@@ -29,12 +33,10 @@ from syncbot.ledger.allocation import Action
 from syncbot.store import listings as store
 from syncbot.store import models
 from syncbot.sync.channels import SyncChannel, as_listing
+from syncbot.sync.failures import clear_abandoned, quarantine, record_health, record_refusal
 from syncbot.sync.planner import Plan, PlannedListing, plan
 
 log = logging.getLogger(__name__)
-
-REPEATED_FAILURES = 3
-"""Consecutive failed syncs of a channel that raise a `sync_failing` outbox event."""
 
 Clock = Callable[[], datetime]
 
@@ -54,9 +56,20 @@ class SyncReport:
     stale: int = 0
     quarantined: list[str] = field(default_factory=list)
     resumed: int = 0
+    refused: int = 0
+    """Listings in batches the channel refused whole in this sync (sent again later)."""
+    abandoned: list[str] = field(default_factory=list)
+    """SKUs of batches abandoned in this sync: read again and re-planned in the next."""
     drift: dict[str, int] = field(default_factory=dict)
     """Units recorded as drift when a hold ran out, by SKU."""
     error: str | None = None
+
+
+@dataclass(slots=True)
+class _Calls:
+    """Whole-call failures in a row within one sync: at two, the channel itself is failing."""
+
+    failed_in_a_row: int = 0
 
 
 async def sync(
@@ -67,15 +80,22 @@ async def sync(
     clock: Clock = utcnow,
 ) -> SyncReport:
     """Brings the channel's listings (of `skus`, or all) to what the policy publishes."""
-    report = SyncReport(channel.name)
+    report, calls = SyncReport(channel.name), _Calls()
     try:
-        for batch in await store.unfinished(channel.name):
-            report.resumed += len(batch)
-            await _send_recorded(channel, batch, report, clock)
-        current = await _plan_with_levels(channel, grace, skus, clock, report)
-        report.listings = len(current.items)
+        waiting = await store.unfinished(channel.name)
+        busy = {push.inventory_id for batch in waiting for push in batch}
+        current = await _plan_with_levels(channel, grace, skus, clock, report, busy)
+        report.listings = len(current.items) + len(busy)
         await _record_holds(current)
-        stale = await _send(channel, current, current.of(Action.PUSH), report, clock)
+        await clear_abandoned(
+            channel.name,
+            [
+                item.listing.inventory_id
+                for item in current.of(Action.IN_SYNC)
+                if item.listing.abandoned_at is not None
+            ],
+        )
+        stale = await _send(channel, current, current.of(Action.PUSH), report, clock, calls)
         if stale:
             # Re-read only those, re-plan them on fresh balances, and send each again alone.
             await _read(channel, [item.listing for item in stale], clock, report)
@@ -84,13 +104,16 @@ async def sync(
             )
             await _record_holds(again)
             for item in again.of(Action.PUSH):
-                await _send(channel, again, [item], report, clock)
+                await _send(channel, again, [item], report, clock, calls)
             report.held += len(again.of(Action.HOLD))
         report.in_sync = len(current.of(Action.IN_SYNC))
         report.held += len(current.of(Action.HOLD))
+        for batch in waiting:
+            report.resumed += len(batch)
+            await _send_recorded(channel, batch, report, clock, calls)
     except ConnectorError as error:
         report.error = str(error)
-    await _record_health(channel.name, report, clock())
+    await record_health(channel.name, report.error, clock())
     return report
 
 
@@ -100,13 +123,22 @@ async def _plan_with_levels(
     skus: Collection[str] | None,
     clock: Clock,
     report: SyncReport,
+    busy: Collection[str],
 ) -> Plan:
-    current = await plan(channel, now=clock(), grace=grace, skus=skus)
+    """The plan of the listings without a change still `sending` (by inventory id)."""
+    current = _without(await plan(channel, now=clock(), grace=grace, skus=skus), busy)
     unknown = current.of(Action.READ)
     if not unknown:
         return current
     await _read(channel, [item.listing for item in unknown], clock, report)
-    return await plan(channel, now=clock(), grace=grace, skus=skus)
+    return _without(await plan(channel, now=clock(), grace=grace, skus=skus), busy)
+
+
+def _without(current: Plan, busy: Collection[str]) -> Plan:
+    # A listing with a change in flight is not planned again: two changes of one listing
+    # in flight could apply in either order.
+    items = [item for item in current.items if item.listing.inventory_id not in busy]
+    return Plan(current.channel, current.watermark, items)
 
 
 async def _read(
@@ -141,12 +173,19 @@ async def _send(
     items: Sequence[PlannedListing],
     report: SyncReport,
     clock: Clock,
+    calls: _Calls,
 ) -> list[PlannedListing]:
-    """Sends the planned pushes in batches; returns those the channel found stale."""
+    """Sends the planned pushes in batches; returns those the channel found stale.
+
+    A listing whose last batch was abandoned goes alone, after the others: if the channel
+    refuses it again, it fails only its own call.
+    """
     stale: list[PlannedListing] = []
     limit = channel.connector.batch_limit
-    for start in range(0, len(items), limit):
-        chunk = items[start : start + limit]
+    together = [item for item in items if item.listing.abandoned_at is None]
+    chunks = [together[start : start + limit] for start in range(0, len(together), limit)]
+    chunks += [[item] for item in items if item.listing.abandoned_at is not None]
+    for chunk in chunks:
         for item in chunk:
             if item.decision.drift:
                 report.drift[item.listing.sku] = item.decision.drift
@@ -165,7 +204,7 @@ async def _send(
             ],
             current.watermark,
         )
-        found = await _send_recorded(channel, rows, report, clock)
+        found = await _send_recorded(channel, rows, report, clock, calls)
         by_key = {item.listing.inventory_id: item for item in chunk}
         stale += [by_key[inventory_id] for inventory_id in found]
     return stale
@@ -176,8 +215,13 @@ async def _send_recorded(
     rows: Sequence[models.ListingPush],
     report: SyncReport,
     clock: Clock,
+    calls: _Calls,
 ) -> list[str]:
-    """Sends recorded changes as one call and records what came back; the stale ids."""
+    """Sends recorded changes as one call and records what came back; the stale ids.
+
+    A whole failure is counted against the batch (abandoned at the bound) and the sync goes
+    on; a second in a row is raised, to stop it.
+    """
     listings = {
         row.inventory_id: row
         for row in await models.ChannelListing.filter(
@@ -201,7 +245,18 @@ async def _send_recorded(
         )
         for push in live
     ]
-    outcomes = await channel.connector.push_levels(changes)
+    try:
+        outcomes = await channel.connector.push_levels(changes)
+    except ConnectorError as error:
+        calls.failed_in_a_row += 1
+        report.error = str(error)
+        report.refused += len(live)
+        if await record_refusal(channel.name, live, str(error), clock()):
+            report.abandoned += [push.sku for push in live]
+        if calls.failed_in_a_row >= 2:
+            raise
+        return []
+    calls.failed_in_a_row = 0
     return await _record_outcomes(channel.name, live, listings, outcomes, report, clock())
 
 
@@ -253,6 +308,16 @@ async def _record_outcomes(
                 ],
                 using_db=connection,
             )
+            # Acknowledged: whatever was refused before, the channel takes it now.
+            await (
+                models.ChannelListing.filter(
+                    channel=channel,
+                    inventory_id__in=[push.inventory_id for push, _ in acknowledged],
+                    abandoned_at__isnull=False,
+                )
+                .using_db(connection)
+                .update(abandoned_error=None, abandoned_at=None)
+            )
         if stale:
             await (
                 models.ListingPush.filter(id__in=[push.id for push in stale])
@@ -268,7 +333,7 @@ async def _record_outcomes(
                 .update(channel_quantity=None)
             )
         for push, error in failed:
-            await _quarantine(connection, channel, push, error, at)
+            await quarantine(connection, channel, push, error, at)
     report.pushed += len(acknowledged)
     report.stale += len(stale)
     report.quarantined += [push.sku for push, _ in failed]
@@ -276,32 +341,6 @@ async def _record_outcomes(
     for result, count in counts.items():
         metrics.LISTING_PUSHES.labels(channel, result).inc(count)
     return [push.inventory_id for push in stale]
-
-
-async def _quarantine(
-    connection: BaseDBAsyncClient,
-    channel: str,
-    push: models.ListingPush,
-    error: str,
-    at: datetime,
-) -> None:
-    await (
-        models.ListingPush.filter(id=push.id)
-        .using_db(connection)
-        .update(status="failed", error=error, finished_at=at)
-    )
-    await (
-        models.ChannelListing.filter(channel=channel, inventory_id=push.inventory_id)
-        .using_db(connection)
-        .update(quarantined_error=error, quarantined_at=at)
-    )
-    await models.OutboxEvent.create(
-        name="listing_quarantined",
-        sku=push.sku,
-        payload={"channel": channel, "sku": push.sku, "error": error},
-        using_db=connection,
-    )
-    log.warning("listing quarantined", extra={"channel": channel, "sku": push.sku, "error": error})
 
 
 async def _record_drift(channel: str, item: PlannedListing) -> None:
@@ -316,24 +355,3 @@ async def _record_drift(channel: str, item: PlannedListing) -> None:
         "hold ended by its grace period: the channel took units no ingested order explains",
         extra={"channel": channel, "sku": item.listing.sku, "units": units},
     )
-
-
-async def _record_health(channel: str, report: SyncReport, at: datetime) -> None:
-    await models.ChannelHealth.get_or_create(channel=channel)
-    health = models.ChannelHealth.filter(channel=channel)
-    if report.error is None:
-        await health.update(synced_at=at, error=None, failures=0)
-    else:
-        await health.update(error=report.error, error_at=at, failures=F("failures") + 1)
-        metrics.SYNC_FAILURES.labels(channel).inc()
-        log.warning("channel sync failed", extra={"channel": channel, "error": report.error})
-        row = await health.first()
-        failures = row.failures if row else 0
-        # One event when failing becomes a pattern, not one per attempt: a channel down
-        # for an hour would otherwise fill the alert channel.
-        if failures == REPEATED_FAILURES:
-            await models.OutboxEvent.create(
-                name="sync_failing",
-                sku="",
-                payload={"channel": channel, "failures": failures, "error": report.error},
-            )

@@ -23,6 +23,8 @@ class ListingFilter(StrEnum):
     QUARANTINED = "quarantined"
     HELD = "held"
     DRIFTING = "drifting"
+    ABANDONED = "abandoned"
+    """Its last push batch was refused whole too often: read again and re-planned."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,17 @@ async def listing_states(
     return await _filtered(models.ChannelListing.filter(channel=channel), which).order_by("sku")
 
 
+def listing_state(row: models.ChannelListing) -> str:
+    """One word for what holds a listing back, the most pressing first; "" for nothing."""
+    if row.quarantined_at is not None:
+        return "quarantined"
+    if row.abandoned_at is not None:
+        return "abandoned"
+    if row.held_since is not None:
+        return "held"
+    return ""
+
+
 async def refresh_gauges(names: Sequence[str]) -> None:
     for status in await channel_status(names):
         metrics.DRIFT_UNITS.labels(status.channel).set(status.drift_units)
@@ -98,6 +111,8 @@ def _filtered(
         return query.filter(quarantined_at__isnull=False)
     if which is ListingFilter.HELD:
         return query.filter(held_since__isnull=False)
+    if which is ListingFilter.ABANDONED:
+        return query.filter(abandoned_at__isnull=False)
     if which is ListingFilter.DRIFTING:
         return query.filter(drift__not=0, drift__isnull=False)
     return query

@@ -156,6 +156,26 @@ def test_a_quarantined_listing_is_shown_with_its_error_and_released(
     )
 
 
+def test_an_abandoned_listing_is_shown_with_its_error(cli: Cli, tmp_path: Path) -> None:
+    """A batch refused whole until abandoned: `channels listings` says so, with the error."""
+    demo = channel_cli(cli, tmp_path, "dummy-secret")
+    demo.ok("sku", "add", "MUG-1")
+    demo.ok("sku", "add", "TEE-1")
+    demo.sql(
+        "INSERT INTO channel_listing (channel, sku, listing_id, inventory_id, discovered_at, "
+        "push_watermark, abandoned_error, abandoned_at) VALUES ('demo', 'MUG-1', 'v1', 'i1', "
+        "CURRENT_TIMESTAMP, 0, 'INVALID_VARIABLE: could not coerce value 3000000000 to Int', "
+        "CURRENT_TIMESTAMP), ('demo', 'TEE-1', 'v2', 'i2', CURRENT_TIMESTAMP, 0, NULL, NULL)"
+    )
+
+    every = " ".join(demo.ok("channels", "listings", "demo").stdout.split())
+    abandoned = demo.ok("channels", "listings", "demo", "--state", "abandoned").stdout
+
+    assert "abandoned: INVALID_VARIABLE: could not coerce value 3000000000 to Int" in every
+    assert "MUG-1" in abandoned
+    assert "TEE-1" not in abandoned
+
+
 def test_sync_pushes_nothing_on_a_channel_without_listings(cli: Cli, tmp_path: Path) -> None:
     """The fake channel lists nothing: the sync says so instead of guessing."""
     demo = channel_cli(cli, tmp_path, "dummy-secret")

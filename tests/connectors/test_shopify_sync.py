@@ -26,8 +26,10 @@ from syncbot.store import models
 from syncbot.store.catalogue import add_sku
 from syncbot.store.posting import post
 from syncbot.sync.channels import SyncChannel
+from syncbot.sync.failures import SENDS
 from syncbot.sync.listings import discover
 from syncbot.sync.pusher import SyncReport, sync
+from syncbot.sync.status import ListingFilter, listing_states
 
 URL = f"https://{SHOP}/admin/api/2026-10/graphql.json"
 GRACE = timedelta(minutes=10)
@@ -236,3 +238,109 @@ class TestPushingToShopify:
         assert store.levels[items[0]] == 8
         await pending.refresh_from_db()
         assert (pending.status, pending.acknowledged) == ("acknowledged", 8)
+
+
+INT_BEYOND = 3_000_000_000
+
+
+async def stock_beyond_int(sku: str) -> None:
+    """Available 3,000,000,000 (one movement holds at most 10^9)."""
+    await post([receive(sku, INT_BEYOND // 3) for _ in range(3)])
+
+
+class TestABatchShopifyRefusesWhole:
+    """A quantity beyond GraphQL `Int` fails the whole inventorySetQuantities call with a
+    top-level INVALID_VARIABLE (HTTP 200, nothing applied). Such a batch is resent at most
+    `SENDS` times, then abandoned and re-planned; the channel never stalls behind it."""
+
+    async def test_bounded_resends_then_abandoned_and_the_channel_keeps_syncing(
+        self, shop: SyncChannel, store: ShopifyInventory
+    ) -> None:
+        # Without the clamp, as for a limit syncbot does not foresee.
+        shop.connector.max_quantity = None  # type: ignore[misc]
+        items = await stock_listings(shop, 3)
+        store.levels = dict.fromkeys(items, 0)
+        await run(shop)
+        await stock_beyond_int("SKU-0000")
+        await post([damage("SKU-0001", 1)])
+
+        first = await run(shop)
+
+        assert first.error is not None
+        assert "INVALID_VARIABLE" in first.error
+        assert first.refused == 2
+        refused = await models.ListingPush.filter(status="sending").order_by("id")
+        assert [(push.sku, push.attempts) for push in refused] == [
+            ("SKU-0000", 1),
+            ("SKU-0001", 1),
+        ]
+        keys = {push.idempotency_key for push in refused}
+
+        # Another SKU changes: it goes in the next sync, ahead of the refused batch.
+        await post([damage("SKU-0002", 3)])
+        second = await run(shop)
+        assert store.levels[items[2]] == 7
+        assert (second.pushed, second.resumed, second.refused) == (1, 2, 2)
+
+        third = await run(shop)
+        assert third.abandoned == ["SKU-0000", "SKU-0001"]
+        batch_calls = [
+            call
+            for call in store.set_calls
+            if {q["inventoryItemId"] for q in call["quantities"]} == {items[0], items[1]}
+        ]
+        assert len(batch_calls) == SENDS  # the same batch, under the same key, each time
+        assert len({call["idempotencyKey"] for call in batch_calls}) == 1
+        pushes = await models.ListingPush.filter(idempotency_key__in=keys)
+        assert {(push.status, push.attempts) for push in pushes} == {("abandoned", SENDS)}
+        abandoned = await listing_states("shop", ListingFilter.ABANDONED)
+        assert [row.sku for row in abandoned] == ["SKU-0000", "SKU-0001"]
+        assert all("INVALID_VARIABLE" in (row.abandoned_error or "") for row in abandoned)
+        event = await models.OutboxEvent.get(name="push_abandoned")
+        assert event.payload["skus"] == ["SKU-0000", "SKU-0001"]
+        assert event.payload["attempts"] == SENDS
+
+        # Next sync: both are read again and re-planned from current balances, each alone.
+        # SKU-0001 goes through; SKU-0000 fails only its own call.
+        reads = store.set_calls[:]
+        await post([damage("SKU-0002", 1)])
+        fourth = await run(shop)
+        assert store.levels[items[1]] == 9
+        assert store.levels[items[2]] == 6
+        assert fourth.pushed == 2
+        alone = [call for call in store.set_calls[len(reads) :] if len(call["quantities"]) == 1]
+        assert {call["quantities"][0]["inventoryItemId"] for call in alone} >= {
+            items[0],
+            items[1],
+        }
+        assert [row.sku for row in await listing_states("shop", ListingFilter.ABANDONED)] == [
+            "SKU-0000"
+        ]
+
+        # The quantity is corrected: within the bound, SKU-0000 syncs again.
+        await post([damage("SKU-0000", 1_000_000_000) for _ in range(3)])
+        await post([damage("SKU-0000", 5)])  # 3,000,000,010 received in all: 5 left
+        for _ in range(SENDS + 1):
+            await run(shop)
+            if store.levels[items[0]] == 5:
+                break
+        assert store.levels[items[0]] == 5
+        assert await listing_states("shop", ListingFilter.ABANDONED) == []
+        health = await models.ChannelHealth.get(channel="shop")
+        assert (health.error, health.failures) == (None, 0)
+
+    async def test_with_the_clamp_shopify_holds_its_maximum_and_nothing_is_refused(
+        self, shop: SyncChannel, store: ShopifyInventory
+    ) -> None:
+        items = await stock_listings(shop, 2)
+        store.levels = dict.fromkeys(items, 0)
+        await stock_beyond_int("SKU-0000")
+
+        report = await run(shop)
+
+        assert (report.pushed, report.error) == (2, None)
+        assert store.levels[items[0]] == 2_147_483_647
+        push = await models.ListingPush.get(sku="SKU-0000")
+        assert push.explanation == (
+            "2147483647 = available 3000000010, clamped to Shopify's maximum 2147483647"
+        )

@@ -77,3 +77,24 @@ async def test_an_alert_slack_refuses_stays_queued(
     fake.not_in.clear()
     assert await alerts.deliver() == 1
     assert await models.OutboxEvent.filter(delivered_at=None).count() == 0
+
+
+async def test_an_abandoned_push_is_posted_with_its_listings_and_error(
+    database: str, slack: tuple[FakeSlack, str]
+) -> None:
+    fake, url = slack
+    error = "shop.myshopify.com: INVALID_VARIABLE: could not coerce value 3000000000 to Int"
+    skus = ["MUG-01", "TEE-01", "CAP-01", "HAT-01", "BAG-01", "PEN-01"]
+    await models.OutboxEvent.create(
+        name="push_abandoned",
+        sku="",
+        payload={"channel": "shop", "skus": skus, "attempts": 3, "error": error},
+    )
+    assert await _alerts(url, Clock()).deliver() == 1
+    (call,) = fake.calls_to("chat.postMessage")
+    assert (
+        "Push to shop abandoned* for MUG-01, TEE-01, CAP-01, HAT-01, BAG-01 and 1 more"
+        in (call["text"])
+    )
+    assert "refused 3 times" in call["text"]
+    assert "INVALID_VARIABLE" in call["text"]

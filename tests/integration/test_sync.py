@@ -1,13 +1,19 @@
-"""Channel sync on a real database: plan, push only differences, hold raises, resume, quarantine."""
+"""Channel sync on a real database: plan, push only differences, hold raises, resume,
+quarantine, and batches refused whole: bounded resends, then abandoned."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import httpx
 import pytest
+from fastapi import FastAPI
 
-from connectors.base import Listing
+from connectors.base import ConnectorError, LevelChange, Listing, PushOutcome
 from connectors.fake import FakeConnector
+from syncbot.channels_api import channels_router
 from syncbot.ledger import damage, receive
 from syncbot.ledger.allocation import Policy
 from syncbot.ledger.orders import OrderLine, OrderSnapshot
@@ -18,6 +24,7 @@ from syncbot.store.orders import record_order_event
 from syncbot.store.posting import post
 from syncbot.sync.channels import SyncChannel
 from syncbot.sync.drift import check_drift
+from syncbot.sync.failures import SENDS
 from syncbot.sync.listings import discover
 from syncbot.sync.pusher import SyncReport, sync
 
@@ -262,3 +269,113 @@ class TestDrift:
         await discover(shop)
         listing = await models.ChannelListing.get(channel="shop", sku="MUG")
         assert listing.pushed_quantity == 10
+
+
+async def api_listings(channel: str, **params: str) -> list[dict[str, Any]]:
+    """`GET /api/channels/{channel}/listings`, in process."""
+    app = FastAPI()
+    app.include_router(channels_router({channel: "fake"}))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://syncbot") as client:
+        answer = await client.get(f"/api/channels/{channel}/listings", params=params)
+    assert answer.status_code == 200
+    result: list[dict[str, Any]] = answer.json()
+    return result
+
+
+class Refusing(FakeConnector):
+    """Refuses whole every call that carries one of `refusing`: nothing in it applies."""
+
+    def __init__(self, batch_limit: int = 250) -> None:
+        super().__init__("shop", secret="dummy", batch_limit=batch_limit)
+        self.refusing: set[str] = set()
+
+    async def push_levels(self, changes: Sequence[LevelChange]) -> Sequence[PushOutcome]:
+        if {change.listing.inventory_id for change in changes} & self.refusing:
+            self.pushes.append(list(changes))
+            raise ConnectorError("INVALID_VARIABLE: could not coerce value 3000000000 to Int")
+        return await super().push_levels(changes)
+
+
+async def refusing_shop(skus: Sequence[str], batch_limit: int = 250) -> Refusing:
+    connector = Refusing(batch_limit)
+    for sku in skus:
+        await add_sku(sku)
+        await post([receive(sku, 10)])
+        connector.listed.append(Listing(sku, f"variant-{sku}", f"item-{sku}"))
+    await discover(connector)
+    return connector
+
+
+class TestRefusedWhole:
+    async def test_resends_are_counted_in_the_database_then_the_batch_is_abandoned(
+        self, database: str, clock: Clock
+    ) -> None:
+        shop = await refusing_shop(["MUG", "TEE"])
+        await run(shop, clock)
+        shop.refusing = {"item-MUG"}
+        await post([damage("MUG", 1), damage("TEE", 2)])
+
+        for attempt in range(1, SENDS):
+            report = await run(shop, clock)  # each sync as a new process would run it
+            push = await models.ListingPush.get(sku="MUG", status="sending")
+            assert (push.attempts, push.error) == (attempt, report.error)
+
+        report = await run(shop, clock)
+
+        assert report.abandoned == ["MUG", "TEE"]
+        assert len(shop.pushes) == 1 + SENDS
+        mug = await models.ChannelListing.get(sku="MUG")
+        assert (mug.channel_quantity, mug.abandoned_at) == (None, clock.now)
+        assert mug.abandoned_error == report.error
+        shown = await api_listings("shop", state="abandoned")
+        assert [(row["sku"], row["state"]) for row in shown] == [
+            ("MUG", "abandoned"),
+            ("TEE", "abandoned"),
+        ]
+        assert shown[0]["abandoned_error"] == report.error
+
+        # Read again, re-planned, each alone: TEE goes; MUG fails only its own call.
+        report = await run(shop, clock)
+        assert shop.levels["item-TEE"] == 8
+        assert [len(call) for call in shop.pushes[-2:]] == [1, 1]
+        assert (await models.ChannelListing.get(sku="TEE")).abandoned_at is None
+
+        shop.refusing = set()
+        await run(shop, clock)
+        assert shop.levels["item-MUG"] == 9
+        assert (await models.ChannelListing.get(sku="MUG")).abandoned_at is None
+
+    async def test_other_listings_are_pushed_while_a_batch_waits(
+        self, database: str, clock: Clock
+    ) -> None:
+        shop = await refusing_shop(["MUG", "TEE"])
+        await run(shop, clock)
+        shop.refusing = {"item-MUG"}
+        await post([damage("MUG", 1)])
+        await run(shop, clock)
+        await post([damage("TEE", 4), damage("MUG", 1)])
+
+        report = await run(shop, clock)
+
+        assert shop.levels["item-TEE"] == 6
+        assert (report.pushed, report.resumed, report.refused) == (1, 1, 1)
+        # MUG's refused change stays as recorded: the newer plan waits for its outcome.
+        assert [change.quantity for change in shop.pushes[-1]] == [9]
+
+    async def test_a_second_whole_failure_in_a_row_stops_the_sync(
+        self, database: str, clock: Clock
+    ) -> None:
+        """Every call refused: the channel itself is failing, so the sync stops instead of
+        sending the rest only to have them refused too."""
+        shop = await refusing_shop(["A", "B", "C"], batch_limit=1)
+        await run(shop, clock)
+        shop.refusing = {"item-A", "item-B", "item-C"}
+        await post([damage(sku, 1) for sku in ("A", "B", "C")])
+        calls = len(shop.pushes)
+
+        report = await run(shop, clock)
+
+        assert len(shop.pushes) == calls + 2
+        assert report.error is not None
+        assert await models.ListingPush.filter(status="sending").count() == 2

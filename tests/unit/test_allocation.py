@@ -83,6 +83,60 @@ class TestPublish:
         assert allocation.explanation.startswith(f"{allocation.quantity} = ")
 
 
+SHOPIFY_INT = 2_147_483_647
+
+
+class TestCeiling:
+    """A channel's own limit (Shopify's GraphQL `Int`): one value beyond it would make the
+    channel refuse the whole batch it travels in, so the plan never sends one."""
+
+    def test_available_beyond_shopifys_int_is_clamped_and_says_so(self) -> None:
+        allocation = publish(
+            {"main": 3_000_000_000}, ["main"], Policy(), ceiling=SHOPIFY_INT, holder="Shopify"
+        )
+        assert allocation.quantity == SHOPIFY_INT
+        assert allocation.explanation == (
+            "2147483647 = available 3000000000, clamped to Shopify's maximum 2147483647"
+        )
+
+    def test_below_the_ceiling_nothing_is_said(self) -> None:
+        allocation = publish({"main": 12}, ["main"], Policy(), ceiling=SHOPIFY_INT)
+        assert allocation.explanation == "12 = available 12"
+
+    def test_a_policy_maximum_below_the_ceiling_caps_first(self) -> None:
+        allocation = publish({"main": 3_000_000_000}, ["main"], Policy(maximum=50), ceiling=40)
+        assert allocation.explanation == (
+            "40 = available 3000000000, capped at max 50, clamped to the channel's maximum 40"
+        )
+
+    @given(
+        available=st.dictionaries(
+            st.sampled_from(["main", "east", "west"]), st.integers(-(2**40), 2**40)
+        ),
+        buffer=st.integers(0, 2**33),
+        percent=st.integers(0, 100),
+        maximum=st.none() | st.integers(0, 2**40),
+        ceiling=st.none() | st.integers(-5, 2**40) | st.just(SHOPIFY_INT),
+    )
+    def test_never_above_the_ceiling_and_never_negative(
+        self,
+        available: dict[str, int],
+        buffer: int,
+        percent: int,
+        maximum: int | None,
+        ceiling: int | None,
+    ) -> None:
+        allocation = publish(
+            available, ["main", "east"], Policy(buffer, percent, maximum), ceiling=ceiling
+        )
+        assert allocation.quantity >= 0
+        if ceiling is not None:
+            assert allocation.quantity <= max(0, ceiling)
+            if "clamped" in allocation.explanation:
+                assert allocation.explanation.endswith(f"maximum {allocation.quantity}")
+        assert allocation.explanation.startswith(f"{allocation.quantity} = ")
+
+
 def state(channel: int | None, pushed: int | None = None, **more: object) -> ListingState:
     return ListingState(channel_quantity=channel, pushed_quantity=pushed, **more)  # type: ignore[arg-type]
 
