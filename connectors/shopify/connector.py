@@ -13,23 +13,25 @@ Topics read (everything else parses to no event, which intake counts as ignored)
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from connectors.base import (
     ConnectorError,
     Delivery,
+    IgnoredDelivery,
     InvalidSignature,
     LevelChange,
     Listing,
     MalformedDelivery,
+    NotOnStore,
     OrdersPage,
     PushOutcome,
+    fitted_topic,
 )
+from connectors.payloads import decode, read
 from connectors.shopify import webhooks
 from connectors.shopify.admin import ShopifyAdmin
 from connectors.shopify.documents import (
@@ -61,6 +63,7 @@ from connectors.shopify.orders import (
     webhook_order_events,
     webhook_refund_events,
 )
+from connectors.shopify.payloads import GqlOrder, GqlReturn, OrderEditDelivery, ReturnDelivery
 from syncbot.ledger.orders import OrderEvent
 
 ORDER_TOPICS = frozenset(
@@ -75,14 +78,8 @@ ORDER_TOPICS = frozenset(
 )
 RETURN_TOPICS = frozenset({"returns/process", "returns/close"})
 SIGNATURE = "X-Shopify-Hmac-Sha256"
-KEPT_HEADERS = (
-    "X-Shopify-Topic",
-    "X-Shopify-Shop-Domain",
-    "X-Shopify-Event-Id",
-    "X-Shopify-Webhook-Id",
-    "X-Shopify-Triggered-At",
-    "X-Shopify-API-Version",
-)
+KEPT_HEADERS = ("Topic", "Shop-Domain", "Event-Id", "Webhook-Id", "Triggered-At", "API-Version")
+"""Kept under their X-Shopify- names, whichever spelling the delivery used."""
 PUSH_REASON = "correction"  # "used to correct an inventory error or as a general adjustment"
 NEEDED_SCOPES = ("read_orders", "read_products", "write_inventory", "read_returns")
 _CATCH_UP_LIST_LIMIT = 3  # ORDERS_UPDATED_SINCE reads fulfillments(first: 3), refunds(first: 3)
@@ -134,43 +131,55 @@ class ShopifyConnector:
         return answer + (f"; missing: {', '.join(missing)}" if missing else "")
 
     def verify(self, body: bytes, headers: Mapping[str, str]) -> Delivery:
+        """Only a wrong or missing signature is refused (401): Shopify retries a refused
+        delivery and, after repeated failures, drops the subscription. Everything else is
+        stored under the best identity the headers give (webhooks.ShopifyDelivery)."""
         try:
-            signed = webhooks.verify(body, _header(headers, SIGNATURE), self._secret)
-            if not signed:
-                raise InvalidSignature(f"{SIGNATURE} is missing or does not match the body")
-            meta = webhooks.delivery_headers(headers)
-        except webhooks.ShopifyWebhookError as error:
-            raise MalformedDelivery(str(error)) from error
-        if meta.shop_domain is not None and meta.shop_domain != self._admin.shop:
-            shop = self._admin.shop
-            raise MalformedDelivery(f"the delivery is for {meta.shop_domain}, not {shop}")
-        try:
-            json.loads(body)
-        except ValueError as error:
-            raise MalformedDelivery(f"the body is not JSON: {error}") from error
-        kept = {name: value for name in KEPT_HEADERS if (value := _header(headers, name))}
-        return Delivery(event_id=meta.event_id, topic=meta.topic, headers=kept)
+            signed = webhooks.verify(body, webhooks.header(headers, "hmac-sha256"), self._secret)
+        except webhooks.WebhookSecretMissing as error:
+            raise InvalidSignature(str(error)) from error
+        if not signed:
+            raise InvalidSignature(f"{SIGNATURE} is missing or does not match the body")
+        meta = webhooks.delivery_headers(headers)
+        if meta.shop_domain is not None and meta.shop_domain.lower() != self._admin.shop:
+            # One app secret signs for every shop that installed it: another shop's
+            # delivery is answered 200 and kept out of this channel.
+            raise IgnoredDelivery(
+                f"the delivery is for {meta.shop_domain[:80]}, not {self._admin.shop}"
+            )
+        kept = {
+            f"X-Shopify-{name}": value
+            for name in KEPT_HEADERS
+            if (value := webhooks.header(headers, name.lower()))
+        }
+        return Delivery(
+            event_id=meta.delivery_key(body),
+            topic=fitted_topic(meta.topic or ""),
+            headers=kept,
+        )
 
     async def parse(self, delivery: Delivery, body: bytes) -> Sequence[OrderEvent]:
         topic = delivery.topic
+        if not topic:
+            raise MalformedDelivery(
+                "the delivery has no X-Shopify-Topic (or Shopify-Topic) header: syncbot "
+                "cannot tell what it holds; closed unread"
+            )
         if topic not in ORDER_TOPICS | RETURN_TOPICS | {"orders/edited", "refunds/create"}:
             return []
-        try:
-            document = json.loads(body)
-        except ValueError as error:
-            raise MalformedDelivery(f"the body is not JSON: {error}") from error
-        if not isinstance(document, dict):
-            raise MalformedDelivery(f"a {topic} body must be a JSON object")
+        document = decode(body, topic)
         if topic in ORDER_TOPICS:
             return webhook_order_events(document, self._locations, _triggered_at(delivery))
         if topic == "refunds/create":
             return webhook_refund_events(document, self._locations)
         if topic == "orders/edited":
-            order_id = (document.get("order_edit") or {}).get("order_id")
-            if order_id is None:
-                raise MalformedDelivery("an orders/edited body must have order_edit.order_id")
-            return await self._order_events(order_id)
-        return await self._return_events(topic, document)
+            edit = read(OrderEditDelivery, document, "the order edit")
+            return await self._order_events(edit.order_edit.order_id, missing_ok=False)
+        returned = read(ReturnDelivery, document, f"the {topic} body")
+        return_id = returned.admin_graphql_api_id or returned.id
+        if return_id is None:
+            raise MalformedDelivery(f"a {topic} body must have the return's id")
+        return await self._return_events(return_id, missing_ok=False)
 
     async def orders_since(self, cursor: datetime | None) -> AsyncIterator[OrdersPage]:
         query = updated_since(cursor) if cursor is not None else ""
@@ -181,17 +190,18 @@ class ShopifyConnector:
             page = await self._admin.execute(ORDERS_UPDATED_SINCE, variables, estimated_cost=cost)
             orders = page["orders"]
             events: list[OrderEvent] = []
-            for node in orders["nodes"]:
+            for found in orders["nodes"]:
+                node = read(GqlOrder, found, "an order of the catch-up page")
                 if possibly_truncated(node, _CATCH_UP_LIST_LIMIT):
-                    events += await self._order_events(node["id"])
+                    events += await self._order_events(node.id, missing_ok=True)
                 else:
                     events += graphql_order_events(node, self._locations)
                 # Returns decide restocking for the refunds attached to them: read those too,
                 # so a missed returns/process webhook is recovered like a missed order one.
-                for refund in node.get("refunds") or ():
-                    if (attached := refund.get("return")) is not None:
-                        events += await self._return_events("catch-up", attached)
-                seen = parse_time(node["updatedAt"])
+                for refund in node.refunds:
+                    if refund.return_ is not None:
+                        events += await self._return_events(refund.return_.id, missing_ok=True)
+                seen = parse_time(node.updatedAt)
                 newest = seen if newest is None else max(newest, seen)
             yield OrdersPage(events=events, cursor=newest)
             if not orders["pageInfo"]["hasNextPage"]:
@@ -314,12 +324,19 @@ class ShopifyConnector:
         answer.whole_call = "; ".join(whole) or None
         return answer
 
-    async def _order_events(self, order_id: object) -> list[OrderEvent]:
-        """One order read alone with ORDER; none if Shopify no longer has it (deleted)."""
+    async def _order_events(self, order_id: object, *, missing_ok: bool) -> list[OrderEvent]:
+        """One order read alone with ORDER. Shopify answers null for an order it no longer
+        has, or one the token may not read: catch-up skips it, a webhook says so."""
         gid = _gid("Order", order_id)
-        order = (await self._admin.execute(ORDER, {"id": gid}, estimated_cost=ORDER_COST))["order"]
-        if order is None:
-            return []
+        found = (await self._admin.execute(ORDER, {"id": gid}, estimated_cost=ORDER_COST))["order"]
+        if found is None:
+            if missing_ok:
+                return []
+            raise NotOnStore(
+                f"order {numeric_id(order_id)} not found on the store: deleted, or the token "
+                "lacks read_orders"
+            )
+        order = read(GqlOrder, found, f"order {numeric_id(order_id)} as read back")
         if possibly_truncated(order, ORDER_LIST_LIMIT):
             raise OrderTooLarge(
                 f"order {numeric_id(order_id)} has more than 50 lines, 5 fulfillments or "
@@ -327,13 +344,17 @@ class ShopifyConnector:
             )
         return graphql_order_events(order, self._locations)
 
-    async def _return_events(self, topic: str, document: Mapping[str, Any]) -> list[OrderEvent]:
-        return_id = document.get("admin_graphql_api_id") or document.get("id")
-        if return_id is None:
-            raise MalformedDelivery(f"a {topic} body must have the return's id")
+    async def _return_events(self, return_id: object, *, missing_ok: bool) -> list[OrderEvent]:
         variables = {"id": _gid("Return", return_id)}
         node = (await self._admin.execute(RETURN, variables, estimated_cost=RETURN_COST))["return"]
-        return return_events(node, self._locations) if node is not None else []
+        if node is None:
+            if missing_ok:
+                return []
+            raise NotOnStore(
+                f"return {numeric_id(return_id)} not found on the store: deleted, or the token "
+                "lacks read_returns"
+            )
+        return return_events(read(GqlReturn, node, "the return as read back"), self._locations)
 
     def _location_gid(self) -> str:
         if self._inventory_location is None:
@@ -366,13 +387,4 @@ def _gid(kind: str, value: object) -> str:
 
 
 def _triggered_at(delivery: Delivery) -> datetime | None:
-    try:
-        return webhooks.delivery_headers(delivery.headers).triggered_at
-    except webhooks.ShopifyWebhookError as error:
-        raise MalformedDelivery(str(error)) from error
-
-
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    """A Shopify header whatever its case, also without the X- of newer event deliveries."""
-    wanted = {name.lower(), name.lower().removeprefix("x-")}
-    return next((value for key, value in headers.items() if key.lower() in wanted), None)
+    return webhooks.delivery_headers(delivery.headers).triggered_at
