@@ -12,6 +12,9 @@ Topics read (every other topic parses to no event):
 - order.deleted (moved to the trash): the body is `{"id": n}` only, so the order is read;
   its status, `trash`, releases its units;
 - order.restored: the order is read again and reconciled.
+A read that finds nothing (404: deleted for good) raises NotOnStore with the reason.
+Only a bad signature is refused; every other delivery is stored, and `parse` closes one
+it cannot read with its reason (a refusal makes WooCommerce disable the webhook).
 
 Catch-up lists orders by date modified (GMT) and reads the refunds of those that have
 any. The orders list leaves out the trash, so a missed order.deleted is not recovered.
@@ -42,10 +45,13 @@ from connectors.base import (
     LevelChange,
     Listing,
     MalformedDelivery,
+    NotOnStore,
     OrdersPage,
     PushOutcome,
+    fitted_topic,
     header,
 )
+from connectors.payloads import read
 from connectors.woocommerce.api import (
     MAX_PER_PAGE,
     WooCommerceApi,
@@ -61,14 +67,16 @@ from connectors.woocommerce.orders import (
     order_events,
     resource_id,
 )
+from connectors.woocommerce.payloads import ResourceId
 from syncbot.ledger.orders import OrderEvent
 
 SIGNATURE = "X-WC-Webhook-Signature"
 TOPIC = "X-WC-Webhook-Topic"
 DELIVERY_ID = "X-WC-Webhook-Delivery-ID"
+RESOURCE = "X-WC-Webhook-Resource"
 KEPT_HEADERS = (
     TOPIC,
-    "X-WC-Webhook-Resource",
+    RESOURCE,
     "X-WC-Webhook-Event",
     "X-WC-Webhook-ID",
     DELIVERY_ID,
@@ -128,36 +136,43 @@ class WooCommerceConnector:
         )
 
     def verify(self, body: bytes, headers: Mapping[str, str]) -> Delivery:
+        """Only a wrong or missing signature is refused: WooCommerce disables a webhook
+        after repeated failed deliveries. Anything signed is stored, and parse says what
+        is wrong with a body it cannot read."""
         given = header(headers, SIGNATURE)
         if given is None and _PING.fullmatch(body):
             raise IgnoredDelivery("WooCommerce's ping for a new webhook: nothing to record")
-        if given is None or not hmac.compare_digest(given.strip(), sign(body, self._secret)):
+        if given is None or not hmac.compare_digest(
+            given.strip().encode("utf-8", "replace"), sign(body, self._secret).encode()
+        ):
             raise InvalidSignature(f"{SIGNATURE} is missing or does not match the body")
-        topic = header(headers, TOPIC)
-        if not topic:
-            raise MalformedDelivery(f"{TOPIC} is required")
-        document = json_object(body, topic)
+        topic = fitted_topic(_topic(headers))
         delivery_id = header(headers, DELIVERY_ID)
         kept = {name: value for name in KEPT_HEADERS if (value := header(headers, name))}
-        return Delivery(event_id(topic, document, delivery_id), topic, kept)
+        return Delivery(event_id(topic, body, delivery_id), topic, kept)
 
     async def parse(self, delivery: Delivery, body: bytes) -> Sequence[OrderEvent]:
         topic = delivery.topic
+        if not topic:
+            raise MalformedDelivery(
+                f"the delivery has no {TOPIC} header: syncbot cannot tell what it holds; "
+                "closed unread"
+            )
         if topic not in ORDER_TOPICS | READ_AGAIN_TOPICS:
             return []
         document = json_object(body, topic)
         if topic in ORDER_TOPICS:
             return await self._events(document)
-        order_id = resource_id(document.get("id"))
+        order_id = read(ResourceId, document, f"the {topic} body").id
         try:
             order = await self._api.get(f"/orders/{order_id}")
         except WooCommerceNotFound:
-            if topic == "order.restored":
-                return []
-            raise MalformedDelivery(
-                f"order {order_id} was deleted for good before syncbot read it: its lines "
-                "are unknown; release the units it holds by hand"
+            raise NotOnStore(
+                f"order {order_id} not found on the store: deleted for good before syncbot "
+                "read it, so its lines are unknown; release the units it holds by hand"
             ) from None
+        if not isinstance(order, dict):
+            raise MalformedDelivery(f"GET /orders/{order_id} did not answer an order")
         return await self._events(order)
 
     async def orders_since(self, cursor: datetime | None) -> AsyncIterator[OrdersPage]:
@@ -282,10 +297,26 @@ class WooCommerceConnector:
             return []
         refunds: list[dict[str, Any]] = []
         if has_refunds(order):
-            path = f"/orders/{resource_id(order.get('id'))}/refunds"
-            async for page in self._api.every_page(path, {"per_page": MAX_PER_PAGE}):
-                refunds += page
+            order_id = read(ResourceId, order, "the order").id
+            path = f"/orders/{order_id}/refunds"
+            try:
+                async for page in self._api.every_page(path, {"per_page": MAX_PER_PAGE}):
+                    refunds += page
+            except WooCommerceNotFound:
+                raise NotOnStore(
+                    f"the refunds of order {order_id} were not found on the store: the order "
+                    "was deleted since, or the key lacks read access to orders"
+                ) from None
         return order_events(order, refunds, self.location)
+
+
+def _topic(headers: Mapping[str, str]) -> str:
+    """X-WC-Webhook-Topic, else resource.event from the headers WooCommerce also sends."""
+    topic = header(headers, TOPIC)
+    if topic:
+        return topic.strip()
+    resource, event = header(headers, RESOURCE), header(headers, "X-WC-Webhook-Event")
+    return f"{resource.strip()}.{event.strip()}" if resource and event else ""
 
 
 def _listed(item: Mapping[str, Any], inventory_id: str) -> list[Listing]:
