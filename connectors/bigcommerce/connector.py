@@ -12,16 +12,20 @@ with the API account's or app's client secret, so every delivery must carry
 - when the channel sets `webhook_header`, that header with the value syncbot holds: the
   create-webhook request's `headers` object, which BigCommerce sends back on every callback
   (https://developer.bigcommerce.com/docs/integrations/webhooks/overview#security);
-- a JSON body whose `producer` is this store: an app's client secret signs the deliveries
-  of every store that installed it.
+- a `producer` that is this store: an app's client secret signs the deliveries of every
+  store that installed it, so another store's is ignored (200, nothing stored).
+Nothing else is refused (BigCommerce deactivates a hook that keeps failing): a signed
+body that is not a callback is stored under its webhook-id and closed by parse.
 A delivery with none of the three signature headers is accepted only when the channel
 sets `webhook_header` and the header holds its value: BigCommerce's older, documented way
 of securing a hook, for hooks whose deliveries come unsigned.
 The Delivery's event_id is scope, order id and the payload's `hash`, which BigCommerce
-documents as the same for every delivery of one event and tells apps to deduplicate on.
+documents as the same for every delivery of one event and tells apps to deduplicate on;
+without a hash, the webhook-id; without either, a digest of scope and body.
 
 Webhooks carry ids only, so `parse` reads the order, its products and, for a refund, the
-order's refunds (connectors.bigcommerce.orders says how they map).
+order's refunds (connectors.bigcommerce.orders says how they map); a read that answers
+404 raises NotOnStore with the reason.
 
 BigCommerce has no compare-and-set and applies inventory writes asynchronously: a push
 reads the batch's levels first, reports the changes whose `expected` differs as stale
@@ -44,16 +48,23 @@ from typing import Any
 
 from connectors.base import (
     Delivery,
+    IgnoredDelivery,
     InvalidSignature,
     LevelChange,
     Listing,
     MalformedDelivery,
+    NotOnStore,
     OrdersPage,
     PushOutcome,
+    body_digest,
+    fitted_event_id,
+    fitted_topic,
     header,
 )
 from connectors.bigcommerce.api import BigCommerceAPI, BigCommerceBadResponse, BigCommerceRefused
 from connectors.bigcommerce.orders import format_time, order_events, parse_time
+from connectors.bigcommerce.payloads import Callback
+from connectors.payloads import decode, read
 from syncbot.ledger.orders import OrderEvent
 
 MESSAGE_ID, TIMESTAMP, SIGNATURE = "webhook-id", "webhook-timestamp", "webhook-signature"
@@ -131,14 +142,22 @@ class BigCommerceConnector:
             given = header(headers, name)
             if given is None or not hmac.compare_digest(given.encode(), value.encode()):
                 raise InvalidSignature(f"{name} is missing or does not hold the shared value")
-        document = _document(body)
-        producer, store = document.get("producer"), f"stores/{self._api.store_hash}"
-        if producer is not None and producer != store:
-            raise MalformedDelivery(f"the delivery is for {producer}, not {store}")
-        scope, order_id = document["scope"], document["data"]["id"]
-        event_id = f"{scope}:{order_id}:{document.get('hash') or message_id}"
+        envelope = _envelope(body)
+        producer, scope = envelope.get("producer"), envelope.get("scope") or ""
+        store = f"stores/{self._api.store_hash}"
+        if producer not in (None, store):
+            # An app's client secret signs every store that installed it: another store's
+            # delivery is answered 200 and kept out of this channel.
+            raise IgnoredDelivery(f"the delivery is for {producer[:80]}, not {store}")
+        order_id = envelope.get("id")
+        if scope and order_id and envelope.get("hash"):
+            event_id = f"{scope}:{order_id}:{envelope['hash']}"
+        elif message_id:
+            event_id = f"webhook-id:{message_id}"
+        else:
+            event_id = body_digest(scope, body)
         kept = {MESSAGE_ID: message_id or "", TIMESTAMP: timestamp or ""}
-        return Delivery(event_id=event_id, topic=scope, headers=kept)
+        return Delivery(event_id=fitted_event_id(event_id), topic=fitted_topic(scope), headers=kept)
 
     def _check_signature(
         self, body: bytes, message_id: str, timestamp: str, signatures: str
@@ -150,26 +169,38 @@ class BigCommerceConnector:
             raise InvalidSignature(f"{SIGNATURE} does not match the body")
 
     async def parse(self, delivery: Delivery, body: bytes) -> Sequence[OrderEvent]:
+        if not delivery.topic:
+            raise MalformedDelivery(
+                "the callback has no scope: syncbot cannot tell what it holds; closed unread"
+            )
         if delivery.topic not in ORDER_TOPICS | {REFUND_TOPIC}:
             return []
-        data = _document(body)["data"]
-        refund_id = None
+        data = read(Callback, decode(body, delivery.topic), "the callback").data
+        order_id, refund_id = data.id, None
         if delivery.topic == REFUND_TOPIC:
-            refund_id = (data.get("refund") or {}).get("refund_id")
-            if refund_id is None:
+            if data.refund is None:
                 raise MalformedDelivery(f"a {REFUND_TOPIC} body must have data.refund.refund_id")
-        try:
-            order = await self._api.get(f"v2/orders/{data['id']}")
-        except BigCommerceRefused as refused:
-            if refused.status == 404:
-                return []  # deleted since: nothing left to reconcile
-            raise
-        products = await self._products(data["id"])
+            refund_id = data.refund.refund_id
+        order = await self._read(f"v2/orders/{order_id}", f"order {order_id}")
+        products = await self._products(order_id)
         refunds: list[Any] = []
         if refund_id is not None:
-            answer = await self._api.get(f"v3/orders/{data['id']}/payment_actions/refunds")
-            refunds = (answer or {}).get("data") or []
+            path = f"v3/orders/{order_id}/payment_actions/refunds"
+            answer = await self._read(path, f"the refunds of order {order_id}")
+            found = answer.get("data") if isinstance(answer, dict) else None
+            refunds = found if isinstance(found, list) else []
         return order_events(order, products, refunds, location=self._location, refund_id=refund_id)
+
+    async def _read(self, path: str, what: str) -> Any:
+        """A read-back that a 404 answers with NotOnStore and its reason."""
+        try:
+            return await self._api.get(path)
+        except BigCommerceRefused as refused:
+            if refused.status == 404:
+                raise NotOnStore(
+                    f"{what} not found on the store: deleted since the webhook was sent"
+                ) from None
+            raise
 
     async def orders_since(self, cursor: datetime | None) -> AsyncIterator[OrdersPage]:
         """Orders by date_modified, oldest first. min_date_modified is inclusive, so the
@@ -288,7 +319,14 @@ class BigCommerceConnector:
         while True:
             params: dict[str, str | int] = {"page": page, "limit": PAGE}
             path = f"v2/orders/{order_id}/products"
-            found = self._list(await self._api.get(path, params), path)
+            try:
+                found = self._list(await self._api.get(path, params), path)
+            except BigCommerceRefused as refused:
+                if refused.status != 404:
+                    raise
+                raise NotOnStore(
+                    f"the products of order {order_id} not found on the store: deleted since"
+                ) from None
             products += found
             if len(found) < PAGE:
                 return products
@@ -315,13 +353,20 @@ def _named_items(refused: BigCommerceRefused, batch: Sequence[LevelChange]) -> s
     return named | {local for local in positions if local < len(batch)}
 
 
-def _document(body: bytes) -> dict[str, Any]:
+def _envelope(body: bytes) -> dict[str, str]:
+    """scope, producer, hash and data.id, those that are strings or ids; whatever the
+    body is, for verify to key and route it (parse then reads it against Callback)."""
     try:
-        loaded = json.loads(body)
-    except ValueError as error:
-        raise MalformedDelivery(f"the body is not JSON: {error}") from error
-    document: dict[str, Any] = loaded if isinstance(loaded, dict) else {}
+        document = json.loads(body)
+    except (ValueError, RecursionError):
+        return {}
+    if not isinstance(document, dict):
+        return {}
+    found = {key: document.get(key) for key in ("scope", "producer", "hash")}
     data = document.get("data")
-    if not isinstance(data, dict) or "id" not in data or not document.get("scope"):
-        raise MalformedDelivery("a BigCommerce webhook body has scope and data.id")
-    return document
+    found["id"] = data.get("id") if isinstance(data, dict) else None
+    return {
+        key: str(value)
+        for key, value in found.items()
+        if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
+    }
