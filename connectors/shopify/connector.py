@@ -21,19 +21,15 @@ from datetime import datetime
 from connectors.base import (
     ConnectorError,
     Delivery,
-    IgnoredDelivery,
-    InvalidSignature,
     LevelChange,
     Listing,
-    MalformedDelivery,
-    NotOnStore,
     OrdersPage,
     PushOutcome,
-    fitted_topic,
 )
-from connectors.payloads import decode, read
-from connectors.shopify import webhooks
+from connectors.payloads import read
+from connectors.shopify import deliveries
 from connectors.shopify.admin import ShopifyAdmin
+from connectors.shopify.deliveries import ORDER_TOPICS, RETURN_TOPICS, SIGNATURE, gid
 from connectors.shopify.documents import (
     INVENTORY_LEVELS,
     INVENTORY_SET_QUANTITIES,
@@ -48,38 +44,22 @@ from connectors.shopify.documents import (
     updated_since,
 )
 from connectors.shopify.orders import (
-    ORDER,
-    ORDER_COST,
-    ORDER_LIST_LIMIT,
-    RETURN,
-    RETURN_COST,
     LocationMap,
-    OrderTooLarge,
     graphql_order_events,
-    numeric_id,
     parse_time,
     possibly_truncated,
-    return_events,
-    webhook_order_events,
-    webhook_refund_events,
 )
-from connectors.shopify.payloads import GqlOrder, GqlReturn, OrderEditDelivery, ReturnDelivery
+from connectors.shopify.payloads import GqlOrder
 from syncbot.ledger.orders import OrderEvent
 
-ORDER_TOPICS = frozenset(
-    {
-        "orders/create",
-        "orders/updated",
-        "orders/paid",
-        "orders/cancelled",
-        "orders/fulfilled",
-        "orders/partially_fulfilled",
-    }
-)
-RETURN_TOPICS = frozenset({"returns/process", "returns/close"})
-SIGNATURE = "X-Shopify-Hmac-Sha256"
-KEPT_HEADERS = ("Topic", "Shop-Domain", "Event-Id", "Webhook-Id", "Triggered-At", "API-Version")
-"""Kept under their X-Shopify- names, whichever spelling the delivery used."""
+__all__ = [
+    "ORDER_TOPICS",
+    "RETURN_TOPICS",
+    "SIGNATURE",
+    "ShopifyConnector",
+    "push_key",
+]
+
 PUSH_REASON = "correction"  # "used to correct an inventory error or as a general adjustment"
 NEEDED_SCOPES = ("read_orders", "read_products", "write_inventory", "read_returns")
 _CATCH_UP_LIST_LIMIT = 3  # ORDERS_UPDATED_SINCE reads fulfillments(first: 3), refunds(first: 3)
@@ -131,55 +111,10 @@ class ShopifyConnector:
         return answer + (f"; missing: {', '.join(missing)}" if missing else "")
 
     def verify(self, body: bytes, headers: Mapping[str, str]) -> Delivery:
-        """Only a wrong or missing signature is refused (401): Shopify retries a refused
-        delivery and, after repeated failures, drops the subscription. Everything else is
-        stored under the best identity the headers give (webhooks.ShopifyDelivery)."""
-        try:
-            signed = webhooks.verify(body, webhooks.header(headers, "hmac-sha256"), self._secret)
-        except webhooks.WebhookSecretMissing as error:
-            raise InvalidSignature(str(error)) from error
-        if not signed:
-            raise InvalidSignature(f"{SIGNATURE} is missing or does not match the body")
-        meta = webhooks.delivery_headers(headers)
-        if meta.shop_domain is not None and meta.shop_domain.lower() != self._admin.shop:
-            # One app secret signs for every shop that installed it: another shop's
-            # delivery is answered 200 and kept out of this channel.
-            raise IgnoredDelivery(
-                f"the delivery is for {meta.shop_domain[:80]}, not {self._admin.shop}"
-            )
-        kept = {
-            f"X-Shopify-{name}": value
-            for name in KEPT_HEADERS
-            if (value := webhooks.header(headers, name.lower()))
-        }
-        return Delivery(
-            event_id=meta.delivery_key(body),
-            topic=fitted_topic(meta.topic or ""),
-            headers=kept,
-        )
+        return deliveries.verify(body, headers, secret=self._secret, shop=self._admin.shop)
 
     async def parse(self, delivery: Delivery, body: bytes) -> Sequence[OrderEvent]:
-        topic = delivery.topic
-        if not topic:
-            raise MalformedDelivery(
-                "the delivery has no X-Shopify-Topic (or Shopify-Topic) header: syncbot "
-                "cannot tell what it holds; closed unread"
-            )
-        if topic not in ORDER_TOPICS | RETURN_TOPICS | {"orders/edited", "refunds/create"}:
-            return []
-        document = decode(body, topic)
-        if topic in ORDER_TOPICS:
-            return webhook_order_events(document, self._locations, _triggered_at(delivery))
-        if topic == "refunds/create":
-            return webhook_refund_events(document, self._locations)
-        if topic == "orders/edited":
-            edit = read(OrderEditDelivery, document, "the order edit")
-            return await self._order_events(edit.order_edit.order_id, missing_ok=False)
-        returned = read(ReturnDelivery, document, f"the {topic} body")
-        return_id = returned.admin_graphql_api_id or returned.id
-        if return_id is None:
-            raise MalformedDelivery(f"a {topic} body must have the return's id")
-        return await self._return_events(return_id, missing_ok=False)
+        return await deliveries.events(self._admin, self._locations, delivery, body)
 
     async def orders_since(self, cursor: datetime | None) -> AsyncIterator[OrdersPage]:
         query = updated_since(cursor) if cursor is not None else ""
@@ -193,14 +128,18 @@ class ShopifyConnector:
             for found in orders["nodes"]:
                 node = read(GqlOrder, found, "an order of the catch-up page")
                 if possibly_truncated(node, _CATCH_UP_LIST_LIMIT):
-                    events += await self._order_events(node.id, missing_ok=True)
+                    events += await deliveries.read_order(
+                        self._admin, self._locations, node.id, missing_ok=True
+                    )
                 else:
                     events += graphql_order_events(node, self._locations)
                 # Returns decide restocking for the refunds attached to them: read those too,
                 # so a missed returns/process webhook is recovered like a missed order one.
                 for refund in node.refunds:
                     if refund.return_ is not None:
-                        events += await self._return_events(refund.return_.id, missing_ok=True)
+                        events += await deliveries.read_return(
+                            self._admin, self._locations, refund.return_.id, missing_ok=True
+                        )
                 seen = parse_time(node.updatedAt)
                 newest = seen if newest is None else max(newest, seen)
             yield OrdersPage(events=events, cursor=newest)
@@ -231,7 +170,7 @@ class ShopifyConnector:
     async def read_levels(self, listings: Sequence[Listing]) -> Mapping[str, int]:
         """`available` at the inventory location; items not stocked there are left out."""
         location = self._location_gid()
-        wanted = {_gid("InventoryItem", item.inventory_id): item.inventory_id for item in listings}
+        wanted = {gid("InventoryItem", item.inventory_id): item.inventory_id for item in listings}
         ids, levels = list(wanted), {}
         for start in range(0, len(ids), MAX_INPUT_ITEMS):
             chunk = ids[start : start + MAX_INPUT_ITEMS]
@@ -289,8 +228,8 @@ class ShopifyConnector:
         location = self._location_gid()
         quantities = [
             SetQuantity(
-                inventory_item_id=_gid("InventoryItem", change.listing.inventory_id),
-                location_id=_gid("Location", change.listing.location_id or location),
+                inventory_item_id=gid("InventoryItem", change.listing.inventory_id),
+                location_id=gid("Location", change.listing.location_id or location),
                 quantity=change.quantity,
                 change_from_quantity=change.expected,
             )
@@ -324,45 +263,13 @@ class ShopifyConnector:
         answer.whole_call = "; ".join(whole) or None
         return answer
 
-    async def _order_events(self, order_id: object, *, missing_ok: bool) -> list[OrderEvent]:
-        """One order read alone with ORDER. Shopify answers null for an order it no longer
-        has, or one the token may not read: catch-up skips it, a webhook says so."""
-        gid = _gid("Order", order_id)
-        found = (await self._admin.execute(ORDER, {"id": gid}, estimated_cost=ORDER_COST))["order"]
-        if found is None:
-            if missing_ok:
-                return []
-            raise NotOnStore(
-                f"order {numeric_id(order_id)} not found on the store: deleted, or the token "
-                "lacks read_orders"
-            )
-        order = read(GqlOrder, found, f"order {numeric_id(order_id)} as read back")
-        if possibly_truncated(order, ORDER_LIST_LIMIT):
-            raise OrderTooLarge(
-                f"order {numeric_id(order_id)} has more than 50 lines, 5 fulfillments or "
-                "5 refunds: syncbot cannot read it whole; reconcile it by hand"
-            )
-        return graphql_order_events(order, self._locations)
-
-    async def _return_events(self, return_id: object, *, missing_ok: bool) -> list[OrderEvent]:
-        variables = {"id": _gid("Return", return_id)}
-        node = (await self._admin.execute(RETURN, variables, estimated_cost=RETURN_COST))["return"]
-        if node is None:
-            if missing_ok:
-                return []
-            raise NotOnStore(
-                f"return {numeric_id(return_id)} not found on the store: deleted, or the token "
-                "lacks read_returns"
-            )
-        return return_events(read(GqlReturn, node, "the return as read back"), self._locations)
-
     def _location_gid(self) -> str:
         if self._inventory_location is None:
             raise ConnectorError(
                 f"channel {self.name!r}: no Shopify location maps to its default location "
                 f"{self._locations.default!r}; add one under the channel's locations"
             )
-        return _gid("Location", self._inventory_location)
+        return gid("Location", self._inventory_location)
 
 
 def push_key(changes: Sequence[LevelChange], attempt: int = 0) -> str:
@@ -379,12 +286,3 @@ def _quantity_index(field: object, size: int) -> int | None:
             index = int(field[position])
             return index if index < size else None
     return None
-
-
-def _gid(kind: str, value: object) -> str:
-    text = str(value)
-    return text if text.startswith("gid://") else f"gid://shopify/{kind}/{numeric_id(value)}"
-
-
-def _triggered_at(delivery: Delivery) -> datetime | None:
-    return webhooks.delivery_headers(delivery.headers).triggered_at
