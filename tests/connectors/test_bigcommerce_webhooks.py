@@ -196,6 +196,17 @@ class TestVerify:
             await connector(http, store).parse(delivery, body)
 
 
+@pytest.mark.parametrize("timestamp", ["²", "9" * 5000, "-1", "1e9"])
+def test_an_unreadable_timestamp_is_a_bad_signature_not_a_crash(
+    http: httpx.AsyncClient, store: BigCommerceStore, timestamp: str
+) -> None:
+    """Digits that int() cannot read, or a 5,000-digit number, are refused with 401."""
+    body, headers = store.delivery("store/order/created", 250)
+    headers["webhook-timestamp"] = timestamp
+    with pytest.raises(InvalidSignature, match="webhook-timestamp"):
+        connector(http, store).verify(body, headers)
+
+
 class TestSharedHeader:
     HEADER = ("X-Syncbot-Webhook", "dummy-shared-value")
 
