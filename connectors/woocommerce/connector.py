@@ -1,10 +1,7 @@
 """A WooCommerce store behind the connector interface: webhooks in, catch-up, listings, levels.
 
-Webhooks: `X-WC-Webhook-Signature` is the base64 HMAC-SHA256 of the raw body with the
-webhook's secret. The ping WooCommerce sends when a webhook is saved is an unsigned form
-body, `webhook_id=<n>`: it is ignored, not refused, or WooCommerce would not save it.
-`X-WC-Webhook-Delivery-ID` is new on every attempt, so deliveries are deduplicated on the
-order id and its date_modified_gmt instead.
+Webhooks are verified by connectors.woocommerce.webhooks (only a bad signature is
+refused; the ping a new webhook sends is ignored).
 
 Topics read (every other topic parses to no event):
 - order.created, order.updated: the order in the body is the snapshot; when it lists
@@ -28,10 +25,6 @@ at once with the batch endpoint, so the window between read and write is one rou
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import re
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -40,18 +33,15 @@ from typing import Any
 from connectors.base import (
     ConnectorError,
     Delivery,
-    IgnoredDelivery,
-    InvalidSignature,
     LevelChange,
     Listing,
     MalformedDelivery,
     NotOnStore,
     OrdersPage,
     PushOutcome,
-    fitted_topic,
-    header,
 )
 from connectors.payloads import read
+from connectors.woocommerce import webhooks
 from connectors.woocommerce.api import (
     MAX_PER_PAGE,
     WooCommerceApi,
@@ -59,7 +49,6 @@ from connectors.woocommerce.api import (
     WooCommerceNotFound,
 )
 from connectors.woocommerce.orders import (
-    event_id,
     has_refunds,
     is_draft,
     json_object,
@@ -68,31 +57,16 @@ from connectors.woocommerce.orders import (
     resource_id,
 )
 from connectors.woocommerce.payloads import ResourceId
+from connectors.woocommerce.webhooks import SIGNATURE, TOPIC, sign
 from syncbot.ledger.orders import OrderEvent
 
-SIGNATURE = "X-WC-Webhook-Signature"
-TOPIC = "X-WC-Webhook-Topic"
-DELIVERY_ID = "X-WC-Webhook-Delivery-ID"
-RESOURCE = "X-WC-Webhook-Resource"
-KEPT_HEADERS = (
-    TOPIC,
-    RESOURCE,
-    "X-WC-Webhook-Event",
-    "X-WC-Webhook-ID",
-    DELIVERY_ID,
-    "X-WC-Webhook-Source",
-)
+__all__ = ["SIGNATURE", "WooCommerceConnector", "sign"]
+
 ORDER_TOPICS = frozenset({"order.created", "order.updated"})
 READ_AGAIN_TOPICS = frozenset({"order.deleted", "order.restored"})
-_PING = re.compile(rb"webhook_id=[0-9]+")
 # modified_after is strict and dates have whole seconds: an order saved in the cursor's
 # second after the last page was read would be missed without this overlap.
 _CATCH_UP_OVERLAP = timedelta(seconds=1)
-
-
-def sign(body: bytes, secret: str) -> str:
-    """What WooCommerce puts in X-WC-Webhook-Signature for this body."""
-    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,20 +110,7 @@ class WooCommerceConnector:
         )
 
     def verify(self, body: bytes, headers: Mapping[str, str]) -> Delivery:
-        """Only a wrong or missing signature is refused: WooCommerce disables a webhook
-        after repeated failed deliveries. Anything signed is stored, and parse says what
-        is wrong with a body it cannot read."""
-        given = header(headers, SIGNATURE)
-        if given is None and _PING.fullmatch(body):
-            raise IgnoredDelivery("WooCommerce's ping for a new webhook: nothing to record")
-        if given is None or not hmac.compare_digest(
-            given.strip().encode("utf-8", "replace"), sign(body, self._secret).encode()
-        ):
-            raise InvalidSignature(f"{SIGNATURE} is missing or does not match the body")
-        topic = fitted_topic(_topic(headers))
-        delivery_id = header(headers, DELIVERY_ID)
-        kept = {name: value for name in KEPT_HEADERS if (value := header(headers, name))}
-        return Delivery(event_id(topic, body, delivery_id), topic, kept)
+        return webhooks.verify(body, headers, self._secret)
 
     async def parse(self, delivery: Delivery, body: bytes) -> Sequence[OrderEvent]:
         topic = delivery.topic
@@ -308,15 +269,6 @@ class WooCommerceConnector:
                     "was deleted since, or the key lacks read access to orders"
                 ) from None
         return order_events(order, refunds, self.location)
-
-
-def _topic(headers: Mapping[str, str]) -> str:
-    """X-WC-Webhook-Topic, else resource.event from the headers WooCommerce also sends."""
-    topic = header(headers, TOPIC)
-    if topic:
-        return topic.strip()
-    resource, event = header(headers, RESOURCE), header(headers, "X-WC-Webhook-Event")
-    return f"{resource.strip()}.{event.strip()}" if resource and event else ""
 
 
 def _listed(item: Mapping[str, Any], inventory_id: str) -> list[Listing]:

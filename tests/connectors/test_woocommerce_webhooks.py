@@ -187,3 +187,9 @@ class TestDeliveryIds:
         delivery = connector.verify(webhook.body, bare)
         with pytest.raises(MalformedDelivery, match="X-WC-Webhook-Topic"):
             await connector.parse(delivery, webhook.body)
+
+
+def test_a_non_ascii_signature_is_refused_not_a_crash(connector: WooCommerceConnector) -> None:
+    """compare_digest refuses non-ASCII str; the header is compared as bytes instead."""
+    with pytest.raises(InvalidSignature):
+        connector.verify(b"{}", {SIGNATURE: "é" * 44, "X-WC-Webhook-Topic": "order.updated"})
