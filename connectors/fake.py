@@ -92,7 +92,8 @@ class FakeConnector:
 
     def verify(self, body: bytes, headers: Mapping[str, str]) -> Delivery:
         given = header(headers, SIGNATURE)
-        if given is None or not hmac.compare_digest(given, sign(body, self._secret)):
+        expected = sign(body, self._secret).encode()
+        if given is None or not hmac.compare_digest(given.encode("utf-8", "replace"), expected):
             raise InvalidSignature(f"{SIGNATURE} is missing or does not match the body")
         # Like the real connectors, only the signature is ever refused: what the headers
         # lack is keyed by a digest, and parse closes what it cannot read with a reason.
