@@ -17,11 +17,13 @@ four. Deliveries are verified and stored synchronously; `parse` runs later, off 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from syncbot.ledger.limits import MAX_EVENT_ID_LENGTH, MAX_TOPIC_LENGTH
 from syncbot.ledger.orders import OrderEvent
 
 
@@ -102,6 +104,30 @@ def header(headers: Mapping[str, str], name: str) -> str | None:
     return next((value for key, value in headers.items() if key.lower() == wanted), None)
 
 
+def body_digest(topic: str, body: bytes) -> str:
+    """An event id for a delivery that names none: the same topic and bytes, the same id.
+
+    A storefront's retry resends the original body, so a retry dedupes; two different
+    events never share one. Reconciliation makes a repeat harmless anyway.
+    """
+    digest = hashlib.sha256(topic.encode("utf-8", "replace") + b"\n" + body).hexdigest()
+    return f"sha256:{digest}"
+
+
+def fitted_event_id(value: str) -> str:
+    """An event id the inbox column can hold: an over-long one becomes its digest, so a
+    hostile or odd header never fails the insert (and the same value, the same id)."""
+    if len(value) <= MAX_EVENT_ID_LENGTH:
+        return value
+    return "sha256:" + hashlib.sha256(value.encode("utf-8", "replace")).hexdigest()
+
+
+def fitted_topic(value: str) -> str:
+    """A topic the inbox column can hold. No storefront topic is that long, so an
+    over-long one is cut, and `parse` then ignores it as a topic it does not read."""
+    return value[:MAX_TOPIC_LENGTH]
+
+
 class Connector(Protocol):
     """A storefront channel. One instance per channel in the channels file."""
 
@@ -116,7 +142,9 @@ class Connector(Protocol):
         ...
 
     def verify(self, body: bytes, headers: Mapping[str, str]) -> Delivery:
-        """Checks the signature over the raw body; raises InvalidSignature."""
+        """Checks the signature over the raw body; raises InvalidSignature, and nothing else
+        for a signed delivery: every refusal is a reason for a storefront to drop the hook,
+        so a signed body that cannot be read is stored and `parse` says why."""
         ...
 
     async def parse(self, delivery: Delivery, body: bytes) -> Sequence[OrderEvent]:

@@ -9,7 +9,7 @@ import httpx
 
 from connectors.base import Connector, MalformedDelivery
 from connectors.bigcommerce.config import bigcommerce_connector
-from connectors.fake import FakeConnector
+from connectors.fake import fake_connector
 from connectors.settings import checked_settings, default_location, secret, secret_variables
 from connectors.shopify.admin import DEFAULT_API_VERSION, ShopifyAdmin
 from connectors.shopify.connector import ShopifyConnector
@@ -51,7 +51,7 @@ def _build(
     http: httpx.AsyncClient,
 ) -> Connector:
     if channel.kind == "fake":
-        return FakeConnector(channel.name, secret(channel, "webhook_secret_env", environ))
+        return fake_connector(channel, environ)
     if channel.kind == "shopify":
         return shopify_connector(channel, locations, environ, http)
     if channel.kind == "woocommerce":

@@ -1,27 +1,11 @@
 """A BigCommerce store behind the connector interface: webhooks in, catch-up, listings, levels.
 
-What `verify` checks, from "HTTPS Webhooks Overview", Security and Webhook signature
-(https://developer.bigcommerce.com/docs/integrations/webhooks/https-webhook-overview):
-BigCommerce signs deliveries the Standard Webhooks way (https://www.standardwebhooks.com)
-with the API account's or app's client secret, so every delivery must carry
-- `webhook-id`, `webhook-timestamp` (Unix seconds) and `webhook-signature`, a space
-  separated list of `v1,<base64>`, one of which must equal base64(HMAC-SHA256(client
-  secret, "{webhook-id}.{webhook-timestamp}.{raw body}")), compared in constant time;
-- a timestamp within 5 minutes of now, as the spec's libraries require against replays
-  (the spec gives every retry a new attempt timestamp);
-- when the channel sets `webhook_header`, that header with the value syncbot holds: the
-  create-webhook request's `headers` object, which BigCommerce sends back on every callback
-  (https://developer.bigcommerce.com/docs/integrations/webhooks/overview#security);
-- a JSON body whose `producer` is this store: an app's client secret signs the deliveries
-  of every store that installed it.
-A delivery with none of the three signature headers is accepted only when the channel
-sets `webhook_header` and the header holds its value: BigCommerce's older, documented way
-of securing a hook, for hooks whose deliveries come unsigned.
-The Delivery's event_id is scope, order id and the payload's `hash`, which BigCommerce
-documents as the same for every delivery of one event and tells apps to deduplicate on.
+Deliveries are verified by connectors.bigcommerce.webhooks (the Standard Webhooks
+signature; only a bad signature is refused).
 
 Webhooks carry ids only, so `parse` reads the order, its products and, for a refund, the
-order's refunds (connectors.bigcommerce.orders says how they map).
+order's refunds (connectors.bigcommerce.orders says how they map); a read that answers
+404 raises NotOnStore with the reason.
 
 BigCommerce has no compare-and-set and applies inventory writes asynchronously: a push
 reads the batch's levels first, reports the changes whose `expected` differs as stale
@@ -32,9 +16,6 @@ check) is what confirms BigCommerce applied it.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 import re
 import time
@@ -44,20 +25,23 @@ from typing import Any
 
 from connectors.base import (
     Delivery,
-    InvalidSignature,
     LevelChange,
     Listing,
     MalformedDelivery,
+    NotOnStore,
     OrdersPage,
     PushOutcome,
-    header,
 )
+from connectors.bigcommerce import webhooks
 from connectors.bigcommerce.api import BigCommerceAPI, BigCommerceBadResponse, BigCommerceRefused
 from connectors.bigcommerce.orders import format_time, order_events, parse_time
+from connectors.bigcommerce.payloads import Callback
+from connectors.bigcommerce.webhooks import MESSAGE_ID, SIGNATURE, TIMESTAMP, sign
+from connectors.payloads import decode, read
 from syncbot.ledger.orders import OrderEvent
 
-MESSAGE_ID, TIMESTAMP, SIGNATURE = "webhook-id", "webhook-timestamp", "webhook-signature"
-TOLERANCE_SECONDS = 300
+__all__ = ["MESSAGE_ID", "SIGNATURE", "TIMESTAMP", "BigCommerceConnector", "sign"]
+
 ORDER_TOPICS = frozenset(
     {"store/order/created", "store/order/updated", "store/order/statusUpdated"}
 )
@@ -67,15 +51,6 @@ READ_CHUNK = 100  # variant ids per level read, to keep the query string short
 PAGE = 250
 ADJUST = "v3/inventory/adjustments/absolute"
 PUSH_REASON = "syncbot: sellable quantity from the inventory ledger"
-
-
-def sign(key: str | bytes, message_id: str, timestamp: str, body: bytes) -> str:
-    """The Standard Webhooks `v1` signature of a delivery. BigCommerce's key is the client
-    secret's own bytes: its sample base64-encodes the secret for a library that decodes it."""
-    content = f"{message_id}.{timestamp}.".encode() + body
-    secret = key.encode() if isinstance(key, str) else key
-    digest = hmac.new(secret, content, hashlib.sha256).digest()
-    return "v1," + base64.b64encode(digest).decode()
 
 
 class BigCommerceConnector:
@@ -118,59 +93,48 @@ class BigCommerceConnector:
         )
 
     def verify(self, body: bytes, headers: Mapping[str, str]) -> Delivery:
-        message_id, timestamp = header(headers, MESSAGE_ID), header(headers, TIMESTAMP)
-        signatures = header(headers, SIGNATURE)
-        unsigned = not (message_id or timestamp or signatures)
-        # Hooks that predate signing (or a store whose deliveries come unsigned) can still be
-        # verified by the shared header the merchant set on them; without one, never.
-        if not (unsigned and self._webhook_header is not None):
-            if not (message_id and timestamp and signatures):
-                raise InvalidSignature(f"{MESSAGE_ID}, {TIMESTAMP} and {SIGNATURE} are required")
-            self._check_signature(body, message_id, timestamp, signatures)
-        if self._webhook_header is not None:
-            name, value = self._webhook_header
-            given = header(headers, name)
-            if given is None or not hmac.compare_digest(given.encode(), value.encode()):
-                raise InvalidSignature(f"{name} is missing or does not hold the shared value")
-        document = _document(body)
-        producer, store = document.get("producer"), f"stores/{self._api.store_hash}"
-        if producer is not None and producer != store:
-            raise MalformedDelivery(f"the delivery is for {producer}, not {store}")
-        scope, order_id = document["scope"], document["data"]["id"]
-        event_id = f"{scope}:{order_id}:{document.get('hash') or message_id}"
-        kept = {MESSAGE_ID: message_id or "", TIMESTAMP: timestamp or ""}
-        return Delivery(event_id=event_id, topic=scope, headers=kept)
-
-    def _check_signature(
-        self, body: bytes, message_id: str, timestamp: str, signatures: str
-    ) -> None:
-        if not timestamp.isdigit() or abs(self._clock() - int(timestamp)) > TOLERANCE_SECONDS:
-            raise InvalidSignature(f"{TIMESTAMP} is not within 5 minutes of now (a replay?)")
-        expected = sign(self._secret, message_id, timestamp, body).encode()
-        if not any(hmac.compare_digest(expected, given.encode()) for given in signatures.split()):
-            raise InvalidSignature(f"{SIGNATURE} does not match the body")
+        return webhooks.verify(
+            body,
+            headers,
+            client_secret=self._secret,
+            store_hash=self._api.store_hash,
+            webhook_header=self._webhook_header,
+            now=self._clock(),
+        )
 
     async def parse(self, delivery: Delivery, body: bytes) -> Sequence[OrderEvent]:
+        if not delivery.topic:
+            raise MalformedDelivery(
+                "the callback has no scope: syncbot cannot tell what it holds; closed unread"
+            )
         if delivery.topic not in ORDER_TOPICS | {REFUND_TOPIC}:
             return []
-        data = _document(body)["data"]
-        refund_id = None
+        data = read(Callback, decode(body, delivery.topic), "the callback").data
+        order_id, refund_id = data.id, None
         if delivery.topic == REFUND_TOPIC:
-            refund_id = (data.get("refund") or {}).get("refund_id")
-            if refund_id is None:
+            if data.refund is None:
                 raise MalformedDelivery(f"a {REFUND_TOPIC} body must have data.refund.refund_id")
-        try:
-            order = await self._api.get(f"v2/orders/{data['id']}")
-        except BigCommerceRefused as refused:
-            if refused.status == 404:
-                return []  # deleted since: nothing left to reconcile
-            raise
-        products = await self._products(data["id"])
+            refund_id = data.refund.refund_id
+        order = await self._read(f"v2/orders/{order_id}", f"order {order_id}")
+        products = await self._products(order_id)
         refunds: list[Any] = []
         if refund_id is not None:
-            answer = await self._api.get(f"v3/orders/{data['id']}/payment_actions/refunds")
-            refunds = (answer or {}).get("data") or []
+            path = f"v3/orders/{order_id}/payment_actions/refunds"
+            answer = await self._read(path, f"the refunds of order {order_id}")
+            found = answer.get("data") if isinstance(answer, dict) else None
+            refunds = found if isinstance(found, list) else []
         return order_events(order, products, refunds, location=self._location, refund_id=refund_id)
+
+    async def _read(self, path: str, what: str) -> Any:
+        """A read-back that a 404 answers with NotOnStore and its reason."""
+        try:
+            return await self._api.get(path)
+        except BigCommerceRefused as refused:
+            if refused.status == 404:
+                raise NotOnStore(
+                    f"{what} not found on the store: deleted since the webhook was sent"
+                ) from None
+            raise
 
     async def orders_since(self, cursor: datetime | None) -> AsyncIterator[OrdersPage]:
         """Orders by date_modified, oldest first. min_date_modified is inclusive, so the
@@ -289,7 +253,14 @@ class BigCommerceConnector:
         while True:
             params: dict[str, str | int] = {"page": page, "limit": PAGE}
             path = f"v2/orders/{order_id}/products"
-            found = self._list(await self._api.get(path, params), path)
+            try:
+                found = self._list(await self._api.get(path, params), path)
+            except BigCommerceRefused as refused:
+                if refused.status != 404:
+                    raise
+                raise NotOnStore(
+                    f"the products of order {order_id} not found on the store: deleted since"
+                ) from None
             products += found
             if len(found) < PAGE:
                 return products
@@ -314,15 +285,3 @@ def _named_items(refused: BigCommerceRefused, batch: Sequence[LevelChange]) -> s
     }
     positions = {int(found) for found in re.findall(r"items\.(\d+)", text)}
     return named | {local for local in positions if local < len(batch)}
-
-
-def _document(body: bytes) -> dict[str, Any]:
-    try:
-        loaded = json.loads(body)
-    except ValueError as error:
-        raise MalformedDelivery(f"the body is not JSON: {error}") from error
-    document: dict[str, Any] = loaded if isinstance(loaded, dict) else {}
-    data = document.get("data")
-    if not isinstance(data, dict) or "id" not in data or not document.get("scope"):
-        raise MalformedDelivery("a BigCommerce webhook body has scope and data.id")
-    return document

@@ -26,12 +26,14 @@ take the units not shipped first (refunding what has not left is the common case
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
 from connectors.base import MalformedDelivery
+from connectors.bigcommerce.payloads import Order, Product, Refund
+from connectors.payloads import read
 from syncbot.ledger.orders import (
     Disposition,
     OrderEvent,
@@ -58,30 +60,37 @@ def order_events(
     refund_id: object = None,
 ) -> list[OrderEvent]:
     """The order's snapshot, then the return of `refund_id` if one is named."""
+    typed = read(Order, order, "the order")
+    lines = [read(Product, product, f"order product {n}") for n, product in enumerate(products)]
     events: list[OrderEvent] = []
-    if (current := snapshot(order, products, location)) is not None:
+    if (current := snapshot(typed, lines, location)) is not None:
         events.append(current)
     if refund_id is not None:
-        refunded = refund_return(order, products, refunds, refund_id, location)
+        every = [read(Refund, refund, f"refund {n}") for n, refund in enumerate(refunds)]
+        refunded = refund_return(typed, lines, every, refund_id, location)
         if refunded is not None:
             events.append(refunded)
     return events
 
 
-def snapshot(order: Json, products: Sequence[Json], location: str) -> OrderSnapshot | None:
+def snapshot(
+    order: Json | Order, products: Sequence[Json | Product], location: str
+) -> OrderSnapshot | None:
     """What the order holds now; None while it is Incomplete."""
-    status = _int(order, "status_id")
+    typed = order if isinstance(order, Order) else read(Order, order, "the order")
+    status = typed.status_id
     if status == INCOMPLETE:
         return None
     lines = []
-    for product in products:
+    for found in products:
+        product = found if isinstance(found, Product) else read(Product, found, "order product")
         quantity, shipped, refunded = _quantities(product)
         current = max(quantity - refunded, shipped)
         fulfilled = current if status in LEFT_STATUSES else shipped
         lines.append(
             OrderLine(
-                line_id=_id(product, "id"),
-                sku=product.get("sku") or "",
+                line_id=product.id,
+                sku=product.sku or "",
                 quantity=quantity,
                 current=current,
                 fulfilled=fulfilled,
@@ -89,39 +98,51 @@ def snapshot(order: Json, products: Sequence[Json], location: str) -> OrderSnaps
             )
         )
     return OrderSnapshot(
-        order_id=_id(order, "id"),
-        updated_at=parse_time(order.get("date_modified")),
+        order_id=typed.id,
+        updated_at=parse_time(typed.date_modified),
         lines=tuple(lines),
         cancelled=status in CLOSED_STATUSES,
     )
 
 
 def refund_return(
-    order: Json, products: Sequence[Json], refunds: Sequence[Json], refund_id: object, location: str
+    order: Json | Order,
+    products: Sequence[Json | Product],
+    refunds: Sequence[Json | Refund],
+    refund_id: object,
+    location: str,
 ) -> OrderReturn | None:
     """The product lines of one refund, each CANCEL or NO_RESTOCK (see the module docstring)."""
-    by_id = {_id(product, "id"): product for product in products}
+    typed = order if isinstance(order, Order) else read(Order, order, "the order")
+    lines = [p if isinstance(p, Product) else read(Product, p, "order product") for p in products]
+    every = [r if isinstance(r, Refund) else read(Refund, r, "refund") for r in refunds]
+    wanted = str(refund_id)
+    by_id = {product.id: product for product in lines}
     unshipped = {}
     for line_id, product in by_id.items():
         quantity, shipped, _ = _quantities(product)
         unshipped[line_id] = quantity - shipped
-    wanted = str(refund_id)
-    for refund in sorted(refunds, key=lambda refund: _int(refund, "id")):
-        this_id = str(_int(refund, "id"))
-        lines: list[ReturnLine] = []
-        for item in _product_items(refund):
-            line_id, units = _id(item, "item_id"), _int(item, "quantity")
+    for refund in sorted(every, key=lambda refund: int(refund.id)):
+        returned: list[ReturnLine] = []
+        for item in refund.items:
+            if item.item_type != "PRODUCT":
+                continue  # shipping, fees, order level: no stock moves
+            if item.item_id is None or item.quantity is None:
+                raise MalformedDelivery(
+                    f"refund {refund.id}: a PRODUCT item needs item_id and quantity"
+                )
+            line_id, units = item.item_id, item.quantity
             cancelled = min(units, max(0, unshipped.get(line_id, 0)))
             unshipped[line_id] = unshipped.get(line_id, 0) - cancelled
-            sku = (by_id.get(line_id) or {}).get("sku") or ""
+            sku = (by_id[line_id].sku if line_id in by_id else None) or ""
             for disposition, count in (
                 (Disposition.CANCEL, cancelled),
                 (Disposition.NO_RESTOCK, units - cancelled),
             ):
                 if count > 0:
-                    lines.append(
+                    returned.append(
                         ReturnLine(
-                            return_line_id=f"refund-{this_id}-{line_id}-{disposition}",
+                            return_line_id=f"refund-{refund.id}-{line_id}-{disposition}",
                             line_id=line_id,
                             sku=sku,
                             quantity=count,
@@ -129,19 +150,19 @@ def refund_return(
                             location=location,
                         )
                     )
-        if this_id == wanted:
-            return OrderReturn(_id(order, "id"), tuple(lines)) if lines else None
+        if refund.id == wanted:
+            return OrderReturn(typed.id, tuple(returned)) if returned else None
     return None
 
 
 def parse_time(value: object) -> datetime:
     """V2's RFC 2822 dates ("Wed, 05 Dec 2018 20:16:55 +0000"), always aware."""
     if not isinstance(value, str):
-        raise MalformedDelivery(f"expected an RFC 2822 date, got {value!r}")
+        raise MalformedDelivery(f"expected an RFC 2822 date, got {str(value)[:80]!r}")
     try:
         parsed = parsedate_to_datetime(value)
     except (TypeError, ValueError) as error:
-        raise MalformedDelivery(f"not an RFC 2822 date: {value!r}") from error
+        raise MalformedDelivery(f"not an RFC 2822 date: {value[:80]!r}") from error
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
@@ -150,37 +171,9 @@ def format_time(moment: datetime) -> str:
     return format_datetime(moment.astimezone(UTC))
 
 
-def _quantities(product: Json) -> tuple[int, int, int]:
+def _quantities(product: Product) -> tuple[int, int, int]:
     """Ordered, shipped and refunded units, the last two capped at what was ordered."""
-    quantity = _int(product, "quantity")
-    shipped = min(_int(product, "quantity_shipped", 0), quantity)
-    refunded = min(_int(product, "quantity_refunded", 0), quantity)
+    quantity = product.quantity
+    shipped = min(product.quantity_shipped or 0, quantity)
+    refunded = min(product.quantity_refunded or 0, quantity)
     return quantity, shipped, refunded
-
-
-def _product_items(refund: Json) -> Iterable[Json]:
-    """Refund items of type PRODUCT; the others (shipping, fees, order level) move no stock."""
-    items = refund.get("items") or []
-    if not isinstance(items, list):
-        raise MalformedDelivery("a refund's items must be a list")
-    return [item for item in items if isinstance(item, dict) and item.get("item_type") == "PRODUCT"]
-
-
-def _id(document: Json, key: str) -> str:
-    value = document.get(key)
-    if value is None or isinstance(value, bool) or str(value) == "":
-        raise MalformedDelivery(f"{key} is missing")
-    return str(value)
-
-
-def _int(document: Json, key: str, default: int | None = None) -> int:
-    value = document.get(key, default)
-    if value is None and default is not None:
-        return default
-    try:
-        number = int(str(value))
-    except ValueError:
-        raise MalformedDelivery(f"{key} must be a whole number, got {value!r}") from None
-    if number < 0:
-        raise MalformedDelivery(f"{key} must not be negative, got {number}")
-    return number

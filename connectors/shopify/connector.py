@@ -13,25 +13,23 @@ Topics read (everything else parses to no event, which intake counts as ignored)
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from connectors.base import (
     ConnectorError,
     Delivery,
-    InvalidSignature,
     LevelChange,
     Listing,
-    MalformedDelivery,
     OrdersPage,
     PushOutcome,
 )
-from connectors.shopify import webhooks
+from connectors.payloads import read
+from connectors.shopify import deliveries
 from connectors.shopify.admin import ShopifyAdmin
+from connectors.shopify.deliveries import ORDER_TOPICS, RETURN_TOPICS, SIGNATURE, gid
 from connectors.shopify.documents import (
     INVENTORY_LEVELS,
     INVENTORY_SET_QUANTITIES,
@@ -46,43 +44,22 @@ from connectors.shopify.documents import (
     updated_since,
 )
 from connectors.shopify.orders import (
-    ORDER,
-    ORDER_COST,
-    ORDER_LIST_LIMIT,
-    RETURN,
-    RETURN_COST,
     LocationMap,
-    OrderTooLarge,
     graphql_order_events,
-    numeric_id,
     parse_time,
     possibly_truncated,
-    return_events,
-    webhook_order_events,
-    webhook_refund_events,
 )
+from connectors.shopify.payloads import GqlOrder
 from syncbot.ledger.orders import OrderEvent
 
-ORDER_TOPICS = frozenset(
-    {
-        "orders/create",
-        "orders/updated",
-        "orders/paid",
-        "orders/cancelled",
-        "orders/fulfilled",
-        "orders/partially_fulfilled",
-    }
-)
-RETURN_TOPICS = frozenset({"returns/process", "returns/close"})
-SIGNATURE = "X-Shopify-Hmac-Sha256"
-KEPT_HEADERS = (
-    "X-Shopify-Topic",
-    "X-Shopify-Shop-Domain",
-    "X-Shopify-Event-Id",
-    "X-Shopify-Webhook-Id",
-    "X-Shopify-Triggered-At",
-    "X-Shopify-API-Version",
-)
+__all__ = [
+    "ORDER_TOPICS",
+    "RETURN_TOPICS",
+    "SIGNATURE",
+    "ShopifyConnector",
+    "push_key",
+]
+
 PUSH_REASON = "correction"  # "used to correct an inventory error or as a general adjustment"
 NEEDED_SCOPES = ("read_orders", "read_products", "write_inventory", "read_returns")
 _CATCH_UP_LIST_LIMIT = 3  # ORDERS_UPDATED_SINCE reads fulfillments(first: 3), refunds(first: 3)
@@ -136,43 +113,10 @@ class ShopifyConnector:
         return answer + (f"; missing: {', '.join(missing)}" if missing else "")
 
     def verify(self, body: bytes, headers: Mapping[str, str]) -> Delivery:
-        try:
-            signed = webhooks.verify(body, _header(headers, SIGNATURE), self._secret)
-            if not signed:
-                raise InvalidSignature(f"{SIGNATURE} is missing or does not match the body")
-            meta = webhooks.delivery_headers(headers)
-        except webhooks.ShopifyWebhookError as error:
-            raise MalformedDelivery(str(error)) from error
-        if meta.shop_domain is not None and meta.shop_domain != self._admin.shop:
-            shop = self._admin.shop
-            raise MalformedDelivery(f"the delivery is for {meta.shop_domain}, not {shop}")
-        try:
-            json.loads(body)
-        except ValueError as error:
-            raise MalformedDelivery(f"the body is not JSON: {error}") from error
-        kept = {name: value for name in KEPT_HEADERS if (value := _header(headers, name))}
-        return Delivery(event_id=meta.event_id, topic=meta.topic, headers=kept)
+        return deliveries.verify(body, headers, secret=self._secret, shop=self._admin.shop)
 
     async def parse(self, delivery: Delivery, body: bytes) -> Sequence[OrderEvent]:
-        topic = delivery.topic
-        if topic not in ORDER_TOPICS | RETURN_TOPICS | {"orders/edited", "refunds/create"}:
-            return []
-        try:
-            document = json.loads(body)
-        except ValueError as error:
-            raise MalformedDelivery(f"the body is not JSON: {error}") from error
-        if not isinstance(document, dict):
-            raise MalformedDelivery(f"a {topic} body must be a JSON object")
-        if topic in ORDER_TOPICS:
-            return webhook_order_events(document, self._locations, _triggered_at(delivery))
-        if topic == "refunds/create":
-            return webhook_refund_events(document, self._locations)
-        if topic == "orders/edited":
-            order_id = (document.get("order_edit") or {}).get("order_id")
-            if order_id is None:
-                raise MalformedDelivery("an orders/edited body must have order_edit.order_id")
-            return await self._order_events(order_id)
-        return await self._return_events(topic, document)
+        return await deliveries.events(self._admin, self._locations, delivery, body)
 
     async def orders_since(self, cursor: datetime | None) -> AsyncIterator[OrdersPage]:
         query = updated_since(cursor) if cursor is not None else ""
@@ -183,17 +127,22 @@ class ShopifyConnector:
             page = await self._admin.execute(ORDERS_UPDATED_SINCE, variables, estimated_cost=cost)
             orders = page["orders"]
             events: list[OrderEvent] = []
-            for node in orders["nodes"]:
+            for found in orders["nodes"]:
+                node = read(GqlOrder, found, "an order of the catch-up page")
                 if possibly_truncated(node, _CATCH_UP_LIST_LIMIT):
-                    events += await self._order_events(node["id"])
+                    events += await deliveries.read_order(
+                        self._admin, self._locations, node.id, missing_ok=True
+                    )
                 else:
                     events += graphql_order_events(node, self._locations)
                 # Returns decide restocking for the refunds attached to them: read those too,
                 # so a missed returns/process webhook is recovered like a missed order one.
-                for refund in node.get("refunds") or ():
-                    if (attached := refund.get("return")) is not None:
-                        events += await self._return_events("catch-up", attached)
-                seen = parse_time(node["updatedAt"])
+                for refund in node.refunds:
+                    if refund.return_ is not None:
+                        events += await deliveries.read_return(
+                            self._admin, self._locations, refund.return_.id, missing_ok=True
+                        )
+                seen = parse_time(node.updatedAt)
                 newest = seen if newest is None else max(newest, seen)
             yield OrdersPage(events=events, cursor=newest)
             if not orders["pageInfo"]["hasNextPage"]:
@@ -223,7 +172,7 @@ class ShopifyConnector:
     async def read_levels(self, listings: Sequence[Listing]) -> Mapping[str, int]:
         """`available` at the inventory location; items not stocked there are left out."""
         location = self._location_gid()
-        wanted = {_gid("InventoryItem", item.inventory_id): item.inventory_id for item in listings}
+        wanted = {gid("InventoryItem", item.inventory_id): item.inventory_id for item in listings}
         ids, levels = list(wanted), {}
         for start in range(0, len(ids), MAX_INPUT_ITEMS):
             chunk = ids[start : start + MAX_INPUT_ITEMS]
@@ -281,8 +230,8 @@ class ShopifyConnector:
         location = self._location_gid()
         quantities = [
             SetQuantity(
-                inventory_item_id=_gid("InventoryItem", change.listing.inventory_id),
-                location_id=_gid("Location", change.listing.location_id or location),
+                inventory_item_id=gid("InventoryItem", change.listing.inventory_id),
+                location_id=gid("Location", change.listing.location_id or location),
                 quantity=change.quantity,
                 change_from_quantity=change.expected,
             )
@@ -316,34 +265,13 @@ class ShopifyConnector:
         answer.whole_call = "; ".join(whole) or None
         return answer
 
-    async def _order_events(self, order_id: object) -> list[OrderEvent]:
-        """One order read alone with ORDER; none if Shopify no longer has it (deleted)."""
-        gid = _gid("Order", order_id)
-        order = (await self._admin.execute(ORDER, {"id": gid}, estimated_cost=ORDER_COST))["order"]
-        if order is None:
-            return []
-        if possibly_truncated(order, ORDER_LIST_LIMIT):
-            raise OrderTooLarge(
-                f"order {numeric_id(order_id)} has more than 50 lines, 5 fulfillments or "
-                "5 refunds: syncbot cannot read it whole; reconcile it by hand"
-            )
-        return graphql_order_events(order, self._locations)
-
-    async def _return_events(self, topic: str, document: Mapping[str, Any]) -> list[OrderEvent]:
-        return_id = document.get("admin_graphql_api_id") or document.get("id")
-        if return_id is None:
-            raise MalformedDelivery(f"a {topic} body must have the return's id")
-        variables = {"id": _gid("Return", return_id)}
-        node = (await self._admin.execute(RETURN, variables, estimated_cost=RETURN_COST))["return"]
-        return return_events(node, self._locations) if node is not None else []
-
     def _location_gid(self) -> str:
         if self._inventory_location is None:
             raise ConnectorError(
                 f"channel {self.name!r}: no Shopify location maps to its default location "
                 f"{self._locations.default!r}; add one under the channel's locations"
             )
-        return _gid("Location", self._inventory_location)
+        return gid("Location", self._inventory_location)
 
 
 def push_key(changes: Sequence[LevelChange], attempt: int = 0) -> str:
@@ -360,21 +288,3 @@ def _quantity_index(field: object, size: int) -> int | None:
             index = int(field[position])
             return index if index < size else None
     return None
-
-
-def _gid(kind: str, value: object) -> str:
-    text = str(value)
-    return text if text.startswith("gid://") else f"gid://shopify/{kind}/{numeric_id(value)}"
-
-
-def _triggered_at(delivery: Delivery) -> datetime | None:
-    try:
-        return webhooks.delivery_headers(delivery.headers).triggered_at
-    except webhooks.ShopifyWebhookError as error:
-        raise MalformedDelivery(str(error)) from error
-
-
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    """A Shopify header whatever its case, also without the X- of newer event deliveries."""
-    wanted = {name.lower(), name.lower().removeprefix("x-")}
-    return next((value for key, value in headers.items() if key.lower() in wanted), None)

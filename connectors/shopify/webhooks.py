@@ -1,9 +1,22 @@
 """Shopify webhook deliveries: the signature over the raw body, and what the headers say.
 
-ShopifyWebhookError
-├── WebhookSecretMissing    the channel has no webhook secret, so nothing can be verified
-├── MissingDeliveryHeader   a header every delivery carries (topic, event id) is absent
-└── InvalidDeliveryHeader   a header is present but unreadable (X-Shopify-Triggered-At)
+Header names, from Shopify's docs (checked through search, 2026-12):
+- "Webhooks delivery structure" (shopify.dev/docs/apps/build/webhooks/delivery-structure)
+  lists X-Shopify-Topic, X-Shopify-Hmac-Sha256, X-Shopify-Shop-Domain,
+  X-Shopify-API-Version, X-Shopify-Webhook-Id ("a unique composite key per delivery. Use to
+  identify and deduplicate individual deliveries"), X-Shopify-Triggered-At and
+  X-Shopify-Event-Id ("a unique ID shared across all deliveries produced by the same
+  merchant action"); names are case-insensitive ("HTTP/2 often lowercases them");
+- "Verify Events deliveries" and "Events delivery structure"
+  (shopify.dev/docs/apps/build/events/verify-deliveries, .../events/delivery-structure):
+  the newer Events deliveries send the same headers without the `X-`
+  (`Shopify-Hmac-Sha256`, `Shopify-Webhook-Id`, `Shopify-Topic`...) and dedupe on
+  Shopify-Webhook-Id. Both spellings are read here.
+Deliveries captured from 2023-01 and 2024-10 subscriptions carry no event id at all, so
+none of these headers is required: `delivery_key` picks the best identity there is.
+
+    ShopifyWebhookError
+    └── WebhookSecretMissing    the channel has no webhook secret, so nothing can be verified
 """
 
 from __future__ import annotations
@@ -15,13 +28,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-# Shopify's traditional webhooks send `X-Shopify-*`; its newer event deliveries drop the
-# `X-` (shopify_app's verifier accepts both, so do we).
+from connectors.base import body_digest, fitted_event_id
+
 _PREFIXES = ("x-shopify-", "shopify-")
 
 
 class ShopifyWebhookError(Exception):
-    """Base of every refusal of a delivery; the intake answers it with a 4xx."""
+    """Base of the webhook errors; a configuration problem, never the delivery's fault."""
 
 
 class WebhookSecretMissing(ShopifyWebhookError):
@@ -29,19 +42,6 @@ class WebhookSecretMissing(ShopifyWebhookError):
         super().__init__(
             "the channel's webhook secret is empty: set the variable named by webhook_secret_env"
         )
-
-
-class MissingDeliveryHeader(ShopifyWebhookError):
-    def __init__(self, header: str) -> None:
-        super().__init__(f"the delivery has no {header} header: it did not come from Shopify")
-        self.header = header
-
-
-class InvalidDeliveryHeader(ShopifyWebhookError):
-    def __init__(self, header: str, value: str) -> None:
-        super().__init__(f"the delivery's {header} header is unreadable: {value[:64]!r}")
-        self.header = header
-        self.value = value
 
 
 def sign(body: bytes, secret: str) -> str:
@@ -68,55 +68,62 @@ def verify(body: bytes, hmac_header: str | None, secret: str) -> bool:
     return hmac.compare_digest(expected, hmac_header.strip().encode("utf-8", "replace"))
 
 
+def header(headers: Mapping[str, str], name: str) -> str | None:
+    """A Shopify header by its name after the prefix ("topic", "hmac-sha256"), with or
+    without the `X-`, whatever the case; blank counts as absent."""
+    for prefix in _PREFIXES:
+        wanted = prefix + name
+        for key, value in headers.items():
+            if key.lower() == wanted and value.strip():
+                return value.strip()
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class ShopifyDelivery:
     """What the headers of one webhook delivery say, before its body is read."""
 
-    topic: str
+    topic: str | None = None
     """Such as orders/create or refunds/create."""
-    event_id: str
-    """Shared by every delivery of one merchant action, across subscriptions: dedupe on it."""
+    event_id: str | None = None
+    """Shared by every delivery of one merchant action: the best key to dedupe on."""
     shop_domain: str | None = None
     webhook_id: str | None = None
-    """Unique per delivery attempt; useful in logs, useless for deduplication."""
+    """The same for every retry of one delivery: the next best key."""
     triggered_at: datetime | None = None
     """When Shopify raised the event (UTC); with the order's updated_at it spots stale retries."""
     api_version: str | None = None
 
+    def delivery_key(self, body: bytes) -> str:
+        """The event id to dedupe on: X-Shopify-Event-Id, else X-Shopify-Webhook-Id, else a
+        digest of the topic and the raw body (a retry resends the same bytes)."""
+        if self.event_id:
+            return fitted_event_id(self.event_id)
+        if self.webhook_id:
+            return fitted_event_id(f"webhook:{self.webhook_id}")
+        return body_digest(self.topic or "", body)
+
 
 def delivery_headers(headers: Mapping[str, str]) -> ShopifyDelivery:
-    """Reads the delivery headers, whatever their case; raises when topic or event id lacks."""
-    lowered = {name.lower(): value.strip() for name, value in headers.items()}
-
-    def header(name: str) -> str | None:
-        for prefix in _PREFIXES:
-            value = lowered.get(prefix + name)
-            if value:
-                return value
-        return None
-
-    topic, event_id = header("topic"), header("event-id")
-    if topic is None:
-        raise MissingDeliveryHeader("X-Shopify-Topic")
-    if event_id is None:
-        raise MissingDeliveryHeader("X-Shopify-Event-Id")
-    triggered_at = header("triggered-at")
+    """Reads the delivery headers, whatever their case or prefix; none is required, and an
+    unreadable X-Shopify-Triggered-At reads as absent (it only orders snapshots)."""
+    triggered_at = header(headers, "triggered-at")
     return ShopifyDelivery(
-        topic=topic,
-        event_id=event_id,
-        shop_domain=header("shop-domain"),
-        webhook_id=header("webhook-id"),
+        topic=header(headers, "topic"),
+        event_id=header(headers, "event-id"),
+        shop_domain=header(headers, "shop-domain"),
+        webhook_id=header(headers, "webhook-id"),
         triggered_at=_timestamp(triggered_at) if triggered_at else None,
-        api_version=header("api-version"),
+        api_version=header(headers, "api-version"),
     )
 
 
-def _timestamp(value: str) -> datetime:
+def _timestamp(value: str) -> datetime | None:
     """Shopify writes `2026-11-01T12:00:00.123456789Z`; Python keeps microseconds."""
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise InvalidDeliveryHeader("X-Shopify-Triggered-At", value) from None
+        return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)  # Shopify's clock is UTC; never guess local time
     return moment.astimezone(UTC)

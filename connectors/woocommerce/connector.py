@@ -1,10 +1,7 @@
 """A WooCommerce store behind the connector interface: webhooks in, catch-up, listings, levels.
 
-Webhooks: `X-WC-Webhook-Signature` is the base64 HMAC-SHA256 of the raw body with the
-webhook's secret. The ping WooCommerce sends when a webhook is saved is an unsigned form
-body, `webhook_id=<n>`: it is ignored, not refused, or WooCommerce would not save it.
-`X-WC-Webhook-Delivery-ID` is new on every attempt, so deliveries are deduplicated on the
-order id and its date_modified_gmt instead.
+Webhooks are verified by connectors.woocommerce.webhooks (only a bad signature is
+refused; the ping a new webhook sends is ignored).
 
 Topics read (every other topic parses to no event):
 - order.created, order.updated: the order in the body is the snapshot; when it lists
@@ -12,6 +9,9 @@ Topics read (every other topic parses to no event):
 - order.deleted (moved to the trash): the body is `{"id": n}` only, so the order is read;
   its status, `trash`, releases its units;
 - order.restored: the order is read again and reconciled.
+A read that finds nothing (404: deleted for good) raises NotOnStore with the reason.
+Only a bad signature is refused; every other delivery is stored, and `parse` closes one
+it cannot read with its reason (a refusal makes WooCommerce disable the webhook).
 
 Catch-up lists orders by date modified (GMT) and reads the refunds of those that have
 any. The orders list leaves out the trash, so a missed order.deleted is not recovered.
@@ -25,10 +25,6 @@ at once with the batch endpoint, so the window between read and write is one rou
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import re
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -37,15 +33,15 @@ from typing import Any
 from connectors.base import (
     ConnectorError,
     Delivery,
-    IgnoredDelivery,
-    InvalidSignature,
     LevelChange,
     Listing,
     MalformedDelivery,
+    NotOnStore,
     OrdersPage,
     PushOutcome,
-    header,
 )
+from connectors.payloads import read
+from connectors.woocommerce import webhooks
 from connectors.woocommerce.api import (
     MAX_PER_PAGE,
     WooCommerceApi,
@@ -53,7 +49,6 @@ from connectors.woocommerce.api import (
     WooCommerceNotFound,
 )
 from connectors.woocommerce.orders import (
-    event_id,
     has_refunds,
     is_draft,
     json_object,
@@ -61,30 +56,17 @@ from connectors.woocommerce.orders import (
     order_events,
     resource_id,
 )
+from connectors.woocommerce.payloads import ResourceId
+from connectors.woocommerce.webhooks import SIGNATURE, TOPIC, sign
 from syncbot.ledger.orders import OrderEvent
 
-SIGNATURE = "X-WC-Webhook-Signature"
-TOPIC = "X-WC-Webhook-Topic"
-DELIVERY_ID = "X-WC-Webhook-Delivery-ID"
-KEPT_HEADERS = (
-    TOPIC,
-    "X-WC-Webhook-Resource",
-    "X-WC-Webhook-Event",
-    "X-WC-Webhook-ID",
-    DELIVERY_ID,
-    "X-WC-Webhook-Source",
-)
+__all__ = ["SIGNATURE", "WooCommerceConnector", "sign"]
+
 ORDER_TOPICS = frozenset({"order.created", "order.updated"})
 READ_AGAIN_TOPICS = frozenset({"order.deleted", "order.restored"})
-_PING = re.compile(rb"webhook_id=[0-9]+")
 # modified_after is strict and dates have whole seconds: an order saved in the cursor's
 # second after the last page was read would be missed without this overlap.
 _CATCH_UP_OVERLAP = timedelta(seconds=1)
-
-
-def sign(body: bytes, secret: str) -> str:
-    """What WooCommerce puts in X-WC-Webhook-Signature for this body."""
-    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,36 +111,30 @@ class WooCommerceConnector:
         )
 
     def verify(self, body: bytes, headers: Mapping[str, str]) -> Delivery:
-        given = header(headers, SIGNATURE)
-        if given is None and _PING.fullmatch(body):
-            raise IgnoredDelivery("WooCommerce's ping for a new webhook: nothing to record")
-        if given is None or not hmac.compare_digest(given.strip(), sign(body, self._secret)):
-            raise InvalidSignature(f"{SIGNATURE} is missing or does not match the body")
-        topic = header(headers, TOPIC)
-        if not topic:
-            raise MalformedDelivery(f"{TOPIC} is required")
-        document = json_object(body, topic)
-        delivery_id = header(headers, DELIVERY_ID)
-        kept = {name: value for name in KEPT_HEADERS if (value := header(headers, name))}
-        return Delivery(event_id(topic, document, delivery_id), topic, kept)
+        return webhooks.verify(body, headers, self._secret)
 
     async def parse(self, delivery: Delivery, body: bytes) -> Sequence[OrderEvent]:
         topic = delivery.topic
+        if not topic:
+            raise MalformedDelivery(
+                f"the delivery has no {TOPIC} header: syncbot cannot tell what it holds; "
+                "closed unread"
+            )
         if topic not in ORDER_TOPICS | READ_AGAIN_TOPICS:
             return []
         document = json_object(body, topic)
         if topic in ORDER_TOPICS:
             return await self._events(document)
-        order_id = resource_id(document.get("id"))
+        order_id = read(ResourceId, document, f"the {topic} body").id
         try:
             order = await self._api.get(f"/orders/{order_id}")
         except WooCommerceNotFound:
-            if topic == "order.restored":
-                return []
-            raise MalformedDelivery(
-                f"order {order_id} was deleted for good before syncbot read it: its lines "
-                "are unknown; release the units it holds by hand"
+            raise NotOnStore(
+                f"order {order_id} not found on the store: deleted for good before syncbot "
+                "read it, so its lines are unknown; release the units it holds by hand"
             ) from None
+        if not isinstance(order, dict):
+            raise MalformedDelivery(f"GET /orders/{order_id} did not answer an order")
         return await self._events(order)
 
     async def orders_since(self, cursor: datetime | None) -> AsyncIterator[OrdersPage]:
@@ -283,9 +259,16 @@ class WooCommerceConnector:
             return []
         refunds: list[dict[str, Any]] = []
         if has_refunds(order):
-            path = f"/orders/{resource_id(order.get('id'))}/refunds"
-            async for page in self._api.every_page(path, {"per_page": MAX_PER_PAGE}):
-                refunds += page
+            order_id = read(ResourceId, order, "the order").id
+            path = f"/orders/{order_id}/refunds"
+            try:
+                async for page in self._api.every_page(path, {"per_page": MAX_PER_PAGE}):
+                    refunds += page
+            except WooCommerceNotFound:
+                raise NotOnStore(
+                    f"the refunds of order {order_id} were not found on the store: the order "
+                    "was deleted since, or the key lacks read access to orders"
+                ) from None
         return order_events(order, refunds, self.location)
 
 

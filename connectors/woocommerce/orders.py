@@ -29,6 +29,8 @@ Refunded units, per order line:
 
 A refund newer than the order's date_modified_gmt is left to the snapshot that shows it.
 A line without a SKU is kept with sku "" (as Shopify's are): intake parks and reports it.
+Bodies are read against connectors.woocommerce.payloads: a shape error is a
+MalformedDelivery naming the field ("line_items.0.quantity: expected a whole number").
 """
 
 from __future__ import annotations
@@ -39,7 +41,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from connectors.base import MalformedDelivery
+from connectors.base import MalformedDelivery, body_digest, fitted_event_id
+from connectors.payloads import decode, plain_id, read
+from connectors.woocommerce.payloads import LineItem, Meta, Order, Refund
 from syncbot.ledger.orders import (
     Disposition,
     OrderEvent,
@@ -54,6 +58,8 @@ RELEASED_STATUSES = frozenset({"cancelled", "failed", "trash"})
 DRAFT_STATUSES = frozenset({"checkout-draft", "draft", "auto-draft"})
 RESTOCKED_META = "_restock_refunded_items"
 REFUNDED_ITEM_META = "_refunded_item_id"
+MAX_UNITS_GIVEN_BACK = 10_000
+"""Shipped units refunded on one line are return lines one unit each (see above)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,9 +72,10 @@ class _Refunded:
 
 def resource_id(value: object) -> str:
     """123 and "123" are "123"; anything else is not a WooCommerce id."""
-    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
-        raise MalformedDelivery(f"{value!r} is not a WooCommerce id")
-    return str(int(value))
+    try:
+        return str(plain_id(value))
+    except ValueError as error:
+        raise MalformedDelivery(f"not a WooCommerce id: {error}") from None
 
 
 def parse_gmt(value: object) -> datetime:
@@ -76,12 +83,15 @@ def parse_gmt(value: object) -> datetime:
     try:
         moment = datetime.fromisoformat(str(value))
     except ValueError:
-        raise MalformedDelivery(f"{value!r} is not a date") from None
+        raise MalformedDelivery(f"{str(value)[:80]!r} is not a date") from None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def modified_at(document: Json) -> datetime:
-    return parse_gmt(_field(document, "date_modified_gmt"))
+def modified_at(document: Json | Order) -> datetime:
+    order = document if isinstance(document, Order) else read(Order, document, "the order")
+    if order.date_modified_gmt is None:
+        raise MalformedDelivery("the order: 'date_modified_gmt' is missing")
+    return parse_gmt(order.date_modified_gmt)
 
 
 def is_draft(order: Json) -> bool:
@@ -89,30 +99,35 @@ def is_draft(order: Json) -> bool:
 
 
 def has_refunds(order: Json) -> bool:
-    return bool(_list(order, "refunds"))
+    return bool(read(Order, order, "the order").refunds)
 
 
-def event_id(topic: str, document: Mapping[str, Any], delivery_id: str | None) -> str:
+def event_id(topic: str, body: bytes, delivery_id: str | None) -> str:
     """A webhook's Delivery.event_id: the resource id and the time it was saved.
 
-    X-WC-Webhook-Delivery-ID is new on every attempt, so it cannot deduplicate.
+    X-WC-Webhook-Delivery-ID is new on every attempt, so it cannot deduplicate. A body
+    with neither (or not JSON at all) is keyed by a digest of topic and body: it is
+    stored, never refused, and parse says what is wrong with it.
     """
     resource, _, event = topic.partition(".")
-    if document.get("id") is None:
-        raise MalformedDelivery(f"a {topic} body must have the {resource or 'resource'}'s id")
-    prefix = f"{resource}-{resource_id(document['id'])}"
-    if event == "deleted" or document.get("date_modified_gmt") is None:
-        # The body of a deletion is the id alone: each attempt is a new delivery, and
-        # reading the order again makes a repeat harmless.
-        return f"{prefix}@{event}/{delivery_id or 'unknown'}"
-    return f"{prefix}@{modified_at(document).strftime('%Y-%m-%dT%H:%M:%S')}"
+    try:
+        document = json.loads(body)
+        prefix = f"{resource}-{resource_id(document['id'])}"
+        if event == "deleted" or document.get("date_modified_gmt") is None:
+            # The body of a deletion is the id alone: each attempt is a new delivery, and
+            # reading the order again makes a repeat harmless.
+            key = f"{prefix}@{event}/{delivery_id or body_digest(topic, body)}"
+        else:
+            key = (
+                f"{prefix}@{parse_gmt(document['date_modified_gmt']).strftime('%Y-%m-%dT%H:%M:%S')}"
+            )
+    except (ValueError, RecursionError, TypeError, KeyError, AttributeError, MalformedDelivery):
+        return body_digest(topic, body)
+    return fitted_event_id(key)
 
 
 def json_object(body: bytes, topic: str) -> dict[str, Any]:
-    try:
-        document = json.loads(body)
-    except ValueError as error:
-        raise MalformedDelivery(f"the {topic} body is not JSON: {error}") from error
+    document = decode(body, topic)
     if not isinstance(document, dict):
         raise MalformedDelivery(f"a {topic} body must be a JSON object")
     return document
@@ -124,47 +139,51 @@ def order_events(order: Json, refunds: Sequence[Json], location: str) -> list[Or
     `refunds` is what GET /orders/{id}/refunds answered (empty when the order lists none);
     refunds created after the order's date_modified_gmt are left to a later snapshot.
     """
-    status = str(_field(order, "status"))
+    typed = read(Order, order, "the order")
+    status = typed.status
     if status in DRAFT_STATUSES:
         return []
-    order_id = resource_id(_field(order, "id"))
-    completed_at = _optional_time(order.get("date_completed_gmt"))
+    completed_at = _optional_time(typed.date_completed_gmt)
     shipped = status == "completed" or (status == "refunded" and completed_at is not None)
     cancelled = status in RELEASED_STATUSES or (status == "refunded" and not shipped)
 
     def after_shipping(refund: _Refunded) -> bool:
         return shipped and (completed_at is None or refund.at >= completed_at)
 
-    updated_at = modified_at(order)
+    updated_at = modified_at(typed)
     # A refund newer than the snapshot goes with a later snapshot's restock total and
     # status; read with this one, it could be judged against the wrong completion.
     every_refund = [refund for refund in _refunded_units(refunds) if refund.at <= updated_at]
     lines: list[OrderLine] = []
     returned: list[ReturnLine] = []
-    for item in _list(order, "line_items"):
+    for item in typed.line_items:
         line, back = _line(item, every_refund, after_shipping, shipped, location)
         lines.append(line)
         returned += back
-    events: list[OrderEvent] = [OrderSnapshot(order_id, updated_at, tuple(lines), cancelled)]
+    events: list[OrderEvent] = [OrderSnapshot(typed.id, updated_at, tuple(lines), cancelled)]
     if returned:
-        events.append(OrderReturn(order_id, tuple(returned)))
+        events.append(OrderReturn(typed.id, tuple(returned)))
     return events
 
 
 def _line(
-    item: Json,
+    item: LineItem,
     every_refund: Sequence[_Refunded],
     after_shipping: Callable[[_Refunded], bool],
     shipped: bool,
     location: str,
 ) -> tuple[OrderLine, list[ReturnLine]]:
     """One order line's snapshot line and the return lines of its refunded units."""
-    line_id, sku = resource_id(_field(item, "id")), item.get("sku") or ""
-    quantity = _count(_field(item, "quantity"), "quantity")
+    line_id, sku, quantity = item.id, item.sku or "", item.quantity
     mine = [refund for refund in every_refund if refund.line_id == line_id]
     unshipped = [refund for refund in mine if not after_shipping(refund)]
     never_shipped = sum(refund.quantity for refund in unshipped)
     shipped_back = sum(refund.quantity for refund in mine) - never_shipped
+    if shipped_back > MAX_UNITS_GIVEN_BACK:
+        raise MalformedDelivery(
+            f"line {line_id}: {shipped_back} shipped units refunded, more than the "
+            f"{MAX_UNITS_GIVEN_BACK} syncbot records one by one; reconcile it by hand"
+        )
     current = max(0, quantity - never_shipped)
     line = OrderLine(line_id, sku, quantity, current, current if shipped else 0, location)
 
@@ -189,60 +208,40 @@ def _line(
 def _refunded_units(refunds: Sequence[Json]) -> list[_Refunded]:
     """Each refund line that gives units back, with the order line it refunds."""
     found: list[_Refunded] = []
-    for refund in refunds:
-        at = parse_gmt(_field(refund, "date_created_gmt"))
-        for line in _list(refund, "line_items"):
-            quantity = line.get("quantity") or 0
-            if not isinstance(quantity, int) or isinstance(quantity, bool):
-                raise MalformedDelivery(f"refund quantity {quantity!r} is not a whole number")
-            if quantity == 0:
+    for index, document in enumerate(refunds):
+        refund = read(Refund, document, f"refund {index}")
+        at = parse_gmt(refund.date_created_gmt)
+        for line in refund.line_items:
+            if not line.quantity:
                 continue  # money back on a line, no units
-            refunded_item = _meta(line, REFUNDED_ITEM_META)
+            refunded_item = _meta(line.meta_data, REFUNDED_ITEM_META)
             if refunded_item is None:
                 raise MalformedDelivery(
-                    f"refund line {line.get('id')!r} has no {REFUNDED_ITEM_META}: "
+                    f"refund line {line.id} has no {REFUNDED_ITEM_META}: "
                     "syncbot cannot tell which order line it refunds"
                 )
             line_id = resource_id(refunded_item)
-            found.append(_Refunded(resource_id(_field(line, "id")), line_id, abs(quantity), at))
+            found.append(_Refunded(line.id, line_id, abs(line.quantity), at))
     return found
 
 
-def _restocked(item: Json) -> int:
-    value = _meta(item, RESTOCKED_META)
+def _restocked(item: LineItem) -> int:
+    value = _meta(item.meta_data, RESTOCKED_META)
     return 0 if value is None else _count(value, RESTOCKED_META)
 
 
-def _meta(document: Json, key: str) -> object:
-    for entry in _list(document, "meta_data"):
-        if isinstance(entry, Mapping) and entry.get("key") == key:
-            return entry.get("value")
-    return None
+def _meta(entries: Sequence[Meta], key: str) -> object:
+    return next((entry.value for entry in entries if entry.key == key), None)
 
 
 def _count(value: object, name: str) -> int:
     """A whole number >= 0; meta values arrive as strings ("2")."""
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 18:
         value = int(value)
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise MalformedDelivery(f"{name!r} must be a whole number >= 0, not {value!r}")
+        raise MalformedDelivery(f"{name!r} must be a whole number >= 0, not {str(value)[:80]!r}")
     return value
 
 
 def _optional_time(value: object) -> datetime | None:
     return None if value in (None, "") else parse_gmt(value)
-
-
-def _field(document: Json, key: str) -> Any:
-    if not isinstance(document, Mapping) or document.get(key) is None:
-        raise MalformedDelivery(f"the payload has no {key!r}")
-    return document[key]
-
-
-def _list(document: Json, key: str) -> list[Any]:
-    value = document.get(key) if isinstance(document, Mapping) else None
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise MalformedDelivery(f"{key!r} must be a list")
-    return value

@@ -9,7 +9,7 @@ import httpx
 import pytest
 import respx
 
-from connectors.base import OrdersPage
+from connectors.base import NotOnStore, OrdersPage
 from connectors.bigcommerce.api import BigCommerceAPI, BigCommerceAuthError, BigCommerceBadResponse
 from connectors.bigcommerce.connector import BigCommerceConnector
 from connectors.bigcommerce.testing import BigCommerceStore
@@ -92,10 +92,12 @@ class TestParse:
         ]
         assert store.requests[-1].url.path.endswith("/v3/orders/250/payment_actions/refunds")
 
-    async def test_an_order_deleted_since_yields_nothing(
+    async def test_an_order_deleted_since_says_it_was_not_found(
         self, bc: BigCommerceConnector, store: BigCommerceStore
     ) -> None:
-        assert await read(bc, store, "store/order/updated") == []
+        """The order read back answers 404: NotOnStore, with the reason, not silence."""
+        with pytest.raises(NotOnStore, match="order 250 not found on the store"):
+            await read(bc, store, "store/order/updated")
 
     async def test_an_incomplete_order_yields_nothing(
         self, bc: BigCommerceConnector, store: BigCommerceStore

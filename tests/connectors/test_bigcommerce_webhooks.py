@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from connectors.base import InvalidSignature, MalformedDelivery
+from connectors.base import IgnoredDelivery, InvalidSignature, MalformedDelivery
 from connectors.bigcommerce.api import BigCommerceAPI
 from connectors.bigcommerce.connector import BigCommerceConnector, sign
 from connectors.bigcommerce.testing import BigCommerceStore
@@ -149,23 +149,62 @@ class TestVerify:
         body, headers = store.delivery("store/order/created", 250)
         assert connector(http, store, now=NOW + 300).verify(body, headers).event_id
 
-    def test_a_delivery_for_another_store_is_malformed(
+    def test_a_delivery_for_another_store_is_ignored(
         self, http: httpx.AsyncClient, store: BigCommerceStore
     ) -> None:
-        """An app's client secret signs every store that installed it: check the producer."""
+        """An app's client secret signs every store that installed it: another store's
+        delivery is answered 200 and kept out of this channel."""
         other = BigCommerceStore(store_hash="otherstore", clock=lambda: NOW)
         body, headers = other.delivery("store/order/created", 250)
-        with pytest.raises(MalformedDelivery, match="stores/otherstore"):
+        with pytest.raises(IgnoredDelivery, match="stores/otherstore"):
             connector(http, store).verify(body, headers)
 
-    def test_a_signed_body_that_is_not_a_webhook_is_malformed(
-        self, http: httpx.AsyncClient, store: BigCommerceStore
+    @pytest.mark.parametrize(
+        ("body", "topic", "message"),
+        [
+            (b'{"scope": "store/order/created"}', "store/order/created", "'data' is missing"),
+            (b'{"scope": "store/order/created", "data": {}}', "store/order/created", "'id'"),
+            (b'{"data": {"id": 250}}', "", "no scope"),
+            (b"[" * 100_000, "", "no scope"),
+        ],
+    )
+    async def test_a_signed_body_that_is_not_a_callback_is_kept_and_closed_by_parse(
+        self,
+        http: httpx.AsyncClient,
+        store: BigCommerceStore,
+        body: bytes,
+        topic: str,
+        message: str,
     ) -> None:
-        body = b'{"scope": "store/order/created"}'
+        """Signed but not a callback: stored under its webhook-id (a refusal makes
+        BigCommerce deactivate the hook), and parse closes it with the reason."""
         headers = {"webhook-id": "msg_1", "webhook-timestamp": str(int(NOW))}
         headers["webhook-signature"] = sign(store.client_secret, "msg_1", str(int(NOW)), body)
-        with pytest.raises(MalformedDelivery, match=r"data\.id"):
-            connector(http, store).verify(body, headers)
+        delivery = connector(http, store).verify(body, headers)
+        assert (delivery.event_id, delivery.topic) == ("webhook-id:msg_1", topic)
+        with pytest.raises(MalformedDelivery, match=message):
+            await connector(http, store).parse(delivery, body)
+
+    async def test_a_callback_with_a_scope_but_no_order_id_is_closed_naming_it(
+        self, http: httpx.AsyncClient, store: BigCommerceStore
+    ) -> None:
+        body = b'{"scope": "store/order/created", "data": {"type": "order"}, "hash": "h"}'
+        headers = {"webhook-id": "msg_2", "webhook-timestamp": str(int(NOW))}
+        headers["webhook-signature"] = sign(store.client_secret, "msg_2", str(int(NOW)), body)
+        delivery = connector(http, store).verify(body, headers)
+        with pytest.raises(MalformedDelivery, match=r"data: 'id' is missing"):
+            await connector(http, store).parse(delivery, body)
+
+
+@pytest.mark.parametrize("timestamp", ["²", "9" * 5000, "-1", "1e9"])
+def test_an_unreadable_timestamp_is_a_bad_signature_not_a_crash(
+    http: httpx.AsyncClient, store: BigCommerceStore, timestamp: str
+) -> None:
+    """Digits that int() cannot read, or a 5,000-digit number, are refused with 401."""
+    body, headers = store.delivery("store/order/created", 250)
+    headers["webhook-timestamp"] = timestamp
+    with pytest.raises(InvalidSignature, match="webhook-timestamp"):
+        connector(http, store).verify(body, headers)
 
 
 class TestSharedHeader:

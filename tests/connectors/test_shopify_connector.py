@@ -26,10 +26,12 @@ from shopify_payloads import (
 
 from connectors.base import (
     ConnectorError,
+    IgnoredDelivery,
     InvalidSignature,
     LevelChange,
     Listing,
     MalformedDelivery,
+    NotOnStore,
     PushOutcome,
 )
 from connectors.shopify.admin import ShopifyAdmin
@@ -181,22 +183,69 @@ class TestVerify:
         with pytest.raises(InvalidSignature):
             connector.verify(b'{"id": 2}', headers)
 
-    def test_a_signed_body_that_is_not_json_is_malformed(self, connector: ShopifyConnector) -> None:
-        """Signed but unreadable: 400 and nothing stored."""
+    async def test_a_signed_body_that_is_not_json_is_kept_and_closed_by_parse(
+        self, connector: ShopifyConnector
+    ) -> None:
+        """Signed but unreadable: accepted (a 400 would make Shopify drop the hook), and
+        parse closes it with the reason."""
+        delivery = connector.verify(b"{not json", delivery_headers(b"{not json"))
         with pytest.raises(MalformedDelivery, match="not JSON"):
-            connector.verify(b"{not json", delivery_headers(b"{not json"))
+            await connector.parse(delivery, b"{not json")
 
-    def test_a_delivery_without_an_event_id_is_malformed(self, connector: ShopifyConnector) -> None:
-        """Without X-Shopify-Event-Id there is nothing to deduplicate on."""
+    def test_a_delivery_without_an_event_id_dedupes_on_its_webhook_id(
+        self, connector: ShopifyConnector
+    ) -> None:
+        """Without X-Shopify-Event-Id, X-Shopify-Webhook-Id (the same on every retry)."""
         headers = delivery_headers(b"{}")
         del headers["X-Shopify-Event-Id"]
-        with pytest.raises(MalformedDelivery, match="X-Shopify-Event-Id"):
-            connector.verify(b"{}", headers)
+        delivery = connector.verify(b"{}", headers)
+        assert delivery.event_id == "webhook:b54557e4-bdd9-4b37-8a5f-bf7d70bcd043"
 
-    def test_a_delivery_for_another_shop_is_malformed(self, connector: ShopifyConnector) -> None:
-        """One app secret signs for every shop it is installed on: the shop must match."""
+    def test_a_delivery_with_no_id_at_all_dedupes_on_a_digest(
+        self, connector: ShopifyConnector
+    ) -> None:
+        """No event id, no webhook id: a digest of topic and body, never a refusal."""
+        headers = delivery_headers(b"{}")
+        del headers["X-Shopify-Event-Id"], headers["X-Shopify-Webhook-Id"]
+        first, again = connector.verify(b"{}", headers), connector.verify(b"{}", dict(headers))
+        assert first.event_id.startswith("sha256:")
+        assert first.event_id == again.event_id
+
+    async def test_a_delivery_without_a_topic_is_kept_and_closed_with_a_reason(
+        self, connector: ShopifyConnector
+    ) -> None:
+        """No topic header: stored, and parse says why it cannot be read."""
+        headers = delivery_headers(b"{}")
+        del headers["X-Shopify-Topic"]
+        delivery = connector.verify(b"{}", headers)
+        assert delivery.topic == ""
+        with pytest.raises(MalformedDelivery, match="no X-Shopify-Topic"):
+            await connector.parse(delivery, b"{}")
+
+    def test_the_newer_header_names_without_x_are_read(self, connector: ShopifyConnector) -> None:
+        """Events deliveries send Shopify-Hmac-Sha256, Shopify-Topic, Shopify-Webhook-Id."""
+        headers = {
+            "Shopify-Hmac-Sha256": sign(b"{}", SECRET),
+            "Shopify-Topic": "orders/updated",
+            "Shopify-Webhook-Id": "w-1",
+            "Shopify-Shop-Domain": SHOP,
+        }
+        delivery = connector.verify(b"{}", headers)
+        assert (delivery.event_id, delivery.topic) == ("webhook:w-1", "orders/updated")
+        assert delivery.headers["X-Shopify-Webhook-Id"] == "w-1"
+
+    def test_an_over_long_topic_is_cut_to_what_the_inbox_holds(
+        self, connector: ShopifyConnector
+    ) -> None:
+        """A topic over 128 characters is cut (no real topic is that long), never a 500."""
+        delivery = connector.verify(b"{}", delivery_headers(b"{}", "orders/" + "x" * 300))
+        assert len(delivery.topic) == 128
+
+    def test_a_delivery_for_another_shop_is_ignored(self, connector: ShopifyConnector) -> None:
+        """One app secret signs for every shop it is installed on: another shop's delivery
+        is answered 200 and kept out of this channel."""
         headers = delivery_headers(b"{}", **{"X-Shopify-Shop-Domain": "other.myshopify.com"})
-        with pytest.raises(MalformedDelivery, match=r"other\.myshopify\.com"):
+        with pytest.raises(IgnoredDelivery, match=r"other\.myshopify\.com"):
             connector.verify(b"{}", headers)
 
 
@@ -265,13 +314,25 @@ class TestParse:
         with pytest.raises(OrderTooLarge, match="reconcile it by hand"):
             await self.parse(connector, "orders/edited", {"order_edit": {"order_id": ORDER_ID}})
 
-    async def test_an_edit_of_an_order_since_deleted_is_no_event(
+    async def test_an_edit_of_an_order_not_found_says_so(
         self, connector: ShopifyConnector, api: AdminApi
     ) -> None:
-        """ORDER answers order: null for a deleted order: nothing left to reconcile."""
+        """ORDER answers order: null (deleted, or no read_orders): NotOnStore, with why."""
         api.on(ORDER, {"order": None})
         edit = {"order_edit": {"id": 78912328, "order_id": ORDER_ID}}
-        assert await self.parse(connector, "orders/edited", edit) == []
+        message = (
+            f"order {ORDER_ID} not found on the store: deleted, or the token lacks read_orders"
+        )
+        with pytest.raises(NotOnStore, match=message):
+            await self.parse(connector, "orders/edited", edit)
+
+    async def test_a_closed_return_not_found_says_so(
+        self, connector: ShopifyConnector, api: AdminApi
+    ) -> None:
+        """RETURN answers return: null: NotOnStore names the return and the scope."""
+        api.on(RETURN, {"return": None})
+        with pytest.raises(NotOnStore, match=r"return 55001 not found.*read_returns"):
+            await self.parse(connector, "returns/close", {"id": 55001, "status": "closed"})
 
     async def test_a_return_topic_without_the_return_id_is_malformed(
         self, connector: ShopifyConnector

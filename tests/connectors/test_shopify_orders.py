@@ -379,3 +379,82 @@ def test_something_else_is_not_an_id(value: object) -> None:
     """Anything else is a malformed payload, not a guess."""
     with pytest.raises(MalformedDelivery):
         numeric_id(value)
+
+
+class TestLegacyRefunds:
+    """Refunds from before restock_type carry only `restock` on the refund."""
+
+    def legacy(self, restock: bool | None, status: str | None, fulfillable: int = 2) -> Any:
+        refund: dict[str, Any] = {
+            "id": 509562969,
+            "order_id": 450789469,
+            "refund_line_items": [
+                {
+                    "id": 104689539,
+                    "quantity": 2,
+                    "line_item_id": 703073504,
+                    "line_item": {
+                        "id": 703073504,
+                        "quantity": 2,
+                        "sku": "IPOD2008BLACK",
+                        "fulfillable_quantity": fulfillable,
+                        "fulfillment_status": status,
+                    },
+                }
+            ],
+        }
+        if restock is not None:
+            refund["restock"] = restock
+        return webhook_refund_events(refund, PLACES)
+
+    def test_restock_true_on_unfulfilled_units_cancels_them(self) -> None:
+        """restock: true, nothing shipped: "cancel", as Shopify documented it then."""
+        (event,) = self.legacy(True, None)
+        assert [(line.return_line_id, line.disposition, line.quantity) for line in event.lines] == [
+            ("104689539:cancel", Disposition.CANCEL, 2)
+        ]
+
+    def test_restock_true_on_fulfilled_units_returns_them(self) -> None:
+        """restock: true, all shipped: "return", back to available."""
+        (event,) = self.legacy(True, "fulfilled", fulfillable=0)
+        assert [(line.return_line_id, line.disposition) for line in event.lines] == [
+            ("104689539:return", Disposition.RESTOCK)
+        ]
+
+    def test_restock_true_on_a_partly_fulfilled_line_splits_it(self) -> None:
+        """One of two shipped: one unit returned, one cancelled."""
+        (event,) = self.legacy(True, "partial", fulfillable=1)
+        assert [(line.disposition, line.quantity) for line in event.lines] == [
+            (Disposition.RESTOCK, 1),
+            (Disposition.CANCEL, 1),
+        ]
+
+    @pytest.mark.parametrize("restock", [False, None])
+    def test_restock_false_or_absent_restocks_nothing(self, restock: bool | None) -> None:
+        (event,) = self.legacy(restock, "fulfilled", fulfillable=0)
+        assert [line.disposition for line in event.lines] == [Disposition.NO_RESTOCK]
+
+    def test_in_an_order_the_shipped_units_are_returned_first(self) -> None:
+        """Within orders/updated the fulfillments say what shipped: 1 of 3 here."""
+        order = new_order(
+            updated_at=LATER,
+            fulfillments=[Fulfillment(1, CREATED, [(466157049, 1)])],
+        )
+        payload = rest_order(order)
+        payload["refunds"] = [
+            {
+                "id": 9001,
+                "restock": True,
+                "refund_line_items": [{"id": 7001, "line_item_id": 466157049, "quantity": 2}],
+            }
+        ]
+        events = webhook_order_events(payload, PLACES)
+        returned = [event for event in events if isinstance(event, OrderReturn)]
+        assert [
+            (line.return_line_id, line.disposition, line.quantity)
+            for r in returned
+            for line in r.lines
+        ] == [
+            ("7001:return", Disposition.RESTOCK, 1),
+            ("7001:cancel", Disposition.CANCEL, 1),
+        ]

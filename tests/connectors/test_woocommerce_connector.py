@@ -9,7 +9,7 @@ import httpx
 import pytest
 import respx
 
-from connectors.base import ConnectorError, Listing, MalformedDelivery
+from connectors.base import ConnectorError, Listing, NotOnStore
 from connectors.woocommerce.api import (
     WooCommerceApi,
     WooCommerceAuthError,
@@ -151,12 +151,12 @@ class TestParse:
     async def test_an_order_deleted_for_good_is_reported_not_guessed(
         self, connector: WooCommerceConnector, store: WooCommerceStore
     ) -> None:
-        """If the order is gone (404) its lines are unknown: a MalformedDelivery says so."""
+        """If the order is gone (404) its lines are unknown: NotOnStore says so."""
         order = store.place_order({"MUG": 2})
         webhook = store.webhook("order.deleted", order)
         del store.orders[order]
 
-        with pytest.raises(MalformedDelivery, match="release the units it holds by hand"):
+        with pytest.raises(NotOnStore, match="release the units it holds by hand"):
             await connector.parse(connector.verify(webhook.body, webhook.headers), webhook.body)
 
     async def test_other_topics_are_no_events(

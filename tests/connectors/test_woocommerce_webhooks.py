@@ -153,28 +153,43 @@ class TestDeliveryIds:
     @pytest.mark.parametrize(
         ("body", "message"),
         [
-            (b'{"status":"processing"}', "must have the order's id"),
-            (b'{"id":"abc","date_modified_gmt":"2026-11-20T10:00:00"}', "not a WooCommerce id"),
+            (b'{"status":"processing"}', "'id' is missing"),
+            (b'{"id":"abc","date_modified_gmt":"2026-11-20T10:00:00"}', "id: expected an id"),
             (b"[1, 2]", "must be a JSON object"),
             (b"<html>", "not JSON"),
+            (b"[" * 100_000, "nested too deeply"),
         ],
     )
-    def test_a_signed_body_that_cannot_be_read_is_malformed(
+    async def test_a_signed_body_that_cannot_be_read_is_kept_and_closed_by_parse(
         self, connector: WooCommerceConnector, body: bytes, message: str
     ) -> None:
-        """Signed but unreadable: MalformedDelivery (answer 400), naming what is wrong."""
+        """Signed but unreadable: stored under a digest (a refusal would make WooCommerce
+        disable the webhook), and parse closes it naming what is wrong."""
         headers = {
             SIGNATURE: sign(body, "dummy-webhook-secret"),
             "X-WC-Webhook-Topic": "order.updated",
         }
+        delivery = connector.verify(body, headers)
+        assert delivery.event_id.startswith("sha256:")
         with pytest.raises(MalformedDelivery, match=message):
-            connector.verify(body, headers)
+            await connector.parse(delivery, body)
 
-    def test_a_delivery_without_a_topic_is_malformed(
+    async def test_a_delivery_without_a_topic_header_takes_resource_and_event(
         self, store: WooCommerceStore, connector: WooCommerceConnector
     ) -> None:
-        """Without X-WC-Webhook-Topic syncbot cannot tell what happened."""
+        """Without X-WC-Webhook-Topic, X-WC-Webhook-Resource and -Event name it; without
+        those either it is stored and closed with the reason."""
         webhook = an_order_update(store)
         headers = {k: v for k, v in webhook.headers.items() if k != "X-WC-Webhook-Topic"}
+        headers |= {"X-WC-Webhook-Resource": "order", "X-WC-Webhook-Event": "updated"}
+        assert connector.verify(webhook.body, headers).topic == "order.updated"
+        bare = {k: v for k, v in headers.items() if not k.startswith("X-WC-Webhook-Resource")}
+        delivery = connector.verify(webhook.body, bare)
         with pytest.raises(MalformedDelivery, match="X-WC-Webhook-Topic"):
-            connector.verify(webhook.body, headers)
+            await connector.parse(delivery, webhook.body)
+
+
+def test_a_non_ascii_signature_is_refused_not_a_crash(connector: WooCommerceConnector) -> None:
+    """compare_digest refuses non-ASCII str; the header is compared as bytes instead."""
+    with pytest.raises(InvalidSignature):
+        connector.verify(b"{}", {SIGNATURE: "é" * 44, "X-WC-Webhook-Topic": "order.updated"})

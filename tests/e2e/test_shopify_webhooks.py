@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 import pytest
 
+from syncbot.intake.inbox import MAX_ATTEMPTS
 from syncbot.store.database import close_database, open_database
 from syncbot.store.models import InboxDelivery
 
@@ -138,8 +139,10 @@ def deliver(
     event_id: str | None = None,
     webhook_id: str | None = None,
     secret: str = SHOPIFY_SECRET,
+    without: tuple[str, ...] = (),
 ) -> httpx.Response:
-    """POSTs one delivery the way Shopify does: raw JSON, signed, with its headers."""
+    """POSTs one delivery the way Shopify does: raw JSON, signed, with its headers (less
+    those named in `without`, as deliveries of older API versions come)."""
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
     digest = hmac.new(secret.encode(), raw, hashlib.sha256).digest()
     headers = {
@@ -152,6 +155,8 @@ def deliver(
         "X-Shopify-Triggered-At": "2026-11-01T15:00:00.123456789Z",
         "X-Shopify-API-Version": "2026-10",
     }
+    for name in without:
+        del headers[name]
     return service.client.post("/webhooks/shopify", content=raw, headers=headers)
 
 
@@ -181,6 +186,24 @@ def settled(database_url: str, deliveries: int) -> None:
     while inbox(database_url) != (deliveries, deliveries):
         assert time.monotonic() < deadline, f"not processed: {inbox(database_url)}"
         time.sleep(0.05)
+
+
+def closed_with(database_url: str) -> str:
+    """Waits until the one delivery is closed for good unprocessed; its readable error."""
+
+    async def row() -> tuple[int, str | None]:
+        await open_database(database_url)
+        try:
+            found = await InboxDelivery.all().first()
+            return (found.attempts, found.last_error) if found else (0, None)
+        finally:
+            await close_database()
+
+    deadline = time.monotonic() + 15
+    while (found := asyncio.run(row()))[1] is None or found[0] < MAX_ATTEMPTS:
+        assert time.monotonic() < deadline, f"not closed: {found}"
+        time.sleep(0.05)
+    return found[1]
 
 
 def totals(service: Service) -> dict[str, int]:
@@ -305,12 +328,16 @@ class TestRefusals:
         refusal(deliver(shop, "orders/create", big), 413)
         assert inbox(database_url) == (0, 0)
 
-    def test_malformed_json_writes_nothing(self, shop: Service, database_url: str) -> None:
-        """Correctly signed but not JSON: 400 and nothing kept."""
-        message = refusal(deliver(shop, "orders/create", b'{"id": 820982911946154508,'), 400)
+    def test_signed_malformed_json_is_kept_and_closed_with_its_reason(
+        self, shop: Service, database_url: str
+    ) -> None:
+        """Correctly signed but not JSON: 200 (a refusal makes Shopify drop the
+        subscription), then closed for good with the reason, moving nothing."""
+        accepted(deliver(shop, "orders/create", b'{"id": 820982911946154508,'))
 
-        assert "not JSON" in message
-        assert inbox(database_url) == (0, 0)
+        error = closed_with(database_url)
+        assert "not JSON" in error
+        assert history(shop) == [("receive", 10)]
 
 
 def test_an_unhandled_topic_is_answered_200_and_moves_nothing(
@@ -323,3 +350,60 @@ def test_an_unhandled_topic_is_answered_200_and_moves_nothing(
     settled(database_url, 1)
 
     assert history(shop) == [("receive", 10)]
+
+
+class TestDeliveriesShopifyReallySends:
+    """Issue 20: what Shopify sent in 2024 must be taken, not refused."""
+
+    def test_a_delivery_without_an_event_id_is_applied_and_its_retry_deduplicated(
+        self, shop: Service, database_url: str
+    ) -> None:
+        """API 2024-10 deliveries carry X-Shopify-Webhook-Id, no event id: 200, applied,
+        and a retry (the same webhook id) is a duplicate."""
+        no_event_id = ("X-Shopify-Event-Id",)
+        accepted(
+            deliver(shop, "orders/create", order(T1), webhook_id="w-2024", without=no_event_id)
+        )
+        again = deliver(shop, "orders/create", order(T1), webhook_id="w-2024", without=no_event_id)
+
+        assert again.json() == {"status": "duplicate"}
+        settled(database_url, 1)
+        assert totals(shop) == stocked(on_hand=10, available=7, committed=3)
+
+    def test_a_delivery_with_no_ids_at_all_is_applied_once(
+        self, shop: Service, database_url: str
+    ) -> None:
+        """Neither event id nor webhook id: keyed by a digest of topic and body."""
+        bare = ("X-Shopify-Event-Id", "X-Shopify-Webhook-Id")
+        accepted(deliver(shop, "orders/create", order(T1), without=bare))
+        assert deliver(shop, "orders/create", order(T1), without=bare).json() == {
+            "status": "duplicate"
+        }
+        settled(database_url, 1)
+        assert totals(shop) == stocked(on_hand=10, available=7, committed=3)
+
+    def test_a_legacy_restock_refund_is_applied_not_failed(
+        self, shop: Service, database_url: str
+    ) -> None:
+        """refunds/create with `"restock": true` and no restock_type (Shopify's Python API
+        fixture form): 2 shipped, 1 open; refunding all 3 returns the 2 shipped units and
+        cancels the open one, as Shopify documented legacy restocks."""
+        accepted(deliver(shop, "orders/partially_fulfilled", order(T2, shipped=2)))
+        settled(database_url, 1)
+        legacy = refund(9003, 7003, 3, "return")
+        legacy["restock"] = True
+        for refund_line in legacy["refund_line_items"]:
+            del refund_line["restock_type"]
+            refund_line["line_item"] |= {"fulfillment_status": "partial", "fulfillable_quantity": 1}
+        accepted(deliver(shop, "refunds/create", legacy, without=("X-Shopify-Event-Id",)))
+        settled(database_url, 2)
+
+        assert history(shop) == [
+            ("receive", 10),
+            ("order_commit", 2),
+            ("order_fulfil", 2),
+            ("order_commit", 1),
+            ("return_restock", 2),
+            ("order_cancel", 1),
+        ]
+        assert totals(shop) == stocked(on_hand=10, available=10, committed=0)
