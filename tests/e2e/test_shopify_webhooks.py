@@ -22,7 +22,6 @@ from typing import Any
 import httpx
 import pytest
 
-from syncbot.intake.inbox import MAX_ATTEMPTS
 from syncbot.store.database import close_database, open_database
 from syncbot.store.models import InboxDelivery
 
@@ -191,16 +190,16 @@ def settled(database_url: str, deliveries: int) -> None:
 def closed_with(database_url: str) -> str:
     """Waits until the one delivery is closed for good unprocessed; its readable error."""
 
-    async def row() -> tuple[int, str | None]:
+    async def row() -> tuple[str, str | None]:
         await open_database(database_url)
         try:
             found = await InboxDelivery.all().first()
-            return (found.attempts, found.last_error) if found else (0, None)
+            return (found.status, found.last_error) if found else ("", None)
         finally:
             await close_database()
 
     deadline = time.monotonic() + 15
-    while (found := asyncio.run(row()))[1] is None or found[0] < MAX_ATTEMPTS:
+    while (found := asyncio.run(row()))[0] != "failed":
         assert time.monotonic() < deadline, f"not closed: {found}"
         time.sleep(0.05)
     return found[1]
