@@ -11,7 +11,8 @@ from tortoise.models import Model
 class Sku(Model):
     code = fields.CharField(max_length=128, primary_key=True)
     name = fields.CharField(max_length=255, default="")
-    reorder_point = fields.IntField(null=True)
+    # BIGINT, like every count that can grow: PostgreSQL's int4 would refuse what SQLite holds.
+    reorder_point = fields.BigIntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -155,7 +156,7 @@ class ParkedLine(Model):
     order_id = fields.CharField(max_length=64)
     line_id = fields.CharField(max_length=64)
     sku = fields.CharField(max_length=128, db_index=True)
-    quantity = fields.IntField()
+    quantity = fields.BigIntField()
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
