@@ -16,9 +16,10 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 import httpx
-from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import SecretStr, ValidationError
 from starlette.datastructures import Headers
@@ -159,12 +160,18 @@ def bearer_guard(token: SecretStr | None) -> Callable[..., Awaitable[None]]:
     """A dependency that lets through only `Authorization: Bearer <token>`."""
     expected = None if token is None else token.get_secret_value().encode()
 
-    async def require_token(authorization: Annotated[str | None, Header()] = None) -> None:
+    # HTTPBearer states the scheme in the OpenAPI description; it answers None, not an
+    # error, for a missing header or another scheme, so every refusal reads the same.
+    async def require_token(
+        credentials: Annotated[
+            HTTPAuthorizationCredentials | None, Depends(HTTPBearer(auto_error=False))
+        ],
+    ) -> None:
         if expected is None:
             raise _unauthorized("the API token is not configured: set SYNCBOT_API_TOKEN")
-        scheme, _, given = (authorization or "").partition(" ")
+        given = b"" if credentials is None else credentials.credentials.encode()
         # compare_digest takes as long for a near miss as for a wild guess.
-        if scheme.lower() != "bearer" or not hmac.compare_digest(given.encode(), expected):
+        if credentials is None or not hmac.compare_digest(given, expected):
             raise _unauthorized("a valid `Authorization: Bearer <token>` header is required")
 
     return require_token
