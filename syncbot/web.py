@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import hmac
 import logging
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -22,12 +21,10 @@ from fastapi.responses import PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import SecretStr, ValidationError
-from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from connectors.base import Connector
-from syncbot import metrics, service
+from syncbot import service
 from syncbot.api_fields import MovementId, SkuInPath, SkuInQuery
 from syncbot.channels_api import channels_router
 from syncbot.config import ChannelsFile, Settings
@@ -47,7 +44,8 @@ from syncbot.sync.channels import sync_channels
 from syncbot.sync.leader import Leadership
 from syncbot.sync.scheduler import SyncScheduler
 from syncbot.sync.status import refresh_gauges
-from syncbot.web_errors import error, install, responses
+from syncbot.web_errors import install, responses
+from syncbot.web_middleware import BodyLimit, RequestMetrics
 from syncbot.webhooks import webhook_router
 
 log = logging.getLogger(__name__)
@@ -277,84 +275,3 @@ def _describe_bodies(app: FastAPI) -> None:
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
-
-
-class BodyLimit:
-    """Answers 413 before the app runs when a request body is larger than the limit.
-
-    The body is read here, counted chunk by chunk (a chunked upload has no Content-Length)
-    and replayed to the app, so no parser ever sees more than `max_body_bytes`.
-    """
-
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
-        self.app = app
-        self.max_body_bytes = max_body_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = Headers(scope=scope).get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_body_bytes:
-            await self._refuse(scope, receive, send)
-            return
-        chunks: list[bytes] = []
-        size = 0
-        more_body = True
-        while more_body:
-            message = await receive()
-            if message["type"] != "http.request":
-                return  # the client went away: there is no one to answer
-            chunk: bytes = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_body_bytes:
-                await self._refuse(scope, receive, send)
-                return
-            chunks.append(chunk)
-            more_body = message.get("more_body", False)
-        body = b"".join(chunks)
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if replayed:
-                return await receive()  # after the body, only http.disconnect can come
-            replayed = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        await self.app(scope, replay, send)
-
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        message = f"the request body is larger than the limit of {self.max_body_bytes} bytes"
-        # The rest of the body stays unread, so the connection cannot serve another request.
-        response = error(413, message, headers={"Connection": "close"})
-        await response(scope, receive, send)
-
-
-class RequestMetrics:
-    """Counts requests by route template (not raw path, which would explode the labels)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        status = 500  # what the client sees if the app raises before it answers
-
-        async def send_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        started = time.perf_counter()
-        try:
-            await self.app(scope, receive, send_status)
-        finally:
-            # The router stores the matched route in the scope; no match means 404 or 413.
-            route = getattr(scope.get("route"), "path", "unmatched")
-            method = scope["method"]
-            metrics.HTTP_LATENCY.labels(method, route).observe(time.perf_counter() - started)
-            metrics.HTTP_REQUESTS.labels(method, route, str(status)).inc()
