@@ -46,7 +46,7 @@ class WidenToBigint(ops.AlterField):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("syncbot", "0006_slack_alerts")]
+    dependencies = [("syncbot", "0008_push_abandonment")]
 
     initial = False
 
