@@ -115,17 +115,19 @@ def body_digest(topic: str, body: bytes) -> str:
 
 
 def fitted_event_id(value: str) -> str:
-    """An event id the inbox column can hold: an over-long one becomes its digest, so a
-    hostile or odd header never fails the insert (and the same value, the same id)."""
-    if len(value) <= MAX_EVENT_ID_LENGTH:
+    """An event id the inbox column can hold: an over-long one, or one with a NUL (which
+    PostgreSQL cannot store), becomes its digest, so a hostile or odd header never fails
+    the insert (and the same value, the same id)."""
+    if len(value) <= MAX_EVENT_ID_LENGTH and "\x00" not in value:
         return value
     return "sha256:" + hashlib.sha256(value.encode("utf-8", "replace")).hexdigest()
 
 
 def fitted_topic(value: str) -> str:
     """A topic the inbox column can hold. No storefront topic is that long, so an
-    over-long one is cut, and `parse` then ignores it as a topic it does not read."""
-    return value[:MAX_TOPIC_LENGTH]
+    over-long one is cut (and a NUL, which PostgreSQL cannot store, replaced), and `parse`
+    then ignores it as a topic it does not read."""
+    return value.replace("\x00", "\ufffd")[:MAX_TOPIC_LENGTH]
 
 
 class Connector(Protocol):

@@ -13,7 +13,6 @@ import asyncio
 import base64
 import hashlib
 import hmac
-import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -32,6 +31,7 @@ from connectors.base import (
     fitted_topic,
     header,
 )
+from connectors.payloads import decode
 from connectors.settings import checked_settings, secret
 from syncbot.config import ChannelConfig
 from syncbot.ledger.orders import (
@@ -109,8 +109,8 @@ class FakeConnector:
             raise MalformedDelivery(f"the delivery has no {TOPIC} header; closed unread")
         if delivery.topic not in ORDER_TOPICS:
             return []
+        document = decode(body, f"fake {delivery.topic}")
         try:
-            document = json.loads(body)
             if delivery.topic == "return":
                 lines = tuple(_return_line(line) for line in document["lines"])
                 return [OrderReturn(str(document["order_id"]), lines)]

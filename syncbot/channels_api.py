@@ -11,8 +11,11 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
+from syncbot.api_fields import ChannelInPath, ChannelInQuery, SkuInQuery
+from syncbot.ledger.limits import quoted
 from syncbot.store import models
 from syncbot.sync.status import ListingFilter, channel_status, listing_state, listing_states
+from syncbot.web_errors import responses
 
 
 class ChannelOut(BaseModel):
@@ -95,35 +98,35 @@ def channels_router(kinds: Mapping[str, str]) -> APIRouter:
             for status in await channel_status(list(kinds))
         ]
 
-    @router.get("/channels/{channel}/listings")
+    @router.get("/channels/{channel}/listings", responses=responses(404))
     async def get_listings(
-        channel: str, state: ListingFilter = ListingFilter.ALL
+        channel: ChannelInPath, state: ListingFilter = ListingFilter.ALL
     ) -> list[ListingOut]:
         """A channel's listings and their sync state; `state` filters; 404 unknown channel."""
         if channel not in kinds:
-            raise HTTPException(404, f"no channel named {channel!r}")
+            raise HTTPException(404, f"no channel named {quoted(channel)}")
         return [ListingOut.of(row) for row in await listing_states(channel, state)]
 
-    @router.get("/channels/{channel}/pushes")
+    @router.get("/channels/{channel}/pushes", responses=responses(404))
     async def get_pushes(
-        channel: str,
-        sku: str | None = None,
+        channel: ChannelInPath,
+        sku: SkuInQuery = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     ) -> list[PushOut]:
         """The channel's pushes newest first, of one SKU or all; 404 unknown channel."""
         if channel not in kinds:
-            raise HTTPException(404, f"no channel named {channel!r}")
+            raise HTTPException(404, f"no channel named {quoted(channel)}")
         query = models.ListingPush.filter(channel=channel)
         if sku is not None:
             query = query.filter(sku=sku)
         rows = await query.order_by("-id").limit(limit)
         return [PushOut.model_validate(row, from_attributes=True) for row in rows]
 
-    @router.get("/drift")
-    async def get_drift(channel: str | None = None) -> list[ListingOut]:
+    @router.get("/drift", responses=responses(404))
+    async def get_drift(channel: ChannelInQuery = None) -> list[ListingOut]:
         """Listings whose channel level differed from the plan at the last drift check."""
         if channel is not None and channel not in kinds:
-            raise HTTPException(404, f"no channel named {channel!r}")
+            raise HTTPException(404, f"no channel named {quoted(channel)}")
         names = [channel] if channel else list(kinds)
         return [
             ListingOut.of(row)

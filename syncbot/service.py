@@ -3,33 +3,38 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
-from typing import Literal
+from enum import StrEnum
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
+from pydantic_core import PydanticCustomError
 
+from syncbot.api_fields import (
+    Document,
+    LocationName,
+    Reason,
+    SkuCode,
+    ToLocation,
+    documented,
+    stored,
+)
 from syncbot.ledger import (
     DEFAULT_LOCATION,
     Bucket,
     Count,
     Entry,
     InvalidMovement,
-    Movement,
     MovementKind,
     Quantities,
     adjust,
     damage,
-    order_cancel,
-    order_commit,
-    order_fulfil,
     receive,
-    return_damaged,
-    return_restock,
     transfer,
     write_off,
 )
+from syncbot.ledger.limits import MAX_IDEMPOTENCY_KEY_LENGTH
 from syncbot.store import models
 from syncbot.store.corrections import reverse_movement
 from syncbot.store.posting import PostingResult, Provenance, post
@@ -41,24 +46,58 @@ API_ACTOR = "api"
 KEY_PREFIX = "api:"
 
 
+_KEY_LENGTH = MAX_IDEMPOTENCY_KEY_LENGTH - len(KEY_PREFIX)
+IdempotencyKeyText = Annotated[
+    str,
+    Field(min_length=1, json_schema_extra=documented(_KEY_LENGTH)),
+    stored("idempotency_key", _KEY_LENGTH),
+]
+
+
+class ManualKind(StrEnum):
+    """The kinds a person or a client records. Order kinds (order_commit, order_cancel,
+    order_fulfil, return_*) come only from storefront intake, tied to their order: posted
+    alone they would move committed units no order holds."""
+
+    RECEIVE = "receive"
+    DAMAGE = "damage"
+    WRITE_OFF = "write_off"
+    COUNT = "count"
+    TRANSFER = "transfer"
+    ADJUST = "adjust"
+
+
+_ORDER_KINDS = frozenset(MovementKind) - frozenset(MovementKind(kind) for kind in ManualKind)
+
+
 class MovementRequest(BaseModel):
     """One movement as an API client asks for it; the ledger's builders check the rules."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    sku: str = Field(min_length=1, max_length=128)
-    location: str = Field(default=DEFAULT_LOCATION, min_length=1, max_length=64)
-    kind: MovementKind
+    sku: SkuCode
+    location: LocationName = DEFAULT_LOCATION
+    kind: ManualKind
     # Strict: 1.5, "3" and true are refused rather than quietly turned into a quantity.
     quantity: StrictInt
-    reason: str = Field(default="", max_length=500)
-    idempotency_key: str | None = Field(
-        default=None, min_length=1, max_length=255 - len(KEY_PREFIX)
-    )
+    reason: Reason = ""
+    idempotency_key: IdempotencyKeyText | None = None
     force: StrictBool = False
-    to_location: str | None = Field(default=None, min_length=1, max_length=64)
+    to_location: ToLocation | None = None
     bucket: Bucket | None = None
-    document: str = Field(default="", max_length=500)
+    document: Document = ""
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _not_an_order_kind(cls, kind: object) -> object:
+        if isinstance(kind, str) and kind in _ORDER_KINDS:
+            raise PydanticCustomError(
+                "order_kind",
+                "kind {kind} comes only from storefront order intake, tied to its order; "
+                "the API records receive, damage, write_off, count, transfer and adjust",
+                {"kind": kind},
+            )
+        return kind
 
 
 class QuantitiesOut(BaseModel):
@@ -141,42 +180,29 @@ class PostingOut(BaseModel):
     stock: StockOut
 
 
-# Storefront kinds have one fixed route and a stock reason; a given reason replaces it.
-_STOREFRONT: dict[MovementKind, Callable[[str, int, str], Movement]] = {
-    MovementKind.ORDER_COMMIT: order_commit,
-    MovementKind.ORDER_CANCEL: order_cancel,
-    MovementKind.ORDER_FULFIL: order_fulfil,
-    MovementKind.RETURN_RESTOCK: return_restock,
-    MovementKind.RETURN_DAMAGED: return_damaged,
-}
-
-
 def entry_for(request: MovementRequest) -> Entry:
     """The ledger entry a request asks for; raises InvalidMovement for a malformed one."""
     kind, sku, quantity, location = request.kind, request.sku, request.quantity, request.location
     reason, forced = request.reason, request.force
-    if request.to_location is not None and kind is not MovementKind.TRANSFER:
+    if request.to_location is not None and kind is not ManualKind.TRANSFER:
         raise InvalidMovement("to_location belongs to a transfer only")
-    if request.bucket is not None and kind is not MovementKind.ADJUST:
+    if request.bucket is not None and kind is not ManualKind.ADJUST:
         raise InvalidMovement("bucket belongs to an adjustment only")
-    if kind is MovementKind.RECEIVE:
+    if kind is ManualKind.RECEIVE:
         return receive(sku, quantity, location, reason)
-    if kind is MovementKind.DAMAGE:
+    if kind is ManualKind.DAMAGE:
         return damage(sku, quantity, location, reason, forced=forced)
-    if kind is MovementKind.WRITE_OFF:
+    if kind is ManualKind.WRITE_OFF:
         return write_off(sku, quantity, location, reason, forced=forced)
-    if kind is MovementKind.ADJUST:
+    if kind is ManualKind.ADJUST:
         bucket = request.bucket or Bucket.AVAILABLE
         return adjust(sku, quantity, reason, location, bucket, forced=forced)
-    if kind is MovementKind.TRANSFER:
+    if kind is ManualKind.TRANSFER:
         if request.to_location is None:
             raise InvalidMovement("a transfer needs to_location")
         return transfer(sku, quantity, location, request.to_location, reason, forced=forced)
-    if kind is MovementKind.COUNT:
-        count = Count(sku, quantity, location)
-        return replace(count, reason=reason) if reason else count
-    movement = _STOREFRONT[kind](sku, quantity, location)
-    return replace(movement, reason=reason) if reason else movement
+    count = Count(sku, quantity, location)
+    return replace(count, reason=reason) if reason else count
 
 
 async def record_movement(request: MovementRequest) -> PostingOut:

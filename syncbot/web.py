@@ -1,11 +1,7 @@
 """The ASGI service: the stock API, the operations endpoints and the guards in front of them.
 
-Every error answers JSON `{"error": "<message>"}`. The ledger's refusals map to HTTP as:
-
-    UnknownSku, UnknownLocation      404  the named thing does not exist
-    InsufficientStock                409  the stock on hand disagrees; force or receive first
-    IdempotencyConflict              409  the key was already used for something else
-    InvalidMovement (any other)      422  the request itself is wrong
+How refusals answer is in `web_errors`; the limits every input is checked against, in
+`api_fields`.
 """
 
 from __future__ import annotations
@@ -14,35 +10,26 @@ import asyncio
 import contextlib
 import hmac
 import logging
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 import httpx
-from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import PlainTextResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import SecretStr, ValidationError
-from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from connectors.base import Connector
-from syncbot import metrics, service
+from syncbot import service
+from syncbot.api_fields import MovementId, SkuInPath, SkuInQuery
 from syncbot.channels_api import channels_router
 from syncbot.config import ChannelsFile, Settings
 from syncbot.inbox_api import inbox_router
 from syncbot.intake.processor import IntakeProcessor
-from syncbot.ledger import (
-    IdempotencyConflict,
-    InsufficientStock,
-    LedgerError,
-    UnknownLocation,
-    UnknownMovement,
-    UnknownSku,
-)
 from syncbot.service import MovementOut, MovementRequest, PostingOut, StockOut
 from syncbot.slackbot.app import slack_settings
 from syncbot.slackbot.runtime import SlackBot
@@ -58,17 +45,11 @@ from syncbot.sync.channels import sync_channels
 from syncbot.sync.leader import Leadership
 from syncbot.sync.scheduler import SyncScheduler
 from syncbot.sync.status import refresh_gauges
+from syncbot.web_errors import install, responses
+from syncbot.web_middleware import BodyLimit, RequestMetrics
 from syncbot.webhooks import webhook_router
 
 log = logging.getLogger(__name__)
-
-_LEDGER_STATUS: dict[type[LedgerError], int] = {
-    UnknownSku: 404,
-    UnknownLocation: 404,
-    UnknownMovement: 404,
-    InsufficientStock: 409,
-    IdempotencyConflict: 409,
-}
 
 
 def create_app(
@@ -141,10 +122,8 @@ def create_app(
     if bot is not None:
         app.include_router(bot.router())
     app.state.channel_names = list(kinds)
-    app.add_exception_handler(LedgerError, _ledger_refusal)
-    app.add_exception_handler(RequestValidationError, _invalid_request)
-    app.add_exception_handler(HTTPException, _http_error)
-    app.add_exception_handler(Exception, _internal_error)
+    install(app)
+    _describe_bodies(app)
     return app
 
 
@@ -157,7 +136,7 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@operations.get("/readyz")
+@operations.get("/readyz", responses={503: {"description": "The database does not answer"}})
 async def readyz(response: Response) -> dict[str, str]:
     """200 when the database answers, else 503 so a load balancer sends traffic elsewhere."""
     if await database_ready():
@@ -166,7 +145,11 @@ async def readyz(response: Response) -> dict[str, str]:
     return {"status": "database unavailable"}
 
 
-@operations.get("/metrics")
+@operations.get(
+    "/metrics",
+    response_class=PlainTextResponse,
+    responses={200: {"content": {CONTENT_TYPE_LATEST.split(";")[0]: {}}}},
+)
 async def prometheus_metrics(request: Request) -> Response:
     """Prometheus text format: the ledger's counters, HTTP, and each channel's sync gauges."""
     await refresh_gauges(request.app.state.channel_names)
@@ -177,12 +160,18 @@ def bearer_guard(token: SecretStr | None) -> Callable[..., Awaitable[None]]:
     """A dependency that lets through only `Authorization: Bearer <token>`."""
     expected = None if token is None else token.get_secret_value().encode()
 
-    async def require_token(authorization: Annotated[str | None, Header()] = None) -> None:
+    # HTTPBearer states the scheme in the OpenAPI description; it answers None, not an
+    # error, for a missing header or another scheme, so every refusal reads the same.
+    async def require_token(
+        credentials: Annotated[
+            HTTPAuthorizationCredentials | None, Depends(HTTPBearer(auto_error=False))
+        ],
+    ) -> None:
         if expected is None:
             raise _unauthorized("the API token is not configured: set SYNCBOT_API_TOKEN")
-        scheme, _, given = (authorization or "").partition(" ")
+        given = b"" if credentials is None else credentials.credentials.encode()
         # compare_digest takes as long for a near miss as for a wild guess.
-        if scheme.lower() != "bearer" or not hmac.compare_digest(given.encode(), expected):
+        if credentials is None or not hmac.compare_digest(given, expected):
             raise _unauthorized("a valid `Authorization: Bearer <token>` header is required")
 
     return require_token
@@ -195,10 +184,13 @@ def _unauthorized(message: str) -> HTTPException:
 def stock_api(guard: Callable[..., Awaitable[None]]) -> APIRouter:
     """Reading stock and history is open; recording a movement needs the API token."""
     router = APIRouter(prefix="/api", tags=["stock"])
+    replayed: dict[int | str, dict[str, Any]] = {
+        200: {"model": PostingOut, "description": "already_applied: done before"}
+    }
 
     # `:path` because SKU codes may contain "/".
-    @router.get("/stock/{sku:path}")
-    async def get_stock(sku: str) -> StockOut:
+    @router.get("/stock/{sku:path}", responses=responses(404))
+    async def get_stock(sku: SkuInPath) -> StockOut:
         """Quantities of one SKU per location and in total; 404 for an unknown SKU."""
         return await service.stock_report(sku)
 
@@ -207,37 +199,49 @@ def stock_api(guard: Callable[..., Awaitable[None]]) -> APIRouter:
         """Order and return lines waiting for a SKU; adding the SKU applies them."""
         return await service.parked_lines()
 
-    @router.get("/movements")
+    @router.get("/movements", responses=responses(404))
     async def get_movements(
-        sku: str | None = None,
+        sku: SkuInQuery = None,
         limit: Annotated[int, Query(ge=1, le=MAX_HISTORY)] = 50,
     ) -> list[MovementOut]:
         """Movements newest first, of one SKU or of all; 404 for an unknown SKU."""
         return await service.movement_history(sku, limit)
 
-    @router.post("/movements", status_code=201, dependencies=[Depends(guard)])
+    @router.post(
+        "/movements",
+        status_code=201,
+        dependencies=[Depends(guard)],
+        responses={**replayed, **responses(400, 401, 404, 409)},
+        openapi_extra={"requestBody": MOVEMENT_BODY},
+    )
     async def post_movement(request: Request, response: Response) -> PostingOut:
         """Records one movement (body: MovementRequest) and answers with the SKU's stock.
 
         201 applied; 200 `already_applied` when the idempotency key was used for the same
         movement; 401 without the token; 404 unknown SKU or location; 409 insufficient
         stock (send `"force": true` to record it anyway) or a key reused for a different
-        movement; 413 body too large; 422 malformed JSON or an invalid movement.
+        movement; 413 body too large; 422 malformed JSON, an invalid movement, a value over
+        a limit of the store, or an order kind (those come from storefront intake).
         """
         # Parsed here rather than as a FastAPI body parameter so that the token is checked
         # before any byte of the body is parsed.
         try:
             movement = MovementRequest.model_validate_json(await request.body())
-        except ValidationError as error:
-            raise RequestValidationError(error.errors(include_url=False)) from error
+        except ValidationError as problem:
+            raise RequestValidationError(problem.errors(include_url=False)) from problem
         answer = await service.record_movement(movement)
         if answer.status == "already_applied":
             response.status_code = 200
         return answer
 
-    @router.post("/movements/{movement_id}/reverse", status_code=201, dependencies=[Depends(guard)])
+    @router.post(
+        "/movements/{movement_id}/reverse",
+        status_code=201,
+        dependencies=[Depends(guard)],
+        responses={**replayed, **responses(401, 404, 409)},
+    )
     async def reverse_movement(
-        movement_id: int, response: Response, force: bool = False
+        movement_id: MovementId, response: Response, force: bool = False
     ) -> PostingOut:
         """Undoes a movement with a reversing one; each movement is reversed at most once.
 
@@ -252,117 +256,24 @@ def stock_api(guard: Callable[..., Awaitable[None]]) -> APIRouter:
     return router
 
 
-def _error(status: int, message: str, headers: Mapping[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status, headers=headers)
+MOVEMENT_BODY = {
+    "required": True,
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MovementRequest"}}},
+}
 
 
-async def _ledger_refusal(request: Request, error: Exception) -> JSONResponse:
-    status = next((s for kind, s in _LEDGER_STATUS.items() if isinstance(error, kind)), 422)
-    return _error(status, str(error))
+def _describe_bodies(app: FastAPI) -> None:
+    """Adds MovementRequest to the OpenAPI components: its route reads the body itself."""
+    generate = app.openapi
 
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = generate()
+        body = MovementRequest.model_json_schema(ref_template="#/components/schemas/{model}")
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.update(body.pop("$defs", {}))
+        components["MovementRequest"] = body
+        return schema
 
-async def _invalid_request(request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, RequestValidationError)
-    return _error(422, "; ".join(_describe(problem) for problem in error.errors()[:5]))
-
-
-_SOURCES = frozenset({"body", "query", "path", "header"})
-
-
-def _describe(problem: dict[str, Any]) -> str:
-    """`quantity: Input should be a valid integer`, without FastAPI's `body` or `query` prefix."""
-    where = [str(part) for part in problem.get("loc", ()) if part not in _SOURCES]
-    message = str(problem.get("msg", "invalid input"))
-    return f"{'.'.join(where)}: {message}" if where else message
-
-
-async def _http_error(request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, HTTPException)
-    return _error(error.status_code, str(error.detail), error.headers)
-
-
-async def _internal_error(request: Request, error: Exception) -> JSONResponse:
-    # Starlette re-raises after this answer, so the traceback reaches the server log once.
-    log.error("internal error on %s %s", request.method, request.url.path)
-    return _error(500, "internal error: the incident is logged, please try again later")
-
-
-class BodyLimit:
-    """Answers 413 before the app runs when a request body is larger than the limit.
-
-    The body is read here, counted chunk by chunk (a chunked upload has no Content-Length)
-    and replayed to the app, so no parser ever sees more than `max_body_bytes`.
-    """
-
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
-        self.app = app
-        self.max_body_bytes = max_body_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = Headers(scope=scope).get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_body_bytes:
-            await self._refuse(scope, receive, send)
-            return
-        chunks: list[bytes] = []
-        size = 0
-        more_body = True
-        while more_body:
-            message = await receive()
-            if message["type"] != "http.request":
-                return  # the client went away: there is no one to answer
-            chunk: bytes = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_body_bytes:
-                await self._refuse(scope, receive, send)
-                return
-            chunks.append(chunk)
-            more_body = message.get("more_body", False)
-        body = b"".join(chunks)
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if replayed:
-                return await receive()  # after the body, only http.disconnect can come
-            replayed = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        await self.app(scope, replay, send)
-
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        message = f"the request body is larger than the limit of {self.max_body_bytes} bytes"
-        # The rest of the body stays unread, so the connection cannot serve another request.
-        response = _error(413, message, headers={"Connection": "close"})
-        await response(scope, receive, send)
-
-
-class RequestMetrics:
-    """Counts requests by route template (not raw path, which would explode the labels)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        status = 500  # what the client sees if the app raises before it answers
-
-        async def send_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        started = time.perf_counter()
-        try:
-            await self.app(scope, receive, send_status)
-        finally:
-            # The router stores the matched route in the scope; no match means 404 or 413.
-            route = getattr(scope.get("route"), "path", "unmatched")
-            method = scope["method"]
-            metrics.HTTP_LATENCY.labels(method, route).observe(time.perf_counter() - started)
-            metrics.HTTP_REQUESTS.labels(method, route, str(status)).inc()
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -11,6 +11,16 @@ LedgerError
 
 from __future__ import annotations
 
+SHOWN_CHARACTERS = 80
+"""How much of a user's input a message quotes: a hostile 100,000 characters never come back."""
+
+
+def quoted(value: str) -> str:
+    """`value` as a message quotes it: repr of at most SHOWN_CHARACTERS, then an ellipsis."""
+    if len(value) <= SHOWN_CHARACTERS:
+        return repr(value)
+    return repr(value[:SHOWN_CHARACTERS]) + "…"
+
 
 class LedgerError(Exception):
     """Base of every refusal the ledger makes; the message is fit to show a user."""
@@ -22,14 +32,18 @@ class InvalidMovement(LedgerError):
 
 class UnknownSku(LedgerError):
     def __init__(self, sku: str) -> None:
-        super().__init__(f"unknown SKU {sku!r}: add it first with `syncbot sku add {sku}`")
+        hint = (
+            f": add it first with `syncbot sku add {sku}`" if len(sku) <= SHOWN_CHARACTERS else ""
+        )
+        super().__init__(f"unknown SKU {quoted(sku)}{hint}")
         self.sku = sku
 
 
 class UnknownLocation(LedgerError):
     def __init__(self, location: str) -> None:
         super().__init__(
-            f"unknown location {location!r}: declare it under [locations] in the channels file"
+            f"unknown location {quoted(location)}: "
+            "declare it under [locations] in the channels file"
         )
         self.location = location
 
@@ -56,7 +70,7 @@ class InsufficientStock(LedgerError):
 class IdempotencyConflict(LedgerError):
     def __init__(self, key: str) -> None:
         super().__init__(
-            f"idempotency key {key!r} was already used for a different movement; "
+            f"idempotency key {quoted(key)} was already used for a different movement; "
             "use a new key for a new movement"
         )
         self.key = key

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from syncbot.ledger import Quantities
+from syncbot.ledger.errors import SHOWN_CHARACTERS
 from syncbot.slackbot.text import DAMAGE_REASONS, MAX_UNITS
 from syncbot.store.reports import LowStock, StockCard
 from syncbot.sync.status import ChannelStatus
@@ -95,7 +96,14 @@ def stock_message(card: StockCard, public: bool = False) -> Message:
     }
 
 
+def _shown(typed: str) -> str:
+    """What a person typed, as a reply shows it: at most 80 characters, never the whole of
+    a long paste."""
+    return typed if len(typed) <= SHOWN_CHARACTERS else typed[:SHOWN_CHARACTERS] + "…"
+
+
 def matches_message(query: str, skus: Sequence[tuple[str, str]]) -> Message:
+    query = _shown(query)
     if not skus:
         return {
             "response_type": "ephemeral",
@@ -113,7 +121,7 @@ def matches_message(query: str, skus: Sequence[tuple[str, str]]) -> Message:
 
 
 def unknown_sku_message(code: str, suggestions: Sequence[str]) -> Message:
-    text = f"There is no SKU `{code}`."
+    text = f"There is no SKU `{_shown(code)}`."
     blocks: list[Block] = [_text(text + (" Did you mean:" if suggestions else ""))]
     if suggestions:
         blocks.append(

@@ -22,6 +22,7 @@ from syncbot.ledger import (
     LedgerError,
     UnknownSku,
 )
+from syncbot.ledger.limits import MAX_SKU_LENGTH, quoted, text_problem
 from syncbot.slackbot import adjustments, blocks
 from syncbot.slackbot.access import Access
 from syncbot.slackbot.text import (
@@ -182,11 +183,14 @@ async def _read_modal(
     location = _selected(values, "location") or "main"
     reason = _selected(values, "reason") or ""
     note = ((values.get("note") or {}).get("value") or {}).get("value") or ""
+    problem = text_problem(sku, "The SKU", MAX_SKU_LENGTH)
     if not sku:
         problems["sku"] = "Enter a SKU."
+    elif problem is not None:
+        problems["sku"] = f"{problem}."
     elif not await models.Sku.exists(code=sku):
         matches = await close_matches(sku)
-        problems["sku"] = f"There is no SKU {sku}." + (
+        problems["sku"] = f"There is no SKU {quoted(sku)}." + (
             f" Did you mean {', '.join(matches)}?" if matches else ""
         )
     try:

@@ -9,9 +9,12 @@ import httpx
 from fastapi import APIRouter, Request, Response
 from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from starlette.exceptions import HTTPException
 
 from syncbot.slackbot.app import SlackSettings, alert_jobs, create_slack_app
+from syncbot.slackbot.signature import SlackRequestRefused, check_request
 from syncbot.sync.scheduler import LeaderJob
+from syncbot.web_errors import responses
 
 log = logging.getLogger(__name__)
 
@@ -35,13 +38,19 @@ class SlackBot:
         router = APIRouter(tags=["slack"])
         handler = AsyncSlackRequestHandler(self.app)
         socket_mode = self.config.socket_mode
+        secret = self.config.signing_secret
 
-        @router.post("/slack/events", include_in_schema=True)
+        @router.post("/slack/events", responses=responses(400, 401, 404))
         async def slack_events(request: Request) -> Response:
             """Slack's requests, signed with the signing secret; 401 when the signature or
-            its timestamp (older than five minutes) does not hold. 404 in Socket Mode."""
+            its timestamp (older than five minutes) does not hold, checked before anything
+            is parsed; 400 a signed body that is not a form or JSON; 404 in Socket Mode."""
             if socket_mode:
-                return Response("this service talks to Slack over Socket Mode", 404)
+                raise HTTPException(404, "this service talks to Slack over Socket Mode")
+            try:
+                check_request(await request.body(), request.headers, secret)
+            except SlackRequestRefused as refusal:
+                raise HTTPException(refusal.status, str(refusal)) from refusal
             response: Response = await handler.handle(request)
             return response
 

@@ -9,6 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from syncbot.ledger import DEFAULT_LOCATION
+from syncbot.ledger.limits import (
+    MAX_NAME_LENGTH,
+    MAX_REASON_LENGTH,
+    MAX_SKU_LENGTH,
+    quoted,
+    text_problem,
+)
 
 MAX_UNITS = 100_000
 """A sane ceiling for one adjustment typed by hand: a typo of 1000000 is refused."""
@@ -57,6 +64,10 @@ def read_stock(text: str) -> StockQuery:
         words = words[:-1]
     if not words:
         raise UsageError("/stock", "Say which SKU, or some words to search for.")
+    # A SKU or a name is what is searched: a search longer than a name can find nothing.
+    problem = text_problem(" ".join(words), "The search", MAX_NAME_LENGTH)
+    if problem is not None:
+        raise UsageError("/stock", f"{problem}.")
     return StockQuery(words, public)
 
 
@@ -69,21 +80,28 @@ def read_adjustment(command: str, text: str, locations: tuple[str, ...]) -> Adju
     if len(words) < 2:
         raise UsageError(command, "Give a SKU and a quantity.")
     sku, units, rest = words[0], words[1], words[2:]
+    problem = text_problem(sku, "The SKU", MAX_SKU_LENGTH)
+    if problem is not None:
+        raise UsageError(command, f"{problem}.")
     quantity = read_quantity(command, units, allow_zero=command == "/count")
     location = DEFAULT_LOCATION
     if rest and rest[0] in locations:
         location, rest = rest[0], rest[1:]
     elif rest and command == "/count":
         known = ", ".join(locations)
-        raise UsageError(command, f"{rest[0]!r} is not a location. Locations: {known}.")
-    return Adjustment(sku, quantity, location, " ".join(rest)[:500])
+        raise UsageError(command, f"{quoted(rest[0])} is not a location. Locations: {known}.")
+    reason = " ".join(rest)[:MAX_REASON_LENGTH]
+    problem = text_problem(reason, "The reason", MAX_REASON_LENGTH)
+    if problem is not None:
+        raise UsageError(command, f"{problem}.")
+    return Adjustment(sku, quantity, location, reason)
 
 
 def read_quantity(command: str, units: str, *, allow_zero: bool = False) -> int:
     least = 0 if allow_zero else 1
     if not (units.isascii() and units.isdigit()):  # isdigit alone takes "²", int() does not
         what = "a whole number" + (" of 0 or more" if allow_zero else " of 1 or more")
-        raise UsageError(command, f"{units!r} is not a quantity: write {what}.")
+        raise UsageError(command, f"{quoted(units)} is not a quantity: write {what}.")
     quantity = int(units)
     if quantity < least:
         raise UsageError(command, "The quantity must be at least 1.")

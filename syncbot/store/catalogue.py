@@ -7,6 +7,7 @@ import re
 from tortoise.exceptions import IntegrityError
 
 from syncbot.ledger import InvalidMovement, UnknownSku
+from syncbot.ledger.limits import integer_problem, quoted
 from syncbot.store import models
 
 # Printable, no spaces: SKUs appear in URLs, Slack commands and CSV files.
@@ -22,7 +23,7 @@ class SkuExists(InvalidMovement):
 def check_sku_code(code: str) -> str:
     if not _SKU.match(code):
         raise InvalidMovement(
-            f"SKU {code!r} is not valid: use up to 128 letters, digits and . _ / # + -, "
+            f"SKU {quoted(code)} is not valid: use up to 128 letters, digits and . _ / # + -, "
             "starting with a letter or digit"
         )
     return code
@@ -31,6 +32,9 @@ def check_sku_code(code: str) -> str:
 def check_reorder_point(reorder_point: int | None) -> int | None:
     if reorder_point is not None and reorder_point < 0:
         raise InvalidMovement(f"a reorder point cannot be negative, got {reorder_point}")
+    problem = None if reorder_point is None else integer_problem(reorder_point, "reorder point")
+    if problem is not None:  # the column is a BIGINT on every backend
+        raise InvalidMovement(problem)
     return reorder_point
 
 

@@ -11,7 +11,8 @@ from tortoise.models import Model
 class Sku(Model):
     code = fields.CharField(max_length=128, primary_key=True)
     name = fields.CharField(max_length=255, default="")
-    reorder_point = fields.IntField(null=True)
+    # BIGINT, like every count that can grow: PostgreSQL's int4 would refuse what SQLite holds.
+    reorder_point = fields.BigIntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

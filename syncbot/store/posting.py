@@ -71,9 +71,17 @@ class PostingResult:
     events: tuple[Event, ...] = field(default=())
 
 
-def fingerprint(entries: Sequence[Entry]) -> str:
-    """A digest of what the entries do, to tell a retry from a different posting."""
-    canonical = json.dumps([entry.content() for entry in entries], sort_keys=True)
+def fingerprint(entries: Sequence[Entry], document: str = "") -> str:
+    """A digest of what the posting records, to tell a retry from a different posting.
+
+    It covers the entries and the source document, which every movement records. Not the
+    actor, nor the time: a retry may come from another process, later. A posting with no
+    document digests as it did before documents counted, so keys stored then still match.
+    """
+    content: list[object] = [entry.content() for entry in entries]
+    if document:
+        content.append({"document": document})
+    canonical = json.dumps(content, sort_keys=True)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -95,7 +103,7 @@ async def post(
     key = None if idempotency_key is None else key_namespace + idempotency_key
     if key is not None and not 0 < len(key) <= 255:
         raise InvalidMovement("an idempotency key has 1 to 255 characters")
-    digest = fingerprint(entries)
+    digest = fingerprint(entries, provenance.document)
     try:
         async with in_transaction() as connection:
             result = await _post(connection, entries, key, digest, provenance)
@@ -117,17 +125,32 @@ async def _replay(
     existing = await models.IdempotencyKey.get_or_none(key=key)
     if existing is None:  # the integrity error was something else: do not hide it
         raise InvalidMovement(f"posting refused by the database (key {key!r})")
-    if existing.fingerprint == digest:
+    if existing.fingerprint == digest or await _same_before_documents_counted(
+        existing, entries, provenance.document
+    ):
         metrics.IDEMPOTENT_REPLAYS.inc()
         return PostingResult(posting=existing.posting, applied=False)
     metrics.IDEMPOTENCY_CONFLICTS.inc()
-    attempted = [entry.content() for entry in entries]
+    attempted: list[dict[str, object]] = [entry.content() for entry in entries]
+    if provenance.document:
+        attempted.append({"document": provenance.document})
     log.warning(
         "idempotency key reused with different content",
         extra={"idempotency_key": key, "actor": provenance.actor, "attempted": attempted},
     )
     await models.IdempotencyConflict.create(key=key, attempted=attempted, actor=provenance.actor)
     raise IdempotencyConflict(key)
+
+
+async def _same_before_documents_counted(
+    existing: models.IdempotencyKey, entries: Sequence[Entry], document: str
+) -> bool:
+    """A key stored before the document was part of the fingerprint: the same entries
+    and the document its movements recorded (a count that moved nothing recorded none)."""
+    if not document or existing.fingerprint != fingerprint(entries):
+        return False
+    recorded = await models.Movement.filter(posting=existing.posting).first()
+    return recorded is None or recorded.document == document
 
 
 async def _post(

@@ -175,6 +175,46 @@ class TestIdempotency:
         )
         assert not again.applied
 
+    async def test_the_same_key_from_another_document_is_refused_and_recorded(
+        self, mug: str
+    ) -> None:
+        """The document is recorded on every movement, so it is part of the content."""
+        await posting.post(
+            [ledger.receive(mug, 5)], idempotency_key="po-1", provenance=Provenance("api", "PO-1")
+        )
+        with pytest.raises(IdempotencyConflict, match="po-1"):
+            await posting.post(
+                [ledger.receive(mug, 5)],
+                idempotency_key="po-1",
+                provenance=Provenance("api", "PO-2"),
+            )
+        assert (await quantities(mug)).available == 5
+        conflict = await models.IdempotencyConflict.get(key="po-1")
+        assert conflict.attempted[-1] == {"document": "PO-2"}
+        again = await posting.post(
+            [ledger.receive(mug, 5)], idempotency_key="po-1", provenance=Provenance("api", "PO-1")
+        )
+        assert not again.applied
+
+    async def test_a_key_stored_before_documents_counted_still_replays(self, mug: str) -> None:
+        """A key whose fingerprint predates the document in it: the recorded document
+        decides whether a retry is the same posting."""
+        first = await posting.post(
+            [ledger.receive(mug, 5)], idempotency_key="old", provenance=Provenance("api", "PO-1")
+        )
+        legacy = posting.fingerprint([ledger.receive(mug, 5)])
+        await models.IdempotencyKey.filter(key="old").update(fingerprint=legacy)
+        again = await posting.post(
+            [ledger.receive(mug, 5)], idempotency_key="old", provenance=Provenance("api", "PO-1")
+        )
+        assert (again.applied, again.posting) == (False, first.posting)
+        with pytest.raises(IdempotencyConflict):
+            await posting.post(
+                [ledger.receive(mug, 5)],
+                idempotency_key="old",
+                provenance=Provenance("api", "PO-9"),
+            )
+
 
 class TestEvents:
     async def test_an_oversell_is_emitted_and_kept_in_the_outbox(self, mug: str) -> None:

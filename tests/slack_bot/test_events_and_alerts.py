@@ -101,10 +101,10 @@ def test_low_stock_and_oversell_alerts_with_a_cooldown(slack_service: SlackServi
     assert len(slack.calls_to("chat.postMessage")) == 1
     metrics = slack_service.client.get("/metrics").text
     assert 'syncbot_alerts_total{kind="low_stock",outcome="cooling"}' in metrics
-    # A storefront order for more than is left: available goes below zero.
-    order = {"kind": "order_commit", "sku": "MUG-01", "quantity": 20, "location": "main"}
+    # A forced damage of more than is left (orders come only from intake): below zero.
+    damage = {"kind": "damage", "sku": "MUG-01", "quantity": 20, "force": True}
     answer = slack_service.client.post(
-        "/api/movements", json=order, headers={"Authorization": f"Bearer {API_TOKEN}"}
+        "/api/movements", json=damage, headers={"Authorization": f"Bearer {API_TOKEN}"}
     )
     assert answer.status_code == 201, answer.text
     texts = [call["text"] for call in slack.wait_for("chat.postMessage", count=2)]

@@ -77,3 +77,39 @@ def test_drift_below_the_threshold_raises_no_alert() -> None:
     assert alert is not None
     assert alert.subject == "shop/MUG-01"
     assert describe("stock_changed", {"sku": "MUG-01"}, drift_units=1) is None
+
+
+class TestLongAndUnstorableInput:
+    """What the store cannot hold is refused plainly, quoting at most 80 characters."""
+
+    def test_a_sku_over_128_characters_names_the_limit(self) -> None:
+        with pytest.raises(UsageError, match="limit of 128") as refused:
+            read_adjustment("/damage", f"{'S' * 100_000} 2", LOCATIONS)
+        assert "S" * 81 not in str(refused.value)
+
+    def test_a_nul_in_the_sku_or_the_reason_is_refused(self) -> None:
+        with pytest.raises(UsageError, match="NUL"):
+            read_adjustment("/damage", "MUG\x0001 2", LOCATIONS)
+        with pytest.raises(UsageError, match="NUL"):
+            read_adjustment("/damage", "MUG-01 2 broken\x00glass", LOCATIONS)
+
+    def test_a_long_quantity_or_location_is_quoted_not_echoed(self) -> None:
+        with pytest.raises(UsageError) as refused:
+            read_adjustment("/count", f"MUG-01 {'9x' * 50_000}", LOCATIONS)
+        assert len(str(refused.value)) < 300
+        with pytest.raises(UsageError) as refused:
+            read_adjustment("/count", f"MUG-01 4 {'shelf' * 20_000}", LOCATIONS)
+        assert len(str(refused.value)) < 300
+
+    def test_a_search_longer_than_a_name_is_refused(self) -> None:
+        with pytest.raises(UsageError, match="limit of 255"):
+            read_stock("mug " * 10_000)
+
+    def test_a_reply_quotes_at_most_80_characters_of_a_search_or_sku(self) -> None:
+        from syncbot.slackbot import blocks
+
+        for message in (
+            blocks.matches_message("word " * 50, []),
+            blocks.unknown_sku_message("S" * 128, []),
+        ):
+            assert len(message["text"]) < 150, message["text"]

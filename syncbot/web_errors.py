@@ -1,0 +1,152 @@
+"""How the service answers a refusal: one JSON shape, one status per kind of error.
+
+Every error answers JSON `{"error": "<message>"}`. The ledger's refusals map to HTTP as:
+
+    UnknownSku, UnknownLocation, UnknownMovement   404  the named thing does not exist
+    InsufficientStock                              409  force it, or receive first
+    IdempotencyConflict                            409  the key was used for something else
+    InvalidMovement (any other)                    422  the request itself is wrong
+
+Every limit of the store is checked before the database sees a value (`api_fields`). As a
+safety net, a value the database still refuses (a length, a NUL, a range) answers 422 and
+a unique row taken meanwhile 409, never a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException
+from tortoise.exceptions import IntegrityError, OperationalError
+from tortoise.exceptions import ValidationError as StoreValidationError
+
+from syncbot.ledger import (
+    IdempotencyConflict,
+    InsufficientStock,
+    LedgerError,
+    UnknownLocation,
+    UnknownMovement,
+    UnknownSku,
+)
+
+log = logging.getLogger(__name__)
+
+_LEDGER_STATUS: dict[type[LedgerError], int] = {
+    UnknownSku: 404,
+    UnknownLocation: 404,
+    UnknownMovement: 404,
+    InsufficientStock: 409,
+    IdempotencyConflict: 409,
+}
+
+
+class ErrorOut(BaseModel):
+    """Every refusal: a message fit to show a person, saying what to do next."""
+
+    error: str
+
+
+_MEANINGS = {
+    400: "Malformed request: a body that is not JSON, nested too deeply, or a bad header",
+    401: "Missing or invalid credentials or signature",
+    404: "Not found: the named SKU, location, movement or channel does not exist",
+    409: "Conflict: insufficient stock, or an idempotency key used for something else",
+    413: "The request body is larger than SYNCBOT_MAX_BODY_BYTES",
+    422: "Invalid input: a field breaks a rule or a limit of the store, which it names",
+}
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI description of the refusals a route can answer (plus 413 and 422,
+    which any route can: the body limit stands in front of all, and every parameter is
+    checked)."""
+    codes = sorted({*statuses, 413, 422})
+    return {code: {"model": ErrorOut, "description": _MEANINGS[code]} for code in codes}
+
+
+def install(app: FastAPI) -> None:
+    """Registers the handlers, so every refusal answers the same JSON shape."""
+    app.add_exception_handler(LedgerError, _ledger_refusal)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(StoreValidationError, _store_refusal)
+    app.add_exception_handler(OperationalError, _store_refusal)
+    app.add_exception_handler(OverflowError, _store_refusal)  # SQLite: an int beyond 64 bits
+    app.add_exception_handler(RecursionError, _too_deep)
+    app.add_exception_handler(Exception, _internal_error)
+
+
+def error(status: int, message: str, headers: Mapping[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status, headers=headers)
+
+
+async def _ledger_refusal(request: Request, refusal: Exception) -> JSONResponse:
+    status = next((s for kind, s in _LEDGER_STATUS.items() if isinstance(refusal, kind)), 422)
+    return error(status, str(refusal))
+
+
+async def _invalid_request(request: Request, refusal: Exception) -> JSONResponse:
+    assert isinstance(refusal, RequestValidationError)
+    return error(422, "; ".join(_describe(problem) for problem in refusal.errors()[:5]))
+
+
+_SOURCES = frozenset({"body", "query", "path", "header"})
+
+
+def _describe(problem: Mapping[str, Any]) -> str:
+    """`quantity: Input should be a valid integer`, without FastAPI's `body` or `query` prefix.
+
+    A message that already names its field (the store's limits do) is shown as it is.
+    """
+    where = ".".join(str(part) for part in problem.get("loc", ()) if part not in _SOURCES)
+    message = str(problem.get("msg", "invalid input"))
+    if not where or message.startswith(where.rsplit(".", 1)[-1]):
+        return message
+    return f"{where}: {message}"
+
+
+async def _http_error(request: Request, refusal: Exception) -> JSONResponse:
+    assert isinstance(refusal, HTTPException)
+    return error(refusal.status_code, str(refusal.detail), refusal.headers)
+
+
+async def _store_refusal(request: Request, refusal: Exception) -> JSONResponse:
+    """A value the database refused though the edge let it through: a gap in the checks,
+    logged as one, but still the client's input, so a 4xx."""
+    if isinstance(refusal, OperationalError) and not _refused_value(refusal):
+        # Handled here, so Starlette does not log it: the traceback is logged now.
+        log.error("internal error on %s %s", request.method, request.url.path, exc_info=refusal)
+        return error(500, "internal error: the incident is logged, please try again later")
+    log.warning(
+        "the store refused a value on %s %s: %s",
+        request.method,
+        request.url.path,
+        type(refusal.__cause__ or refusal).__name__,
+    )
+    if isinstance(refusal, IntegrityError):
+        return error(409, "the store refused the request: it conflicts with a recorded row")
+    return error(422, "a value is beyond what the store can hold (a length, a NUL or a range)")
+
+
+def _refused_value(refusal: OperationalError) -> bool:
+    """An integrity error, or PostgreSQL's data errors (class 22: NUL, length, range)."""
+    if isinstance(refusal, IntegrityError):
+        return True
+    state = getattr(refusal.__cause__, "sqlstate", None)
+    return isinstance(state, str) and state.startswith("22")
+
+
+async def _too_deep(request: Request, refusal: Exception) -> JSONResponse:
+    return error(400, "the body is nested too deeply to be read")
+
+
+async def _internal_error(request: Request, failure: Exception) -> JSONResponse:
+    # Starlette re-raises after this answer, so the traceback reaches the server log once.
+    log.error("internal error on %s %s", request.method, request.url.path)
+    return error(500, "internal error: the incident is logged, please try again later")
