@@ -39,11 +39,12 @@ else:
 
 
 SHOWN = 80  # characters of one given value that an error line repeats
-_LONG_WORD = re.compile(rf"\S{{{SHOWN + 1},}}")
+# A run this long is a value nobody typed by hand (a path or a URL is shorter): cut it.
+_LONG_WORD = re.compile(rf"\S{{{2 * SHOWN + 1},}}")
 
 
 def clip(message: str) -> str:
-    """One line, in which no run of characters longer than 80 is repeated whole: a
+    """One line, in which no run of over 160 characters is repeated whole: a
     100,000-character SKU or name is shown by its first 80 characters."""
     one_line = " ".join(message.split())
     return _LONG_WORD.sub(lambda match: match.group()[:SHOWN] + "…", one_line)

@@ -88,7 +88,9 @@ def _probe_sqlite(database_url: str, create: bool) -> list[str]:
     try:
         connection = sqlite3.connect(f"file:{path}?mode={mode}", uri=True, timeout=1.0)
     except sqlite3.Error as error:
-        raise DatabaseUnusable(database_url, f"cannot open {path}: {error}") from error
+        raise DatabaseUnusable(
+            database_url, f"cannot open {path}: {error} (can this user write to {path.parent}?)"
+        ) from error
     try:
         # Reading the schema reads the file's header: "file is not a database" shows here.
         connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -101,7 +103,10 @@ def _probe_sqlite(database_url: str, create: bool) -> list[str]:
     except sqlite3.OperationalError as error:
         if "locked" in str(error):
             return []  # another syncbot is writing: the file is a database in use
-        raise DatabaseUnusable(database_url, f"cannot use {path}: {error}") from error
+        hint = f" (SQLite writes beside the file: can this user write to {path.parent}?)"
+        raise DatabaseUnusable(
+            database_url, f"cannot use {path}: {error}" + (hint if "readonly" in str(error) else "")
+        ) from error
     except sqlite3.DatabaseError as error:
         raise DatabaseUnusable(database_url, f"cannot use {path}: {error}") from error
     finally:
