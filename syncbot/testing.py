@@ -27,19 +27,24 @@ class NeverHappened(AssertionError):
 
 
 def wait_until(
-    predicate: Callable[[], T], timeout: float = 5.0, what: str = "", interval: float = POLL_SECONDS
+    predicate: Callable[[], T | None],
+    timeout: float = 5.0,
+    what: str = "",
+    interval: float = POLL_SECONDS,
 ) -> T:
     """Polls `predicate` until it returns something truthy, and returns that."""
     deadline = time.monotonic() + timeout
-    while not (result := predicate()):
+    while True:
+        result = predicate()
+        if result:
+            return result
         if time.monotonic() > deadline:
             raise NeverHappened(f"not within {timeout:g} s: {what or _name(predicate)}")
         time.sleep(interval)
-    return result
 
 
 async def eventually(
-    predicate: Callable[[], T | Awaitable[T]],
+    predicate: Callable[[], T | None | Awaitable[T | None]],
     timeout: float = 5.0,  # noqa: ASYNC109  # a polling deadline: a predicate is never cut off
     what: str = "",
     interval: float = POLL_SECONDS,
