@@ -15,7 +15,6 @@ import base64
 import hashlib
 import hmac
 import json
-import time
 import uuid
 from typing import Any
 
@@ -24,6 +23,7 @@ import pytest
 
 from syncbot.store.database import close_database, open_database
 from syncbot.store.models import InboxDelivery
+from syncbot.testing import wait_until
 
 from .conftest import (
     RECEIPT,
@@ -177,10 +177,12 @@ def inbox(database_url: str) -> tuple[int, int]:
 
 def settled(database_url: str, deliveries: int) -> None:
     """Processing runs after the answer: wait until every stored delivery is processed."""
-    deadline = time.monotonic() + 15
-    while inbox(database_url) != (deliveries, deliveries):
-        assert time.monotonic() < deadline, f"not processed: {inbox(database_url)}"
-        time.sleep(0.05)
+    wait_until(
+        lambda: inbox(database_url) == (deliveries, deliveries),
+        15,
+        f"{deliveries} deliveries processed",
+        interval=0.05,
+    )
 
 
 def totals(service: Service) -> dict[str, int]:
