@@ -44,7 +44,7 @@ def wait_until(
 
 
 async def eventually(
-    predicate: Callable[[], T | None | Awaitable[T | None]],
+    predicate: Callable[[], T | Awaitable[T | None] | None],
     timeout: float = 5.0,  # noqa: ASYNC109  # a polling deadline: a predicate is never cut off
     what: str = "",
     interval: float = POLL_SECONDS,
