@@ -16,6 +16,7 @@ worker thread of a driver, a job that ignores cancellation) can keep it alive.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import socket
 import sys
@@ -93,7 +94,16 @@ class StoppableServer(uvicorn.Server):
         if not self.started and self._serving is not None and self._loop is not None:
             # uvicorn would wait for the lifespan's start-up to finish (migrations, a leader
             # lock, Slack) before looking at should_exit: cancel the start-up instead.
+            logging.getLogger("uvicorn.error").addFilter(_not_the_cancellation)
             self._loop.call_soon_threadsafe(self._serving.cancel)
+
+
+def _not_the_cancellation(record: logging.LogRecord) -> bool:
+    """Drops uvicorn's traceback of the start-up we cancelled ourselves; keeps the rest.
+    (Starlette hands uvicorn the traceback as text, so it is recognised by its last line.)"""
+    error = record.exc_info[1] if record.exc_info else None
+    text = record.getMessage().rstrip()
+    return not (isinstance(error, asyncio.CancelledError) or text.endswith("CancelledError"))
 
 
 def _stop_now() -> None:

@@ -247,6 +247,7 @@ def test_sigterm_during_start_up_stops_serve_within_10_s(
     finally:
         holder.close()
     assert "Application startup complete" not in serving.log_text()
+    assert "Traceback" not in serving.log_text()  # a stop asked for is not an error
 
 
 def test_sigterm_after_ready_stops_serve_within_10_s(
