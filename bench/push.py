@@ -157,6 +157,8 @@ def latency(samples: int) -> list[float]:
             "BENCH_SECRET": "bench-secret",
         }
         syncbot = shutil.which("syncbot") or str(Path(sys.executable).with_name("syncbot"))
+        # Only `migrate` and `serve` create the database; the other commands need it there.
+        subprocess.run([syncbot, "migrate"], env=env, check=True, capture_output=True)
         for sku in skus:
             subprocess.run([syncbot, "sku", "add", sku], env=env, check=True, capture_output=True)
             subprocess.run(

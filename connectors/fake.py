@@ -115,8 +115,12 @@ class FakeConnector:
                 lines = tuple(_return_line(line) for line in document["lines"])
                 return [OrderReturn(str(document["order_id"]), lines)]
             return [snapshot_from_json(document)]
-        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
-            raise MalformedDelivery(f"not a fake {delivery.topic}: {error!r}"[:500]) from error
+        except KeyError as error:
+            problem = f"not a fake {delivery.topic}: the payload has no {error}"
+            raise MalformedDelivery(problem[:500]) from error
+        except (ValueError, TypeError, AttributeError, RecursionError) as error:
+            problem = f"not a fake {delivery.topic}: {type(error).__name__}: {error}"
+            raise MalformedDelivery(problem[:500]) from error
 
     async def orders_since(self, cursor: datetime | None) -> AsyncIterator[OrdersPage]:
         newer = sorted(

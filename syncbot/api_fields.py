@@ -80,3 +80,4 @@ ChannelInQuery = Annotated[
 
 # A path id beyond BIGINT can name no row: 422 here, rather than an overflow in the driver.
 MovementId = Annotated[int, Path(ge=1, le=limits.MAX_BIGINT)]
+DeliveryId = Annotated[int, Path(ge=1, le=limits.MAX_BIGINT)]

@@ -14,7 +14,7 @@ from connectors.registry import build_connectors
 from syncbot import cli_slack, cli_sync, cli_tables
 from syncbot.cli_channels import channels_app, parked
 from syncbot.cli_inbox import inbox_app
-from syncbot.cli_runtime import actor, fail, load, run, run_with_database
+from syncbot.cli_runtime import OneLineErrors, actor, fail, load, run, run_with_database
 from syncbot.config import ConfigError
 from syncbot.ledger import (
     DEFAULT_LOCATION,
@@ -27,16 +27,19 @@ from syncbot.ledger import (
     damage,
     receive,
 )
+from syncbot.ledger.limits import MAX_BIGINT, MAX_NAME_LENGTH, MAX_SKU_LENGTH, text_problem
 from syncbot.logs import configure_logging
 from syncbot.store import catalogue, models
 from syncbot.store.corrections import reverse_movement
 from syncbot.store.database import close_database, declare_locations, migrate, open_database
 from syncbot.store.orders import apply_parked
 from syncbot.store.posting import PostingResult, Provenance, post
+from syncbot.store.preflight import check_usable
 from syncbot.store.stock import MAX_HISTORY, StockReport, history, stock, totals
 from syncbot.store.verify import verify
 
 app = typer.Typer(
+    cls=OneLineErrors,
     help="syncbot: a perpetual inventory ledger that keeps every storefront in step.",
     no_args_is_help=True,
     add_completion=False,
@@ -49,6 +52,7 @@ def migrate_command() -> None:
     settings, channels = load()
 
     async def main() -> None:
+        await check_usable(settings.database_url)
         await migrate(settings.database_url, progress=typer.echo)
         await open_database(settings.database_url)
         try:
@@ -63,7 +67,7 @@ def migrate_command() -> None:
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port to listen on.")] = 8000,
     scheduler: Annotated[
         bool,
         typer.Option(
@@ -73,8 +77,7 @@ def serve(
     ] = True,
 ) -> None:
     """Run the web service and the sync scheduler; pending migrations are applied first."""
-    import uvicorn
-
+    from syncbot.cli_serve import serve_app
     from syncbot.web import create_app
 
     settings, channels = load()
@@ -87,8 +90,7 @@ def serve(
     except ConfigError as error:
         raise fail(str(error)) from error
     configure_logging(settings.log_level)
-    # log_config=None: uvicorn keeps the JSON handler instead of installing its own.
-    uvicorn.run(app, host=host, port=port, log_config=None)
+    serve_app(app, host, port, settings.database_url)
 
 
 @contextmanager
@@ -100,7 +102,19 @@ def refused_input() -> Iterator[None]:
         raise fail(str(error)) from error
 
 
-SkuCode = Annotated[str, typer.Argument(metavar="SKU", help="The SKU code.", show_default=False)]
+def _fits_the_store(sku: str) -> str:
+    """A SKU longer than the store holds is a usage error that quotes 80 characters of it."""
+    if (problem := text_problem(sku, "SKU", MAX_SKU_LENGTH)) is not None:
+        raise typer.BadParameter(problem)
+    return sku
+
+
+SkuCode = Annotated[
+    str,
+    typer.Argument(
+        metavar="SKU", help="The SKU code.", show_default=False, callback=_fits_the_store
+    ),
+]
 Location = Annotated[str, typer.Option(help="Location the stock is at.")]
 Reason = Annotated[str, typer.Option(help="Why: kept on the movement and shown in history.")]
 Force = Annotated[
@@ -116,7 +130,11 @@ Key = Annotated[
 ]
 ReorderPoint = Annotated[
     int | None,
-    typer.Option(help="Alert when available over all locations falls to this.", show_default=False),
+    typer.Option(
+        max=MAX_BIGINT,
+        help="Alert when available over all locations falls to this.",
+        show_default=False,
+    ),
 ]
 RealBucket = Literal["available", "committed", "damaged", "incoming"]
 # Lets a negative QTY ("adjust MUG-1 -3") through as a number instead of an unknown option.
@@ -146,6 +164,8 @@ def sku_add(
     with refused_input():
         catalogue.check_sku_code(code)
         catalogue.check_reorder_point(reorder_point)
+    if (problem := text_problem(name, "--name", MAX_NAME_LENGTH)) is not None:
+        raise fail(problem)
 
     async def work() -> tuple[models.Sku, int]:
         sku = await catalogue.add_sku(code, name, reorder_point)

@@ -4,16 +4,28 @@ from __future__ import annotations
 
 import asyncio
 import getpass
-from collections.abc import Awaitable, Callable, Coroutine
+import re
+import sys
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any, TypeVar
 
 import typer
-from tortoise.exceptions import DBConnectionError, OperationalError
+from tortoise.exceptions import DBConnectionError, OperationalError, ValidationError
+from typer._click import exceptions as click_errors  # typer 0.2x vendors its own click
+from typer.core import TyperGroup
 
 from connectors.base import ConnectorError
-from syncbot.config import ChannelsFile, ConfigError, Settings, load_channels_file, load_settings
+from syncbot.config import (
+    ChannelsFile,
+    ConfigError,
+    Settings,
+    config_is_explicit,
+    load_channels_file,
+    load_settings,
+)
 from syncbot.ledger import LedgerError
-from syncbot.store.database import close_database, declare_locations, migrate, open_database
+from syncbot.store.database import close_database, declare_locations, open_database
+from syncbot.store.preflight import DatabaseUnusable, require_schema
 
 T = TypeVar("T")
 
@@ -27,16 +39,61 @@ else:
     DATABASE_ERRORS += (PostgresError,)
 
 
+SHOWN = 80  # characters of one given value that an error line repeats
+# A run this long is a value nobody typed by hand (a path or a URL is shorter): cut it.
+_LONG_WORD = re.compile(rf"\S{{{2 * SHOWN + 1},}}")
+
+
+def clip(message: str) -> str:
+    """One line, in which no run of over 160 characters is repeated whole: a
+    100,000-character SKU or name is shown by its first 80 characters."""
+    one_line = " ".join(message.split())
+    return _LONG_WORD.sub(lambda match: match.group()[:SHOWN] + "…", one_line)
+
+
 def fail(message: str, code: int = 2) -> typer.Exit:
-    typer.secho(f"syncbot: {message}", err=True, fg=typer.colors.RED)
+    typer.secho(f"syncbot: {clip(message)}", err=True, fg=typer.colors.RED)
     return typer.Exit(code)
+
+
+class OneLineErrors(TyperGroup):
+    """The top-level command group: a usage error is one red line (exit 2), not a box."""
+
+    def main(  # type: ignore[override]  # click's signature, with its catch-all **extra
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click_errors.NoArgsIsHelpError as error:
+            typer.echo(error.ctx.get_help() if error.ctx else "", err=True)
+            sys.exit(error.exit_code)
+        except click_errors.UsageError as error:
+            where = f" (see `{error.ctx.command_path} --help`)" if error.ctx else ""
+            typer.secho(
+                f"syncbot: {clip(error.format_message())}{where}", err=True, fg=typer.colors.RED
+            )
+            sys.exit(error.exit_code)
+        except click_errors.ClickException as error:
+            typer.secho(f"syncbot: {clip(error.format_message())}", err=True, fg="red")
+            sys.exit(error.exit_code)
+        except typer.Abort:
+            typer.secho("syncbot: aborted", err=True, fg=typer.colors.RED)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
 
 
 def load() -> tuple[Settings, ChannelsFile]:
     """Settings and channels file, or one clear line on stderr and exit status 2."""
     try:
         settings = load_settings()
-        channels = load_channels_file(settings.config)
+        channels = load_channels_file(settings.config, explicit=config_is_explicit(settings))
     except ConfigError as error:
         raise fail(str(error)) from error
     return settings, channels
@@ -52,16 +109,24 @@ def run(work: Coroutine[Any, Any, T]) -> T:
         raise fail(str(error)) from error
     except ConnectorError as error:
         raise fail(f"channel error: {error}", code=1) from error
+    except DatabaseUnusable as error:
+        raise fail(str(error), code=1) from error
+    except ValidationError as error:  # a value the store cannot hold, caught by Tortoise
+        raise fail(str(error)) from error
     except DATABASE_ERRORS as error:
         raise fail(f"database error: {error} (check SYNCBOT_DATABASE_URL)", code=1) from error
 
 
 def run_with_database(work: Callable[[], Awaitable[T]]) -> T:
-    """Runs one command against the migrated database; refusals and failures exit 1 in one line."""
+    """Runs one command against the migrated database; refusals and failures exit 1 in one line.
+
+    Only `migrate` and `serve` create or migrate a database: here a missing database, or
+    one that lacks a migration, stops the command with "run `syncbot migrate`".
+    """
     settings, channels = load()
 
     async def main() -> T:
-        await migrate(settings.database_url)
+        await require_schema(settings.database_url)
         await open_database(settings.database_url)
         try:
             await declare_locations(channels.locations)

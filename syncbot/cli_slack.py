@@ -12,7 +12,8 @@ from syncbot.config import ChannelsFile, ConfigError, Settings
 from syncbot.logs import configure_logging
 from syncbot.slackbot.app import SlackSettings, slack_settings
 from syncbot.slackbot.runtime import SlackBot
-from syncbot.store.database import close_database, declare_locations, migrate, open_database
+from syncbot.store.database import close_database, declare_locations, open_database
+from syncbot.store.preflight import require_schema
 
 
 def slack_command() -> None:
@@ -40,7 +41,7 @@ def slack_command() -> None:
 
 
 async def _connect(settings: Settings, channels: ChannelsFile, config: SlackSettings) -> None:
-    await migrate(settings.database_url)
+    await require_schema(settings.database_url)  # only `migrate` and `serve` migrate
     await open_database(settings.database_url)
     try:
         await declare_locations(channels.locations)

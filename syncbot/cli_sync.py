@@ -20,7 +20,8 @@ from syncbot.config import ChannelsFile, ConfigError, Settings
 from syncbot.logs import configure_logging
 from syncbot.slackbot.app import alert_jobs, slack_settings
 from syncbot.store import listings as store
-from syncbot.store.database import close_database, declare_locations, migrate, open_database
+from syncbot.store.database import close_database, declare_locations, open_database
+from syncbot.store.preflight import require_schema
 from syncbot.sync.channels import SyncChannel, sync_channels
 from syncbot.sync.drift import DriftReport, check_drift, read_levels
 from syncbot.sync.leader import Leadership
@@ -197,7 +198,7 @@ def worker_command() -> None:
 
 
 async def _work(settings: Settings, channels: ChannelsFile) -> None:
-    await migrate(settings.database_url)
+    await require_schema(settings.database_url)  # only `migrate` and `serve` migrate
     await open_database(settings.database_url)
     try:
         await declare_locations(channels.locations)

@@ -142,13 +142,24 @@ class ChannelsFile(BaseModel):
         return channels
 
 
-def load_channels_file(path: Path) -> ChannelsFile:
-    """Reads the channels file; a missing file means the defaults (one location, no channels)."""
-    if not path.exists():
+def load_channels_file(path: Path, *, explicit: bool = False) -> ChannelsFile:
+    """Reads the channels file. The default file may be absent (one location, no channels);
+    a file named in SYNCBOT_CONFIG (`explicit`) must exist and be readable."""
+    if not explicit and not path.exists():
         return ChannelsFile()
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
         return ChannelsFile.model_validate(raw)
+    except FileNotFoundError as error:
+        raise ConfigError(f"SYNCBOT_CONFIG={path}: no such file") from error
+    except IsADirectoryError as error:
+        raise ConfigError(f"SYNCBOT_CONFIG={path}: a directory, not a TOML file") from error
+    except UnicodeDecodeError as error:
+        raise ConfigError(
+            f"SYNCBOT_CONFIG={path}: not UTF-8 text (byte {error.start} cannot be read)"
+        ) from error
+    except OSError as error:
+        raise ConfigError(f"SYNCBOT_CONFIG={path}: cannot read it: {error.strerror}") from error
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from error
     except ValidationError as error:
@@ -250,6 +261,11 @@ def load_settings(**overrides: Any) -> Settings:
         first = error.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "?"
         raise ConfigError(f"SYNCBOT_{field.upper()}: {_message(first['msg'])}") from error
+
+
+def config_is_explicit(settings: Settings) -> bool:
+    """True when SYNCBOT_CONFIG (or an override) named the channels file."""
+    return "config" in settings.model_fields_set
 
 
 def _message(pydantic_message: str) -> str:

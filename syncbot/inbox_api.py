@@ -5,19 +5,17 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
+from syncbot.api_fields import DeliveryId, documented, stored
 from syncbot.intake import inbox
-from syncbot.ledger.limits import MAX_BIGINT, MAX_REASON_LENGTH
+from syncbot.ledger.limits import MAX_REASON_LENGTH
 from syncbot.service import API_ACTOR
-
-
-class ErrorOut(BaseModel):
-    error: str
+from syncbot.web_errors import responses
 
 
 class InboxEntryOut(BaseModel):
@@ -40,24 +38,19 @@ class InboxEntryOut(BaseModel):
 
 
 class SkipRequest(BaseModel):
-    reason: Annotated[str, Field(min_length=1, max_length=MAX_REASON_LENGTH)]
+    reason: Annotated[
+        str,
+        Field(min_length=1, json_schema_extra=documented(MAX_REASON_LENGTH)),
+        stored("reason", MAX_REASON_LENGTH),
+    ]
     """Why the delivery is closed by hand: kept on it and shown in the list."""
-
-
-def _errors(**described: str) -> dict[int | str, dict[str, Any]]:
-    return {int(code): {"model": ErrorOut, "description": text} for code, text in described.items()}
-
-
-UNAUTHORIZED = "no valid `Authorization: Bearer <token>` header"
 
 
 def inbox_router(guard: Callable[..., Awaitable[None]]) -> APIRouter:
     """Both routes need the API token: a delivery's error may quote a customer's order."""
     router = APIRouter(prefix="/api", tags=["inbox"], dependencies=[Depends(guard)])
 
-    @router.get(
-        "/inbox", responses=_errors(**{"401": UNAUTHORIZED, "422": "a limit outside 1..1000"})
-    )
+    @router.get("/inbox", responses=responses(401))
     async def get_inbox(
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     ) -> list[InboxEntryOut]:
@@ -70,18 +63,9 @@ def inbox_router(guard: Callable[..., Awaitable[None]]) -> APIRouter:
 
     @router.post(
         "/inbox/{delivery_id}/skip",
-        responses=_errors(
-            **{
-                "401": UNAUTHORIZED,
-                "404": "no delivery has that id",
-                "409": "the delivery is already applied, ignored or skipped",
-                "422": "an id out of range, or a missing, blank or over-long reason",
-            }
-        ),
+        responses=responses(400, 401, 404, 409),
     )
-    async def skip_delivery(
-        delivery_id: Annotated[int, Path(ge=1, le=MAX_BIGINT)], body: SkipRequest
-    ) -> InboxEntryOut:
+    async def skip_delivery(delivery_id: DeliveryId, body: SkipRequest) -> InboxEntryOut:
         """Closes one delivery by hand with a reason; it is never retried.
 
         200 the delivery as closed; 401 without the token; 404 unknown id; 409 already

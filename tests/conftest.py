@@ -4,11 +4,16 @@ PostgreSQL is the server named by SYNCBOT_TEST_POSTGRES_URL (default: the local 
 server). Each test session creates its own database and drops it at the end. When the
 server cannot be reached, PostgreSQL tests are skipped, except under CI=true, where they
 fail: CI must never pass by skipping the backend that matters most.
+
+The default URL carries a canary password (trust authentication accepts any), and every
+test fails if any log record, at any level, holds any part of it: no code path may log a
+password, Tortoise's start-up line at DEBUG included.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import shutil
 import uuid
@@ -21,9 +26,13 @@ import pytest
 
 from syncbot.store.database import close_database, declare_locations, migrate, open_database
 
+CANARY = "pw8c4n4ry-5ecr3t"
+"""A password no log may show any part of (its first 4 characters are enough to fail)."""
 POSTGRES_ADMIN_URL = os.environ.get(
-    "SYNCBOT_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"
+    "SYNCBOT_TEST_POSTGRES_URL", f"postgres://postgres:{CANARY}@127.0.0.1:5432/postgres"
 )
+# Loggers that could see a database URL or its parts, watched at DEBUG for the canary.
+WATCHED_LOGGERS = ("syncbot", "connectors", "tortoise", "asyncpg", "uvicorn", "apscheduler")
 TEST_LOCATIONS = ("main", "east")
 
 
@@ -39,6 +48,54 @@ async def _admin(statement: str) -> None:
         await connection.execute(statement)
     finally:
         await connection.close()
+
+
+class CanaryWatch(logging.Handler):
+    """Keeps every log record that shows any part of the canary password."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.leaks: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = record.getMessage()
+        except (TypeError, ValueError):  # a malformed call: check its parts instead
+            text = f"{record.msg} {record.args}"
+        if record.exc_info and record.exc_info[1] is not None:
+            text += repr(record.exc_info[1])
+        if CANARY[:4] in text:
+            self.leaks.append(f"{record.name} {record.levelname}: {text[:300]}")
+
+
+@pytest.fixture(scope="session")
+def canary_watch() -> Iterator[CanaryWatch]:
+    """The watcher on the root logger, with the watched loggers opened to DEBUG."""
+    watch = CanaryWatch()
+    root = logging.getLogger()
+    root.addHandler(watch)
+    levels = {name: logging.getLogger(name).level for name in WATCHED_LOGGERS}
+    for name in WATCHED_LOGGERS:
+        logging.getLogger(name).setLevel(logging.DEBUG)
+    yield watch
+    root.removeHandler(watch)
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)
+
+
+@pytest.fixture(scope="session")
+def canary() -> str:
+    """The canary password, for tests that put it in a URL themselves."""
+    return CANARY
+
+
+@pytest.fixture(autouse=True)
+def no_password_in_logs(canary_watch: CanaryWatch) -> Iterator[None]:
+    """Every test: no log record held any part of the canary password."""
+    canary_watch.leaks.clear()
+    yield
+    if canary_watch.leaks:
+        pytest.fail("a password reached the logs:\n" + "\n".join(canary_watch.leaks))
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from syncbot.testing import serve_in_thread
+from syncbot.testing import serve_in_thread, wait_until
 
 TEAM = "T0SYNCBOT"
 BOT_USER = "U0SYNCBOT"
@@ -56,12 +56,12 @@ class FakeSlack:
 
     def wait_for(self, method: str, count: int = 1, seconds: float = 10) -> list[dict[str, Any]]:
         """The calls to `method` once there are `count` of them; fails after `seconds`."""
-        deadline = time.monotonic() + seconds
-        while len(found := self.calls_to(method)) < count:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{method} was called {len(found)} times, not {count}")
-            time.sleep(0.02)
-        return found
+        wait_until(
+            lambda: len(self.calls_to(method)) >= count,
+            seconds,
+            f"{method} called {count} times (so far {len(self.calls_to(method))})",
+        )
+        return self.calls_to(method)
 
     def send_envelope(self, kind: str, payload: dict[str, Any]) -> str:
         """Sends a Socket Mode envelope once the app is connected; returns its id."""
@@ -79,13 +79,11 @@ class FakeSlack:
         return envelope_id
 
     def wait_ack(self, envelope_id: str, seconds: float = 10) -> dict[str, Any]:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            for ack in list(self.acks):
-                if ack.get("envelope_id") == envelope_id:
-                    return ack
-            time.sleep(0.02)
-        raise AssertionError(f"no acknowledgement of {envelope_id}")
+        def acknowledged() -> dict[str, Any] | None:
+            return next((a for a in list(self.acks) if a.get("envelope_id") == envelope_id), None)
+
+        ack: dict[str, Any] = wait_until(acknowledged, seconds, f"an ack of {envelope_id}")
+        return ack
 
     def asgi(self) -> Starlette:
         return Starlette(

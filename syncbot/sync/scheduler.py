@@ -30,6 +30,7 @@ from tortoise.functions import Max
 
 from syncbot.config import ConfigError, Settings
 from syncbot.intake.catch_up import catch_up
+from syncbot.logs import quiet_routine_logs
 from syncbot.store import models
 from syncbot.sync.channels import SyncChannel
 from syncbot.sync.drift import check_drift
@@ -110,6 +111,7 @@ class SyncScheduler:
     async def lead(self) -> None:
         """Runs the jobs until cancelled; then stops them and waits for the running ones."""
         await self._watcher.start()
+        quiet_routine_logs()  # job-run lines at DEBUG, even when logging is not configured
         scheduler = AsyncIOScheduler(timezone=UTC)
         settings = self._settings
         every = {"trigger": "interval", "max_instances": 1, "coalesce": True}

@@ -12,7 +12,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ import pytest
 
 from syncbot.store.catalogue import add_sku
 from syncbot.store.database import close_database, open_database
+from syncbot.testing import NeverHappened, wait_until
 
 TOKEN = "e2e-dummy-token-not-a-secret-000"  # 32 characters, for tests only
 MAX_BODY_BYTES = 2048
@@ -209,14 +209,17 @@ def _free_port() -> int:
 
 
 def _wait_until_ready(process: subprocess.Popen[bytes], client: httpx.Client, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
+    def ready_or_exited() -> bool:
         if process.poll() is not None:
-            pytest.fail(f"syncbot serve exited with {process.returncode}:\n{log.read_text()}")
+            return True
         try:
-            if client.get("/readyz").status_code == 200:
-                return
+            return client.get("/readyz").status_code == 200
         except httpx.TransportError:
-            pass  # not listening yet
-        time.sleep(0.1)
-    pytest.fail(f"syncbot serve was not ready within {STARTUP_SECONDS} s:\n{log.read_text()}")
+            return False  # not listening yet
+
+    try:
+        wait_until(ready_or_exited, STARTUP_SECONDS, "serve ready", interval=0.1)
+    except NeverHappened:
+        pytest.fail(f"syncbot serve was not ready within {STARTUP_SECONDS} s:\n{log.read_text()}")
+    if process.poll() is not None:
+        pytest.fail(f"syncbot serve exited with {process.returncode}:\n{log.read_text()}")

@@ -7,13 +7,13 @@ which the server's scheduler pushes to over real HTTP.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 from connectors.shopify.testing import ShopifyInventory, serve
+from syncbot.testing import wait_until
 
 from .conftest import SHOPIFY_SECRET_ENV, SHOPIFY_TOKEN_ENV, SKU, Service, StartService
 from .test_shopify_webhooks import T1, accepted, deliver, order
@@ -47,11 +47,7 @@ def inventory() -> Iterator[tuple[ShopifyInventory, str]]:
 
 
 def eventually(check: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + PUSH_SECONDS
-    while not check():
-        if time.monotonic() > deadline:
-            pytest.fail(f"never happened: {what}")
-        time.sleep(0.05)
+    wait_until(check, PUSH_SECONDS, what, interval=0.05)
 
 
 def test_a_sale_on_one_channel_moves_the_quantity_on_the_other(

@@ -6,10 +6,11 @@ show what was not applied. Everything is read back over the HTTP API and the CLI
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import httpx
+
+from syncbot.testing import wait_until as polled
 
 from .conftest import SKU, TOKEN, Service
 from .test_shopify_webhooks import T1, accepted, deliver, order, shop  # noqa: F401 (fixture)
@@ -34,11 +35,7 @@ def inbox_entries(service: Service) -> dict[str, dict[str, Any]]:
 
 
 def wait_until(check: Any, what: str) -> Any:
-    deadline = time.monotonic() + SECONDS
-    while not (found := check()):
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
-    return found
+    return polled(check, SECONDS, what)
 
 
 def is_readable(error: str | None) -> bool:

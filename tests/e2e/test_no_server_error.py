@@ -23,7 +23,7 @@ from connectors.fake import EVENT_ID, SIGNATURE, TOPIC, FakeConnector, sign
 from syncbot.config import ChannelsFile, Settings
 from syncbot.store.catalogue import add_sku
 from syncbot.store.database import close_database, open_database
-from syncbot.testing import serve_in_thread
+from syncbot.testing import serve_in_thread, wait_until
 from syncbot.web import create_app
 
 TOKEN = "edge-tests-dummy-api-token-00000"  # for tests only
@@ -95,15 +95,14 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 def inbox_entry(client: httpx.Client, event_id: str) -> dict[str, Any]:
     """Waits until the delivery is closed unapplied; its `GET /api/inbox` entry."""
-    deadline = time.monotonic() + 15
-    while True:
+
+    def closed() -> dict[str, Any] | None:
         answer = client.get("/api/inbox", headers=AUTH)
         assert answer.status_code == 200, answer.text
         found = [e for e in answer.json() if e["event_id"] == event_id]
-        if found and found[0]["status"] != "pending":
-            return found[0]
-        assert time.monotonic() < deadline, f"not closed: {found}"
-        time.sleep(0.05)
+        return found[0] if found and found[0]["status"] != "pending" else None
+
+    return wait_until(closed, 15, f"delivery {event_id} closed")
 
 
 class TestDeeplyNestedJson:

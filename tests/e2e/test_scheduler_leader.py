@@ -4,9 +4,10 @@ standby takes over when it dies."""
 from __future__ import annotations
 
 import signal
-import time
 
 import pytest
+
+from syncbot.testing import wait_until
 
 from .conftest import Service, StartService
 
@@ -16,11 +17,7 @@ TAKE_OVER_SECONDS = 15
 
 
 def wait_for(service: Service, text: str, seconds: float = TAKE_OVER_SECONDS) -> None:
-    deadline = time.monotonic() + seconds
-    while text not in service.log_text():
-        if time.monotonic() > deadline:
-            pytest.fail(f"{text!r} never appeared in the log:\n{service.log_text()}")
-        time.sleep(0.1)
+    wait_until(lambda: text in service.log_text(), seconds, f"{text!r} in the log", interval=0.1)
 
 
 def test_one_of_two_processes_leads_and_a_standby_takes_over(

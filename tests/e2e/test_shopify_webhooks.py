@@ -15,7 +15,6 @@ import base64
 import hashlib
 import hmac
 import json
-import time
 import uuid
 from typing import Any
 
@@ -24,6 +23,7 @@ import pytest
 
 from syncbot.store.database import close_database, open_database
 from syncbot.store.models import InboxDelivery
+from syncbot.testing import wait_until
 
 from .conftest import (
     RECEIPT,
@@ -181,10 +181,12 @@ def inbox(database_url: str) -> tuple[int, int]:
 
 def settled(database_url: str, deliveries: int) -> None:
     """Processing runs after the answer: wait until every stored delivery is processed."""
-    deadline = time.monotonic() + 15
-    while inbox(database_url) != (deliveries, deliveries):
-        assert time.monotonic() < deadline, f"not processed: {inbox(database_url)}"
-        time.sleep(0.05)
+    wait_until(
+        lambda: inbox(database_url) == (deliveries, deliveries),
+        15,
+        f"{deliveries} deliveries processed",
+        interval=0.05,
+    )
 
 
 def closed_with(database_url: str) -> str:
@@ -198,10 +200,11 @@ def closed_with(database_url: str) -> str:
         finally:
             await close_database()
 
-    deadline = time.monotonic() + 15
-    while (found := asyncio.run(row()))[0] != "failed":
-        assert time.monotonic() < deadline, f"not closed: {found}"
-        time.sleep(0.05)
+    found = wait_until(
+        lambda: (row_now := asyncio.run(row()))[0] == "failed" and row_now,
+        15,
+        "the delivery closed as failed",
+    )
     return found[1]
 
 

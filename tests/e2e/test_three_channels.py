@@ -9,7 +9,6 @@ connectors and the running scheduler; only the storefronts' HTTP is mocked.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,7 +27,7 @@ from syncbot.config import ChannelsFile, Settings, load_channels_file
 from syncbot.store.catalogue import add_sku
 from syncbot.store.database import close_database, declare_locations, open_database
 from syncbot.sync.listings import discover
-from syncbot.testing import serve_in_thread
+from syncbot.testing import serve_in_thread, wait_until
 from syncbot.web import create_app
 
 from .conftest import SHOPIFY_MAIN_LOCATION, SHOPIFY_SECRET, SHOPIFY_SHOP, SKU, TOKEN
@@ -91,11 +90,12 @@ class Stores:
         )
 
     def eventually(self, expected: tuple[int, int, int], what: str) -> None:
-        deadline = time.monotonic() + SECONDS
-        while self.levels() != expected:
-            if time.monotonic() > deadline:
-                pytest.fail(f"{what}: the channels hold {self.levels()}, not {expected}")
-            time.sleep(0.05)
+        wait_until(
+            lambda: self.levels() == expected,
+            SECONDS,
+            f"{what}: the channels hold {expected} (they hold {self.levels()})",
+            interval=0.05,
+        )
 
 
 async def _prepare(database_url: str, channels: ChannelsFile) -> None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from typing import Any
 
 from connectors.fake import EVENT_ID, SIGNATURE, TOPIC, sign
 from syncbot.store.database import close_database, open_database
 from syncbot.store.models import InboxDelivery
+from syncbot.testing import wait_until
 
 from .conftest import EMPTY, FAKE_SECRET, MAX_BODY_BYTES, SKU, Service, StartService, refusal
 
@@ -35,12 +35,13 @@ def deliver(
 
 def committed_soon(service: Service, expected: int) -> dict[str, Any]:
     """Processing runs after the answer: wait for it, up to a few seconds."""
-    deadline = time.monotonic() + 10
-    while True:
+
+    def committed() -> dict[str, Any] | None:
         stock = service.stock()
-        if stock["total"]["committed"] == expected or time.monotonic() > deadline:
-            return stock
-        time.sleep(0.05)
+        return stock if stock["total"]["committed"] == expected else None
+
+    found: dict[str, Any] = wait_until(committed, 10, f"committed {expected}", interval=0.05)
+    return found
 
 
 def inbox_rows(database_url: str) -> int:
@@ -155,10 +156,9 @@ async def _stored_but_not_processed(database_url: str) -> None:
 def test_a_line_for_an_unknown_sku_is_reported_as_parked(running_service: Service) -> None:
     unknown = {**ORDER, "lines": [{"line_id": "L7", "sku": "NEW-SKU", "quantity": 1}]}
     deliver(running_service, unknown)
-    deadline = time.monotonic() + 10
-    while not (parked := running_service.client.get("/api/parked").json()):
-        assert time.monotonic() < deadline, "the line was never parked"
-        time.sleep(0.05)
+    parked = wait_until(
+        lambda: running_service.client.get("/api/parked").json(), 10, "the line was parked"
+    )
     assert [(p["order_id"], p["line_id"], p["sku"], p["quantity"]) for p in parked] == [
         ("1001", "L7", "NEW-SKU", 1)
     ]

@@ -13,6 +13,7 @@ from syncbot.store import models, posting
 from syncbot.store.catalogue import add_sku
 from syncbot.store.stock import stock
 from syncbot.store.verify import verify
+from syncbot.testing import eventually
 
 
 async def test_200_concurrent_postings_on_one_sku_all_count(database: str) -> None:
@@ -88,7 +89,15 @@ async def test_a_count_waits_for_a_concurrent_change_and_counts_after_it(
             "WHERE sku_id = 'HOT' AND bucket IN ('available', 'supplier')"
         )
         count = asyncio.create_task(posting.post([ledger.Count("HOT", 10)]))
-        await asyncio.sleep(0.5)
+
+        async def count_waits_on_a_lock() -> bool:
+            waiting = await other.fetchval(
+                "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                "WHERE NOT l.granted AND a.datname = current_database()"
+            )
+            return bool(waiting) or count.done()
+
+        await eventually(count_waits_on_a_lock, what="the count queued behind the locked rows")
         assert not count.done(), "the count did not wait for the locked rows"
         await transaction.commit()
         result = await count

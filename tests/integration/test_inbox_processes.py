@@ -11,7 +11,6 @@ import asyncio
 import json
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from syncbot.store.catalogue import add_sku
 from syncbot.store.database import close_database, declare_locations, open_database
 from syncbot.store.stock import stock
 from syncbot.store.verify import verify
+from syncbot.testing import wait_until
 
 DELIVERIES = 300
 PROCESSES = 3
@@ -69,10 +69,7 @@ async def _outcome(database_url: str) -> tuple[dict[tuple[str, int], int], int, 
 
 
 def _wait_for(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + SECONDS
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.01)
+    wait_until(condition, SECONDS, what)
 
 
 def test_three_processes_work_each_delivery_exactly_once(database_url: str, tmp_path: Path) -> None:

@@ -19,6 +19,8 @@ import pytest
 
 from syncbot.store.database import connection_url, migrate
 from syncbot.sync.leader import Leadership, lock_key
+from syncbot.testing import eventually as polled
+from syncbot.testing import wait_until as polled_in_thread
 
 RETRY = 0.2
 DEADLINE = 10.0
@@ -50,10 +52,7 @@ class Schedulers:
 
 
 async def eventually(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + DEADLINE
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting until {what}"
-        await asyncio.sleep(0.01)
+    await polled(condition, DEADLINE, what, interval=0.01)
 
 
 def messages(caplog: pytest.LogCaptureFixture, logger: str, text: str) -> list[logging.LogRecord]:
@@ -256,10 +255,7 @@ asyncio.run(Leadership(url, retry_seconds=0.2).run(lead))
 
 
 def wait_until(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + DEADLINE
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting until {what}"
-        time.sleep(0.02)
+    polled_in_thread(condition, DEADLINE, what)
 
 
 def read_writes(path: Path) -> list[tuple[int, float]]:

@@ -55,7 +55,7 @@ async def test_lines_the_store_cannot_hold_are_parked_and_the_order_goes_on(mug:
     assert lines["L2"] == (
         "S" * 128,
         1,
-        f"SKU is 129 characters long, over the limit of 128: {'S' * 80 + '…'!r}",
+        f"SKU is 129 characters long, over the limit of 128: {'S' * 80!r}…",
     )
     assert lines["L3"] == ("MUG\\x00X", 1, "SKU contains a NUL character, which cannot be stored")
     assert lines["L4"] == ("MUG", 2**40, f"quantity {2**40} is over the limit of {MAX_QUANTITY}")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from collections.abc import AsyncIterator, Callable
 
 import pytest
@@ -17,18 +16,14 @@ from syncbot.store import models
 from syncbot.store.posting import post
 from syncbot.sync.channels import SyncChannel
 from syncbot.sync.scheduler import ChangeWatcher, SyncScheduler
+from syncbot.testing import eventually as polled
 
 DEADLINE = 10.0
 
 
-async def eventually(check: Callable[[], bool], deadline: float = DEADLINE) -> float:
-    """Seconds until check() held; fails after the deadline."""
-    start = time.monotonic()
-    while not check():
-        if time.monotonic() - start > deadline:
-            pytest.fail("the channel never got the change")
-        await asyncio.sleep(0.02)
-    return time.monotonic() - start
+async def eventually(check: Callable[[], bool], deadline: float = DEADLINE) -> None:
+    """Fails unless check() holds within the deadline."""
+    await polled(check, deadline, "the channel got the change")
 
 
 @pytest.fixture

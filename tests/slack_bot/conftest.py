@@ -28,7 +28,7 @@ from syncbot.config import ChannelsFile, Settings
 from syncbot.slackbot.testing import TEAM, FakeSlack, serve
 from syncbot.store.catalogue import add_sku
 from syncbot.store.database import close_database, open_database
-from syncbot.testing import serve_in_thread
+from syncbot.testing import serve_in_thread, wait_until
 from syncbot.web import create_app
 
 SIGNING_SECRET = "dummy-slack-signing-secret-for-tests"
@@ -102,11 +102,7 @@ class SlackService:
         return self.post(body, "application/json")
 
     def wait_hook(self, count: int = 1, seconds: float = 10) -> dict[str, Any]:
-        deadline = time.monotonic() + seconds
-        while len(self.hooks) < count:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{len(self.hooks)} answers on the response_url, not {count}")
-            time.sleep(0.02)
+        wait_until(lambda: len(self.hooks) >= count, seconds, f"{count} response_url answers")
         return self.hooks[count - 1]
 
     def movements(self, sku: str) -> list[dict[str, Any]]:

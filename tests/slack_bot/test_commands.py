@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from syncbot.slackbot.testing import TEAM
+from syncbot.testing import wait_until
 
 from .conftest import ADMIN, FLOOR, PICKER, READER, WRITER, SlackService
 
@@ -19,8 +20,11 @@ def _text_of(message: dict[str, Any]) -> str:
 
 
 def _receive(service: SlackService, units: int, sku: str = "MUG-01") -> None:
+    # Counted before the command: its answer can reach the response_url before the reply
+    # to the command itself, and counting after would then wait for one answer too many.
+    answered = len(service.hooks)
     assert service.command("/receive", f"{sku} {units}").status_code == 200
-    service.wait_hook(len(service.hooks) + 1)
+    service.wait_hook(answered + 1)
 
 
 def test_stock_for_an_exact_sku_answers_at_once(slack_service: SlackService) -> None:
@@ -102,6 +106,8 @@ def test_someone_not_listed_is_refused_and_nothing_is_written(
     with caplog.at_level(logging.WARNING):
         answer = slack_service.command("/damage", "MUG-01 2", user=READER)
     assert "not allowed to record stock changes" in answer.json()["text"]
+    # The refused command's lazy part still runs (and must write nothing): an absence has no
+    # condition to wait on, so the test gives it a moment. This wait is what is under test.
     time.sleep(0.3)
     assert slack_service.movements("MUG-01") == before
     assert any(getattr(r, "user", None) == READER for r in caplog.records)
@@ -242,8 +248,8 @@ def test_count_shows_the_difference_it_posted(slack_service: SlackService) -> No
 
 def test_a_response_url_off_slack_is_never_called(slack_service: SlackService) -> None:
     slack_service.command("/receive", "MUG-01 5", response_url="https://evil.example.com/x")
-    deadline = time.monotonic() + 5
-    while not slack_service.movements("MUG-01") and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_until(lambda: slack_service.movements("MUG-01"), what="the receipt was recorded")
+    # The answer would be posted right after the recording: give it that moment to (not)
+    # happen. This wait is the thing under test, an absence, so it cannot be a condition.
     time.sleep(0.2)
     assert slack_service.hooks == []  # and respx refuses any host it was not told about
