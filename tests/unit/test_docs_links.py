@@ -84,3 +84,10 @@ def test_the_anchor_rule_matches_github() -> None:
     """Code, punctuation and repeats turn into ids as GitHub turns them."""
     page = ROOT / "docs" / "benchmarks.md"
     assert {"slack-stock", "webhook-intake", "connector-pushes"} <= anchors(page)
+
+
+def test_the_readme_test_command_is_the_one_ci_runs() -> None:
+    """The front page's test command is exactly what .ci/run calls."""
+    command = "pip install -e '.[test,postgres]' && pytest"
+    assert command in (ROOT / "README.md").read_text(encoding="utf-8")
+    assert command in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
