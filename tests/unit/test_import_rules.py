@@ -13,11 +13,11 @@ from import_rules import RULES, package_cycles, violations
 ROOT = Path(__file__).resolve().parents[2]
 LEDGER, CONNECTORS, ADAPTERS = RULES  # the rules' names, in the order RULES states them
 
-# Until the issue 12 branches land, today's tree still breaks two rules: the lead removes
-# these marks after merging (strict=False, so a pass is not an error meanwhile).
+# Until issue 12 lands, the tree still breaks two rules: remove these marks once it does
+# (strict=False, so a pass is not an error meanwhile).
 NOT_YET = {
-    CONNECTORS: "connectors still import syncbot.config and syncbot.testing (issue 12, conn12)",
-    ADAPTERS: "web, cli and slackbot still import syncbot.store.models (issue 12, app12)",
+    CONNECTORS: "connectors still import syncbot.config and syncbot.testing (issue 12, item 3)",
+    ADAPTERS: "web, cli and slackbot still import syncbot.store.models (issue 12, item 1)",
 }
 
 
