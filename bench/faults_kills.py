@@ -20,13 +20,14 @@ import httpx
 from faults_inbox import read_inbox
 from faults_service import (
     API_TOKEN,
+    CHANNEL,
     Database,
     Service,
     numeric,
     wait_for,
 )
 from faults_shopify import RecordingShopify
-from faults_traffic import Order, Sender, order_delivery, random_order
+from faults_traffic import Order, Sender, backoff, order_delivery, random_order
 
 
 @dataclass
@@ -74,7 +75,9 @@ class Receipts:
     async def _post(self, client: httpx.AsyncClient, key: str, sku: str, quantity: int) -> None:
         body = {"sku": sku, "kind": "receive", "quantity": quantity, "idempotency_key": key}
         headers = {"Authorization": f"Bearer {API_TOKEN}"}
+        attempts = 0
         while True:
+            attempts += 1
             try:
                 answer = await client.post(f"{self.base}/api/movements", json=body, headers=headers)
                 if answer.is_success:
@@ -82,7 +85,7 @@ class Receipts:
                     return
             except httpx.TransportError:
                 pass  # down or killed mid-request: resend the same key
-            await asyncio.sleep(random.uniform(0.05, 0.25))
+            await asyncio.sleep(backoff(attempts))
 
 
 async def produce(
@@ -125,6 +128,26 @@ async def converged(database: Database, fake: RecordingShopify, items: dict[str,
     )
 
 
+async def apart(database: Database, fake: RecordingShopify, items: dict[str, str]) -> list[str]:
+    """The listings where the shop and syncbot's plan differ, with what syncbot knows of them."""
+    available, levels = await database.available(), fake.levels()
+    rows = await database.rows(
+        "SELECT sku, channel_quantity, pushed_quantity, held_since, quarantined_error "
+        f"FROM channel_listing WHERE channel = '{CHANNEL}' ORDER BY sku"
+    )
+    notes = []
+    for row in rows:
+        shop, plan = levels.get(items[row["sku"]], 0), available.get(row["sku"], 0)
+        if shop != plan:
+            notes.append(
+                f"{row['sku']}: the shop shows {shop}, syncbot publishes {plan}; syncbot "
+                f"believes the shop holds {row['channel_quantity']}, last pushed "
+                f"{row['pushed_quantity']}, held since {row['held_since']}, quarantined "
+                f"{row['quarantined_error']}"
+            )
+    return notes
+
+
 async def kill_storm(
     service: Service,
     fake: RecordingShopify,
@@ -153,7 +176,7 @@ async def kill_storm(
                 )
             else:
                 await service.ready()
-                await asyncio.sleep(draw.uniform(0, 1.5))
+                await asyncio.sleep(draw.uniform(0, 1.2))
             await service.kill()
             figures.kills += 1
             service.start()
@@ -170,6 +193,8 @@ async def kill_storm(
         await wait_for(settled, 60)
         ok, took = await wait_for(lambda: converged(database, fake, items), 60)
         figures.converge_s = took if ok else None
+        if not ok:
+            figures.notes += await apart(database, fake, items)
     await service.stop()
     figures.verify_clean = service.cli("verify").returncode == 0
     await _count(figures, database, fake, sender, receipts, orders)

@@ -152,6 +152,13 @@ def poison_delivery(kind: str, order: Order) -> Delivery:
 FollowUp = Callable[[], Delivery | None]
 
 
+def backoff(attempts: int) -> float:
+    """0.1 s after the first failure, doubling to 1 s, jittered: Shopify waits minutes, but
+    a bench that waited as long would measure nothing, and resending in a tight loop would
+    only steal the CPU the restarting service needs."""
+    return min(1.0, 0.05 * 2.0 ** min(attempts, 5)) * random.uniform(0.5, 1.0)
+
+
 @dataclass
 class Sender:
     """Posts deliveries to one webhook URL, each retried until a 2xx (or `give_up_4xx` 4xx)."""
@@ -222,7 +229,7 @@ class Sender:
             if self.max_attempts is not None and delivery.attempts >= self.max_attempts:
                 return
             self.retries += 1
-            await asyncio.sleep(random.uniform(0.05, 0.25))
+            await asyncio.sleep(backoff(delivery.attempts))
         follow_up = then() if then is not None else None
         if follow_up is not None:
             self.send(follow_up)
