@@ -19,7 +19,8 @@ channel pointed at a fake Shopify Admin API served on 127.0.0.1 from this proces
 
 The last line is machine-readable:
 `faults kills=N lost=N duplicated=N stuck=N verify=clean|dirty poison_valid_applied=PCT
-early_calls=N converge_s=X` (converge_s is `none` when the storm part did not converge).
+early_calls=N converge_s=X quarantined=N`: converge_s is `none` when the storm part did not
+converge, quarantined counts the listings part 1 left quarantined (the target is 0).
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ async def run(arguments: argparse.Namespace) -> str:
         kills: KillFigures = await kill_storm(
             service, fake, items, kills=arguments.kills, rate=arguments.rate, seed=arguments.seed
         )
-        say(describe_kills(kills, service.directory))
+        say(describe_kills(kills))
     async with stage("poison", postgres, discover=False) as (service, _, _):
         poison: PoisonFigures = await poison_mix(
             service,
@@ -113,7 +114,8 @@ async def run(arguments: argparse.Namespace) -> str:
         f"faults kills={kills.kills} lost={kills.lost} duplicated={kills.duplicated} "
         f"stuck={kills.stuck} verify={'clean' if kills.verify_clean else 'dirty'} "
         f"poison_valid_applied={poison.valid_applied_pct:.1f} "
-        f"early_calls={storming.early_calls} converge_s={converge}"
+        f"early_calls={storming.early_calls} converge_s={converge} "
+        f"quarantined={kills.quarantined}"
     )
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -95,7 +95,10 @@ class RecordingShopify:
     async def _graphql(self, request: Request) -> Response:
         if not request.headers.get("X-Shopify-Access-Token"):
             return Response('{"errors": "[API] Invalid API key or access token"}', 401)
-        content = await request.body()
+        try:
+            content = await request.body()
+        except ClientDisconnect:  # syncbot was killed mid-request: nothing reached the shop
+            return Response(status_code=499)
         with self.lock:
             answer = self._answer(content)
         return Response(answer.content, answer.status_code, dict(answer.headers))

@@ -14,7 +14,7 @@ LAST_LINE = re.compile(
     r"faults kills=(?P<kills>\d+) lost=(?P<lost>\d+) duplicated=(?P<duplicated>\d+) "
     r"stuck=(?P<stuck>\d+) verify=(?P<verify>clean|dirty) "
     r"poison_valid_applied=(?P<pct>\d+\.\d) early_calls=(?P<early>\d+) "
-    r"converge_s=(?P<converge>\d+\.\d|none)"
+    r"converge_s=(?P<converge>\d+\.\d|none) quarantined=(?P<quarantined>\d+)"
 )
 
 
