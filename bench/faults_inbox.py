@@ -1,6 +1,7 @@
 """Where each inbox delivery stands, read from the database under either inbox schema.
 
-- Old: `processed_at` set means applied; `attempts` at the cap means given up (final).
+- Old: `processed_at` set means applied (closed with an error kept: final); `attempts` at
+  the cap means given up (final).
 - New: a `status` column says it; its values are matched by meaning below, and any value
   not recognised is reported rather than guessed, so the figures stay honest.
 """
@@ -53,8 +54,8 @@ class Inbox:
 
 async def read_inbox(database: Database) -> Inbox:
     columns = await database.columns("inbox_delivery")
-    wanted = ["id", "event_id", "processed_at", "attempts"]
-    wanted += [name for name in ("status", *REASON_COLUMNS) if name in columns]
+    known = ("id", "event_id", "processed_at", "attempts", "status", *REASON_COLUMNS)
+    wanted = [name for name in known if name in columns]
     rows = await database.rows(f"SELECT {', '.join(wanted)} FROM inbox_delivery ORDER BY id")
     cap = max_attempts()
     inbox = Inbox([])
@@ -77,7 +78,8 @@ def _state(row: dict[str, Any], cap: int, unknown: Counter[str]) -> str:
             unknown[status] += 1
         return "pending"
     if row.get("processed_at") is not None:
-        return "applied"
+        # Processing clears the error; one kept on a closed row says it was closed unapplied.
+        return "final" if any(row.get(name) for name in REASON_COLUMNS) else "applied"
     if int(row.get("attempts") or 0) >= cap:
         return "final"
     return "pending"

@@ -34,6 +34,7 @@ class PoisonFigures:
     settled: bool = False
     outcomes: dict[str, Counter[str]] = field(default_factory=dict)
     reasons: dict[str, str] = field(default_factory=dict)
+    unknown_statuses: dict[str, int] = field(default_factory=dict)
 
     @property
     def valid_applied_pct(self) -> float:
@@ -99,7 +100,9 @@ async def _count(
     kinds: dict[str, str],
 ) -> None:
     posted = await database.order_movements()
-    rows = (await read_inbox(database)).by_event()
+    inbox = await read_inbox(database)
+    figures.unknown_statuses = dict(inbox.unknown_statuses)
+    rows = inbox.by_event()
     for delivery in sent:
         if delivery.event_id in valid:
             order_id, units = valid[delivery.event_id]
@@ -143,6 +146,8 @@ def describe(figures: PoisonFigures) -> list[str]:
         f"the door (4xx), {f.applied_anyway} applied (bad line parked or read as valid), "
         f"{f.pending} still pending",
     ]
+    if f.unknown_statuses:
+        lines.append(f"  inbox statuses not recognised (counted pending): {f.unknown_statuses}")
     for kind in sorted(f.outcomes):
         said = ", ".join(f"{n} {outcome}" for outcome, n in f.outcomes[kind].most_common())
         reason = f.reasons.get(kind)
