@@ -212,14 +212,6 @@ class Database:
         finally:
             connection.close()
 
-    async def columns(self, table: str) -> set[str]:
-        if self.sqlite:
-            return {row["name"] for row in await self.rows(f"PRAGMA table_info({table})")}
-        found = await self.rows(
-            f"SELECT column_name FROM information_schema.columns WHERE table_name = '{table}'"
-        )
-        return {row["column_name"] for row in found}
-
     async def available(self) -> dict[str, int]:
         rows = await self.rows(
             "SELECT sku_id, SUM(quantity) AS quantity FROM balance "
