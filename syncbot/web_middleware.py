@@ -57,10 +57,29 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await _drain(receive, DRAIN_BYTES)
         message = f"the request body is larger than the limit of {self.max_body_bytes} bytes"
-        # The rest of the body stays unread, so the connection cannot serve another request.
+        # A body beyond the drain stays unread, so the connection cannot serve another one.
         response = error(413, message, headers={"Connection": "close"})
         await response(scope, receive, send)
+
+
+DRAIN_BYTES = 4 * 1024 * 1024
+"""How much of a refused body is read and dropped before the 413. Closing a socket with
+unread bytes makes the kernel send a reset, which a client still uploading sees as
+"connection reset" instead of the 413; past this much, a hostile upload gets just that."""
+
+
+async def _drain(receive: Receive, limit: int) -> None:
+    """Reads and drops the rest of a request body, up to `limit` bytes."""
+    drained = 0
+    while drained <= limit:
+        message = await receive()
+        if message["type"] != "http.request":
+            return
+        drained += len(message.get("body", b""))
+        if not message.get("more_body", False):
+            return
 
 
 class RequestMetrics:

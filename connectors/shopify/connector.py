@@ -220,9 +220,11 @@ class ShopifyConnector:
                 pending = []
             if not pending:
                 break
+        # Both calls failed on other items' stale compares (the shop's levels are moving
+        # under a sale): these were never judged, so they are stale too, not refused. The
+        # pusher re-reads and re-plans them; an error here would quarantine a good listing.
         for index in pending:
-            refused = "not applied: Shopify refused both calls for other items; push it again"
-            done[index] = PushOutcome(changes[index], error=refused)
+            done[index] = PushOutcome(changes[index], stale=True)
         return [done[index] for index in range(len(changes))]
 
     async def _set_quantities(self, batch: Sequence[LevelChange], key: str) -> _SetAnswer:

@@ -690,6 +690,29 @@ class TestPushLevels:
         ]
         assert len(api.variables(INVENTORY_SET_QUANTITIES)) == 2
 
+    async def test_items_left_unjudged_by_two_stale_calls_are_stale_not_refused(
+        self, connector: ShopifyConnector, api: AdminApi
+    ) -> None:
+        """While a sale moves levels, each call may fail on another item's stale compare:
+        the items never judged come back stale (re-read, re-planned), never with an error
+        that would quarantine a good listing."""
+
+        def stale_at(index: int) -> dict[str, object]:
+            return {
+                "code": "CHANGE_FROM_QUANTITY_STALE",
+                "field": ["input", "quantities", str(index), "changeFromQuantity"],
+                "message": "The changeFromQuantity value does not match persisted value.",
+            }
+
+        # The first call: item 0 stale; the second (items 1 and 2): its item 0, item 1.
+        api.on(INVENTORY_SET_QUANTITIES, set_result([stale_at(0)]), set_result([stale_at(0)]))
+        planned = changes(3)
+
+        outcomes = await connector.push_levels(planned)
+
+        assert outcomes == [PushOutcome(change, stale=True) for change in planned]
+        assert len(api.variables(INVENTORY_SET_QUANTITIES)) == 2
+
     async def test_an_error_naming_no_item_refuses_every_item(
         self, connector: ShopifyConnector, api: AdminApi
     ) -> None:
