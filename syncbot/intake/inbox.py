@@ -34,7 +34,9 @@ from syncbot.store import models
 MAX_ATTEMPTS = 5
 FIRST_BACKOFF_SECONDS = 5
 MAX_BACKOFF_SECONDS = 3600
-LEASE = timedelta(minutes=5)
+LEASE = timedelta(seconds=60)
+"""Long enough for a claim of a few rows (milliseconds each, seconds with a read-back);
+short, because a process killed mid-claim holds its rows until the lease runs out."""
 """How long a claim holds: far longer than a try takes, Admin API read-backs included."""
 MAX_ERROR_LENGTH = 2000
 
@@ -141,7 +143,36 @@ async def next_due() -> datetime | None:
     if await waiting.filter(next_attempt_at=None).exists():
         return now()
     earliest = await waiting.exclude(next_attempt_at=None).order_by("next_attempt_at").first()
-    return None if earliest is None else earliest.next_attempt_at
+    held = (
+        await models.InboxDelivery.filter(status=PENDING)
+        .exclude(claimed_until=None)
+        .order_by("claimed_until")
+        .first()
+    )
+    moments = [
+        moment
+        for moment in (
+            None if earliest is None else earliest.next_attempt_at,
+            None if held is None else held.claimed_until,  # a lease that runs out
+        )
+        if moment is not None
+    ]
+    return min(moments, default=None)
+
+
+async def release_stale_claims() -> int:
+    """At start on SQLite, frees every claim: one process writes a SQLite database (see
+    the design's concurrency rule), so a claim found then is a dead process's, and its
+    rows need not wait out the lease. On PostgreSQL other processes may be alive, so
+    their claims are left to expire. Returns how many rows were freed."""
+    connection = connections.get("default")
+    if connection.capabilities.dialect == "postgres":
+        return 0
+    return await (
+        models.InboxDelivery.filter(status=PENDING)
+        .exclude(claimed_until=None)
+        .update(claimed_by=None, claimed_until=None)
+    )
 
 
 def _held(row: models.InboxDelivery) -> Q:

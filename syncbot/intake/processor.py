@@ -67,6 +67,13 @@ class IntakeProcessor:
 
     async def run(self) -> None:
         """Processes the backlog at start, then whenever woken or a retry falls due."""
+        try:
+            freed = await inbox.release_stale_claims()
+        except Exception:  # the database went away, say: the leases run out anyway
+            log.exception("could not free the claims a dead process left")
+        else:
+            if freed:
+                log.warning("freed %d deliveries claimed by a process that died", freed)
         while True:
             self._wake.clear()
             try:
