@@ -80,6 +80,11 @@ class BigCommerceConnector:
         self._clock = clock
         self._orders_page_size = orders_page_size
 
+    @property
+    def locations(self) -> Sequence[str]:
+        """Its orders' units are all held at the default location."""
+        return (self._location,)
+
     def __repr__(self) -> str:
         return f"BigCommerceConnector({self.name!r}, store_hash={self._api.store_hash!r})"
 

@@ -99,6 +99,10 @@ class ShopifyConnector:
         self._locations = locations
         self._inventory_location = inventory_location
 
+    @property
+    def locations(self) -> Sequence[str]:
+        return self._locations.names
+
     def __repr__(self) -> str:
         return f"ShopifyConnector({self.name!r}, shop={self._admin.shop!r})"
 

@@ -97,6 +97,11 @@ class WooCommerceConnector:
         self.location = location
         self._page_size = orders_page_size
 
+    @property
+    def locations(self) -> Sequence[str]:
+        """WooCommerce holds one stock figure per product: one location."""
+        return (self.location,)
+
     def __repr__(self) -> str:
         return f"WooCommerceConnector({self.name!r}, url={self._api.url!r})"
 
