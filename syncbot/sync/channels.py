@@ -9,7 +9,7 @@ from connectors.base import Connector, Listing
 from syncbot.config import ChannelConfig, ChannelsFile
 from syncbot.ledger import DEFAULT_LOCATION
 from syncbot.ledger.allocation import Policy
-from syncbot.store import models
+from syncbot.store.listings import ChannelListing
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +69,6 @@ def sells_from(config: ChannelConfig) -> Sequence[str]:
     return list(dict.fromkeys(names))
 
 
-def as_listing(row: models.ChannelListing) -> Listing:
+def as_listing(row: ChannelListing) -> Listing:
     """A stored listing as the connector interface takes it."""
     return Listing(sku=row.sku, listing_id=row.listing_id, inventory_id=row.inventory_id)

@@ -25,15 +25,16 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from tortoise.transactions import in_transaction
-
 from connectors.base import ConnectorError, LevelChange, PushOutcome
 from syncbot import metrics
 from syncbot.ledger.allocation import Action
+from syncbot.ledger.events import EventName
 from syncbot.store import listings as store
-from syncbot.store import models
+from syncbot.store import outbox, pushes
+from syncbot.store.listings import ChannelListing
+from syncbot.store.pushes import ListingPush
 from syncbot.sync.channels import SyncChannel, as_listing
-from syncbot.sync.failures import clear_abandoned, quarantine, record_health, record_refusal
+from syncbot.sync.failures import record_health, record_refusal
 from syncbot.sync.planner import Plan, PlannedListing, plan
 
 log = logging.getLogger(__name__)
@@ -82,12 +83,12 @@ async def sync(
     """Brings the channel's listings (of `skus`, or all) to what the policy publishes."""
     report, calls = SyncReport(channel.name), _Calls()
     try:
-        waiting = await store.unfinished(channel.name)
+        waiting = await pushes.unfinished(channel.name)
         busy = {push.inventory_id for batch in waiting for push in batch}
         current = await _plan_with_levels(channel, grace, skus, clock, report, busy)
         report.listings = len(current.items) + len(busy)
         await _record_holds(current)
-        await clear_abandoned(
+        await store.clear_abandoned(
             channel.name,
             [
                 item.listing.inventory_id
@@ -143,7 +144,7 @@ def _without(current: Plan, busy: Collection[str]) -> Plan:
 
 async def _read(
     channel: SyncChannel,
-    rows: Sequence[models.ChannelListing],
+    rows: Sequence[ChannelListing],
     clock: Clock,
     report: SyncReport,
 ) -> None:
@@ -190,7 +191,7 @@ async def _send(
             if item.decision.drift:
                 report.drift[item.listing.sku] = item.decision.drift
                 await _record_drift(channel.name, item)
-        rows = await store.record_sending(
+        rows = await pushes.record_sending(
             channel.name,
             [
                 {
@@ -212,7 +213,7 @@ async def _send(
 
 async def _send_recorded(
     channel: SyncChannel,
-    rows: Sequence[models.ListingPush],
+    rows: Sequence[ListingPush],
     report: SyncReport,
     clock: Clock,
     calls: _Calls,
@@ -222,18 +223,11 @@ async def _send_recorded(
     A whole failure is counted against the batch (abandoned at the bound) and the sync goes
     on; a second in a row is raised, to stop it.
     """
-    listings = {
-        row.inventory_id: row
-        for row in await models.ChannelListing.filter(
-            channel=channel.name, inventory_id__in=[push.inventory_id for push in rows]
-        )
-    }
+    listings = await store.by_inventory_id(channel.name, [push.inventory_id for push in rows])
     gone = [push for push in rows if push.inventory_id not in listings]
     live = [push for push in rows if push.inventory_id in listings]
     if gone:  # rediscovered away since it was recorded: nothing left to push to
-        await models.ListingPush.filter(id__in=[push.id for push in gone]).update(
-            status="abandoned", finished_at=clock()
-        )
+        await pushes.abandon_gone(gone, clock())
     if not live:
         return []
     changes = [
@@ -262,78 +256,28 @@ async def _send_recorded(
 
 async def _record_outcomes(
     channel: str,
-    rows: Sequence[models.ListingPush],
-    listings: Mapping[str, models.ChannelListing],
+    rows: Sequence[ListingPush],
+    listings: Mapping[str, ChannelListing],
     outcomes: Sequence[PushOutcome],
     report: SyncReport,
     at: datetime,
 ) -> list[str]:
-    """Finishes each push and updates its listing, in one transaction; the stale ids.
-
-    Acknowledgements, the common case, are written with one bulk UPDATE per table.
-    """
-    acknowledged: list[tuple[models.ListingPush, models.ChannelListing]] = []
-    stale: list[models.ListingPush] = []
-    failed: list[tuple[models.ListingPush, str]] = []
+    """Finishes each push and updates its listing, in one transaction; the stale ids."""
+    acknowledged: list[tuple[ListingPush, ChannelListing, int]] = []
+    stale: list[ListingPush] = []
+    failed: list[tuple[ListingPush, str]] = []
     for push, outcome in zip(rows, outcomes, strict=True):
         if outcome.acknowledged is not None:
-            listing = listings[push.inventory_id]
-            push.status, push.acknowledged, push.finished_at = (
-                "acknowledged",
-                outcome.acknowledged,
-                at,
-            )
-            listing.channel_quantity = listing.pushed_quantity = outcome.acknowledged
-            listing.pushed_at, listing.push_watermark, listing.held_since = at, push.watermark, None
-            acknowledged.append((push, listing))
+            acknowledged.append((push, listings[push.inventory_id], outcome.acknowledged))
         elif outcome.stale:
             stale.append(push)
         else:
             failed.append((push, outcome.error or "the channel did not acknowledge the change"))
-    async with in_transaction() as connection:
-        if acknowledged:
-            await models.ListingPush.bulk_update(
-                [push for push, _ in acknowledged],
-                ["status", "acknowledged", "finished_at"],
-                using_db=connection,
-            )
-            await models.ChannelListing.bulk_update(
-                [listing for _, listing in acknowledged],
-                [
-                    "channel_quantity",
-                    "pushed_quantity",
-                    "pushed_at",
-                    "push_watermark",
-                    "held_since",
-                ],
-                using_db=connection,
-            )
-            # Acknowledged: whatever was refused before, the channel takes it now.
-            await (
-                models.ChannelListing.filter(
-                    channel=channel,
-                    inventory_id__in=[push.inventory_id for push, _ in acknowledged],
-                    abandoned_at__isnull=False,
-                )
-                .using_db(connection)
-                .update(abandoned_error=None, abandoned_at=None)
-            )
-        if stale:
-            await (
-                models.ListingPush.filter(id__in=[push.id for push in stale])
-                .using_db(connection)
-                .update(status="stale", finished_at=at)
-            )
-            # Unknown until read again: the next plan reads it before any push.
-            await (
-                models.ChannelListing.filter(
-                    channel=channel, inventory_id__in=[push.inventory_id for push in stale]
-                )
-                .using_db(connection)
-                .update(channel_quantity=None)
-            )
-        for push, error in failed:
-            await quarantine(connection, channel, push, error, at)
+    await pushes.finish(channel, acknowledged, stale, failed, at)
+    for push, error in failed:
+        log.warning(
+            "listing quarantined", extra={"channel": channel, "sku": push.sku, "error": error}
+        )
     report.pushed += len(acknowledged)
     report.stale += len(stale)
     report.quarantined += [push.sku for push, _ in failed]
@@ -345,11 +289,8 @@ async def _record_outcomes(
 
 async def _record_drift(channel: str, item: PlannedListing) -> None:
     units = item.decision.drift or 0
-    await models.OutboxEvent.create(
-        name="drift_recorded",
-        sku=item.listing.sku,
-        payload={"channel": channel, "sku": item.listing.sku, "units": units},
-    )
+    payload = {"channel": channel, "sku": item.listing.sku, "units": units}
+    await outbox.write(EventName.DRIFT_RECORDED, item.listing.sku, payload)
     metrics.UNACCOUNTED_UNITS.labels(channel).inc(units)
     log.warning(
         "hold ended by its grace period: the channel took units no ingested order explains",
