@@ -32,11 +32,11 @@ from tortoise.exceptions import (
 
 from connectors.base import Connector, ConnectorError, Delivery, MalformedDelivery, NotOnStore
 from syncbot import metrics
-from syncbot.intake import inbox
 from syncbot.intake.errors import describe
 from syncbot.ledger import LedgerError
 from syncbot.ledger.errors import InvalidMovement
-from syncbot.store import models
+from syncbot.store import inbox
+from syncbot.store.inbox import InboxDelivery
 from syncbot.store.orders import UnstorableOrder, record_order_event
 
 log = logging.getLogger(__name__)
@@ -99,7 +99,7 @@ class IntakeProcessor:
                 break
         return tried
 
-    async def _process(self, row: models.InboxDelivery) -> None:
+    async def _process(self, row: InboxDelivery) -> None:
         context = {"delivery": row.id, "channel": row.channel, "topic": row.topic}
         try:
             status = await self._apply(row)
@@ -123,7 +123,7 @@ class IntakeProcessor:
         else:
             await self._close(row, status)
 
-    async def _apply(self, row: models.InboxDelivery) -> str:
+    async def _apply(self, row: InboxDelivery) -> str:
         connector = self._connectors.get(row.channel)
         if connector is None:
             raise ConnectorError(f"channel {row.channel!r} is no longer configured")
@@ -137,15 +137,13 @@ class IntakeProcessor:
         metrics.WEBHOOKS_PROCESSED.labels(row.channel, row.topic).inc()
         return inbox.APPLIED
 
-    async def _close(
-        self, row: models.InboxDelivery, status: str, reason: str | None = None
-    ) -> None:
+    async def _close(self, row: InboxDelivery, status: str, reason: str | None = None) -> None:
         if not await inbox.close(row, status, self._clock(), reason):
             log.warning("delivery %s was skipped or taken by another process meanwhile", row.id)
 
     async def _fail(
         self,
-        row: models.InboxDelivery,
+        row: InboxDelivery,
         error: str,
         context: dict[str, object],
         *,
