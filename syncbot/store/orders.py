@@ -8,6 +8,9 @@ lines and save the record. The store decides nothing here but which SKUs it hold
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
@@ -15,6 +18,19 @@ from syncbot.ledger import orders
 from syncbot.ledger.orders import OrderEvent, OrderRecord, ParkedLine
 from syncbot.store import models
 from syncbot.store.posting import PostingResult, Provenance, count_posting, record
+
+
+@dataclass(frozen=True, slots=True)
+class ParkedLineView:
+    """A parked line as people see it: which order, what it names and why it waits."""
+
+    channel: str
+    order_id: str
+    line_id: str
+    sku: str
+    quantity: int
+    reason: str
+    created_at: datetime
 
 
 class UnstorableOrder(ValueError):
@@ -39,6 +55,23 @@ async def apply_parked(sku: str) -> int:
         if await _reconcile(channel, order_id, None) is not None:
             applied += 1
     return applied
+
+
+async def parked_lines() -> list[ParkedLineView]:
+    """Every parked order and return line, by channel, order and line."""
+    rows = await models.ParkedLine.all().order_by("channel", "order_id", "line_id")
+    return [
+        ParkedLineView(
+            row.channel,
+            row.order_id,
+            row.line_id,
+            row.sku,
+            row.quantity,
+            row.reason,
+            row.created_at,
+        )
+        for row in rows
+    ]
 
 
 async def _reconcile(channel: str, order_id: str, event: OrderEvent | None) -> PostingResult | None:

@@ -25,6 +25,7 @@ __all__ = [
     "abandon_gone",
     "count_refusal",
     "finish",
+    "recent",
     "record_sending",
     "unfinished",
 ]
@@ -176,3 +177,11 @@ async def abandon(
         payload = {"channel": channel, "skus": skus, "attempts": attempts, "error": error}
         sku = skus[0] if len(skus) == 1 else ""
         await outbox.write(EventName.PUSH_ABANDONED, sku, payload, connection)
+
+
+async def recent(channel: str, sku: str | None = None, limit: int = 50) -> list[ListingPush]:
+    """The channel's pushes newest first, of one SKU or all."""
+    query = models.ListingPush.filter(channel=channel)
+    if sku is not None:
+        query = query.filter(sku=sku)
+    return await query.order_by("-id").limit(limit)
