@@ -23,19 +23,13 @@ import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
-from tortoise.exceptions import (
-    DBConnectionError,
-    IntegrityError,
-    OperationalError,
-    TransactionManagementError,
-)
-
 from connectors.base import Connector, ConnectorError, Delivery, MalformedDelivery, NotOnStore
 from syncbot import metrics
 from syncbot.intake.errors import describe
 from syncbot.ledger import LedgerError
 from syncbot.ledger.errors import InvalidMovement
 from syncbot.store import inbox
+from syncbot.store.errors import STORE_ERRORS, refused_value
 from syncbot.store.inbox import InboxDelivery
 from syncbot.store.orders import UnstorableOrder, record_order_event
 
@@ -45,7 +39,6 @@ BATCH = 100
 CLAIM = 10  # rows claimed at once: small, so a lease covers the whole claim's work
 IDLE_SECONDS = 30.0  # a sweep without a wake-up, for leases left by a process that died
 MIN_WAIT_SECONDS = 0.1
-DATABASE_ERRORS = (DBConnectionError, IntegrityError, OperationalError, TransactionManagementError)
 
 
 class IntakeProcessor:
@@ -111,8 +104,8 @@ class IntakeProcessor:
             await self._fail(row, str(error), context, final=True)
         except (LedgerError, OSError, ConnectorError) as error:  # a retry may succeed
             await self._fail(row, str(error), context)
-        except DATABASE_ERRORS as error:
-            if _refused_by_database(error):
+        except STORE_ERRORS as error:
+            if refused_value(error):
                 refusal = f"the store cannot hold a value: {error}"
                 await self._fail(row, refusal, context, final=True)
             else:  # locked, disconnected, a lost race: another try may succeed
@@ -154,13 +147,3 @@ class IntakeProcessor:
         log.warning("delivery not processed (%s): %s", outcome, error, extra=context)
         if not await inbox.fail(row, error, self._clock(), final=final):
             log.warning("delivery %s was skipped or taken by another process meanwhile", row.id)
-
-
-def _refused_by_database(error: BaseException) -> bool:
-    """A value the database refuses (too long, out of range, a NUL): Tortoise wraps
-    asyncpg's DataError in an OperationalError; retrying the same payload cannot help."""
-    cause = error.__cause__
-    return cause is not None and any(
-        kind.__name__ == "DataError" and kind.__module__.startswith("asyncpg")
-        for kind in type(cause).__mro__
-    )
