@@ -2,6 +2,6 @@
 
 The one posting path (`posting`, `balance_rows`), orders and their parked lines, the
 catalogue, listings and pushes, channel health and cursors, the outbox, the inbox, and the
-read models the adapters show (`stock`, `reports`, `status`). Nothing above it touches the
-models or Tortoise.
+read models the adapters show (`stock`, `reports`, `status`). Code above it calls these
+functions and imports neither the models nor Tortoise.
 """
