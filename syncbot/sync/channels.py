@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from connectors.base import Connector, Listing
 from syncbot.config import ChannelConfig, ChannelsFile
 from syncbot.ledger.allocation import Policy
-from syncbot.store import models
+from syncbot.store.listings import ChannelListing
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +61,6 @@ def sells_from(config: ChannelConfig, connector: Connector) -> Sequence[str]:
     return list(dict.fromkeys(config.sells_from or connector.locations))
 
 
-def as_listing(row: models.ChannelListing) -> Listing:
+def as_listing(row: ChannelListing) -> Listing:
     """A stored listing as the connector interface takes it."""
     return Listing(sku=row.sku, listing_id=row.listing_id, inventory_id=row.inventory_id)

@@ -13,10 +13,9 @@ from tortoise.exceptions import OperationalError
 from connectors.base import Connector, ConnectorError, Delivery, NotOnStore
 from connectors.fake import FakeConnector
 from syncbot import metrics
-from syncbot.intake import inbox
 from syncbot.intake.processor import IntakeProcessor
 from syncbot.ledger.orders import OrderEvent
-from syncbot.store import models
+from syncbot.store import inbox, models
 from syncbot.store.catalogue import add_sku
 from syncbot.store.stock import stock
 
