@@ -139,6 +139,12 @@ class Connector(Protocol):
     """The largest quantity the channel can hold (None: no known limit). The planner
     clamps to it: one value beyond it would make the channel refuse a whole batch."""
 
+    @property
+    def locations(self) -> Sequence[str]:
+        """The syncbot locations this channel sells from unless the channels file says
+        otherwise (`sells_from`): where its orders' units are held, default one first."""
+        ...
+
     async def check(self) -> str:
         """Calls the channel's API with its credentials; a line naming what answered."""
         ...

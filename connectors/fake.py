@@ -32,8 +32,8 @@ from connectors.base import (
     header,
 )
 from connectors.payloads import decode
-from connectors.settings import checked_settings, secret
-from syncbot.config import ChannelConfig
+from connectors.settings import BuildContext, checked_settings, secret
+from syncbot.ledger import DEFAULT_LOCATION
 from syncbot.ledger.orders import (
     Disposition,
     OrderEvent,
@@ -50,11 +50,11 @@ ORDER_TOPICS = frozenset({"order", "return"})
 FAKE_KEYS = frozenset({"webhook_secret_env"})
 
 
-def fake_connector(channel: ChannelConfig, environ: Mapping[str, str]) -> FakeConnector:
+def build(name: str, table: Mapping[str, Any], context: BuildContext) -> FakeConnector:
     """A fake channel: its one key, webhook_secret_env, checked like any storefront's;
     an unknown key is refused naming the keys it takes (a typo never passes silently)."""
-    checked_settings(channel, FAKE_KEYS)
-    return FakeConnector(channel.name, secret(channel, "webhook_secret_env", environ))
+    checked_settings(name, "fake", table, FAKE_KEYS)
+    return FakeConnector(name, secret(name, table, "webhook_secret_env", context.environ))
 
 
 def sign(body: bytes, secret: str) -> str:
@@ -70,10 +70,12 @@ class FakeConnector:
         batch_limit: int = 250,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         max_quantity: int | None = None,
+        locations: Sequence[str] = (DEFAULT_LOCATION,),
     ) -> None:
         self.name = name
         self.batch_limit = batch_limit
         self.max_quantity = max_quantity
+        self.locations = tuple(locations)
         self._secret = secret
         self._sleep = sleep
         self._throttled_for: float | None = None

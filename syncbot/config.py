@@ -19,12 +19,10 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# One error for every start-up setting: the connectors raise it for their own keys, which
+# they read from the raw channel table (ChannelConfig.settings()) that this file hands over.
+from connectors.settings import ConfigError as ConfigError
 from syncbot.ledger import DEFAULT_LOCATION
-
-
-class ConfigError(Exception):
-    """A setting is missing or wrong; the message says what to set."""
-
 
 # Keys in the channels file that would hold a secret in clear text; they must name an
 # environment variable instead (access_token_env = "SHOPIFY_MAIN_TOKEN").
@@ -55,7 +53,8 @@ class PolicyConfig(BaseModel):
 
 
 class ChannelConfig(BaseModel):
-    """One storefront. Each connector validates its own keys; this checks what all share."""
+    """One storefront. This checks the keys every channel shares; the rest of the table is
+    the kind's own, handed over raw by `settings()` and read by its connector's config."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
 
@@ -73,6 +72,7 @@ class ChannelConfig(BaseModel):
         return name
 
     def settings(self) -> dict[str, Any]:
+        """The raw table of the kind's own keys, as the channels file gives them."""
         return dict(self.model_extra or {})
 
 

@@ -11,7 +11,8 @@ Rate limits (https://developer.bigcommerce.com/docs/start/best-practices/api-rat
 every answer carries X-Rate-Limit-Requests-Left and X-Rate-Limit-Time-Reset-Ms. When
 Requests-Left reaches 0 the next request waits Time-Reset-Ms first; a 429 waits
 Time-Reset-Ms (or backs off when BigCommerce sends a 429 without the headers, which it
-documents as platform load) and goes again. Every wait goes through the injected `sleep`.
+documents as platform load) and goes again. Every wait goes through the injected `sleep`;
+the waits and budgets are the policy every client shares (`connectors.retry`).
 
 Retrying after a 5xx or a lost answer is safe for what syncbot sends: reads, and absolute
 inventory adjustments, which set a quantity rather than add to it.
@@ -27,10 +28,12 @@ from typing import Any
 import httpx
 
 from connectors.base import ConnectorError
+from connectors.retry import GaveUp, Retrier, Retry, RetryPolicy
 
 DEFAULT_API_BASE_URL = "https://api.bigcommerce.com/stores/{store_hash}"
 REQUESTS_LEFT = "X-Rate-Limit-Requests-Left"
 TIME_RESET_MS = "X-Rate-Limit-Time-Reset-Ms"
+BIGCOMMERCE_RETRY = RetryPolicy(max_attempts=4, max_throttled_waits=10, max_retry_after=60.0)
 
 
 class BigCommerceError(ConnectorError):
@@ -67,14 +70,6 @@ class BigCommerceRefused(BigCommerceError):
         self.errors = errors
 
 
-class _Retry(Exception):
-    def __init__(self, throttled: bool, detail: str, delay: float | None) -> None:
-        super().__init__(detail)
-        self.throttled = throttled
-        self.detail = detail
-        self.delay = delay
-
-
 class BigCommerceAPI:
     """Sends requests to one store, one at a time as the Inventory docs ask."""
 
@@ -87,11 +82,7 @@ class BigCommerceAPI:
         api_base_url: str | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         random_fraction: Callable[[], float] = random.random,
-        max_attempts: int = 4,
-        max_throttled_waits: int = 10,
-        max_wait: float = 60.0,
-        backoff_base: float = 0.5,
-        backoff_cap: float = 30.0,
+        retry: RetryPolicy = BIGCOMMERCE_RETRY,
     ) -> None:
         self.store_hash = store_hash
         self.base_url = (api_base_url or DEFAULT_API_BASE_URL.format(store_hash=store_hash)).rstrip(
@@ -100,12 +91,7 @@ class BigCommerceAPI:
         self._http = http
         self._token = access_token
         self._sleep = sleep
-        self._random = random_fraction
-        self._max_attempts = max_attempts
-        self._max_throttled_waits = max_throttled_waits
-        self._max_wait = max_wait
-        self._backoff_base = backoff_base
-        self._backoff_cap = backoff_cap
+        self._retrier = Retrier(retry, sleep, random_fraction)
         self._wait_before_next = 0.0
 
     def __repr__(self) -> str:
@@ -126,34 +112,27 @@ class BigCommerceAPI:
         params: Mapping[str, str | int] | None = None,
         body: object = None,
     ) -> Any:
-        throttled = failed = 0
-        while True:
+        async def attempt() -> Any:
             if self._wait_before_next > 0:
                 wait, self._wait_before_next = self._wait_before_next, 0.0
                 await self._sleep(wait)
-            try:
-                return await self._attempt(method, path, params, body)
-            except _Retry as retry:
-                if retry.throttled:
-                    throttled += 1
-                    if throttled > self._max_throttled_waits:
-                        raise BigCommerceThrottled(
-                            self.store_hash, f"throttled {throttled} times; try again later"
-                        ) from None
-                    delay = retry.delay if retry.delay is not None else self._backoff(throttled)
-                    if delay > self._max_wait:
-                        raise BigCommerceThrottled(
-                            self.store_hash, f"the rate limit resets in {delay:g}s; try later"
-                        ) from None
-                else:
-                    failed += 1
-                    if failed >= self._max_attempts:
-                        raise BigCommerceUnavailable(
-                            self.store_hash,
-                            f"no answer after {failed} attempts ({retry.detail}); try again later",
-                        ) from None
-                    delay = self._backoff(failed)
-                await self._sleep(delay)
+            return await self._attempt(method, path, params, body)
+
+        try:
+            return await self._retrier.call(attempt)
+        except GaveUp as gave_up:
+            if not gave_up.throttled:
+                raise BigCommerceUnavailable(
+                    self.store_hash,
+                    f"no answer after {gave_up.count} attempts ({gave_up.detail}); try again later",
+                ) from None
+            if gave_up.delay is not None:
+                raise BigCommerceThrottled(
+                    self.store_hash, f"the rate limit resets in {gave_up.delay:g}s; try later"
+                ) from None
+            raise BigCommerceThrottled(
+                self.store_hash, f"throttled {gave_up.count} times; try again later"
+            ) from None
 
     async def _attempt(
         self, method: str, path: str, params: Mapping[str, str | int] | None, body: object
@@ -168,16 +147,16 @@ class BigCommerceAPI:
                 headers=headers,
             )
         except httpx.TransportError as exc:
-            raise _Retry(False, self._scrub(f"{type(exc).__name__}: {exc}"), None) from None
+            raise Retry(self._scrub(f"{type(exc).__name__}: {exc}")) from None
         reset = _seconds(response.headers.get(TIME_RESET_MS))
         status = response.status_code
         if status == 429:
-            raise _Retry(True, "HTTP 429", reset)
+            raise Retry("HTTP 429", throttled=True, delay=reset)
         if response.headers.get(REQUESTS_LEFT, "").strip() == "0" and reset is not None:
             # The quota is spent: the next request would be a 429, so it waits the reset.
             self._wait_before_next = reset
         if status >= 500:
-            raise _Retry(False, f"HTTP {status}", None)
+            raise Retry(f"HTTP {status}")
         if status in (401, 403):
             advice = (
                 "the access token is wrong or was revoked"
@@ -195,10 +174,6 @@ class BigCommerceAPI:
         if answer is None:
             raise BigCommerceBadResponse(self.store_hash, f"{path} did not answer JSON")
         return answer
-
-    def _backoff(self, attempt: int) -> float:
-        """Capped exponential backoff with full jitter."""
-        return self._random() * min(self._backoff_cap, self._backoff_base * 2.0 ** (attempt - 1))
 
     def _scrub(self, text: str) -> str:
         return text.replace(self._token, "[access token]") if self._token else text

@@ -1,4 +1,4 @@
-"""A BigCommerce channel from the channels file: every key checked, loudly, before anything starts.
+"""A BigCommerce channel from its table in the channels file: every key checked at start.
 
     [[channels]]
     name = "bc"
@@ -20,14 +20,12 @@ set, a delivery without that header is refused.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
-
-import httpx
+from collections.abc import Mapping
+from typing import Any
 
 from connectors.bigcommerce.api import BigCommerceAPI
 from connectors.bigcommerce.connector import BigCommerceConnector
-from connectors.settings import checked_settings, default_location, secret
-from syncbot.config import ChannelConfig, ConfigError
+from connectors.settings import BuildContext, Fail, checked_settings, default_location, secret
 
 BIGCOMMERCE_KEYS = frozenset(
     {
@@ -45,14 +43,9 @@ _STORE_HASH = re.compile(r"^[a-z0-9]{1,32}$")
 _HEADER_NAME = re.compile(r"^[A-Za-z0-9-]{1,64}$")  # BigCommerce caps header names at 64
 
 
-def bigcommerce_connector(
-    channel: ChannelConfig,
-    declared: Sequence[str],
-    environ: Mapping[str, str],
-    http: httpx.AsyncClient,
-) -> BigCommerceConnector:
+def build(name: str, table: Mapping[str, Any], context: BuildContext) -> BigCommerceConnector:
     """A BigCommerce channel: every key checked, its location declared, its secrets set."""
-    settings, fail = checked_settings(channel, BIGCOMMERCE_KEYS)
+    settings, fail = checked_settings(name, "bigcommerce", table, BIGCOMMERCE_KEYS)
     store_hash = settings.get("store_hash")
     if not isinstance(store_hash, str) or not _STORE_HASH.match(store_hash.strip().lower()):
         raise fail("set store_hash to the store's hash, the part after /stores/ in its API path")
@@ -64,33 +57,32 @@ def bigcommerce_connector(
     location_id = settings.get("location_id", 1)
     if not isinstance(location_id, int) or isinstance(location_id, bool) or location_id < 1:
         raise fail("location_id must be a BigCommerce inventory location id, like 1")
-    default = default_location(settings, declared, fail)
+    default = default_location(settings, context.locations, fail)
     api = BigCommerceAPI(
-        http,
+        context.http,
         store_hash=store_hash.strip().lower(),
-        access_token=secret(channel, "access_token_env", environ),
+        access_token=secret(name, table, "access_token_env", context.environ),
         api_base_url=api_base_url,
     )
     return BigCommerceConnector(
-        channel.name,
+        name,
         api,
-        client_secret=secret(channel, "client_secret_env", environ),
+        client_secret=secret(name, table, "client_secret_env", context.environ),
         location_id=location_id,
         default_location=default,
-        webhook_header=_webhook_header(channel, environ, fail),
+        webhook_header=_webhook_header(name, table, context.environ, fail),
     )
 
 
 def _webhook_header(
-    channel: ChannelConfig, environ: Mapping[str, str], fail: Callable[[str], ConfigError]
+    name: str, table: Mapping[str, Any], environ: Mapping[str, str], fail: Fail
 ) -> tuple[str, str] | None:
     """(header name, value) when the channel sets both keys, None when it sets neither."""
-    settings = channel.settings()
-    name, has_value = settings.get("webhook_header"), "webhook_header_value_env" in settings
-    if name is None and not has_value:
+    header, has_value = table.get("webhook_header"), "webhook_header_value_env" in table
+    if header is None and not has_value:
         return None
-    if name is None or not has_value:
+    if header is None or not has_value:
         raise fail("set webhook_header and webhook_header_value_env together, or neither")
-    if not isinstance(name, str) or not _HEADER_NAME.match(name):
+    if not isinstance(header, str) or not _HEADER_NAME.match(header):
         raise fail("webhook_header must be a header name, like X-Syncbot-Webhook")
-    return name, secret(channel, "webhook_header_value_env", environ)
+    return header, secret(name, table, "webhook_header_value_env", environ)

@@ -7,6 +7,8 @@
 - THROTTLED in a 200: the same wait, then again. HTTP 429: wait Retry-After, then again.
 - HTTP 5xx and network errors: capped exponential backoff with full jitter, a bounded number
   of times. HTTP 401/403: no retry. The error tree is drawn in `connectors.shopify.errors`.
+
+The waits and budgets are the shared policy of `connectors.retry`; pacing is Shopify's own.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 
 import httpx
 
+from connectors.retry import GaveUp, Retrier, Retry, RetryPolicy, retry_after
 from connectors.shopify.errors import (
     QueryProblem,
     ShopifyAuthError,
@@ -31,6 +34,7 @@ from connectors.shopify.errors import (
 )
 
 DEFAULT_API_VERSION = "2026-10"
+SHOPIFY_RETRY = RetryPolicy(max_attempts=5, max_throttled_waits=10, max_retry_after=60.0)
 
 # Why httpx directly and not shopify_app.admin_graphql_request_async (shopifyapp 1.0.2):
 # - it builds `https://{shop}.myshopify.com/...` itself, so a configured api_base_url (a proxy,
@@ -40,7 +44,7 @@ DEFAULT_API_VERSION = "2026-10"
 # - it has its own retry policy (2 retries, 429 via `int(Retry-After)` which fails on "2.0",
 #   only 502/503/504, no retry of network errors) sleeping with asyncio.sleep, so tests would
 #   really sleep, and wrapping it in ours would multiply the attempts of the two policies.
-# One POST with httpx keeps one retry policy, here, where it can be tested.
+# One POST with httpx keeps one retry policy, connectors.retry, where it can be tested.
 
 _HEADROOM = 1.0  # points kept in the bucket beyond a call's cost; see _wait_for
 
@@ -65,20 +69,6 @@ class ThrottleStatus:
     """Points restored per second."""
 
 
-class _Retry(Exception):
-    """One attempt failed in a way that a later attempt may not.
-
-    `delay` is the wait before the next attempt; None leaves it to backoff (5xx, network)
-    or to pacing by cost (THROTTLED).
-    """
-
-    def __init__(self, throttled: bool, detail: str, delay: float | None = None) -> None:
-        super().__init__(detail)
-        self.throttled = throttled
-        self.detail = detail
-        self.delay = delay
-
-
 class ShopifyAdmin:
     """Sends GraphQL documents to one shop's Admin API, respecting its rate limit.
 
@@ -99,11 +89,7 @@ class ShopifyAdmin:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         random_fraction: Callable[[], float] = random.random,
         clock: Callable[[], float] = time.monotonic,
-        max_attempts: int = 5,
-        max_throttled_waits: int = 10,
-        max_retry_after: float = 60.0,
-        backoff_base: float = 0.5,
-        backoff_cap: float = 30.0,
+        retry: RetryPolicy = SHOPIFY_RETRY,
     ) -> None:
         self.shop = shop
         base_url = (api_base_url or f"https://{shop}").rstrip("/")
@@ -111,13 +97,8 @@ class ShopifyAdmin:
         self._http = http
         self._token = access_token
         self._sleep = sleep
-        self._random = random_fraction
         self._clock = clock
-        self._max_attempts = max_attempts
-        self._max_throttled_waits = max_throttled_waits
-        self._max_retry_after = max_retry_after
-        self._backoff_base = backoff_base
-        self._backoff_cap = backoff_cap
+        self._retrier = Retrier(retry, sleep, random_fraction)
         self._costs: dict[str, float] = {}
         self._bucket: ThrottleStatus | None = None
         self._bucket_at = 0.0
@@ -146,43 +127,37 @@ class ShopifyAdmin:
         if variables is not None:
             payload["variables"] = variables
         retry_safe = not _MUTATION.match(document) or "@idempotent" in document
-        throttled = failed = 0
-        while True:
+
+        async def attempt() -> dict[str, Any]:
             await self._pace(self._costs.get(document, estimated_cost))
-            try:
-                return await self._attempt(document, payload)
-            except _Retry as retry:
-                if retry.throttled:
-                    throttled += 1
-                    delay = retry.delay
-                    if throttled > self._max_throttled_waits:
-                        raise ShopifyThrottled(self.shop, throttled, retry.detail) from None
-                    if delay is not None and delay > self._max_retry_after:
-                        # Honouring an hour-long wait inside one call would stall the caller:
-                        # say so, and let the scheduler come back later.
-                        detail = f"{retry.detail}, Retry-After {delay:g}s"
-                        raise ShopifyThrottled(self.shop, throttled, detail) from None
-                else:
-                    failed += 1
-                    if failed >= self._max_attempts or not retry_safe:
-                        raise ShopifyUnavailable(self.shop, failed, retry.detail) from None
-                    delay = self._backoff(failed)
-                if delay is not None:
-                    await self._sleep(delay)
+            return await self._attempt(document, payload)
+
+        try:
+            return await self._retrier.call(attempt, failures_retried=retry_safe)
+        except GaveUp as gave_up:
+            if not gave_up.throttled:
+                raise ShopifyUnavailable(self.shop, gave_up.count, gave_up.detail) from None
+            detail = gave_up.detail
+            if gave_up.delay is not None:
+                # Honouring an hour-long wait inside one call would stall the caller: say
+                # so, and let the scheduler come back later.
+                detail = f"{detail}, Retry-After {gave_up.delay:g}s"
+            raise ShopifyThrottled(self.shop, gave_up.count, detail) from None
 
     async def _attempt(self, document: str, payload: dict[str, Any]) -> dict[str, Any]:
         headers = {"X-Shopify-Access-Token": self._token, "User-Agent": "syncbot"}
         try:
             response = await self._http.post(self.url, json=payload, headers=headers)
         except httpx.TransportError as exc:
-            raise _Retry(False, self._scrub(f"{type(exc).__name__}: {exc}")) from None
+            raise Retry(self._scrub(f"{type(exc).__name__}: {exc}")) from None
         status = response.status_code
         if status in (401, 403):
             raise ShopifyAuthError(self.shop, status, self._scrub(_error_text(response)))
         if status == 429:
-            raise _Retry(True, "HTTP 429", self._retry_after(response))
+            delay = retry_after(response.headers.get("Retry-After"))
+            raise Retry("HTTP 429", throttled=True, delay=delay)
         if status >= 500:
-            raise _Retry(False, f"HTTP {status}")
+            raise Retry(f"HTTP {status}")
         if status != 200:
             raise ShopifyBadResponse(self.shop, _STATUS_MEANING.get(status, f"HTTP {status}"))
         try:
@@ -194,10 +169,11 @@ class ShopifyAdmin:
         self._observe(document, answer.get("extensions"))
         problems = self._problems(answer.get("errors"))
         if any(problem.code == "THROTTLED" for problem in problems):
-            # Pacing before the next attempt waits (requested - available) / restoreRate;
-            # when the bucket already looks full enough, another client drained it: back off.
+            # Pacing before the next attempt waits (requested - available) / restoreRate, so
+            # no other wait (0); when the bucket already looks full enough, another client
+            # drained it: back off (None).
             wait_is_paced = self._wait_for(self._costs.get(document), self._clock()) > 0
-            raise _Retry(True, "THROTTLED", None if wait_is_paced else self._backoff(1))
+            raise Retry("THROTTLED", throttled=True, delay=0.0 if wait_is_paced else None)
         if problems:
             if all(problem.code == "ACCESS_DENIED" for problem in problems):
                 raise ShopifyAuthError(self.shop, status, problems[0].message)
@@ -256,16 +232,6 @@ class ShopifyAdmin:
         except (TypeError, KeyError, ValueError):
             return  # a proxy may drop the figures: keep the last known ones
         self._bucket_at = self._clock()
-
-    def _backoff(self, attempt: int) -> float:
-        """Capped exponential backoff with full jitter: uniform in [0, min(cap, base·2ⁿ⁻¹)]."""
-        return self._random() * min(self._backoff_cap, self._backoff_base * 2.0 ** (attempt - 1))
-
-    def _retry_after(self, response: httpx.Response) -> float:
-        try:
-            return max(0.0, float(response.headers.get("Retry-After", "")))
-        except ValueError:
-            return self._backoff(1)  # absent, or an HTTP date: Shopify sends seconds
 
     def _problems(self, errors: object) -> tuple[QueryProblem, ...]:
         if not errors:

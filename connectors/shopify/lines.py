@@ -53,6 +53,12 @@ class LocationMap:
     def shopify_ids(self, location: str) -> list[str]:
         return sorted(key for key, name in self.by_shopify_id.items() if name == location)
 
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The syncbot locations the channel's orders can land in: the default, then the
+        mapped ones in the order the channels file gives them."""
+        return tuple(dict.fromkeys([self.default, *self.by_shopify_id.values()]))
+
 
 @dataclass(frozen=True, slots=True)
 class Item:

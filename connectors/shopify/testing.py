@@ -38,7 +38,7 @@ from connectors.shopify.documents import (
     WORST_CASE_COST,
 )
 from connectors.shopify.orders import ORDER, ORDER_COST
-from syncbot.testing import serve_in_thread
+from connectors.testing import serve_in_thread
 
 SET_COST = 12
 LEVEL_COST_PER_ITEM = 3

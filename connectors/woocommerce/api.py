@@ -10,7 +10,8 @@ WooCommerceError (a connectors.base.ConnectorError)
 
 Messages name the store and never its keys. Only Throttled and Unavailable are worth
 trying again later, as they are. WooCommerce core has no rate limit on this API, but the
-hosts and firewalls in front of stores answer 429, so Retry-After is honoured anyway.
+hosts and firewalls in front of stores answer 429, so Retry-After is honoured anyway, by
+the policy every client shares (`connectors.retry`).
 """
 
 from __future__ import annotations
@@ -23,10 +24,12 @@ from typing import Any
 import httpx
 
 from connectors.base import ConnectorError
+from connectors.retry import GaveUp, Retrier, Retry, RetryPolicy, retry_after
 
 API_PATH = "/wp-json/wc/v3"
 MAX_PER_PAGE = 100  # the per_page maximum of every collection, and the batch limit
 Params = Mapping[str, str | int]
+WOOCOMMERCE_RETRY = RetryPolicy(max_attempts=4, max_throttled_waits=5, max_retry_after=120.0)
 
 
 class WooCommerceError(ConnectorError):
@@ -55,12 +58,6 @@ class WooCommerceBadResponse(WooCommerceError):
     pass
 
 
-class _Retry(Exception):
-    def __init__(self, detail: str, *, throttled: bool = False, delay: float | None = None):
-        super().__init__(detail)
-        self.detail, self.throttled, self.delay = detail, throttled, delay
-
-
 class WooCommerceApi:
     """One store's REST API. `url` is the store's base URL; the API lives under /wp-json/wc/v3."""
 
@@ -73,24 +70,14 @@ class WooCommerceApi:
         consumer_secret: str,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         random_fraction: Callable[[], float] = random.random,
-        max_attempts: int = 4,
-        max_throttled_waits: int = 5,
-        max_retry_after: float = 120.0,
-        backoff_base: float = 0.5,
-        backoff_cap: float = 30.0,
+        retry: RetryPolicy = WOOCOMMERCE_RETRY,
     ) -> None:
         self.url = url.rstrip("/")
         self.store = httpx.URL(self.url).host or self.url
         self._http = http
         self._auth = httpx.BasicAuth(consumer_key, consumer_secret)
         self._secrets = tuple(s for s in (consumer_key, consumer_secret) if s)
-        self._sleep = sleep
-        self._random = random_fraction
-        self._max_attempts = max_attempts
-        self._max_throttled_waits = max_throttled_waits
-        self._max_retry_after = max_retry_after
-        self._backoff_base = backoff_base
-        self._backoff_cap = backoff_cap
+        self._retrier = Retrier(retry, sleep, random_fraction)
 
     def __repr__(self) -> str:
         return f"WooCommerceApi(url={self.url!r})"
@@ -131,30 +118,21 @@ class WooCommerceApi:
         params: Params | None = None,
         payload: Mapping[str, Any] | None = None,
     ) -> httpx.Response:
-        throttled = failed = 0
-        while True:
-            try:
-                return await self._attempt(method, path, params, payload)
-            except _Retry as retry:
-                if retry.throttled:
-                    throttled += 1
-                    delay = retry.delay if retry.delay is not None else self._backoff(throttled)
-                    if throttled > self._max_throttled_waits or delay > self._max_retry_after:
-                        raise WooCommerceThrottled(
-                            self.store,
-                            f"{method} {path} throttled {throttled} time(s) ({retry.detail}, "
-                            f"Retry-After {delay:g}s); try again later",
-                        ) from None
-                else:
-                    failed += 1
-                    if failed >= self._max_attempts:
-                        raise WooCommerceUnavailable(
-                            self.store,
-                            f"{method} {path} failed {failed} time(s) ({retry.detail}); "
-                            "try again later",
-                        ) from None
-                    delay = self._backoff(failed)
-                await self._sleep(delay)
+        try:
+            return await self._retrier.call(lambda: self._attempt(method, path, params, payload))
+        except GaveUp as gave_up:
+            if gave_up.throttled:
+                wait = f", Retry-After {gave_up.delay:g}s" if gave_up.delay is not None else ""
+                raise WooCommerceThrottled(
+                    self.store,
+                    f"{method} {path} throttled {gave_up.count} time(s) ({gave_up.detail}"
+                    f"{wait}); try again later",
+                ) from None
+            raise WooCommerceUnavailable(
+                self.store,
+                f"{method} {path} failed {gave_up.count} time(s) ({gave_up.detail}); "
+                "try again later",
+            ) from None
 
     async def _attempt(
         self,
@@ -180,12 +158,13 @@ class WooCommerceApi:
                 raise WooCommerceUnavailable(
                     self.store, f"{method} {path}: {detail}; the answer was lost"
                 ) from None
-            raise _Retry(detail) from None
+            raise Retry(detail) from None
         status = response.status_code
         if status == 429:
-            raise _Retry("HTTP 429", throttled=True, delay=_retry_after(response))
+            delay = retry_after(response.headers.get("Retry-After"))
+            raise Retry("HTTP 429", throttled=True, delay=delay)
         if status >= 500:
-            raise _Retry(f"HTTP {status}")
+            raise Retry(f"HTTP {status}")
         if 200 <= status < 300:
             try:
                 response.json()
@@ -212,22 +191,10 @@ class WooCommerceApi:
             raise WooCommerceNotFound(self.store, f"{method} {path}: HTTP 404{detail}")
         raise WooCommerceBadResponse(self.store, f"{method} {path}: HTTP {status}{detail}")
 
-    def _backoff(self, attempt: int) -> float:
-        """Capped exponential backoff with full jitter."""
-        return self._random() * min(self._backoff_cap, self._backoff_base * 2.0 ** (attempt - 1))
-
     def _scrub(self, text: str) -> str:
         for secret in self._secrets:
             text = text.replace(secret, "[secret]")
         return text
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    """Retry-After in seconds; None when absent or an HTTP date (backoff decides)."""
-    try:
-        return max(0.0, float(response.headers.get("Retry-After", "")))
-    except ValueError:
-        return None
 
 
 def _error_text(response: httpx.Response) -> str:

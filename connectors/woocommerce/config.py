@@ -1,4 +1,4 @@
-"""A WooCommerce channel from the channels file: every key checked, loudly, before anything starts.
+"""A WooCommerce channel from its table in the channels file: every key checked at start.
 
 [[channels]]
 name = "woo"
@@ -12,45 +12,40 @@ default_location = "main"                 # optional: where WooCommerce's stock 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
+from typing import Any
 
 import httpx
 
-from connectors.settings import checked_settings, default_location, secret
+from connectors.settings import BuildContext, Fail, checked_settings, default_location, secret
 from connectors.woocommerce.api import API_PATH, WooCommerceApi
 from connectors.woocommerce.connector import WooCommerceConnector
-from syncbot.config import ChannelConfig, ConfigError
 
 WOOCOMMERCE_KEYS = frozenset(
     {"url", "consumer_key_env", "consumer_secret_env", "webhook_secret_env", "default_location"}
 )
 
 
-def woocommerce_connector(
-    channel: ChannelConfig,
-    declared: Sequence[str],
-    environ: Mapping[str, str],
-    http: httpx.AsyncClient,
-) -> WooCommerceConnector:
+def build(name: str, table: Mapping[str, Any], context: BuildContext) -> WooCommerceConnector:
     """A WooCommerce channel: every key known, an https URL, a declared location, three secrets."""
-    settings, fail = checked_settings(channel, WOOCOMMERCE_KEYS)
+    settings, fail = checked_settings(name, "woocommerce", table, WOOCOMMERCE_KEYS)
     url = _store_url(settings.get("url"), fail)
-    location = default_location(settings, declared, fail)
+    location = default_location(settings, context.locations, fail)
     api = WooCommerceApi(
-        http,
+        context.http,
         url=url,
-        consumer_key=secret(channel, "consumer_key_env", environ),
-        consumer_secret=secret(channel, "consumer_secret_env", environ),
+        consumer_key=secret(name, table, "consumer_key_env", context.environ),
+        consumer_secret=secret(name, table, "consumer_secret_env", context.environ),
     )
     return WooCommerceConnector(
-        channel.name,
+        name,
         api,
-        webhook_secret=secret(channel, "webhook_secret_env", environ),
+        webhook_secret=secret(name, table, "webhook_secret_env", context.environ),
         location=location,
     )
 
 
-def _store_url(value: object, fail: Callable[[str], ConfigError]) -> str:
+def _store_url(value: object, fail: Fail) -> str:
     """The base URL, checked: https (keys travel in Basic auth), a host, no query."""
     example = "like https://shop.example.com"
     if not isinstance(value, str) or not value.strip():

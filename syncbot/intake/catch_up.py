@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from connectors.base import Connector
 from syncbot.config import ConfigError
-from syncbot.store import models
+from syncbot.store import cursors
 from syncbot.store.orders import UnstorableOrder, record_order_event
 
 log = logging.getLogger(__name__)
@@ -42,8 +42,7 @@ async def catch_up(
     A channel's first catch-up needs `since`: reading every order the storefront still
     shows would post shipments that the merchant's last stock count already reflects.
     """
-    stored = await models.ChannelCursor.get_or_none(channel=connector.name)
-    cursor = stored.orders_updated_at if stored else None
+    cursor = await cursors.orders_cursor(connector.name)
     if since is None and cursor is None:
         raise ConfigError(
             f"channel {connector.name!r} has never caught up: give --since, the time of the "
@@ -63,14 +62,8 @@ async def catch_up(
                 report.changed.add(event.order_id)
         if page.cursor is not None:
             report.cursor = page.cursor
-            await _save(connector.name, page.cursor)
+            await cursors.save_orders_cursor(connector.name, page.cursor)
         if progress is not None:
             progress(report)
-    await models.ChannelCursor.filter(channel=connector.name).update(caught_up_at=datetime.now(UTC))
+    await cursors.mark_caught_up(connector.name, datetime.now(UTC))
     return report
-
-
-async def _save(channel: str, cursor: datetime) -> None:
-    await models.ChannelCursor.update_or_create(
-        defaults={"orders_updated_at": cursor}, channel=channel
-    )

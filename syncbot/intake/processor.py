@@ -23,20 +23,14 @@ import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
-from tortoise.exceptions import (
-    DBConnectionError,
-    IntegrityError,
-    OperationalError,
-    TransactionManagementError,
-)
-
 from connectors.base import Connector, ConnectorError, Delivery, MalformedDelivery, NotOnStore
 from syncbot import metrics
-from syncbot.intake import inbox
 from syncbot.intake.errors import describe
 from syncbot.ledger import LedgerError
 from syncbot.ledger.errors import InvalidMovement
-from syncbot.store import models
+from syncbot.store import inbox
+from syncbot.store.errors import STORE_ERRORS, refused_value
+from syncbot.store.inbox import InboxDelivery
 from syncbot.store.orders import UnstorableOrder, record_order_event
 
 log = logging.getLogger(__name__)
@@ -45,7 +39,6 @@ BATCH = 100
 CLAIM = 10  # rows claimed at once: small, so a lease covers the whole claim's work
 IDLE_SECONDS = 30.0  # a sweep without a wake-up, for leases left by a process that died
 MIN_WAIT_SECONDS = 0.1
-DATABASE_ERRORS = (DBConnectionError, IntegrityError, OperationalError, TransactionManagementError)
 
 
 class IntakeProcessor:
@@ -67,6 +60,13 @@ class IntakeProcessor:
 
     async def run(self) -> None:
         """Processes the backlog at start, then whenever woken or a retry falls due."""
+        try:
+            freed = await inbox.release_stale_claims()
+        except Exception:  # the database went away, say: the leases run out anyway
+            log.exception("could not free the claims a dead process left")
+        else:
+            if freed:
+                log.warning("freed %d deliveries claimed by a process that died", freed)
         while True:
             self._wake.clear()
             try:
@@ -99,7 +99,7 @@ class IntakeProcessor:
                 break
         return tried
 
-    async def _process(self, row: models.InboxDelivery) -> None:
+    async def _process(self, row: InboxDelivery) -> None:
         context = {"delivery": row.id, "channel": row.channel, "topic": row.topic}
         try:
             status = await self._apply(row)
@@ -111,8 +111,8 @@ class IntakeProcessor:
             await self._fail(row, str(error), context, final=True)
         except (LedgerError, OSError, ConnectorError) as error:  # a retry may succeed
             await self._fail(row, str(error), context)
-        except DATABASE_ERRORS as error:
-            if _refused_by_database(error):
+        except STORE_ERRORS as error:
+            if refused_value(error):
                 refusal = f"the store cannot hold a value: {error}"
                 await self._fail(row, refusal, context, final=True)
             else:  # locked, disconnected, a lost race: another try may succeed
@@ -123,7 +123,7 @@ class IntakeProcessor:
         else:
             await self._close(row, status)
 
-    async def _apply(self, row: models.InboxDelivery) -> str:
+    async def _apply(self, row: InboxDelivery) -> str:
         connector = self._connectors.get(row.channel)
         if connector is None:
             raise ConnectorError(f"channel {row.channel!r} is no longer configured")
@@ -137,15 +137,13 @@ class IntakeProcessor:
         metrics.WEBHOOKS_PROCESSED.labels(row.channel, row.topic).inc()
         return inbox.APPLIED
 
-    async def _close(
-        self, row: models.InboxDelivery, status: str, reason: str | None = None
-    ) -> None:
+    async def _close(self, row: InboxDelivery, status: str, reason: str | None = None) -> None:
         if not await inbox.close(row, status, self._clock(), reason):
             log.warning("delivery %s was skipped or taken by another process meanwhile", row.id)
 
     async def _fail(
         self,
-        row: models.InboxDelivery,
+        row: InboxDelivery,
         error: str,
         context: dict[str, object],
         *,
@@ -156,13 +154,3 @@ class IntakeProcessor:
         log.warning("delivery not processed (%s): %s", outcome, error, extra=context)
         if not await inbox.fail(row, error, self._clock(), final=final):
             log.warning("delivery %s was skipped or taken by another process meanwhile", row.id)
-
-
-def _refused_by_database(error: BaseException) -> bool:
-    """A value the database refuses (too long, out of range, a NUL): Tortoise wraps
-    asyncpg's DataError in an OperationalError; retrying the same payload cannot help."""
-    cause = error.__cause__
-    return cause is not None and any(
-        kind.__name__ == "DataError" and kind.__module__.startswith("asyncpg")
-        for kind in type(cause).__mro__
-    )

@@ -10,31 +10,26 @@ from syncbot.ledger.errors import (
     UnknownSku,
 )
 from syncbot.ledger.events import BelowReorderPoint, Event, Oversold, StockChanged, derive_events
-from syncbot.ledger.movements import (
-    Count,
-    Entry,
-    Movement,
-    MovementKind,
-    Position,
-    adjust,
-    damage,
-    order_cancel,
-    order_commit,
-    order_fulfil,
-    receive,
-    replay,
-    return_damaged,
-    return_restock,
-    reverse,
-    transfer,
-    write_off,
-)
+from syncbot.ledger.movements import Count, Entry, Movement, MovementKind, Position, replay
 from syncbot.ledger.quantities import (
     DEFAULT_LOCATION,
     REAL_BUCKETS,
     VIRTUAL_BUCKETS,
     Bucket,
     Quantities,
+)
+from syncbot.ledger.routes import (
+    adjust,
+    damage,
+    order_cancel,
+    order_commit,
+    order_fulfil,
+    receive,
+    return_damaged,
+    return_restock,
+    reverse,
+    transfer,
+    write_off,
 )
 
 __all__ = [

@@ -8,10 +8,28 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
+from enum import StrEnum
 from typing import Any
 
 from syncbot.ledger.movements import Movement
 from syncbot.ledger.quantities import REAL_BUCKETS, Bucket, Quantities
+
+
+class EventName(StrEnum):
+    """Every outbox event's name, for the writers (store, sync) and the readers (sync's
+    change watcher, the Slack alerts) alike: the stored value is the string."""
+
+    STOCK_CHANGED = "stock_changed"
+    OVERSOLD = "oversold"
+    BELOW_REORDER_POINT = "below_reorder_point"
+    LISTING_QUARANTINED = "listing_quarantined"
+    """A per-item error stopped one listing's sync until it is released."""
+    SYNC_FAILING = "sync_failing"
+    """A channel failed `REPEATED_FAILURES` syncs in a row."""
+    DRIFT_RECORDED = "drift_recorded"
+    """A hold ran out: the channel took units no ingested order explains."""
+    PUSH_ABANDONED = "push_abandoned"
+    """A batch the channel refused whole too often: read again and re-planned."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,11 +61,11 @@ class BelowReorderPoint:
 Event = StockChanged | Oversold | BelowReorderPoint
 
 
-def event_name(event: Event) -> str:
+def event_name(event: Event) -> EventName:
     return {
-        StockChanged: "stock_changed",
-        Oversold: "oversold",
-        BelowReorderPoint: "below_reorder_point",
+        StockChanged: EventName.STOCK_CHANGED,
+        Oversold: EventName.OVERSOLD,
+        BelowReorderPoint: EventName.BELOW_REORDER_POINT,
     }[type(event)]
 
 

@@ -2,12 +2,15 @@
 
 Invariant: every movement takes from exactly one position what it gives to another, so the
 sum over all buckets of a SKU is zero after any sequence of movements.
+
+This module holds what a movement is and how it is checked; `routes` builds one of each
+kind, and a count (`Count`) becomes one at posting time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -47,7 +50,7 @@ UNGUARDED_KINDS = frozenset(
 )
 
 # The one bucket pair each fixed kind moves along; transfer, adjust and count are free-form.
-_ROUTES: dict[MovementKind, tuple[Bucket, Bucket]] = {
+ROUTES: dict[MovementKind, tuple[Bucket, Bucket]] = {
     MovementKind.RECEIVE: (Bucket.SUPPLIER, Bucket.AVAILABLE),
     MovementKind.DAMAGE: (Bucket.AVAILABLE, Bucket.DAMAGED),
     MovementKind.WRITE_OFF: (Bucket.DAMAGED, Bucket.SCRAP),
@@ -67,7 +70,8 @@ class Position:
 
 @dataclass(frozen=True, slots=True)
 class Movement:
-    """One double-entry line. Construct it through the builders below, which name the route."""
+    """One double-entry line. Construct it through the builders in `routes`, which name the
+    route."""
 
     sku: str
     kind: MovementKind
@@ -85,7 +89,7 @@ class Movement:
             raise InvalidMovement("the SKU must not be empty")
         if self.source == self.destination:
             raise InvalidMovement("a movement needs two different positions")
-        route = _ROUTES.get(self.kind)
+        route = ROUTES.get(self.kind)
         buckets = (self.source.bucket, self.destination.bucket)
         if route is not None and buckets not in (route, route[::-1]):
             raise InvalidMovement(f"{self.kind} moves {route[0]} → {route[1]}, not {buckets}")
@@ -129,142 +133,6 @@ def check_quantity(quantity: object) -> int:
     if quantity > MAX_QUANTITY:
         raise InvalidMovement(f"quantity {quantity} is larger than the limit of {MAX_QUANTITY}")
     return quantity
-
-
-def _route(
-    kind: MovementKind,
-    sku: str,
-    quantity: int,
-    location: str,
-    reason: str,
-    *,
-    forced: bool = False,
-) -> Movement:
-    source, destination = _ROUTES[kind]
-    return Movement(
-        sku=sku,
-        kind=kind,
-        quantity=quantity,
-        source=Position(location, source),
-        destination=Position(location, destination),
-        reason=reason,
-        forced=forced,
-    )
-
-
-def receive(
-    sku: str, quantity: int, location: str = DEFAULT_LOCATION, reason: str = ""
-) -> Movement:
-    return _route(MovementKind.RECEIVE, sku, quantity, location, reason)
-
-
-def damage(
-    sku: str,
-    quantity: int,
-    location: str = DEFAULT_LOCATION,
-    reason: str = "",
-    *,
-    forced: bool = False,
-) -> Movement:
-    return _route(MovementKind.DAMAGE, sku, quantity, location, reason, forced=forced)
-
-
-def write_off(
-    sku: str,
-    quantity: int,
-    location: str = DEFAULT_LOCATION,
-    reason: str = "",
-    *,
-    forced: bool = False,
-) -> Movement:
-    return _route(MovementKind.WRITE_OFF, sku, quantity, location, reason, forced=forced)
-
-
-def order_commit(sku: str, quantity: int, location: str = DEFAULT_LOCATION) -> Movement:
-    return _route(MovementKind.ORDER_COMMIT, sku, quantity, location, "order placed")
-
-
-def order_cancel(sku: str, quantity: int, location: str = DEFAULT_LOCATION) -> Movement:
-    return _route(MovementKind.ORDER_CANCEL, sku, quantity, location, "order cancelled")
-
-
-def order_fulfil(sku: str, quantity: int, location: str = DEFAULT_LOCATION) -> Movement:
-    return _route(MovementKind.ORDER_FULFIL, sku, quantity, location, "order fulfilled")
-
-
-def return_restock(sku: str, quantity: int, location: str = DEFAULT_LOCATION) -> Movement:
-    return _route(MovementKind.RETURN_RESTOCK, sku, quantity, location, "returned, restocked")
-
-
-def return_damaged(sku: str, quantity: int, location: str = DEFAULT_LOCATION) -> Movement:
-    return _route(MovementKind.RETURN_DAMAGED, sku, quantity, location, "returned damaged")
-
-
-def transfer(
-    sku: str,
-    quantity: int,
-    from_location: str,
-    to_location: str,
-    reason: str = "",
-    *,
-    forced: bool = False,
-) -> Movement:
-    return Movement(
-        sku=sku,
-        kind=MovementKind.TRANSFER,
-        quantity=quantity,
-        source=Position(from_location, Bucket.AVAILABLE),
-        destination=Position(to_location, Bucket.AVAILABLE),
-        reason=reason,
-        forced=forced,
-    )
-
-
-def adjust(
-    sku: str,
-    change: int,
-    reason: str,
-    location: str = DEFAULT_LOCATION,
-    bucket: Bucket = Bucket.AVAILABLE,
-    *,
-    forced: bool = False,
-) -> Movement:
-    """A signed correction of one real bucket; it always needs a reason."""
-    if not reason.strip():
-        raise InvalidMovement("an adjustment needs a reason")
-    if bucket not in REAL_BUCKETS:
-        raise InvalidMovement(f"only real buckets can be adjusted, not {bucket}")
-    if isinstance(change, int) and not isinstance(change, bool) and change == 0:
-        raise InvalidMovement("an adjustment of 0 changes nothing")
-    quantity = check_quantity(abs(change) if isinstance(change, int) else change)
-    inside = Position(location, bucket)
-    outside = Position(location, Bucket.ADJUSTMENT)
-    source, destination = (outside, inside) if change > 0 else (inside, outside)
-    return Movement(
-        sku=sku,
-        kind=MovementKind.ADJUST,
-        quantity=quantity,
-        source=source,
-        destination=destination,
-        reason=reason,
-        forced=forced,
-    )
-
-
-def reverse(movement: Movement, movement_id: int, reason: str = "") -> Movement:
-    """The correction of a recorded movement: the same route, backwards.
-
-    The reversal is guarded on its own merits: forcing the original does not force it.
-    """
-    return replace(
-        movement,
-        source=movement.destination,
-        destination=movement.source,
-        reason=reason or f"reversal of movement {movement_id}",
-        reverses=movement_id,
-        counted_on_hand=None,
-        forced=False,
-    )
 
 
 @dataclass(frozen=True, slots=True)

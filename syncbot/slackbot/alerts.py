@@ -10,7 +10,6 @@ losing an alert. It runs in the one process that leads the scheduler.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -19,21 +18,21 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from tortoise.exceptions import IntegrityError
 
 from syncbot import metrics
+from syncbot.ledger.events import EventName
 from syncbot.slackbot.blocks import Message, alert_message
-from syncbot.store import models
+from syncbot.store import outbox
 
 log = logging.getLogger(__name__)
 
 EVENTS = (
-    "oversold",
-    "below_reorder_point",
-    "listing_quarantined",
-    "sync_failing",
-    "drift_recorded",
-    "push_abandoned",
+    EventName.OVERSOLD,
+    EventName.BELOW_REORDER_POINT,
+    EventName.LISTING_QUARANTINED,
+    EventName.SYNC_FAILING,
+    EventName.DRIFT_RECORDED,
+    EventName.PUSH_ABANDONED,
 )
 BATCH = 50
 
@@ -49,30 +48,30 @@ class Alert:
 def describe(name: str, payload: Mapping[str, Any], drift_units: int) -> Alert | None:
     """The alert an outbox event raises, or None when it is below the threshold."""
     sku, channel = str(payload.get("sku", "")), str(payload.get("channel", ""))
-    if name == "oversold":
+    if name == EventName.OVERSOLD:
         text = (
             f":rotating_light: *Oversold* · *{sku}* at {payload.get('location')} is at "
             f"{payload.get('available')} available"
         )
         detail = "A channel sold units the warehouse does not have: check the shelf."
         return Alert("oversold", sku, alert_message(text, detail))
-    if name == "below_reorder_point":
+    if name == EventName.BELOW_REORDER_POINT:
         text = (
             f":package: *Low stock* · *{sku}*: {payload.get('available')} available, "
             f"reorder point {payload.get('reorder_point')}"
         )
         return Alert("low_stock", sku, alert_message(text, f"`/stock {sku}` for details"))
-    if name == "listing_quarantined":
+    if name == EventName.LISTING_QUARANTINED:
         text = f":no_entry: *Sync stopped for {sku} on {channel}*: {payload.get('error')}"
         detail = f"Fix the listing, then `syncbot channels release {channel} {sku}`."
         return Alert("sync_failure", f"{channel}/{sku}", alert_message(text, detail))
-    if name == "sync_failing":
+    if name == EventName.SYNC_FAILING:
         text = (
             f":red_circle: *{channel} is failing to sync* ({payload.get('failures')} attempts "
             f"in a row): {payload.get('error')}"
         )
         return Alert("sync_failure", channel, alert_message(text, "`syncbot channels list`"))
-    if name == "drift_recorded":
+    if name == EventName.DRIFT_RECORDED:
         units = int(payload.get("units") or 0)
         if abs(units) < drift_units:
             return None
@@ -81,7 +80,7 @@ def describe(name: str, payload: Mapping[str, Any], drift_units: int) -> Alert |
             "received by syncbot explains"
         )
         return Alert("drift", f"{channel}/{sku}", alert_message(text, "`syncbot drift`"))
-    if name == "push_abandoned":
+    if name == EventName.PUSH_ABANDONED:
         skus = [str(code) for code in payload.get("skus") or []]
         shown = ", ".join(skus[:5]) + (f" and {len(skus) - 5} more" if len(skus) > 5 else "")
         text = (
@@ -118,12 +117,7 @@ class Alerts:
         marked delivered that was not.
         """
         posted = 0
-        rows = (
-            await models.OutboxEvent.filter(name__in=EVENTS, delivered_at=None)
-            .order_by("id")
-            .limit(BATCH)
-        )
-        for row in rows:
+        for row in await outbox.undelivered(EVENTS, BATCH):
             alert = describe(row.name, row.payload, self._drift_units)
             if alert is not None and await self._cooling(alert):
                 metrics.ALERTS.labels(alert.kind, "cooling").inc()
@@ -140,19 +134,12 @@ class Alerts:
                 await self._sent(alert)
                 metrics.ALERTS.labels(alert.kind, "posted").inc()
                 posted += 1
-            await models.OutboxEvent.filter(id=row.id).update(delivered_at=self._clock())
+            await outbox.mark_delivered([row.id], self._clock())
         return posted
 
     async def _cooling(self, alert: Alert) -> bool:
-        last = await models.AlertSent.get_or_none(kind=alert.kind, subject=alert.subject)
-        return last is not None and self._clock() - last.sent_at < self._cooldown
+        last = await outbox.last_alert(alert.kind, alert.subject)
+        return last is not None and self._clock() - last < self._cooldown
 
     async def _sent(self, alert: Alert) -> None:
-        now = self._clock()
-        updated = await models.AlertSent.filter(kind=alert.kind, subject=alert.subject).update(
-            sent_at=now
-        )
-        # IntegrityError: a former leader wrote it a moment ago; the cooldown holds either way.
-        if not updated:
-            with contextlib.suppress(IntegrityError):
-                await models.AlertSent.create(kind=alert.kind, subject=alert.subject, sent_at=now)
+        await outbox.record_alert(alert.kind, alert.subject, self._clock())

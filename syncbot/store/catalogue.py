@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from tortoise.exceptions import IntegrityError
 
@@ -66,3 +67,13 @@ async def set_reorder_point(code: str, reorder_point: int | None) -> None:
 
 async def list_locations() -> list[str]:
     return [location.name for location in await models.Location.all().order_by("name")]
+
+
+async def known_skus(codes: Iterable[str]) -> set[str]:
+    """Those of `codes` that the catalogue holds."""
+    found = await models.Sku.filter(code__in=list(codes)).values_list("code", flat=True)
+    return {str(code) for code in found}
+
+
+async def sku_exists(code: str) -> bool:
+    return await models.Sku.exists(code=code)

@@ -1,18 +1,41 @@
-"""Reading and recording listing sync state: what the planner needs and what a push changed."""
+"""Reading and recording listing sync state: what the planner needs, what a read or a
+drift check found, and the listings discovery keeps.
+
+`ChannelListing` is re-exported so that sync/ can name the rows it is handed without
+importing the ORM models.
+"""
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Protocol
 
 from tortoise.functions import Max
 from tortoise.transactions import in_transaction
 
 from syncbot.ledger import Bucket
 from syncbot.store import models
+from syncbot.store.models import ChannelListing
+
+__all__ = [
+    "ChannelListing",
+    "DiscoveredListing",
+    "available",
+    "by_inventory_id",
+    "clear_abandoned",
+    "ingested_since",
+    "listings",
+    "quarantined",
+    "record_drift",
+    "record_holds",
+    "record_levels",
+    "release",
+    "replace_listings",
+    "unlisted",
+    "watermark",
+]
 
 # SQLite allows 32,766 bound values per statement; stay far below it.
 _CHUNK = 500
@@ -114,35 +137,6 @@ async def record_holds(channel: str, held: Mapping[str, datetime | None]) -> Non
             )
 
 
-async def record_sending(
-    channel: str, changes: Iterable[Mapping[str, Any]], watermark: int
-) -> list[models.ListingPush]:
-    """Records one batch of planned changes before it is sent; each gets a new key."""
-    batch = uuid.uuid4()
-    rows = [
-        models.ListingPush(
-            channel=channel,
-            batch=batch,
-            idempotency_key=f"{channel}-{uuid.uuid4().hex}",
-            watermark=watermark,
-            **change,
-        )
-        for change in changes
-    ]
-    async with in_transaction() as connection:
-        await models.ListingPush.bulk_create(rows, using_db=connection)
-        return await models.ListingPush.filter(batch=batch).using_db(connection).order_by("id")
-
-
-async def unfinished(channel: str) -> list[list[models.ListingPush]]:
-    """Batches left `sending` by a process that stopped, each in its original order."""
-    rows = await models.ListingPush.filter(channel=channel, status="sending").order_by("id")
-    batches: dict[uuid.UUID, list[models.ListingPush]] = defaultdict(list)
-    for row in rows:
-        batches[row.batch].append(row)
-    return list(batches.values())
-
-
 async def unlisted(channel: str) -> list[str]:
     """SKUs in the catalogue that the channel has no listing for: never pushed there."""
     listed = set(await models.ChannelListing.filter(channel=channel).values_list("sku", flat=True))
@@ -163,6 +157,83 @@ async def release(channel: str, skus: Collection[str] | None = None) -> int:
     if skus is not None:
         query = query.filter(sku__in=list(skus))
     return await query.update(quarantined_at=None, quarantined_error=None)
+
+
+async def by_inventory_id(
+    channel: str, inventory_ids: Collection[str]
+) -> dict[str, ChannelListing]:
+    """The channel's listings with these inventory ids (those still stored), by id."""
+    rows = await models.ChannelListing.filter(channel=channel, inventory_id__in=list(inventory_ids))
+    return {row.inventory_id: row for row in rows}
+
+
+async def clear_abandoned(channel: str, inventory_ids: Sequence[str]) -> None:
+    """Ends the abandoned state of listings found in sync after their re-read."""
+    if inventory_ids:
+        await models.ChannelListing.filter(
+            channel=channel, inventory_id__in=list(inventory_ids)
+        ).update(abandoned_error=None, abandoned_at=None)
+
+
+async def record_drift(channel: str, readings: Mapping[str, tuple[int, int]], at: datetime) -> None:
+    """A drift check's reading of each listing, by inventory id: (channel level, drift);
+    stamped on the channel's health in the same transaction."""
+    async with in_transaction() as connection:
+        for inventory_id, (channel_quantity, drift) in readings.items():
+            await (
+                models.ChannelListing.filter(channel=channel, inventory_id=inventory_id)
+                .using_db(connection)
+                .update(
+                    channel_quantity=channel_quantity,
+                    read_at=at,
+                    drift=drift,
+                    drift_checked_at=at,
+                )
+            )
+        health, _ = await models.ChannelHealth.get_or_create(channel=channel, using_db=connection)
+        health.drift_checked_at = at
+        await health.save(using_db=connection)
+
+
+class DiscoveredListing(Protocol):
+    """What discovery found on the channel for one listing (a connector's `Listing`)."""
+
+    @property
+    def sku(self) -> str: ...
+    @property
+    def listing_id(self) -> str: ...
+
+
+async def replace_listings(channel: str, usable: Mapping[str, DiscoveredListing]) -> None:
+    """Keeps the sync state of listings still listed with the same SKU (by inventory id);
+    replaces the rest with `usable`, in one transaction."""
+    async with in_transaction() as connection:
+        stored = await models.ChannelListing.filter(channel=channel).using_db(connection)
+        kept = {
+            row.inventory_id
+            for row in stored
+            if row.inventory_id in usable
+            and usable[row.inventory_id].sku == row.sku
+            and usable[row.inventory_id].listing_id == row.listing_id
+        }
+        await (
+            models.ChannelListing.filter(channel=channel, inventory_id__not_in=list(kept))
+            .using_db(connection)
+            .delete()
+        )
+        await models.ChannelListing.bulk_create(
+            [
+                models.ChannelListing(
+                    channel=channel,
+                    sku=item.sku,
+                    listing_id=item.listing_id,
+                    inventory_id=inventory_id,
+                )
+                for inventory_id, item in usable.items()
+                if inventory_id not in kept
+            ],
+            using_db=connection,
+        )
 
 
 def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:

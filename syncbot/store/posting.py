@@ -9,6 +9,9 @@ Inside one transaction, `post`:
    movement may not take its source below zero;
 5. inserts the movements and the events they imply (the outbox).
 Nothing is written unless all of it is.
+
+Steps 2 to 4 work on balance rows and live in `balance_rows`; this module holds the
+transaction, the idempotency key and the rows it inserts.
 """
 
 from __future__ import annotations
@@ -23,34 +26,25 @@ from datetime import UTC, datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Case, F, Q, When
 from tortoise.transactions import in_transaction
 
 from syncbot import metrics
 from syncbot.ledger import (
-    REAL_BUCKETS,
     Bucket,
     Count,
     Entry,
     Event,
     IdempotencyConflict,
-    InsufficientStock,
     InvalidMovement,
     Movement,
     MovementKind,
     Oversold,
     Position,
-    Quantities,
-    UnknownLocation,
-    UnknownSku,
-    derive_events,
 )
 from syncbot.ledger.events import event_name, event_payload
-from syncbot.store import models
+from syncbot.store import balance_rows, models
 
 log = logging.getLogger(__name__)
-
-RowKey = tuple[str, str, str]  # sku, location, bucket: also the order rows are locked in
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,8 +89,9 @@ async def post(
     """Records the entries atomically, or raises a LedgerError and writes nothing.
 
     `key_namespace` ("api:", "cli:") is stored in front of the key, so a key a person or
-    a client chooses can never claim one a storefront order will need; errors name the
-    key as the caller gave it.
+    a client chooses can never claim one syncbot makes itself, such as `reversal-of:N`
+    (which keeps a movement from being reversed twice); errors name the key as the caller
+    gave it. Order postings carry no key: the order's locked record serialises them.
     """
     if not entries:
         raise InvalidMovement("nothing to post")
@@ -183,19 +178,19 @@ async def record(
     `count_posting` once the transaction has committed.
     """
     posting = posting or uuid.uuid4()
-    reorder_points = await _reorder_points(connection, entries)
-    rows = await _lock_rows(connection, _row_keys(entries))
+    reorder_points = await balance_rows.reorder_points_of(connection, entries)
+    rows = await balance_rows.lock(connection, balance_rows.row_keys(entries))
     held = {row_key: quantity for row_key, (_, quantity) in rows.items()}
 
     movements: list[Movement] = []
     for entry in entries:
         if isinstance(entry, Count):
-            movement = entry.resolve(_quantities(held, entry.sku, entry.location))
+            movement = entry.resolve(balance_rows.quantities(held, entry.sku, entry.location))
         else:
             movement = entry
         if movement is None:
             continue
-        await _move(connection, rows, held, movement)
+        await balance_rows.move(connection, rows, held, movement)
         movements.append(movement)
 
     occurred_at = provenance.occurred_at or datetime.now(UTC)
@@ -203,7 +198,7 @@ async def record(
         [_movement_row(m, posting, key, provenance, occurred_at) for m in movements],
         using_db=connection,
     )
-    events = await _events(connection, movements, held, reorder_points)
+    events = await balance_rows.events_after(connection, movements, held, reorder_points)
     await models.OutboxEvent.bulk_create(
         [
             models.OutboxEvent(name=event_name(e), sku=e.sku, payload=event_payload(e))
@@ -218,153 +213,6 @@ def count_posting(result: PostingResult) -> None:
     """Metrics for a committed posting."""
     metrics.POSTINGS.inc()
     metrics.OVERSELLS.inc(sum(isinstance(event, Oversold) for event in result.events))
-
-
-async def _reorder_points(
-    connection: BaseDBAsyncClient, entries: Sequence[Entry]
-) -> dict[str, int | None]:
-    """The reorder point of each SKU posted to; refuses an unknown SKU."""
-    skus = {entry.sku for entry in entries}
-    found = dict(
-        await models.Sku.filter(code__in=skus)
-        .using_db(connection)
-        .values_list("code", "reorder_point")
-    )
-    if unknown_skus := sorted(skus - found.keys()):
-        raise UnknownSku(unknown_skus[0])
-    return found
-
-
-async def _check_locations(connection: BaseDBAsyncClient, keys: list[RowKey]) -> None:
-    locations = {location for _, location, _ in keys}
-    known = {
-        location.name
-        for location in await models.Location.filter(name__in=locations).using_db(connection)
-    }
-    if unknown_locations := sorted(locations - known):
-        raise UnknownLocation(unknown_locations[0])
-
-
-def _row_keys(entries: Sequence[Entry]) -> list[RowKey]:
-    """Every row a posting reads or moves, sorted: the order in which they are locked.
-
-    All real buckets of each touched SKU and location are included, so counts resolve and
-    events report on_hand from locked values, not from rows another posting may be moving.
-    """
-    keys: set[RowKey] = set()
-    for entry in entries:
-        if isinstance(entry, Count):
-            places = [(entry.location, Bucket.COUNT_DIFFERENCE)]
-        else:
-            places = [(p.location, p.bucket) for p in (entry.source, entry.destination)]
-        for location, bucket in places:
-            keys.add((entry.sku, location, str(bucket)))
-            keys.update((entry.sku, location, str(real)) for real in REAL_BUCKETS)
-    return sorted(keys)
-
-
-async def _lock_rows(
-    connection: BaseDBAsyncClient, keys: list[RowKey]
-) -> dict[RowKey, tuple[int, int]]:
-    """Creates missing balance rows, then locks all of them in key order: id and quantity."""
-    rows = await _select_for_update(connection, keys)
-    if len(rows) < len(keys):
-        # A new SKU-location pair; existing rows prove their location exists, new ones do not.
-        missing = [k for k in keys if k not in rows]
-        await _check_locations(connection, missing)
-        await models.Balance.bulk_create(
-            [models.Balance(sku_id=s, location_id=loc, bucket=b) for s, loc, b in missing],
-            ignore_conflicts=True,
-            using_db=connection,
-        )
-        rows = await _select_for_update(connection, keys)
-    return rows
-
-
-async def _select_for_update(
-    connection: BaseDBAsyncClient, keys: list[RowKey]
-) -> dict[RowKey, tuple[int, int]]:
-    skus = {k[0] for k in keys}
-    locations = {k[1] for k in keys}
-    buckets = {k[2] for k in keys}
-    # FOR UPDATE is dropped on SQLite, where the transaction already runs alone. It must be
-    # a model query: Tortoise silently drops FOR UPDATE from values_list() queries.
-    found = (
-        await models.Balance.filter(sku_id__in=skus, location_id__in=locations, bucket__in=buckets)
-        .order_by("sku_id", "location_id", "bucket")
-        .select_for_update()
-        .using_db(connection)
-    )
-    wanted = set(keys)
-    return {
-        key: (row.id, row.quantity)
-        for row in found
-        if (key := (row.sku_id, row.location_id, row.bucket)) in wanted
-    }
-
-
-def _quantities(held: dict[RowKey, int], sku: str, location: str) -> Quantities:
-    return Quantities.from_buckets(
-        {bucket: held.get((sku, location, str(bucket)), 0) for bucket in REAL_BUCKETS}
-    )
-
-
-async def _move(
-    connection: BaseDBAsyncClient,
-    rows: dict[RowKey, tuple[int, int]],
-    held: dict[RowKey, int],
-    movement: Movement,
-) -> None:
-    """Both legs in one atomic UPDATE; a guarded source must still hold the quantity."""
-    source = _key(movement.sku, movement.source)
-    source_id, destination_id = rows[source][0], rows[_key(movement.sku, movement.destination)][0]
-    quantity = movement.quantity
-    source_leg = Q(id=source_id, quantity__gte=quantity) if movement.guarded else Q(id=source_id)
-    changed = await (
-        models.Balance.filter(source_leg | Q(id=destination_id))
-        .using_db(connection)
-        .update(
-            quantity=Case(
-                When(id=source_id, then=F("quantity") - quantity),
-                default=F("quantity") + quantity,
-            )
-        )
-    )
-    if changed != 2:  # the guard kept the source row out: it holds less than the quantity
-        raise InsufficientStock(
-            movement.sku, movement.source.location, source[2], quantity, held[source]
-        )
-    held[source] -= quantity
-    held[_key(movement.sku, movement.destination)] += quantity
-
-
-def _key(sku: str, position: Position) -> RowKey:
-    return (sku, position.location, str(position.bucket))
-
-
-async def _events(
-    connection: BaseDBAsyncClient,
-    movements: list[Movement],
-    held: dict[RowKey, int],
-    reorder_points: dict[str, int | None],
-) -> list[Event]:
-    """Events from the balances after the posting; locked rows make `held` exact."""
-    after = {
-        (movement.sku, location): _quantities(held, movement.sku, location)
-        for movement in movements
-        for location in (movement.source.location, movement.destination.location)
-    }
-    watched = {sku for sku, _ in after if reorder_points.get(sku) is not None}
-    if watched:
-        # The reorder point is over all locations, including ones this posting did not touch.
-        others = await (
-            models.Balance.filter(sku_id__in=watched, bucket=Bucket.AVAILABLE)
-            .using_db(connection)
-            .values_list("sku_id", "location_id", "quantity")
-        )
-        for sku, location, quantity in others:
-            after.setdefault((sku, location), Quantities(available=quantity))
-    return derive_events(movements, after, reorder_points)
 
 
 def _movement_row(

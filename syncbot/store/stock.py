@@ -72,3 +72,8 @@ async def history(code: str | None = None, limit: int = 50) -> list[models.Movem
         await get_sku(code)
         query = query.filter(sku_id=code)
     return await query.order_by("-id").limit(limit)
+
+
+async def movement(movement_id: int) -> models.Movement | None:
+    """One recorded movement by id; None when there is none."""
+    return await models.Movement.get_or_none(id=movement_id)

@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 
 from connectors.base import Connector, Listing
 from syncbot.config import ChannelConfig, ChannelsFile
-from syncbot.ledger import DEFAULT_LOCATION
 from syncbot.ledger.allocation import Policy
-from syncbot.store import models
+from syncbot.store.listings import ChannelListing
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,21 +53,14 @@ def sync_channel(config: ChannelConfig, connector: Connector) -> SyncChannel:
         sku: policy.merged(override.model_dump(exclude_none=True))
         for sku, override in config.policy.skus.items()
     }
-    return SyncChannel(connector, tuple(sells_from(config)), policy, overrides)
+    return SyncChannel(connector, tuple(sells_from(config, connector)), policy, overrides)
 
 
-def sells_from(config: ChannelConfig) -> Sequence[str]:
-    """`sells_from` if given, else the channel's default location and the ones it maps."""
-    if config.sells_from:
-        return list(dict.fromkeys(config.sells_from))
-    settings = config.settings()
-    mapped = settings.get("locations")
-    names = [str(settings.get("default_location", DEFAULT_LOCATION))]
-    if isinstance(mapped, Mapping):
-        names += [str(name) for name in mapped.values()]
-    return list(dict.fromkeys(names))
+def sells_from(config: ChannelConfig, connector: Connector) -> Sequence[str]:
+    """`sells_from` if given, else the locations the connector says its channel sells from."""
+    return list(dict.fromkeys(config.sells_from or connector.locations))
 
 
-def as_listing(row: models.ChannelListing) -> Listing:
+def as_listing(row: ChannelListing) -> Listing:
     """A stored listing as the connector interface takes it."""
     return Listing(sku=row.sku, listing_id=row.listing_id, inventory_id=row.inventory_id)

@@ -12,11 +12,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from tortoise.transactions import in_transaction
-
 from syncbot.ledger.allocation import publish
 from syncbot.store import listings as store
-from syncbot.store import models
+from syncbot.store.listings import ChannelListing
 from syncbot.sync.channels import SyncChannel, as_listing
 from syncbot.sync.pusher import Clock, utcnow
 
@@ -83,7 +81,7 @@ async def check_drift(
 
 async def read_levels(
     channel: SyncChannel,
-    rows: Sequence[models.ChannelListing],
+    rows: Sequence[ChannelListing],
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, int]:
     """The channel's level of each listing, by inventory id, `batch_limit` per read.
@@ -102,19 +100,5 @@ async def read_levels(
 
 
 async def _record(channel: str, report: DriftReport) -> None:
-    at = report.checked_at
-    async with in_transaction() as connection:
-        for line in report.lines:
-            await (
-                models.ChannelListing.filter(channel=channel, inventory_id=line.inventory_id)
-                .using_db(connection)
-                .update(
-                    channel_quantity=line.channel_quantity,
-                    read_at=at,
-                    drift=line.drift,
-                    drift_checked_at=at,
-                )
-            )
-        health, _ = await models.ChannelHealth.get_or_create(channel=channel, using_db=connection)
-        health.drift_checked_at = at
-        await health.save(using_db=connection)
+    readings = {line.inventory_id: (line.channel_quantity, line.drift) for line in report.lines}
+    await store.record_drift(channel, readings, report.checked_at)

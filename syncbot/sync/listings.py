@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from tortoise.transactions import in_transaction
-
 from connectors.base import Connector, Listing
 from syncbot.ledger import InvalidMovement
-from syncbot.store import models
-from syncbot.store.catalogue import add_sku
+from syncbot.store import listings as store
+from syncbot.store.catalogue import add_sku, known_skus
 from syncbot.store.orders import apply_parked
 
 
@@ -38,7 +36,7 @@ async def discover(connector: Connector, *, create_skus: bool = False) -> Discov
         for sku, items in sorted(by_sku.items())
         if len(items) > 1
     }
-    known = {sku.code for sku in await models.Sku.filter(code__in=list(by_sku))}
+    known = await known_skus(by_sku)
     report.unknown = sorted(set(by_sku) - known)
     if create_skus:
         for sku in list(report.unknown):
@@ -51,37 +49,6 @@ async def discover(connector: Connector, *, create_skus: bool = False) -> Discov
             report.unknown.remove(sku)
     # A duplicated SKU is not stored: pushing to one of its listings would be a guess.
     usable = {items[0].inventory_id: items[0] for items in by_sku.values() if len(items) == 1}
-    await _store(connector.name, usable)
+    await store.replace_listings(connector.name, usable)
     report.listings = len(usable)
     return report
-
-
-async def _store(channel: str, usable: dict[str, Listing]) -> None:
-    """Keeps the sync state of listings still listed with the same SKU; replaces the rest."""
-    async with in_transaction() as connection:
-        stored = await models.ChannelListing.filter(channel=channel).using_db(connection)
-        kept = {
-            row.inventory_id
-            for row in stored
-            if row.inventory_id in usable
-            and usable[row.inventory_id].sku == row.sku
-            and usable[row.inventory_id].listing_id == row.listing_id
-        }
-        await (
-            models.ChannelListing.filter(channel=channel, inventory_id__not_in=list(kept))
-            .using_db(connection)
-            .delete()
-        )
-        await models.ChannelListing.bulk_create(
-            [
-                models.ChannelListing(
-                    channel=channel,
-                    sku=item.sku,
-                    listing_id=item.listing_id,
-                    inventory_id=item.inventory_id,
-                )
-                for inventory_id, item in usable.items()
-                if inventory_id not in kept
-            ],
-            using_db=connection,
-        )

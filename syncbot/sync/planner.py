@@ -8,13 +8,13 @@ from datetime import datetime, timedelta
 
 from syncbot.ledger.allocation import Action, Allocation, Decision, ListingState, decide, publish
 from syncbot.store import listings as store
-from syncbot.store import models
+from syncbot.store.listings import ChannelListing
 from syncbot.sync.channels import SyncChannel
 
 
 @dataclass(frozen=True, slots=True)
 class PlannedListing:
-    listing: models.ChannelListing
+    listing: ChannelListing
     allocation: Allocation
     decision: Decision
 

@@ -16,60 +16,28 @@ auth) leaves its rows `sending`, with the refusal counted: the next sync sends t
 under the same keys, so nothing is lost or applied twice. At the bound
 (`failures.SENDS`) the batch is abandoned: its listings are read again and re-planned.
 Two whole failures in a row stop the sync: then the channel itself is failing.
+
+This module orders the steps and reads levels; `sending` sends a batch and records its
+answers, `failures` counts whole refusals, and the store writes every row.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from collections.abc import Collection, Sequence
+from datetime import timedelta
 
-from tortoise.transactions import in_transaction
-
-from connectors.base import ConnectorError, LevelChange, PushOutcome
-from syncbot import metrics
+from connectors.base import ConnectorError
 from syncbot.ledger.allocation import Action
 from syncbot.store import listings as store
-from syncbot.store import models
+from syncbot.store import pushes
+from syncbot.store.listings import ChannelListing
 from syncbot.sync.channels import SyncChannel, as_listing
-from syncbot.sync.failures import clear_abandoned, quarantine, record_health, record_refusal
-from syncbot.sync.planner import Plan, PlannedListing, plan
+from syncbot.sync.failures import record_health
+from syncbot.sync.planner import Plan, plan
+from syncbot.sync.report import Clock, SyncReport, utcnow
+from syncbot.sync.sending import Calls, send, send_recorded
 
-log = logging.getLogger(__name__)
-
-Clock = Callable[[], datetime]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-@dataclass(slots=True)
-class SyncReport:
-    channel: str
-    listings: int = 0
-    pushed: int = 0
-    in_sync: int = 0
-    held: int = 0
-    read: int = 0
-    stale: int = 0
-    quarantined: list[str] = field(default_factory=list)
-    resumed: int = 0
-    refused: int = 0
-    """Listings in batches the channel refused whole in this sync (sent again later)."""
-    abandoned: list[str] = field(default_factory=list)
-    """SKUs of batches abandoned in this sync: read again and re-planned in the next."""
-    drift: dict[str, int] = field(default_factory=dict)
-    """Units recorded as drift when a hold ran out, by SKU."""
-    error: str | None = None
-
-
-@dataclass(slots=True)
-class _Calls:
-    """Whole-call failures in a row within one sync: at two, the channel itself is failing."""
-
-    failed_in_a_row: int = 0
+__all__ = ["Clock", "SyncReport", "sync", "utcnow"]
 
 
 async def sync(
@@ -80,14 +48,14 @@ async def sync(
     clock: Clock = utcnow,
 ) -> SyncReport:
     """Brings the channel's listings (of `skus`, or all) to what the policy publishes."""
-    report, calls = SyncReport(channel.name), _Calls()
+    report, calls = SyncReport(channel.name), Calls()
     try:
-        waiting = await store.unfinished(channel.name)
+        waiting = await pushes.unfinished(channel.name)
         busy = {push.inventory_id for batch in waiting for push in batch}
         current = await _plan_with_levels(channel, grace, skus, clock, report, busy)
         report.listings = len(current.items) + len(busy)
         await _record_holds(current)
-        await clear_abandoned(
+        await store.clear_abandoned(
             channel.name,
             [
                 item.listing.inventory_id
@@ -95,7 +63,7 @@ async def sync(
                 if item.listing.abandoned_at is not None
             ],
         )
-        stale = await _send(channel, current, current.of(Action.PUSH), report, clock, calls)
+        stale = await send(channel, current, current.of(Action.PUSH), report, clock, calls)
         if stale:
             # Re-read only those, re-plan them on fresh balances, and send each again alone.
             await _read(channel, [item.listing for item in stale], clock, report)
@@ -104,13 +72,13 @@ async def sync(
             )
             await _record_holds(again)
             for item in again.of(Action.PUSH):
-                await _send(channel, again, [item], report, clock, calls)
+                await send(channel, again, [item], report, clock, calls)
             report.held += len(again.of(Action.HOLD))
         report.in_sync = len(current.of(Action.IN_SYNC))
         report.held += len(current.of(Action.HOLD))
         for batch in waiting:
             report.resumed += len(batch)
-            await _send_recorded(channel, batch, report, clock, calls)
+            await send_recorded(channel, batch, report, clock, calls)
     except ConnectorError as error:
         report.error = str(error)
     await record_health(channel.name, report.error, clock())
@@ -143,7 +111,7 @@ def _without(current: Plan, busy: Collection[str]) -> Plan:
 
 async def _read(
     channel: SyncChannel,
-    rows: Sequence[models.ChannelListing],
+    rows: Sequence[ChannelListing],
     clock: Clock,
     report: SyncReport,
 ) -> None:
@@ -165,193 +133,3 @@ async def _record_holds(current: Plan) -> None:
     }
     if changes:
         await store.record_holds(current.channel, changes)
-
-
-async def _send(
-    channel: SyncChannel,
-    current: Plan,
-    items: Sequence[PlannedListing],
-    report: SyncReport,
-    clock: Clock,
-    calls: _Calls,
-) -> list[PlannedListing]:
-    """Sends the planned pushes in batches; returns those the channel found stale.
-
-    A listing whose last batch was abandoned goes alone, after the others: if the channel
-    refuses it again, it fails only its own call.
-    """
-    stale: list[PlannedListing] = []
-    limit = channel.connector.batch_limit
-    together = [item for item in items if item.listing.abandoned_at is None]
-    chunks = [together[start : start + limit] for start in range(0, len(together), limit)]
-    chunks += [[item] for item in items if item.listing.abandoned_at is not None]
-    for chunk in chunks:
-        for item in chunk:
-            if item.decision.drift:
-                report.drift[item.listing.sku] = item.decision.drift
-                await _record_drift(channel.name, item)
-        rows = await store.record_sending(
-            channel.name,
-            [
-                {
-                    "sku": item.listing.sku,
-                    "inventory_id": item.listing.inventory_id,
-                    "quantity": item.decision.planned,
-                    "expected": item.decision.expected,
-                    "explanation": item.allocation.explanation[:500],
-                }
-                for item in chunk
-            ],
-            current.watermark,
-        )
-        found = await _send_recorded(channel, rows, report, clock, calls)
-        by_key = {item.listing.inventory_id: item for item in chunk}
-        stale += [by_key[inventory_id] for inventory_id in found]
-    return stale
-
-
-async def _send_recorded(
-    channel: SyncChannel,
-    rows: Sequence[models.ListingPush],
-    report: SyncReport,
-    clock: Clock,
-    calls: _Calls,
-) -> list[str]:
-    """Sends recorded changes as one call and records what came back; the stale ids.
-
-    A whole failure is counted against the batch (abandoned at the bound) and the sync goes
-    on; a second in a row is raised, to stop it.
-    """
-    listings = {
-        row.inventory_id: row
-        for row in await models.ChannelListing.filter(
-            channel=channel.name, inventory_id__in=[push.inventory_id for push in rows]
-        )
-    }
-    gone = [push for push in rows if push.inventory_id not in listings]
-    live = [push for push in rows if push.inventory_id in listings]
-    if gone:  # rediscovered away since it was recorded: nothing left to push to
-        await models.ListingPush.filter(id__in=[push.id for push in gone]).update(
-            status="abandoned", finished_at=clock()
-        )
-    if not live:
-        return []
-    changes = [
-        LevelChange(
-            as_listing(listings[push.inventory_id]),
-            int(push.quantity),
-            None if push.expected is None else int(push.expected),
-            push.idempotency_key,
-        )
-        for push in live
-    ]
-    try:
-        outcomes = await channel.connector.push_levels(changes)
-    except ConnectorError as error:
-        calls.failed_in_a_row += 1
-        report.error = str(error)
-        report.refused += len(live)
-        if await record_refusal(channel.name, live, str(error), clock()):
-            report.abandoned += [push.sku for push in live]
-        if calls.failed_in_a_row >= 2:
-            raise
-        return []
-    calls.failed_in_a_row = 0
-    return await _record_outcomes(channel.name, live, listings, outcomes, report, clock())
-
-
-async def _record_outcomes(
-    channel: str,
-    rows: Sequence[models.ListingPush],
-    listings: Mapping[str, models.ChannelListing],
-    outcomes: Sequence[PushOutcome],
-    report: SyncReport,
-    at: datetime,
-) -> list[str]:
-    """Finishes each push and updates its listing, in one transaction; the stale ids.
-
-    Acknowledgements, the common case, are written with one bulk UPDATE per table.
-    """
-    acknowledged: list[tuple[models.ListingPush, models.ChannelListing]] = []
-    stale: list[models.ListingPush] = []
-    failed: list[tuple[models.ListingPush, str]] = []
-    for push, outcome in zip(rows, outcomes, strict=True):
-        if outcome.acknowledged is not None:
-            listing = listings[push.inventory_id]
-            push.status, push.acknowledged, push.finished_at = (
-                "acknowledged",
-                outcome.acknowledged,
-                at,
-            )
-            listing.channel_quantity = listing.pushed_quantity = outcome.acknowledged
-            listing.pushed_at, listing.push_watermark, listing.held_since = at, push.watermark, None
-            acknowledged.append((push, listing))
-        elif outcome.stale:
-            stale.append(push)
-        else:
-            failed.append((push, outcome.error or "the channel did not acknowledge the change"))
-    async with in_transaction() as connection:
-        if acknowledged:
-            await models.ListingPush.bulk_update(
-                [push for push, _ in acknowledged],
-                ["status", "acknowledged", "finished_at"],
-                using_db=connection,
-            )
-            await models.ChannelListing.bulk_update(
-                [listing for _, listing in acknowledged],
-                [
-                    "channel_quantity",
-                    "pushed_quantity",
-                    "pushed_at",
-                    "push_watermark",
-                    "held_since",
-                ],
-                using_db=connection,
-            )
-            # Acknowledged: whatever was refused before, the channel takes it now.
-            await (
-                models.ChannelListing.filter(
-                    channel=channel,
-                    inventory_id__in=[push.inventory_id for push, _ in acknowledged],
-                    abandoned_at__isnull=False,
-                )
-                .using_db(connection)
-                .update(abandoned_error=None, abandoned_at=None)
-            )
-        if stale:
-            await (
-                models.ListingPush.filter(id__in=[push.id for push in stale])
-                .using_db(connection)
-                .update(status="stale", finished_at=at)
-            )
-            # Unknown until read again: the next plan reads it before any push.
-            await (
-                models.ChannelListing.filter(
-                    channel=channel, inventory_id__in=[push.inventory_id for push in stale]
-                )
-                .using_db(connection)
-                .update(channel_quantity=None)
-            )
-        for push, error in failed:
-            await quarantine(connection, channel, push, error, at)
-    report.pushed += len(acknowledged)
-    report.stale += len(stale)
-    report.quarantined += [push.sku for push, _ in failed]
-    counts = {"acknowledged": len(acknowledged), "stale": len(stale), "failed": len(failed)}
-    for result, count in counts.items():
-        metrics.LISTING_PUSHES.labels(channel, result).inc(count)
-    return [push.inventory_id for push in stale]
-
-
-async def _record_drift(channel: str, item: PlannedListing) -> None:
-    units = item.decision.drift or 0
-    await models.OutboxEvent.create(
-        name="drift_recorded",
-        sku=item.listing.sku,
-        payload={"channel": channel, "sku": item.listing.sku, "units": units},
-    )
-    metrics.UNACCOUNTED_UNITS.labels(channel).inc(units)
-    log.warning(
-        "hold ended by its grace period: the channel took units no ingested order explains",
-        extra={"channel": channel, "sku": item.listing.sku, "units": units},
-    )

@@ -25,13 +25,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from tortoise.expressions import Q
-from tortoise.functions import Max
 
 from syncbot.config import ConfigError, Settings
 from syncbot.intake.catch_up import catch_up
+from syncbot.ledger.events import EventName
 from syncbot.logs import quiet_routine_logs
-from syncbot.store import models
+from syncbot.store import outbox
 from syncbot.sync.channels import SyncChannel
 from syncbot.sync.drift import check_drift
 from syncbot.sync.pusher import Clock, SyncReport, sync, utcnow
@@ -53,21 +52,15 @@ class ChangeWatcher:
 
     async def start(self) -> None:
         """Changes before now are the start-up sweep's business."""
-        newest = await models.OutboxEvent.annotate(newest=Max("id")).first().values_list("newest")
-        self._cursor = int(newest[0] or 0) if newest else 0
-        recent = await models.OutboxEvent.filter(
-            created_at__gte=self._clock() - LATE_COMMIT_WINDOW
-        ).values_list("id", "created_at")
-        self._seen = dict(recent)
+        self._cursor = await outbox.newest_id()
+        self._seen = await outbox.created_since(self._clock() - LATE_COMMIT_WINDOW)
 
     async def changed(self) -> set[str]:
         if self._cursor is None:
             await self.start()
         now = self._clock()
         recent = now - LATE_COMMIT_WINDOW
-        rows = await models.OutboxEvent.filter(
-            Q(id__gt=self._cursor) | Q(created_at__gte=recent), name="stock_changed"
-        ).values_list("id", "sku", "created_at")
+        rows = await outbox.named_after(EventName.STOCK_CHANGED, self._cursor or 0, recent)
         skus = set()
         for event_id, sku, created_at in rows:
             if event_id not in self._seen:

@@ -1,118 +1,20 @@
-"""Sync status read back from the database: per channel health, and listings by state.
+"""Moved to `syncbot.store.status` (the store owns every read model); kept while the web,
+CLI and Slack adapters still import it from here."""
 
-Every process answers from here (not from the leader's memory), so the API, the CLI and
-/metrics agree whichever process serves them.
-"""
+from syncbot.store.status import (
+    ChannelStatus,
+    ListingFilter,
+    channel_status,
+    listing_state,
+    listing_states,
+    refresh_gauges,
+)
 
-from __future__ import annotations
-
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from enum import StrEnum
-
-from tortoise.queryset import QuerySet
-
-from syncbot import metrics
-from syncbot.store import listings as store
-from syncbot.store import models
-
-
-class ListingFilter(StrEnum):
-    ALL = "all"
-    QUARANTINED = "quarantined"
-    HELD = "held"
-    DRIFTING = "drifting"
-    ABANDONED = "abandoned"
-    """Its last push batch was refused whole too often: read again and re-planned."""
-
-
-@dataclass(frozen=True, slots=True)
-class ChannelStatus:
-    channel: str
-    listings: int
-    quarantined: int
-    held: int
-    drifting: int
-    drift_units: int
-    unlisted: int
-    """Catalogue SKUs without a listing on the channel: never pushed there."""
-    synced_at: datetime | None
-    error: str | None
-    error_at: datetime | None
-    failures: int
-    drift_checked_at: datetime | None
-
-
-async def channel_status(names: Sequence[str]) -> list[ChannelStatus]:
-    """One line per channel, in the order given."""
-    health = {row.channel: row for row in await models.ChannelHealth.filter(channel__in=names)}
-    counts = {name: await _counts(name) for name in names}
-    answer = []
-    for name in names:
-        row = health.get(name)
-        answer.append(
-            ChannelStatus(
-                name,
-                *counts[name],
-                unlisted=len(await store.unlisted(name)),
-                synced_at=row.synced_at if row else None,
-                error=row.error if row else None,
-                error_at=row.error_at if row else None,
-                failures=row.failures if row else 0,
-                drift_checked_at=row.drift_checked_at if row else None,
-            )
-        )
-    return answer
-
-
-async def listing_states(
-    channel: str, which: ListingFilter = ListingFilter.ALL
-) -> list[models.ChannelListing]:
-    return await _filtered(models.ChannelListing.filter(channel=channel), which).order_by("sku")
-
-
-def listing_state(row: models.ChannelListing) -> str:
-    """One word for what holds a listing back, the most pressing first; "" for nothing."""
-    if row.quarantined_at is not None:
-        return "quarantined"
-    if row.abandoned_at is not None:
-        return "abandoned"
-    if row.held_since is not None:
-        return "held"
-    return ""
-
-
-async def refresh_gauges(names: Sequence[str]) -> None:
-    for status in await channel_status(names):
-        metrics.DRIFT_UNITS.labels(status.channel).set(status.drift_units)
-        metrics.DRIFTING_LISTINGS.labels(status.channel).set(status.drifting)
-        metrics.QUARANTINED_LISTINGS.labels(status.channel).set(status.quarantined)
-        metrics.HELD_LISTINGS.labels(status.channel).set(status.held)
-
-
-async def _counts(channel: str) -> tuple[int, int, int, int, int]:
-    """listings, quarantined, held, drifting, and the sum of |drift| over the drifting."""
-    listings = models.ChannelListing.filter(channel=channel)
-    drifting = await _filtered(listings, ListingFilter.DRIFTING).only("drift")
-    return (
-        await listings.count(),
-        await _filtered(listings, ListingFilter.QUARANTINED).count(),
-        await _filtered(listings, ListingFilter.HELD).count(),
-        len(drifting),
-        sum(abs(row.drift or 0) for row in drifting),
-    )
-
-
-def _filtered(
-    query: QuerySet[models.ChannelListing], which: ListingFilter
-) -> QuerySet[models.ChannelListing]:
-    if which is ListingFilter.QUARANTINED:
-        return query.filter(quarantined_at__isnull=False)
-    if which is ListingFilter.HELD:
-        return query.filter(held_since__isnull=False)
-    if which is ListingFilter.ABANDONED:
-        return query.filter(abandoned_at__isnull=False)
-    if which is ListingFilter.DRIFTING:
-        return query.filter(drift__not=0, drift__isnull=False)
-    return query
+__all__ = [
+    "ChannelStatus",
+    "ListingFilter",
+    "channel_status",
+    "listing_state",
+    "listing_states",
+    "refresh_gauges",
+]

@@ -8,8 +8,10 @@ from typing import Any
 import httpx
 import pytest
 
-from connectors.bigcommerce.config import BIGCOMMERCE_KEYS, bigcommerce_connector
+from connectors.bigcommerce.config import BIGCOMMERCE_KEYS
+from connectors.bigcommerce.config import build as build_bigcommerce
 from connectors.bigcommerce.connector import BigCommerceConnector
+from connectors.settings import BuildContext
 from syncbot.config import ChannelsFile, ConfigError
 
 # Dummies for tests.
@@ -32,9 +34,8 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
 def build(http: httpx.AsyncClient, env: dict[str, str] | None = None, **changes: Any) -> Any:
     channel = {key: value for key, value in {**CHANNEL, **changes}.items() if value is not None}
     channels = ChannelsFile.model_validate({"locations": ["main", "east"], "channels": [channel]})
-    return bigcommerce_connector(
-        channels.channels[0], channels.locations, ENV if env is None else env, http
-    )
+    context = BuildContext(channels.locations, ENV if env is None else env, http)
+    return build_bigcommerce(channel["name"], channels.channels[0].settings(), context)
 
 
 async def test_a_complete_channel_builds_a_bigcommerce_connector(
@@ -65,6 +66,7 @@ async def test_every_optional_key_is_taken(http: httpx.AsyncClient) -> None:
     assert connector._api.base_url == "http://127.0.0.1:8765/bc"
     assert connector._location_id == 3
     assert connector._location == "east"
+    assert connector.locations == ("east",), "its orders' units are held there"
     assert connector._webhook_header == ("X-Syncbot-Webhook", "dummy-value")
 
 

@@ -11,6 +11,7 @@ import httpx
 import pytest
 import respx
 
+from connectors.retry import RetryPolicy
 from connectors.shopify.admin import ShopifyAdmin, ThrottleStatus
 from connectors.shopify.documents import INVENTORY_SET_QUANTITIES, PRODUCT_VARIANTS, SHOP
 from connectors.shopify.errors import (
@@ -116,8 +117,7 @@ def admin(http: httpx.AsyncClient, sleeps: Sleeps, clock: Clock) -> ShopifyAdmin
         sleep=sleeps,
         clock=clock,
         random_fraction=lambda: 0.5,
-        max_attempts=3,
-        max_throttled_waits=3,
+        retry=RetryPolicy(max_attempts=3, max_throttled_waits=3),
     )
 
 
@@ -288,9 +288,7 @@ class TestRetries:
             access_token=TOKEN,
             sleep=sleeps,
             random_fraction=lambda: 1.0,
-            max_attempts=7,
-            backoff_base=0.5,
-            backoff_cap=3.0,
+            retry=RetryPolicy(max_attempts=7, backoff_base=0.5, backoff_cap=3.0),
         )
         with pytest.raises(ShopifyUnavailable):
             await admin.execute(SHOP)

@@ -52,6 +52,15 @@ async def test_api_base_url_replaces_the_shop_url(http: httpx.AsyncClient) -> No
     assert connector._admin.url == "http://127.0.0.1:8765/shopify/admin/api/2026-07/graphql.json"
 
 
+async def test_the_channel_sells_from_its_default_location_and_the_ones_it_maps(
+    http: httpx.AsyncClient,
+) -> None:
+    """The connector names the locations its orders land in: default first, then the map."""
+    assert build(http).locations == ("main", "east")
+    assert build(http, default_location="east").locations == ("east", "main")
+    assert build(http, locations={"65760002": "east"}).locations == ("main", "east")
+
+
 @pytest.mark.parametrize(
     ("env", "message"),
     [

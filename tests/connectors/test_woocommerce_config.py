@@ -8,7 +8,9 @@ from typing import Any
 import httpx
 import pytest
 
-from connectors.woocommerce.config import WOOCOMMERCE_KEYS, woocommerce_connector
+from connectors.settings import BuildContext
+from connectors.woocommerce.config import WOOCOMMERCE_KEYS
+from connectors.woocommerce.config import build as build_woocommerce
 from connectors.woocommerce.connector import WooCommerceConnector
 from syncbot.config import ChannelsFile, ConfigError
 
@@ -32,9 +34,8 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
 def build(http: httpx.AsyncClient, env: dict[str, str] | None = None, **changes: Any) -> Any:
     channel = {key: value for key, value in {**CHANNEL, **changes}.items() if value is not None}
     channels = ChannelsFile.model_validate({"locations": ["main", "east"], "channels": [channel]})
-    return woocommerce_connector(
-        channels.channels[0], channels.locations, ENV if env is None else env, http
-    )
+    context = BuildContext(channels.locations, ENV if env is None else env, http)
+    return build_woocommerce(channel["name"], channels.channels[0].settings(), context)
 
 
 async def test_a_complete_channel_builds_a_woocommerce_connector(http: httpx.AsyncClient) -> None:
@@ -49,7 +50,9 @@ async def test_a_complete_channel_builds_a_woocommerce_connector(http: httpx.Asy
 
 async def test_default_location_maps_the_stock_figure_elsewhere(http: httpx.AsyncClient) -> None:
     """A store that ships from another declared location says so with default_location."""
-    assert build(http, default_location="east").location == "east"
+    connector = build(http, default_location="east")
+    assert connector.location == "east"
+    assert connector.locations == ("east",), "the channel sells from where its stock is"
 
 
 async def test_a_store_in_a_subdirectory_keeps_its_path(http: httpx.AsyncClient) -> None:

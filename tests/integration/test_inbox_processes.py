@@ -18,8 +18,7 @@ import pytest
 
 from connectors.base import Delivery
 from syncbot import ledger
-from syncbot.intake import inbox
-from syncbot.store import models, posting
+from syncbot.store import inbox, models, posting
 from syncbot.store.catalogue import add_sku
 from syncbot.store.database import close_database, declare_locations, open_database
 from syncbot.store.stock import stock

@@ -13,10 +13,9 @@ from tortoise.exceptions import OperationalError
 from connectors.base import Connector, ConnectorError, Delivery, NotOnStore
 from connectors.fake import FakeConnector
 from syncbot import metrics
-from syncbot.intake import inbox
 from syncbot.intake.processor import IntakeProcessor
 from syncbot.ledger.orders import OrderEvent
-from syncbot.store import models
+from syncbot.store import inbox, models
 from syncbot.store.catalogue import add_sku
 from syncbot.store.stock import stock
 
@@ -360,3 +359,23 @@ async def test_a_passing_database_error_is_retried_not_called_a_bug(
     row = await row_of("e1")
     assert (row.status, row.attempts) == ("pending", 1)
     assert row.last_error == "database error: database is locked"
+
+
+async def test_claims_a_killed_process_left_are_freed_at_start_on_sqlite_only(
+    processor: IntakeProcessor, clock: Clock, database: str
+) -> None:
+    """SQLite has one writer, so a claim found at start is a dead process's: freed at
+    once. On PostgreSQL a live process may hold it, so it waits out its lease."""
+    await keep("e1", json.dumps(ORDER).encode())
+    (claimed,) = await inbox.claim(10, clock(), inbox.LEASE)  # then the process dies
+
+    freed = await inbox.release_stale_claims()
+
+    row = await row_of("e1")
+    if database.startswith("sqlite"):
+        assert (freed, row.claimed_by) == (1, None)
+        assert await processor.process_pending() == 1
+    else:
+        assert (freed, row.claimed_by) == (0, claimed.claimed_by)
+        assert await processor.process_pending() == 0
+        assert await inbox.next_due() == row.claimed_until  # the sweep wakes when it ends

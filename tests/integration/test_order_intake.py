@@ -12,7 +12,7 @@ from syncbot.ledger import Quantities
 from syncbot.ledger.orders import Disposition, OrderLine, OrderReturn, OrderSnapshot, ReturnLine
 from syncbot.store import models, posting
 from syncbot.store.catalogue import add_sku
-from syncbot.store.orders import apply_parked, record_order_event
+from syncbot.store.orders import apply_parked, parked_lines, record_order_event
 from syncbot.store.stock import history, stock
 from syncbot.store.verify import verify
 
@@ -89,7 +89,15 @@ async def test_a_return_for_an_unknown_sku_waits_too(mug: None) -> None:
     refund = OrderReturn("1001", (ReturnLine("R1", "L9", "CUP", 1, Disposition.DAMAGED),))
     await record_order_event("shop", refund)
     await record_order_event("shop", refund)
-    assert await models.ParkedLine.all().count() == 1
+    [line] = await parked_lines()
+    assert (line.channel, line.order_id, line.line_id, line.sku, line.quantity) == (
+        "shop",
+        "1001",
+        "return:R1",
+        "CUP",
+        1,
+    )
+    assert "SKU CUP is not in syncbot" in line.reason
     await add_sku("CUP")
     await apply_parked("CUP")
     assert await main_stock("CUP") == Quantities(damaged=1)

@@ -19,15 +19,15 @@ from datetime import datetime
 from enum import StrEnum
 
 from syncbot.ledger.errors import InvalidMovement
-from syncbot.ledger.movements import (
-    Movement,
+from syncbot.ledger.movements import Movement
+from syncbot.ledger.quantities import DEFAULT_LOCATION
+from syncbot.ledger.routes import (
     order_cancel,
     order_commit,
     order_fulfil,
     return_damaged,
     return_restock,
 )
-from syncbot.ledger.quantities import DEFAULT_LOCATION
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,177 @@
+"""Balance rows inside a posting's transaction: steps 2 to 4 of `posting`'s contract.
+
+Every row a posting reads or moves is locked in one fixed order (sku, location, bucket),
+so concurrent postings neither deadlock nor lose updates; counts resolve against the
+locked quantities; each movement moves both its legs in one atomic UPDATE; and events are
+derived from the balances after it, which the locks make exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import Case, F, Q, When
+
+from syncbot.ledger import (
+    REAL_BUCKETS,
+    Bucket,
+    Count,
+    Entry,
+    Event,
+    InsufficientStock,
+    Movement,
+    Position,
+    Quantities,
+    UnknownLocation,
+    UnknownSku,
+    derive_events,
+)
+from syncbot.store import models
+
+RowKey = tuple[str, str, str]  # sku, location, bucket: also the order rows are locked in
+
+
+async def reorder_points_of(
+    connection: BaseDBAsyncClient, entries: Sequence[Entry]
+) -> dict[str, int | None]:
+    """The reorder point of each SKU posted to; refuses an unknown SKU."""
+    skus = {entry.sku for entry in entries}
+    found = dict(
+        await models.Sku.filter(code__in=skus)
+        .using_db(connection)
+        .values_list("code", "reorder_point")
+    )
+    if unknown_skus := sorted(skus - found.keys()):
+        raise UnknownSku(unknown_skus[0])
+    return found
+
+
+async def _check_locations(connection: BaseDBAsyncClient, keys: list[RowKey]) -> None:
+    locations = {location for _, location, _ in keys}
+    known = {
+        location.name
+        for location in await models.Location.filter(name__in=locations).using_db(connection)
+    }
+    if unknown_locations := sorted(locations - known):
+        raise UnknownLocation(unknown_locations[0])
+
+
+def row_keys(entries: Sequence[Entry]) -> list[RowKey]:
+    """Every row a posting reads or moves, sorted: the order in which they are locked.
+
+    All real buckets of each touched SKU and location are included, so counts resolve and
+    events report on_hand from locked values, not from rows another posting may be moving.
+    """
+    keys: set[RowKey] = set()
+    for entry in entries:
+        if isinstance(entry, Count):
+            places = [(entry.location, Bucket.COUNT_DIFFERENCE)]
+        else:
+            places = [(p.location, p.bucket) for p in (entry.source, entry.destination)]
+        for location, bucket in places:
+            keys.add((entry.sku, location, str(bucket)))
+            keys.update((entry.sku, location, str(real)) for real in REAL_BUCKETS)
+    return sorted(keys)
+
+
+async def lock(connection: BaseDBAsyncClient, keys: list[RowKey]) -> dict[RowKey, tuple[int, int]]:
+    """Creates missing balance rows, then locks all of them in key order: id and quantity."""
+    rows = await _select_for_update(connection, keys)
+    if len(rows) < len(keys):
+        # A new SKU-location pair; existing rows prove their location exists, new ones do not.
+        missing = [k for k in keys if k not in rows]
+        await _check_locations(connection, missing)
+        await models.Balance.bulk_create(
+            [models.Balance(sku_id=s, location_id=loc, bucket=b) for s, loc, b in missing],
+            ignore_conflicts=True,
+            using_db=connection,
+        )
+        rows = await _select_for_update(connection, keys)
+    return rows
+
+
+async def _select_for_update(
+    connection: BaseDBAsyncClient, keys: list[RowKey]
+) -> dict[RowKey, tuple[int, int]]:
+    skus = {k[0] for k in keys}
+    locations = {k[1] for k in keys}
+    buckets = {k[2] for k in keys}
+    # FOR UPDATE is dropped on SQLite, where the transaction already runs alone. It must be
+    # a model query: Tortoise silently drops FOR UPDATE from values_list() queries.
+    found = (
+        await models.Balance.filter(sku_id__in=skus, location_id__in=locations, bucket__in=buckets)
+        .order_by("sku_id", "location_id", "bucket")
+        .select_for_update()
+        .using_db(connection)
+    )
+    wanted = set(keys)
+    return {
+        key: (row.id, row.quantity)
+        for row in found
+        if (key := (row.sku_id, row.location_id, row.bucket)) in wanted
+    }
+
+
+def quantities(held: dict[RowKey, int], sku: str, location: str) -> Quantities:
+    return Quantities.from_buckets(
+        {bucket: held.get((sku, location, str(bucket)), 0) for bucket in REAL_BUCKETS}
+    )
+
+
+async def move(
+    connection: BaseDBAsyncClient,
+    rows: dict[RowKey, tuple[int, int]],
+    held: dict[RowKey, int],
+    movement: Movement,
+) -> None:
+    """Both legs in one atomic UPDATE; a guarded source must still hold the quantity."""
+    source = _key(movement.sku, movement.source)
+    source_id, destination_id = rows[source][0], rows[_key(movement.sku, movement.destination)][0]
+    quantity = movement.quantity
+    source_leg = Q(id=source_id, quantity__gte=quantity) if movement.guarded else Q(id=source_id)
+    changed = await (
+        models.Balance.filter(source_leg | Q(id=destination_id))
+        .using_db(connection)
+        .update(
+            quantity=Case(
+                When(id=source_id, then=F("quantity") - quantity),
+                default=F("quantity") + quantity,
+            )
+        )
+    )
+    if changed != 2:  # the guard kept the source row out: it holds less than the quantity
+        raise InsufficientStock(
+            movement.sku, movement.source.location, source[2], quantity, held[source]
+        )
+    held[source] -= quantity
+    held[_key(movement.sku, movement.destination)] += quantity
+
+
+def _key(sku: str, position: Position) -> RowKey:
+    return (sku, position.location, str(position.bucket))
+
+
+async def events_after(
+    connection: BaseDBAsyncClient,
+    movements: list[Movement],
+    held: dict[RowKey, int],
+    reorder_points: dict[str, int | None],
+) -> list[Event]:
+    """Events from the balances after the posting; locked rows make `held` exact."""
+    after = {
+        (movement.sku, location): quantities(held, movement.sku, location)
+        for movement in movements
+        for location in (movement.source.location, movement.destination.location)
+    }
+    watched = {sku for sku, _ in after if reorder_points.get(sku) is not None}
+    if watched:
+        # The reorder point is over all locations, including ones this posting did not touch.
+        others = await (
+            models.Balance.filter(sku_id__in=watched, bucket=Bucket.AVAILABLE)
+            .using_db(connection)
+            .values_list("sku_id", "location_id", "quantity")
+        )
+        for sku, location, quantity in others:
+            after.setdefault((sku, location), Quantities(available=quantity))
+    return derive_events(movements, after, reorder_points)

@@ -1,0 +1,339 @@
+"""The inbox: raw deliveries stored before the storefront's 200, deduplicated per channel.
+
+The intake processor claims and closes rows; people list, retry and skip them through the
+read model at the end (`InboxEntry`), where errors stored before intake worded them as
+sentences (a bare `'restock_type'` from a KeyError, or `KeyError('x')`) are reworded.
+
+A row's life: `pending` until a process claims it for a lease and closes it as `applied`
+(it moved stock, or could have), `ignored` (a topic syncbot does not act on), `not_found`
+(what it names is not on the store), `failed` (it can never be read, or its tries ran
+out) or `skipped` (a person closed it). A failed try keeps it pending until
+`next_attempt_at`, later after each try, so a sweep never waits behind one row.
+
+Claims make several processes safe on one PostgreSQL database: one UPDATE takes due rows
+that no live lease holds (`FOR UPDATE SKIP LOCKED`, so processes never queue on each
+other's rows) and stamps them with the claimer's token; closing a row is guarded by that
+token, so a process never counts a try on a row it no longer holds. A process that dies
+leaves its lease to expire, and the row is taken again. On SQLite the same guarded UPDATE
+runs without the lock clause (SQLite has one writer process).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from tortoise import connections
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
+
+from connectors.base import Delivery
+from syncbot.ledger.limits import MAX_REASON_LENGTH, text_problem
+from syncbot.store import models
+from syncbot.store.models import InboxDelivery as InboxDelivery  # named by the processor
+
+# A delivery that keeps failing is left for a person after this many tries; its error is
+# on the row and in `syncbot inbox list` (the storefront will not resend a delivery we took).
+MAX_ATTEMPTS = 5
+FIRST_BACKOFF_SECONDS = 5
+MAX_BACKOFF_SECONDS = 3600
+LEASE = timedelta(seconds=60)
+"""How long a claim holds: far longer than a try takes (milliseconds, seconds with an
+Admin API read-back), and short, because a process killed mid-claim holds its rows until
+the lease runs out."""
+MAX_ERROR_LENGTH = 2000
+
+PENDING = "pending"
+APPLIED = "applied"
+IGNORED = "ignored"
+NOT_FOUND = "not_found"
+FAILED = "failed"
+SKIPPED = "skipped"
+DONE = (APPLIED, IGNORED)
+"""Closed because processing succeeded: not listed, not retried, not skipped."""
+
+
+class InboxRefusal(Exception):
+    """A change to the inbox by hand that cannot be made; the message says why.
+
+    InboxRefusal          the request itself is unusable (an empty or over-long reason)
+    ├── UnknownDelivery   no delivery has that id
+    └── AlreadyClosed     the delivery is applied, ignored or skipped already
+    """
+
+
+class UnknownDelivery(InboxRefusal):
+    pass
+
+
+class AlreadyClosed(InboxRefusal):
+    pass
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait after the `attempts`-th failed try: 10 s, 20 s, 40 s... at most an hour."""
+    return timedelta(seconds=min(FIRST_BACKOFF_SECONDS * 2**attempts, MAX_BACKOFF_SECONDS))
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def store(channel: str, delivery: Delivery, body: bytes) -> bool:
+    """Keeps a delivery; False when the channel already delivered this event."""
+    try:
+        await models.InboxDelivery.create(
+            channel=channel,
+            event_id=delivery.event_id,
+            topic=delivery.topic,
+            headers=dict(delivery.headers),
+            body=body,
+        )
+    except IntegrityError:
+        return False
+    return True
+
+
+def _due(moment: datetime) -> Q:
+    return Q(status=PENDING) & (Q(next_attempt_at=None) | Q(next_attempt_at__lte=moment))
+
+
+def _unclaimed(moment: datetime) -> Q:
+    return Q(claimed_until=None) | Q(claimed_until__lt=moment)
+
+
+_CLAIM_POSTGRES = """
+UPDATE inbox_delivery SET claimed_by = $1, claimed_until = $2
+WHERE id IN (
+    SELECT id FROM inbox_delivery
+    WHERE status = 'pending'
+      AND (next_attempt_at IS NULL OR next_attempt_at <= $3)
+      AND (claimed_until IS NULL OR claimed_until < $3)
+    ORDER BY id LIMIT $4
+    FOR UPDATE SKIP LOCKED
+)
+"""
+
+
+async def claim(
+    limit: int, moment: datetime, lease: timedelta = LEASE
+) -> list[models.InboxDelivery]:
+    """Takes up to `limit` due deliveries, oldest first, for `lease`; each row once."""
+    token = uuid.uuid4().hex
+    connection = connections.get("default")
+    if connection.capabilities.dialect == "postgres":
+        await connection.execute_query(_CLAIM_POSTGRES, [token, moment + lease, moment, limit])
+    else:
+        ids = (
+            await models.InboxDelivery.filter(_due(moment), _unclaimed(moment))
+            .order_by("id")
+            .limit(limit)
+            .values_list("id", flat=True)
+        )
+        await models.InboxDelivery.filter(_due(moment), _unclaimed(moment), id__in=ids).update(
+            claimed_by=token, claimed_until=moment + lease
+        )
+    return await models.InboxDelivery.filter(claimed_by=token).order_by("id")
+
+
+async def next_due() -> datetime | None:
+    """When the earliest unclaimed waiting delivery falls due; None when none waits.
+
+    Rows claimed by a live process are that process's to close; one that died is taken
+    again by a later sweep once its lease has run out.
+    """
+    waiting = models.InboxDelivery.filter(status=PENDING, claimed_until=None)
+    if await waiting.filter(next_attempt_at=None).exists():
+        return now()
+    earliest = await waiting.exclude(next_attempt_at=None).order_by("next_attempt_at").first()
+    held = (
+        await models.InboxDelivery.filter(status=PENDING)
+        .exclude(claimed_until=None)
+        .order_by("claimed_until")
+        .first()
+    )
+    moments = [
+        moment
+        for moment in (
+            None if earliest is None else earliest.next_attempt_at,
+            None if held is None else held.claimed_until,  # a lease that runs out
+        )
+        if moment is not None
+    ]
+    return min(moments, default=None)
+
+
+async def release_stale_claims() -> int:
+    """At start on SQLite, frees every claim: one process writes a SQLite database (see
+    the design's concurrency rule), so a claim found then is a dead process's, and its
+    rows need not wait out the lease. On PostgreSQL other processes may be alive, so
+    their claims are left to expire. Returns how many rows were freed."""
+    connection = connections.get("default")
+    if connection.capabilities.dialect == "postgres":
+        return 0
+    return await (
+        models.InboxDelivery.filter(status=PENDING)
+        .exclude(claimed_until=None)
+        .update(claimed_by=None, claimed_until=None)
+    )
+
+
+def _held(row: models.InboxDelivery) -> Q:
+    return Q(id=row.id, claimed_by=row.claimed_by, status=PENDING)
+
+
+async def close(
+    row: models.InboxDelivery, status: str, moment: datetime, reason: str | None = None
+) -> bool:
+    """Closes a claimed row after a try; False when the claim was lost (another has it)."""
+    changed = await models.InboxDelivery.filter(_held(row)).update(
+        status=status,
+        processed_at=moment,
+        attempts=row.attempts + 1,
+        last_error=_clean(reason),
+        next_attempt_at=None,
+        claimed_by=None,
+        claimed_until=None,
+    )
+    return changed == 1
+
+
+async def fail(
+    row: models.InboxDelivery, error: str, moment: datetime, *, final: bool = False
+) -> bool:
+    """Records a failed try: final (or out of tries) closes the row, else it waits longer."""
+    attempts = row.attempts + 1
+    if final or attempts >= MAX_ATTEMPTS:
+        changed = await models.InboxDelivery.filter(_held(row)).update(
+            status=FAILED,
+            processed_at=moment,
+            attempts=attempts,
+            last_error=_clean(error),
+            next_attempt_at=None,
+            claimed_by=None,
+            claimed_until=None,
+        )
+    else:
+        changed = await models.InboxDelivery.filter(_held(row)).update(
+            attempts=attempts,
+            last_error=_clean(error),
+            next_attempt_at=moment + backoff(attempts),
+            claimed_by=None,
+            claimed_until=None,
+        )
+    return changed == 1
+
+
+def _clean(text: str | None) -> str | None:
+    """PostgreSQL cannot store a NUL, and an error may quote one from the payload."""
+    return None if text is None else text.replace("\x00", "\\x00")[:MAX_ERROR_LENGTH]
+
+
+@dataclass(frozen=True, slots=True)
+class InboxEntry:
+    """One delivery not applied, as `inbox list` and `GET /api/inbox` show it."""
+
+    id: int
+    channel: str
+    topic: str
+    event_id: str
+    status: str
+    error: str | None
+    """Readable: why it failed, was not found, or was skipped (and by whom)."""
+    attempts: int
+    max_attempts: int
+    next_attempt_at: datetime | None
+    received_at: datetime
+    closed_at: datetime | None
+    closed_by: str | None
+
+
+def readable(stored: str | None) -> str | None:
+    """A stored error as a sentence: raw KeyError text and exception reprs are reworded."""
+    if stored is None:
+        return None
+    if _BARE_KEY.fullmatch(stored):
+        return f"the payload has no {stored}"
+    if (found := _REPR.fullmatch(stored)) is not None:
+        name, inner = found.groups()
+        if name == "KeyError" and _BARE_KEY.fullmatch(inner):
+            return f"the payload has no {inner}"
+        return f"{name}: {inner.strip() or 'no message'}"
+    prefix, colon, tail = stored.rpartition(": ")
+    if colon and _BARE_KEY.fullmatch(tail):
+        return f"{prefix}: the payload has no {tail}"
+    return stored
+
+
+_BARE_KEY = re.compile(r"'([^'\n]{1,200})'")
+_REPR = re.compile(r"(\w+(?:Error|Exception))\((.*)\)", re.DOTALL)
+
+
+def _entry(row: models.InboxDelivery) -> InboxEntry:
+    return InboxEntry(
+        id=row.id,
+        channel=row.channel,
+        topic=row.topic,
+        event_id=row.event_id,
+        status=row.status,
+        error=readable(row.last_error),
+        attempts=row.attempts,
+        max_attempts=MAX_ATTEMPTS,
+        next_attempt_at=row.next_attempt_at if row.status == PENDING else None,
+        received_at=row.received_at,
+        closed_at=row.processed_at,
+        closed_by=row.closed_by,
+    )
+
+
+async def unfinished(limit: int = 100) -> list[InboxEntry]:
+    """Deliveries not applied, oldest first: waiting, retrying, failed, not found, skipped."""
+    rows = await models.InboxDelivery.exclude(status__in=DONE).order_by("id").limit(limit)
+    return [_entry(row) for row in rows]
+
+
+async def entry(delivery_id: int) -> InboxEntry | None:
+    row = await models.InboxDelivery.get_or_none(id=delivery_id)
+    return None if row is None else _entry(row)
+
+
+async def retry(delivery_ids: list[int] | None = None) -> int:
+    """Reopens deliveries not applied (all when no ids) with their tries back, due now.
+
+    A claim in progress is left alone: that process closes the row under its own token.
+    """
+    query = models.InboxDelivery.exclude(status__in=DONE)
+    if delivery_ids is not None:
+        query = query.filter(id__in=delivery_ids)
+    return await query.update(
+        status=PENDING, attempts=0, next_attempt_at=None, processed_at=None, closed_by=None
+    )
+
+
+async def skip(delivery_id: int, actor: str, reason: str) -> None:
+    """Closes one delivery by hand, naming who and why; raises InboxRefusal and writes
+    nothing for an unknown id or one already closed as applied, ignored or skipped."""
+    reason = reason.strip()
+    if not reason:
+        raise InboxRefusal("give a reason for skipping the delivery")
+    if problem := text_problem(reason, "the reason", MAX_REASON_LENGTH):
+        raise InboxRefusal(problem)
+    changed = (
+        await models.InboxDelivery.filter(id=delivery_id)
+        .exclude(status__in=(*DONE, SKIPPED))
+        .update(
+            status=SKIPPED,
+            processed_at=now(),
+            last_error=_clean(reason),
+            closed_by=actor,
+            next_attempt_at=None,
+        )
+    )
+    if changed:
+        return
+    row = await models.InboxDelivery.get_or_none(id=delivery_id)
+    if row is None:
+        raise UnknownDelivery(f"no delivery has id {delivery_id}: see `syncbot inbox list`")
+    raise AlreadyClosed(f"delivery {delivery_id} is already {row.status}: nothing to skip")
