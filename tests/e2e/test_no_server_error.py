@@ -24,7 +24,7 @@ from syncbot.config import ChannelsFile, Settings
 from syncbot.store.catalogue import add_sku
 from syncbot.store.database import close_database, open_database
 from syncbot.testing import serve_in_thread, wait_until
-from syncbot.web import create_app
+from syncbot.web.app import create_app
 
 TOKEN = "edge-tests-dummy-api-token-00000"  # for tests only
 WEBHOOK_SECRET = "edge-tests-dummy-webhook-secret"  # for tests only

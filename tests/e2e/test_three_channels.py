@@ -28,7 +28,7 @@ from syncbot.store.catalogue import add_sku
 from syncbot.store.database import close_database, declare_locations, open_database
 from syncbot.sync.listings import discover
 from syncbot.testing import serve_in_thread, wait_until
-from syncbot.web import create_app
+from syncbot.web.app import create_app
 
 from .conftest import SHOPIFY_MAIN_LOCATION, SHOPIFY_SECRET, SHOPIFY_SHOP, SKU, TOKEN
 from .test_shopify_webhooks import T1, deliver, order

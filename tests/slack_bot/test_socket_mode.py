@@ -15,7 +15,7 @@ import httpx
 from syncbot.config import ChannelsFile, Settings
 from syncbot.slackbot.testing import TEAM, FakeSlack, serve
 from syncbot.testing import serve_in_thread
-from syncbot.web import create_app
+from syncbot.web.app import create_app
 
 from .conftest import READER, _seed
 

@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from syncbot import cli_tables
-from syncbot.cli_runtime import actor, fail, run_with_database
+from syncbot.cli import tables as cli_tables
+from syncbot.cli.common import actor, fail, run_with_database
 from syncbot.intake import inbox
 from syncbot.intake.inbox import InboxEntry, InboxRefusal
 

@@ -11,11 +11,11 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
-from syncbot.api_fields import ChannelInPath, ChannelInQuery, SkuInQuery
 from syncbot.ledger.limits import quoted
 from syncbot.store import models
 from syncbot.sync.status import ListingFilter, channel_status, listing_state, listing_states
-from syncbot.web_errors import responses
+from syncbot.web.errors import responses
+from syncbot.web.fields import ChannelInPath, ChannelInQuery, SkuInQuery
 
 
 class ChannelOut(BaseModel):

@@ -13,8 +13,8 @@ from rich.table import Table
 
 from connectors.base import Connector
 from connectors.registry import build_connectors, secret_variables
-from syncbot import cli_tables
-from syncbot.cli_runtime import fail, load, run_with_database
+from syncbot.cli import tables as cli_tables
+from syncbot.cli.common import fail, load, run_with_database
 from syncbot.config import ChannelsFile
 from syncbot.intake.catch_up import CatchUpReport, catch_up
 from syncbot.store import models

@@ -13,21 +13,21 @@ import typer
 from rich.table import Table
 
 from connectors.registry import build_connectors
-from syncbot import cli_tables
-from syncbot.cli_channels import channels_app, require_channel
-from syncbot.cli_runtime import fail, load, run, run_with_database
+from syncbot.cli import tables as cli_tables
+from syncbot.cli.channels import channels_app, require_channel
+from syncbot.cli.common import fail, load, run, run_with_database
 from syncbot.config import ChannelsFile, ConfigError, Settings
 from syncbot.logs import configure_logging
+from syncbot.runtime.leader import Leadership
+from syncbot.runtime.scheduler import SyncScheduler
 from syncbot.slackbot.app import alert_jobs, slack_settings
 from syncbot.store import listings as store
 from syncbot.store.database import close_database, declare_locations, open_database
 from syncbot.store.preflight import require_schema
 from syncbot.sync.channels import SyncChannel, sync_channels
 from syncbot.sync.drift import DriftReport, check_drift, read_levels
-from syncbot.sync.leader import Leadership
 from syncbot.sync.planner import Plan, plan
 from syncbot.sync.pusher import SyncReport, sync
-from syncbot.sync.scheduler import SyncScheduler
 from syncbot.sync.status import ListingFilter, listing_state, listing_states
 
 T = TypeVar("T")

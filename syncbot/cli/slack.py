@@ -7,7 +7,7 @@ import asyncio
 import httpx
 import typer
 
-from syncbot.cli_runtime import fail, load, run
+from syncbot.cli.common import fail, load, run
 from syncbot.config import ChannelsFile, ConfigError, Settings
 from syncbot.logs import configure_logging
 from syncbot.slackbot.app import SlackSettings, slack_settings

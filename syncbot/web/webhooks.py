@@ -25,11 +25,11 @@ from connectors.base import (
     fitted_topic,
 )
 from syncbot import metrics
-from syncbot.api_fields import ChannelInPath
 from syncbot.intake import inbox
 from syncbot.intake.processor import IntakeProcessor
 from syncbot.ledger.limits import quoted
-from syncbot.web_errors import responses
+from syncbot.web.errors import responses
+from syncbot.web.fields import ChannelInPath
 
 
 def webhook_router(connectors: Mapping[str, Connector], processor: IntakeProcessor) -> APIRouter:

@@ -11,15 +11,6 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
 from pydantic_core import PydanticCustomError
 
-from syncbot.api_fields import (
-    Document,
-    LocationName,
-    Reason,
-    SkuCode,
-    ToLocation,
-    documented,
-    stored,
-)
 from syncbot.ledger import (
     DEFAULT_LOCATION,
     Bucket,
@@ -39,6 +30,15 @@ from syncbot.store import models
 from syncbot.store.corrections import reverse_movement
 from syncbot.store.posting import PostingResult, Provenance, post
 from syncbot.store.stock import history, posting_movements, stock
+from syncbot.web.fields import (
+    Document,
+    LocationName,
+    Reason,
+    SkuCode,
+    ToLocation,
+    documented,
+    stored,
+)
 
 API_ACTOR = "api"
 # API keys live in their own namespace so that no client can claim, by accident or not, the

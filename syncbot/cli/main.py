@@ -11,10 +11,12 @@ import httpx
 import typer
 
 from connectors.registry import build_connectors
-from syncbot import cli_slack, cli_sync, cli_tables
-from syncbot.cli_channels import channels_app, parked
-from syncbot.cli_inbox import inbox_app
-from syncbot.cli_runtime import OneLineErrors, actor, fail, load, run, run_with_database
+from syncbot.cli import slack as cli_slack
+from syncbot.cli import sync as cli_sync
+from syncbot.cli import tables as cli_tables
+from syncbot.cli.channels import channels_app, parked
+from syncbot.cli.common import OneLineErrors, actor, fail, load, run, run_with_database
+from syncbot.cli.inbox import inbox_app
 from syncbot.config import ConfigError
 from syncbot.ledger import (
     DEFAULT_LOCATION,
@@ -77,8 +79,8 @@ def serve(
     ] = True,
 ) -> None:
     """Run the web service and the sync scheduler; pending migrations are applied first."""
-    from syncbot.cli_serve import serve_app
-    from syncbot.web import create_app
+    from syncbot.cli.serve import serve_app
+    from syncbot.web.app import create_app
 
     settings, channels = load()
     if not scheduler:

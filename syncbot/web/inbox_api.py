@@ -11,11 +11,11 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
-from syncbot.api_fields import DeliveryId, documented, stored
 from syncbot.intake import inbox
 from syncbot.ledger.limits import MAX_REASON_LENGTH
-from syncbot.service import API_ACTOR
-from syncbot.web_errors import responses
+from syncbot.web.errors import responses
+from syncbot.web.fields import DeliveryId, documented, stored
+from syncbot.web.schemas import API_ACTOR
 
 
 class InboxEntryOut(BaseModel):

@@ -24,13 +24,10 @@ from pydantic import SecretStr, ValidationError
 from starlette.exceptions import HTTPException
 
 from connectors.base import Connector
-from syncbot import service
-from syncbot.api_fields import MovementId, SkuInPath, SkuInQuery
-from syncbot.channels_api import channels_router
 from syncbot.config import ChannelsFile, Settings
-from syncbot.inbox_api import inbox_router
 from syncbot.intake.processor import IntakeProcessor
-from syncbot.service import MovementOut, MovementRequest, PostingOut, StockOut
+from syncbot.runtime.leader import Leadership
+from syncbot.runtime.scheduler import SyncScheduler
 from syncbot.slackbot.app import slack_settings
 from syncbot.slackbot.runtime import SlackBot
 from syncbot.store.database import (
@@ -42,12 +39,15 @@ from syncbot.store.database import (
 )
 from syncbot.store.stock import MAX_HISTORY
 from syncbot.sync.channels import sync_channels
-from syncbot.sync.leader import Leadership
-from syncbot.sync.scheduler import SyncScheduler
 from syncbot.sync.status import refresh_gauges
-from syncbot.web_errors import install, responses
-from syncbot.web_middleware import BodyLimit, RequestMetrics
-from syncbot.webhooks import webhook_router
+from syncbot.web import schemas as service
+from syncbot.web.channels_api import channels_router
+from syncbot.web.errors import install, responses
+from syncbot.web.fields import MovementId, SkuInPath, SkuInQuery
+from syncbot.web.inbox_api import inbox_router
+from syncbot.web.middleware import BodyLimit, RequestMetrics
+from syncbot.web.schemas import MovementOut, MovementRequest, PostingOut, StockOut
+from syncbot.web.webhooks import webhook_router
 
 log = logging.getLogger(__name__)
 
