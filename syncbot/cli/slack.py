@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-
-import httpx
 import typer
 
+from syncbot import bootstrap
 from syncbot.cli.common import fail, load, run
-from syncbot.config import ChannelsFile, ConfigError, Settings
+from syncbot.config import ConfigError
 from syncbot.logs import configure_logging
-from syncbot.slackbot.app import SlackSettings, slack_settings
-from syncbot.slackbot.runtime import SlackBot
-from syncbot.store.database import close_database, declare_locations, open_database
-from syncbot.store.preflight import require_schema
+from syncbot.slackbot.app import slack_settings
 
 
 def slack_command() -> None:
@@ -35,25 +30,6 @@ def slack_command() -> None:
     configure_logging(settings.log_level)
     typer.echo("connecting to Slack over Socket Mode; Ctrl-C stops", err=True)
     try:
-        run(_connect(settings, channels, config))
+        run(bootstrap.run_slack_bot(settings, channels))
     except KeyboardInterrupt:
         typer.echo("Slack bot stopped", err=True)
-
-
-async def _connect(settings: Settings, channels: ChannelsFile, config: SlackSettings) -> None:
-    await require_schema(settings.database_url)  # only `migrate` and `serve` migrate
-    await open_database(settings.database_url)
-    try:
-        await declare_locations(channels.locations)
-        async with httpx.AsyncClient(timeout=httpx.Timeout(10.0)) as http:
-            names = [channel.name for channel in channels.channels]
-            bot = SlackBot(config, channels.locations, names, http, settings.alert_poll_seconds)
-            await bot.start()
-            try:
-                await asyncio.Event().wait()
-            finally:
-                await bot.stop()
-    except asyncio.CancelledError:
-        pass
-    finally:
-        await close_database()

@@ -9,6 +9,7 @@ from tortoise.exceptions import IntegrityError
 from syncbot.ledger import InvalidMovement, UnknownSku
 from syncbot.ledger.limits import integer_problem, quoted
 from syncbot.store import models
+from syncbot.store.orders import apply_parked
 
 # Printable, no spaces: SKUs appear in URLs, Slack commands and CSV files.
 _SKU = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/#+-]{0,127}$")
@@ -45,6 +46,15 @@ async def add_sku(code: str, name: str = "", reorder_point: int | None = None) -
         return await models.Sku.create(code=code, name=name, reorder_point=reorder_point)
     except IntegrityError as error:
         raise SkuExists(code) from error
+
+
+async def add_sku_applying_parked(
+    code: str, name: str = "", reorder_point: int | None = None
+) -> tuple[models.Sku, int]:
+    """Adds the SKU, then applies the order lines parked for it: the one way a SKU is added
+    (by a person or by listing discovery). Answers the row and how many orders moved."""
+    sku = await add_sku(code, name, reorder_point)
+    return sku, await apply_parked(code)
 
 
 async def get_sku(code: str) -> models.Sku:

@@ -10,8 +10,7 @@ from tortoise.transactions import in_transaction
 from connectors.base import Connector, Listing
 from syncbot.ledger import InvalidMovement
 from syncbot.store import models
-from syncbot.store.catalogue import add_sku
-from syncbot.store.orders import apply_parked
+from syncbot.store.catalogue import add_sku_applying_parked
 
 
 @dataclass(slots=True)
@@ -43,10 +42,9 @@ async def discover(connector: Connector, *, create_skus: bool = False) -> Discov
     if create_skus:
         for sku in list(report.unknown):
             try:
-                await add_sku(sku)
+                await add_sku_applying_parked(sku)
             except InvalidMovement:  # a code syncbot cannot take (a space, say): report it
                 continue
-            await apply_parked(sku)
             report.created.append(sku)
             report.unknown.remove(sku)
     # A duplicated SKU is not stored: pushing to one of its listings would be a guess.
