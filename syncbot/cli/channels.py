@@ -17,7 +17,7 @@ from syncbot.app import catalogue
 from syncbot.cli import tables as cli_tables
 from syncbot.cli.common import fail, load, run_with_database
 from syncbot.config import ChannelsFile
-from syncbot.intake.catch_up import CatchUpReport, catch_up
+from syncbot.intake.catch_up import CatchUpReport, NotCaughtUpYet, catch_up
 from syncbot.sync.listings import discover
 
 T = TypeVar("T")
@@ -96,6 +96,8 @@ def catch_up_command(
 
     start = since if since is None or since.tzinfo else since.replace(tzinfo=UTC)
     report = run_with_channel(name, lambda connector: catch_up(connector, progress, since=start))
+    if isinstance(report, NotCaughtUpYet):
+        raise fail(str(report))
     typer.echo(
         f"{name}: {len(report.orders)} orders reconciled, {len(report.changed)} moved stock "
         f"the webhooks had not; next catch-up starts after {report.cursor}"

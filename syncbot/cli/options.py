@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from syncbot.cli.common import fail
-from syncbot.ledger import InvalidMovement
+from syncbot.ledger import ValidationError
 from syncbot.ledger.limits import MAX_BIGINT, MAX_SKU_LENGTH, text_problem
 
 
@@ -18,7 +18,7 @@ def refused_input() -> Iterator[None]:
     """Malformed input exits 2 with the ledger's one-line reason, before the database opens."""
     try:
         yield
-    except InvalidMovement as error:
+    except ValidationError as error:
         raise fail(str(error)) from error
 
 

@@ -6,7 +6,7 @@ import re
 
 from tortoise.exceptions import IntegrityError
 
-from syncbot.ledger import InvalidMovement, UnknownSku
+from syncbot.ledger import UnknownSku, ValidationError
 from syncbot.ledger.limits import integer_problem, quoted
 from syncbot.store import models
 from syncbot.store.orders import apply_parked
@@ -15,7 +15,7 @@ from syncbot.store.orders import apply_parked
 _SKU = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/#+-]{0,127}$")
 
 
-class SkuExists(InvalidMovement):
+class SkuExists(ValidationError):
     def __init__(self, sku: str) -> None:
         super().__init__(f"SKU {sku!r} already exists")
         self.sku = sku
@@ -23,7 +23,7 @@ class SkuExists(InvalidMovement):
 
 def check_sku_code(code: str) -> str:
     if not _SKU.match(code):
-        raise InvalidMovement(
+        raise ValidationError(
             f"SKU {quoted(code)} is not valid: use up to 128 letters, digits and . _ / # + -, "
             "starting with a letter or digit"
         )
@@ -32,10 +32,10 @@ def check_sku_code(code: str) -> str:
 
 def check_reorder_point(reorder_point: int | None) -> int | None:
     if reorder_point is not None and reorder_point < 0:
-        raise InvalidMovement(f"a reorder point cannot be negative, got {reorder_point}")
+        raise ValidationError(f"a reorder point cannot be negative, got {reorder_point}")
     problem = None if reorder_point is None else integer_problem(reorder_point, "reorder point")
     if problem is not None:  # the column is a BIGINT on every backend
-        raise InvalidMovement(problem)
+        raise ValidationError(problem)
     return reorder_point
 
 

@@ -94,9 +94,10 @@ async def post(
 ) -> PostingResult:
     """Records the entries atomically, or raises a LedgerError and writes nothing.
 
-    `key_namespace` ("api:", "cli:") is stored in front of the key, so a key a person or
-    a client chooses can never claim one a storefront order will need; errors name the
-    key as the caller gave it.
+    `key_namespace` ("api:", "cli:", "slack:": `Actor.key_namespace`) is stored in front
+    of the key, so a key a person or a client chooses can never claim one syncbot makes
+    itself (`reversal-of:N`, which reverses each movement once); errors name the key as
+    the caller gave it.
     """
     if not entries:
         raise InvalidMovement("nothing to post")

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from tortoise.transactions import in_transaction
 
 from connectors.base import Connector, Listing
-from syncbot.ledger import InvalidMovement
+from syncbot.ledger import ValidationError
 from syncbot.store import models
 from syncbot.store.catalogue import add_sku_applying_parked
 
@@ -43,7 +43,7 @@ async def discover(connector: Connector, *, create_skus: bool = False) -> Discov
         for sku in list(report.unknown):
             try:
                 await add_sku_applying_parked(sku)
-            except InvalidMovement:  # a code syncbot cannot take (a space, say): report it
+            except ValidationError:  # a code syncbot cannot take (a space, say): report it
                 continue
             report.created.append(sku)
             report.unknown.remove(sku)
