@@ -8,7 +8,7 @@ limits every input is checked against, in `fields`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from contextlib import AbstractAsyncContextManager
 
 from fastapi import APIRouter, FastAPI
 
@@ -28,7 +28,7 @@ def web_app(
     kinds: Mapping[str, str],
     connectors: Mapping[str, Connector],
     wake_intake: Callable[[], None],
-    lifespan: Any,
+    lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]],
     routers: Sequence[APIRouter] = (),
 ) -> FastAPI:
     """The service's routes. `kinds`: every channel's name and kind, in the channels file's
