@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from syncbot.store import listings as store_listings
 from syncbot.store import lookups
 from syncbot.sync.status import (
     ChannelStatus,
@@ -24,7 +25,9 @@ __all__ = [
     "listings",
     "pushes",
     "refresh_gauges",
+    "release",
     "statuses",
+    "unlisted",
 ]
 
 
@@ -119,3 +122,13 @@ async def pushes(channel: str, sku: str | None = None, limit: int = 50) -> list[
         )
         for row in await lookups.listing_pushes(channel, sku, limit)
     ]
+
+
+async def unlisted(channel: str) -> list[str]:
+    """Catalogue SKUs the channel has no listing for: never pushed there."""
+    return await store_listings.unlisted(channel)
+
+
+async def release(channel: str, skus: list[str] | None = None) -> int:
+    """Lifts quarantine from the given (or every) listing of a channel; how many."""
+    return await store_listings.release(channel, skus)

@@ -13,7 +13,6 @@ from syncbot.app.channels import ListingFilter
 from syncbot.cli import tables as cli_tables
 from syncbot.cli.channels import channels_app, require_channel
 from syncbot.cli.common import fail, load, run_with_database
-from syncbot.store import listings as store
 
 
 @channels_app.command("listings")
@@ -70,7 +69,7 @@ def release_command(
         raise fail("name the SKUs to release, or give --all")
     _, channels = load()
     require_channel(channels, name)
-    count = run_with_database(lambda: store.release(name, None if every else skus))
+    count = run_with_database(lambda: channels_use.release(name, None if every else skus))
     typer.echo(f"{name}: {count} listing(s) released; the next sync pushes them")
 
 

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from syncbot import bootstrap
+from syncbot.app import channels as channels_use
 from syncbot.cli import tables as cli_tables
 from syncbot.cli.channels import require_channel
 from syncbot.cli.common import fail, load, run, run_with_database
@@ -66,7 +67,7 @@ def sync_command(
                     cli_tables.console().print(_plan_table(preview, levels))
                 else:
                     typer.echo(f"{each.name}: no listings: run `syncbot channels discover` first")
-                if unlisted := await store.unlisted(each.name):
+                if unlisted := await channels_use.unlisted(each.name):
                     typer.echo(_unlisted_line(each.name, unlisted))
             else:
                 typer.echo(f"{each.name}: syncing…", err=True)
