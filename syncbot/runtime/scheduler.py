@@ -26,8 +26,8 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from syncbot.config import ConfigError, Settings
-from syncbot.intake.catch_up import catch_up
+from syncbot.config import Settings
+from syncbot.intake.catch_up import NotCaughtUpYet, catch_up
 from syncbot.ledger.events import EventName
 from syncbot.logs import quiet_routine_logs
 from syncbot.store import outbox
@@ -187,12 +187,11 @@ class SyncScheduler:
         return report
 
     async def catch_up(self, name: str) -> None:
-        try:
-            report = await catch_up(self.channels[name].connector)
-        except ConfigError as error:  # never caught up: a person must choose where to start
+        report = await catch_up(self.channels[name].connector)
+        if isinstance(report, NotCaughtUpYet):  # a person must choose where to start
             if name not in self._never_caught_up:
                 self._never_caught_up.add(name)
-                log.warning("scheduled catch-up skipped: %s", error, extra={"channel": name})
+                log.warning("scheduled catch-up skipped: %s", report, extra={"channel": name})
             return
         if report.changed:
             log.info(
