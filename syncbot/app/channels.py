@@ -8,7 +8,7 @@ from datetime import datetime
 
 from syncbot.store import listings as store_listings
 from syncbot.store import lookups
-from syncbot.sync.status import (
+from syncbot.store.status import (
     ChannelStatus,
     ListingFilter,
     channel_status,

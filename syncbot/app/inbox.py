@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from syncbot.app.actor import Actor
-from syncbot.intake import inbox
-from syncbot.intake.inbox import (
+from syncbot.store import inbox
+from syncbot.store.inbox import (
     APPLIED,
     FAILED,
     IGNORED,

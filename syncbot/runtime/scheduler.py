@@ -10,7 +10,7 @@ Jobs (each `max_instances=1`, so none overlaps itself; intervals come from Setti
     drift:<channel>    every SYNCBOT_DRIFT_SECONDS: reads levels and records drift
 
 A channel is pushed by one job at a time (a lock per channel), so a sweep and a change push
-never race each other's compare-and-set. Only the elected leader runs this (sync.leader).
+never race each other's compare-and-set. Only the elected leader runs this (runtime.leader).
 """
 
 from __future__ import annotations

@@ -25,8 +25,8 @@ from connectors.base import (
     fitted_topic,
 )
 from syncbot import metrics
-from syncbot.intake import inbox
 from syncbot.ledger.limits import quoted
+from syncbot.store import inbox
 from syncbot.web.errors import responses
 from syncbot.web.fields import ChannelInPath
 
