@@ -34,10 +34,10 @@ from urllib.parse import urlencode
 import httpx
 from tortoise import connections
 
+from syncbot.bootstrap import create_app
 from syncbot.config import ChannelsFile, Settings
 from syncbot.slackbot.testing import FakeSlack, serve
 from syncbot.store.database import close_database, declare_locations, migrate, open_database
-from syncbot.web import create_app
 
 SECRET = "bench-slack-signing-secret"
 KINDS = [

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from connectors.base import Connector
-from syncbot.config import ConfigError
 from syncbot.store import cursors
 from syncbot.store.orders import UnstorableOrder, record_order_event
 
@@ -31,23 +30,35 @@ class CatchUpReport:
     cursor: datetime | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class NotCaughtUpYet:
+    """The channel has never caught up and no start was given: nothing was read. A person
+    must choose where to start; the scheduler waits for that."""
+
+    channel: str
+
+    def __str__(self) -> str:
+        return (
+            f"channel {self.channel!r} has never caught up: give --since, the time of the "
+            "stock count the ledger started from (orders before it are already in that count)"
+        )
+
+
 async def catch_up(
     connector: Connector,
     progress: Callable[[CatchUpReport], None] | None = None,
     *,
     since: datetime | None = None,
-) -> CatchUpReport:
+) -> CatchUpReport | NotCaughtUpYet:
     """Reconciles every order the channel updated after the stored cursor (or `since`).
 
     A channel's first catch-up needs `since`: reading every order the storefront still
     shows would post shipments that the merchant's last stock count already reflects.
+    Without it, the answer is NotCaughtUpYet and nothing is read.
     """
     cursor = await cursors.orders_cursor(connector.name)
     if since is None and cursor is None:
-        raise ConfigError(
-            f"channel {connector.name!r} has never caught up: give --since, the time of the "
-            "stock count the ledger started from (orders before it are already in that count)"
-        )
+        return NotCaughtUpYet(connector.name)
     report = CatchUpReport(cursor=since or cursor)
     async for page in connector.orders_since(report.cursor):
         for event in page.events:

@@ -1,5 +1,7 @@
 """Turns stored deliveries into ledger postings, off the request path and after commit.
 
+When to process is `runtime.intake`'s loop; this processes what it is handed.
+
 Processing is safe to repeat: reconciliation is state-based and return lines apply once,
 so a delivery processed twice (a crash before it was marked, or a lease that ran out
 mid-try) posts nothing the second time.
@@ -17,8 +19,6 @@ No delivery can stop the others. Every error of one try is caught for that row a
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
@@ -37,8 +37,6 @@ log = logging.getLogger(__name__)
 
 BATCH = 100
 CLAIM = 10  # rows claimed at once: small, so a lease covers the whole claim's work
-IDLE_SECONDS = 30.0  # a sweep without a wake-up, for leases left by a process that died
-MIN_WAIT_SECONDS = 0.1
 
 
 class IntakeProcessor:
@@ -52,39 +50,6 @@ class IntakeProcessor:
         self._connectors = connectors
         self._clock = clock
         self._lease = lease
-        self._wake = asyncio.Event()
-
-    def wake(self) -> None:
-        """Called after a delivery is stored: process it now rather than at the next sweep."""
-        self._wake.set()
-
-    async def run(self) -> None:
-        """Processes the backlog at start, then whenever woken or a retry falls due."""
-        try:
-            freed = await inbox.release_stale_claims()
-        except Exception:  # the database went away, say: the leases run out anyway
-            log.exception("could not free the claims a dead process left")
-        else:
-            if freed:
-                log.warning("freed %d deliveries claimed by a process that died", freed)
-        while True:
-            self._wake.clear()
-            try:
-                while await self.process_pending() == BATCH:
-                    pass
-                wait = await self._until_next_due()
-            except Exception:  # the database went away, say: log it, keep the loop alive
-                log.exception("intake sweep failed; retrying at the next one")
-                wait = IDLE_SECONDS
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), wait)
-
-    async def _until_next_due(self) -> float:
-        due = await inbox.next_due()
-        if due is None:
-            return IDLE_SECONDS
-        seconds = (due - self._clock()).total_seconds()
-        return min(IDLE_SECONDS, max(MIN_WAIT_SECONDS, seconds))
 
     async def process_pending(self, limit: int = BATCH) -> int:
         """Processes up to `limit` due deliveries this process could claim; returns how

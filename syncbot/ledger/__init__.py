@@ -5,9 +5,11 @@ from syncbot.ledger.errors import (
     InsufficientStock,
     InvalidMovement,
     LedgerError,
+    PolicyError,
     UnknownLocation,
     UnknownMovement,
     UnknownSku,
+    ValidationError,
 )
 from syncbot.ledger.events import BelowReorderPoint, Event, Oversold, StockChanged, derive_events
 from syncbot.ledger.movements import Count, Entry, Movement, MovementKind, Position, replay
@@ -48,12 +50,14 @@ __all__ = [
     "Movement",
     "MovementKind",
     "Oversold",
+    "PolicyError",
     "Position",
     "Quantities",
     "StockChanged",
     "UnknownLocation",
     "UnknownMovement",
     "UnknownSku",
+    "ValidationError",
     "adjust",
     "damage",
     "derive_events",

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from syncbot.ledger.errors import InvalidMovement
+from syncbot.ledger.errors import PolicyError
 
 MINUS = "\u2212"
 
@@ -38,11 +38,11 @@ class Policy:
 
     def __post_init__(self) -> None:
         if self.buffer < 0:
-            raise InvalidMovement(f"buffer {self.buffer}: use 0 or more units")
+            raise PolicyError(f"buffer {self.buffer}: use 0 or more units")
         if not 0 <= self.percent <= 100:
-            raise InvalidMovement(f"percent {self.percent}: use 0 to 100")
+            raise PolicyError(f"percent {self.percent}: use 0 to 100")
         if self.maximum is not None and self.maximum < 0:
-            raise InvalidMovement(f"max {self.maximum}: use 0 or more units")
+            raise PolicyError(f"max {self.maximum}: use 0 or more units")
 
     def merged(self, override: Mapping[str, int | None]) -> Policy:
         """This policy with a SKU's own `buffer`, `percent` or `max` in place of the channel's."""
@@ -185,7 +185,7 @@ def decide(
 
 def _int(value: int | None) -> int:
     if value is None:
-        raise InvalidMovement("buffer and percent need a number")
+        raise PolicyError("buffer and percent need a number")
     return value
 
 

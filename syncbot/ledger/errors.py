@@ -1,7 +1,10 @@
 """The ledger's error tree: every refusal carries the data a person needs to fix it.
 
 LedgerError
-├── InvalidMovement       the movement itself is malformed (quantity, buckets, kind)
+├── ValidationError       a value breaks a rule that holds whatever the balances are
+│   │                     (a SKU code, a reorder point, an idempotency key's length)
+│   └── InvalidMovement   the movement itself is malformed (quantity, buckets, kind)
+├── PolicyError           a channel's allocation policy is malformed (buffer, percent, max)
 ├── UnknownSku            the SKU is not in the catalogue
 ├── UnknownLocation       the location is not declared
 ├── UnknownMovement       no movement has that id
@@ -26,8 +29,16 @@ class LedgerError(Exception):
     """Base of every refusal the ledger makes; the message is fit to show a user."""
 
 
-class InvalidMovement(LedgerError):
+class ValidationError(LedgerError):
+    """A value breaks a rule that holds whatever the balances are."""
+
+
+class InvalidMovement(ValidationError):
     """The movement breaks a rule that holds whatever the balances are."""
+
+
+class PolicyError(LedgerError):
+    """A channel's allocation policy cannot be applied: a negative buffer, say."""
 
 
 class UnknownSku(LedgerError):

@@ -20,11 +20,6 @@ log = logging.getLogger(__name__)
 GROUP_TTL_SECONDS = 300.0
 
 
-def actor(team: str | None, user: str) -> str:
-    """How a Slack person is named on the movements they make."""
-    return f"slack:{team or '-'}:{user}"
-
-
 @dataclass
 class Access:
     writers: frozenset[str]

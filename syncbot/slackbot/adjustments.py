@@ -10,25 +10,23 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from syncbot import metrics
+from syncbot.app import reports
+from syncbot.app import stock as use_stock
+from syncbot.app.actor import Actor, Via
 from syncbot.ledger import (
     Bucket,
     Count,
     LedgerError,
     Movement,
     Quantities,
+    UnknownMovement,
     UnknownSku,
     damage,
     receive,
 )
 from syncbot.slackbot import blocks
-from syncbot.slackbot.access import actor
 from syncbot.slackbot.blocks import Message
 from syncbot.slackbot.text import Adjustment
-from syncbot.store import models
-from syncbot.store.corrections import reverse_movement
-from syncbot.store.posting import PostingResult, Provenance, movement_from_row, post
-from syncbot.store.reports import close_matches
-from syncbot.store.stock import stock
 
 log = logging.getLogger(__name__)
 
@@ -68,28 +66,27 @@ async def record(
         entry = receive(sku, quantity, location, reason)
     else:
         entry = Count(sku, quantity, location)
-    provenance = Provenance(actor=actor(team, user), document=f"slack:{command.lstrip('/')}")
+    who, document = Actor.slack(team, user), f"slack:{command.lstrip('/')}"
     try:
-        result = await post([entry], idempotency_key=key, provenance=provenance)
+        result = await use_stock.record(entry, who, key, document)
     except UnknownSku:
-        matches = await close_matches(sku)
+        matches = await reports.close_matches(sku)
         metrics.SLACK_WRITES.labels(command, "rejected").inc()
         return blocks.unknown_sku_message(sku, matches)
     except LedgerError as error:
         metrics.SLACK_WRITES.labels(command, "rejected").inc()
         return blocks.problem_message(str(error))
     metrics.SLACK_WRITES.labels(command, "recorded").inc()
-    figures = (await stock(sku)).locations.get(location)
     return blocks.recorded_message(
         user,
         _summary(command, adjustment, result),
-        figures or Quantities(),
+        result.stock.locations.get(location) or Quantities(),
         location,
-        await _movement_id(result),
+        result.rows[0].id if result.movements and result.rows else None,
     )
 
 
-def _summary(command: str, adjustment: Adjustment, result: PostingResult) -> str:
+def _summary(command: str, adjustment: Adjustment, result: use_stock.Recorded) -> str:
     sku, quantity = adjustment.sku, adjustment.quantity
     if command == "/count":
         if not result.movements:
@@ -108,28 +105,23 @@ def _difference(movement: Movement) -> int:
     return -movement.quantity
 
 
-def _describe(movement: Movement, reason: str) -> str:
+def _describe(movement: use_stock.MovementView) -> str:
     return f"{movement.kind} of {movement.quantity} × {movement.sku}" + (
-        f" ({reason})" if reason else ""
+        f" ({movement.reason})" if movement.reason else ""
     )
-
-
-async def _movement_id(result: PostingResult) -> int | None:
-    if not result.movements:
-        return None
-    row = await models.Movement.filter(posting=result.posting).order_by("id").first()
-    return row.id if row else None
 
 
 async def undo(
     movement_id: int, user: str, team: str | None, is_admin: Callable[[], Awaitable[bool]]
 ) -> Message:
     """Reverses a movement once, for its author or an admin; the message to show."""
-    row = await models.Movement.get_or_none(id=movement_id)
-    if row is None:
+    try:
+        row = await use_stock.movement(movement_id)
+    except UnknownMovement:
         return blocks.problem_message("That adjustment no longer exists.")
-    made_by = row.actor.rsplit(":", 1)[-1] if row.actor.startswith("slack:") else None
-    if made_by != user and not await is_admin():
+    made_by = Actor.decode(row.actor)
+    mine = made_by.via is Via.SLACK and made_by.name == user
+    if not mine and not await is_admin():
         return refused(
             user,
             team,
@@ -138,8 +130,8 @@ async def undo(
             detail=f"movement {movement_id}",
         )
     try:
-        result = await reverse_movement(
-            movement_id, Provenance(actor=actor(team, user), document="slack:undo")
+        result = await use_stock.reverse(
+            movement_id, Actor.slack(team, user), document="slack:undo"
         )
     except LedgerError as error:
         metrics.SLACK_WRITES.labels("undo", "rejected").inc()
@@ -148,6 +140,6 @@ async def undo(
         return blocks.problem_message("This was already undone.")
     metrics.SLACK_WRITES.labels("undo", "recorded").inc()
     location = row.source_location
-    figures = (await stock(row.sku_id)).locations.get(location) or Quantities()
-    original = _describe(movement_from_row(row), row.reason)
+    figures = result.stock.locations.get(location) or Quantities()
+    original = _describe(row)
     return blocks.undone_message(user, original, figures, location)

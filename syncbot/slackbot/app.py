@@ -21,11 +21,11 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from syncbot.config import ChannelsFile, ConfigError, Settings, split_ids
+from syncbot.runtime.scheduler import LeaderJob
 from syncbot.slackbot import commands, home
 from syncbot.slackbot.access import Access
 from syncbot.slackbot.alerts import Alerts
 from syncbot.slackbot.replies import Replier
-from syncbot.sync.scheduler import LeaderJob
 
 log = logging.getLogger(__name__)
 

@@ -10,11 +10,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from syncbot.app.actor import Actor, Via
+from syncbot.app.channels import ChannelStatus
+from syncbot.app.reports import LowStock, StockCard
 from syncbot.ledger import Quantities
 from syncbot.ledger.errors import SHOWN_CHARACTERS
 from syncbot.slackbot.text import DAMAGE_REASONS, MAX_UNITS
-from syncbot.store.reports import LowStock, StockCard
-from syncbot.sync.status import ChannelStatus
 
 Block = dict[str, Any]
 Message = dict[str, Any]
@@ -267,8 +268,9 @@ def home_view(
 
 def who_made(actor: str) -> str:
     """`slack:T…:U…` is shown as a mention; other actors (cli:…, api) as written."""
-    if actor.startswith("slack:"):
-        return f"<@{actor.rsplit(':', 1)[-1]}>"
+    who = Actor.decode(actor)
+    if who.via is Via.SLACK:
+        return f"<@{who.name}>"
     return f"`{actor or 'unknown'}`"
 
 

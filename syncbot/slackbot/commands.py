@@ -18,6 +18,8 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from syncbot.app import catalogue
+from syncbot.app.reports import close_matches, search_skus, stock_card
 from syncbot.ledger import (
     LedgerError,
     UnknownSku,
@@ -33,9 +35,6 @@ from syncbot.slackbot.text import (
     read_quantity,
     read_stock,
 )
-from syncbot.store import models
-from syncbot.store.catalogue import check_sku_code
-from syncbot.store.reports import close_matches, search_skus, stock_card
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +104,7 @@ def register(app: AsyncApp, floor: Floor) -> None:
             typed = _read(floor, command)
         except (UsageError, LedgerError):
             return
-        key = f"slack:{command['trigger_id']}"
+        key = command["trigger_id"]  # stored as "slack:<trigger>": Actor.key_namespace
         message = await adjustments.record(name, typed, user, team, key)
         await floor.reply(command.get("response_url"), message)
 
@@ -126,7 +125,7 @@ def register(app: AsyncApp, floor: Floor) -> None:
         _, typed = await _read_modal(body["view"]["state"]["values"], floor.locations)
         if typed is None or not await floor.access.may_write(client, user):
             return
-        key = f"slack:modal:{body['view']['id']}"
+        key = f"modal:{body['view']['id']}"
         message = await adjustments.record("/damage", typed, user, team, key)
         await _post_to(client, body["view"].get("private_metadata") or user, user, message)
 
@@ -150,7 +149,7 @@ def register(app: AsyncApp, floor: Floor) -> None:
 
 def _read(floor: Floor, command: Body) -> Adjustment:
     typed = read_adjustment(command["command"], command.get("text", ""), floor.locations)
-    check_sku_code(typed.sku)
+    catalogue.check_new_sku(typed.sku)
     return typed
 
 
@@ -188,7 +187,7 @@ async def _read_modal(
         problems["sku"] = "Enter a SKU."
     elif problem is not None:
         problems["sku"] = f"{problem}."
-    elif not await models.Sku.exists(code=sku):
+    elif not await catalogue.sku_exists(sku):
         matches = await close_matches(sku)
         problems["sku"] = f"There is no SKU {quoted(sku)}." + (
             f" Did you mean {', '.join(matches)}?" if matches else ""

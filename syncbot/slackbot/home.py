@@ -8,9 +8,9 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from syncbot.app import channels
+from syncbot.app.reports import low_stock, recent_adjustments
 from syncbot.slackbot import blocks
-from syncbot.store.reports import low_stock, recent_adjustments
-from syncbot.sync.status import channel_status
 
 
 async def home_view(channel_names: Sequence[str]) -> dict[str, Any]:
@@ -18,7 +18,7 @@ async def home_view(channel_names: Sequence[str]) -> dict[str, Any]:
         (
             row.actor,
             row.kind,
-            row.sku_id,
+            row.sku,
             row.quantity,
             row.source_location,
             row.occurred_at,
@@ -26,7 +26,7 @@ async def home_view(channel_names: Sequence[str]) -> dict[str, Any]:
         for row in await recent_adjustments(10)
     ]
     return blocks.home_view(
-        await low_stock(), adjustments, await channel_status(list(channel_names))
+        await low_stock(), adjustments, await channels.statuses(list(channel_names))
     )
 
 

@@ -11,10 +11,10 @@ from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from starlette.exceptions import HTTPException
 
+from syncbot.runtime.scheduler import LeaderJob
 from syncbot.slackbot.app import SlackSettings, alert_jobs, create_slack_app
 from syncbot.slackbot.signature import SlackRequestRefused, check_request
-from syncbot.sync.scheduler import LeaderJob
-from syncbot.web_errors import responses
+from syncbot.web.errors import responses
 
 log = logging.getLogger(__name__)
 

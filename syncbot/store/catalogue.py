@@ -7,15 +7,16 @@ from collections.abc import Iterable
 
 from tortoise.exceptions import IntegrityError
 
-from syncbot.ledger import InvalidMovement, UnknownSku
+from syncbot.ledger import UnknownSku, ValidationError
 from syncbot.ledger.limits import integer_problem, quoted
 from syncbot.store import models
+from syncbot.store.orders import apply_parked
 
 # Printable, no spaces: SKUs appear in URLs, Slack commands and CSV files.
 _SKU = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/#+-]{0,127}$")
 
 
-class SkuExists(InvalidMovement):
+class SkuExists(ValidationError):
     def __init__(self, sku: str) -> None:
         super().__init__(f"SKU {sku!r} already exists")
         self.sku = sku
@@ -23,7 +24,7 @@ class SkuExists(InvalidMovement):
 
 def check_sku_code(code: str) -> str:
     if not _SKU.match(code):
-        raise InvalidMovement(
+        raise ValidationError(
             f"SKU {quoted(code)} is not valid: use up to 128 letters, digits and . _ / # + -, "
             "starting with a letter or digit"
         )
@@ -32,10 +33,10 @@ def check_sku_code(code: str) -> str:
 
 def check_reorder_point(reorder_point: int | None) -> int | None:
     if reorder_point is not None and reorder_point < 0:
-        raise InvalidMovement(f"a reorder point cannot be negative, got {reorder_point}")
+        raise ValidationError(f"a reorder point cannot be negative, got {reorder_point}")
     problem = None if reorder_point is None else integer_problem(reorder_point, "reorder point")
     if problem is not None:  # the column is a BIGINT on every backend
-        raise InvalidMovement(problem)
+        raise ValidationError(problem)
     return reorder_point
 
 
@@ -46,6 +47,15 @@ async def add_sku(code: str, name: str = "", reorder_point: int | None = None) -
         return await models.Sku.create(code=code, name=name, reorder_point=reorder_point)
     except IntegrityError as error:
         raise SkuExists(code) from error
+
+
+async def add_sku_applying_parked(
+    code: str, name: str = "", reorder_point: int | None = None
+) -> tuple[models.Sku, int]:
+    """Adds the SKU, then applies the order lines parked for it: the one way a SKU is added
+    (by a person or by listing discovery). Answers the row and how many orders moved."""
+    sku = await add_sku(code, name, reorder_point)
+    return sku, await apply_parked(code)
 
 
 async def get_sku(code: str) -> models.Sku:

@@ -88,10 +88,11 @@ async def post(
 ) -> PostingResult:
     """Records the entries atomically, or raises a LedgerError and writes nothing.
 
-    `key_namespace` ("api:", "cli:") is stored in front of the key, so a key a person or
-    a client chooses can never claim one syncbot makes itself, such as `reversal-of:N`
-    (which keeps a movement from being reversed twice); errors name the key as the caller
-    gave it. Order postings carry no key: the order's locked record serialises them.
+    `key_namespace` ("api:", "cli:", "slack:": `Actor.key_namespace`) is stored in front
+    of the key, so a key a person or a client chooses can never claim one syncbot makes
+    itself (`reversal-of:N`, which reverses each movement once); errors name the key as
+    the caller gave it. Order postings carry no key: the order's locked record
+    serialises them.
     """
     if not entries:
         raise InvalidMovement("nothing to post")

@@ -6,10 +6,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from connectors.base import Connector, Listing
-from syncbot.ledger import InvalidMovement
+from syncbot.ledger import ValidationError
 from syncbot.store import listings as store
-from syncbot.store.catalogue import add_sku, known_skus
-from syncbot.store.orders import apply_parked
+from syncbot.store.catalogue import add_sku_applying_parked, known_skus
 
 
 @dataclass(slots=True)
@@ -41,10 +40,9 @@ async def discover(connector: Connector, *, create_skus: bool = False) -> Discov
     if create_skus:
         for sku in list(report.unknown):
             try:
-                await add_sku(sku)
-            except InvalidMovement:  # a code syncbot cannot take (a space, say): report it
+                await add_sku_applying_parked(sku)
+            except ValidationError:  # a code syncbot cannot take (a space, say): report it
                 continue
-            await apply_parked(sku)
             report.created.append(sku)
             report.unknown.remove(sku)
     # A duplicated SKU is not stored: pushing to one of its listings would be a guess.

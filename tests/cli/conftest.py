@@ -15,7 +15,7 @@ import pytest
 from tortoise import connections
 from typer.testing import CliRunner, Result
 
-from syncbot.cli import app
+from syncbot.cli.main import app
 from syncbot.store.database import close_database, open_database
 
 CHANNELS_FILE = 'locations = ["main", "east"]\n'

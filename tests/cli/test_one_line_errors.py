@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import Result
 
-from syncbot.cli_runtime import clip
+from syncbot.cli.common import clip
 
 from .conftest import Cli, environment
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from syncbot import cli as cli_module
+from syncbot.cli import stock as cli_module
 from syncbot.ledger import REAL_BUCKETS
 
 from .conftest import Cli, environment, quantities, stocked, table_rows

@@ -22,7 +22,7 @@ from shopify_payloads import (
 from typer.testing import CliRunner, Result
 
 from connectors.shopify.documents import ORDERS_UPDATED_SINCE, PRODUCT_VARIANTS
-from syncbot.cli import app
+from syncbot.cli.main import app
 
 URL = f"https://{SHOP}/admin/api/2026-10/graphql.json"
 EAST = EAST_LOCATION

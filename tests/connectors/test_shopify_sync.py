@@ -25,11 +25,11 @@ from syncbot.ledger import damage, receive
 from syncbot.store import models
 from syncbot.store.catalogue import add_sku
 from syncbot.store.posting import post
+from syncbot.store.status import ListingFilter, listing_states
 from syncbot.sync.channels import SyncChannel
 from syncbot.sync.failures import SENDS
 from syncbot.sync.listings import discover
 from syncbot.sync.pusher import SyncReport, sync
-from syncbot.sync.status import ListingFilter, listing_states
 
 URL = f"https://{SHOP}/admin/api/2026-10/graphql.json"
 GRACE = timedelta(minutes=10)

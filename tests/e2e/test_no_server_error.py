@@ -20,11 +20,11 @@ import pytest
 
 from connectors.base import fitted_event_id, fitted_topic
 from connectors.fake import EVENT_ID, SIGNATURE, TOPIC, FakeConnector, sign
+from syncbot.bootstrap import create_app
 from syncbot.config import ChannelsFile, Settings
 from syncbot.store.catalogue import add_sku
 from syncbot.store.database import close_database, open_database
 from syncbot.testing import serve_in_thread, wait_until
-from syncbot.web import create_app
 
 TOKEN = "edge-tests-dummy-api-token-00000"  # for tests only
 WEBHOOK_SECRET = "edge-tests-dummy-webhook-secret"  # for tests only

@@ -20,11 +20,11 @@ from schemathesis import GenerationMode
 from schemathesis.checks import CHECKS, load_all_checks
 
 from connectors.fake import FakeConnector
+from syncbot.bootstrap import create_app
 from syncbot.config import ChannelsFile, Settings
 from syncbot.store.catalogue import add_sku
 from syncbot.store.database import close_database, open_database
 from syncbot.testing import serve_in_thread
-from syncbot.web import create_app
 
 TOKEN = "fuzz-tests-dummy-api-token-00000"  # for tests only
 EXAMPLES = 25

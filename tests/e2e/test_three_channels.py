@@ -23,12 +23,12 @@ from connectors.bigcommerce.testing import BigCommerceStore
 from connectors.registry import build_connectors
 from connectors.shopify.testing import ShopifyInventory
 from connectors.woocommerce.testing import WooCommerceStore
+from syncbot.bootstrap import create_app
 from syncbot.config import ChannelsFile, Settings, load_channels_file
 from syncbot.store.catalogue import add_sku
 from syncbot.store.database import close_database, declare_locations, open_database
 from syncbot.sync.listings import discover
 from syncbot.testing import serve_in_thread, wait_until
-from syncbot.web import create_app
 
 from .conftest import SHOPIFY_MAIN_LOCATION, SHOPIFY_SECRET, SHOPIFY_SHOP, SKU, TOKEN
 from .test_shopify_webhooks import T1, deliver, order

@@ -15,6 +15,7 @@ from connectors.fake import FakeConnector
 from syncbot import metrics
 from syncbot.intake.processor import IntakeProcessor
 from syncbot.ledger.orders import OrderEvent
+from syncbot.runtime.intake import IntakeLoop
 from syncbot.store import inbox, models
 from syncbot.store.catalogue import add_sku
 from syncbot.store.stock import stock
@@ -342,7 +343,7 @@ async def test_the_loop_wakes_when_the_earliest_retry_falls_due(
     await processor.process_pending()
     assert await inbox.next_due() == clock() + inbox.backoff(1)
     clock.advance(4)
-    assert await processor._until_next_due() == 6
+    assert await IntakeLoop(processor, clock=clock)._until_next_due() == 6
 
 
 class _Locked(FakeConnector):

@@ -17,8 +17,8 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from syncbot.runtime.leader import Leadership, lock_key
 from syncbot.store.database import connection_url, migrate
-from syncbot.sync.leader import Leadership, lock_key
 from syncbot.testing import eventually as polled
 from syncbot.testing import wait_until as polled_in_thread
 
@@ -239,7 +239,7 @@ class TestPostgresInOneProcess:
 
 LEADER_SCRIPT = """
 import asyncio, logging, os, sys, time
-from syncbot.sync.leader import Leadership
+from syncbot.runtime.leader import Leadership
 
 url, writes, log = sys.argv[1:]
 logging.basicConfig(filename=log, level=logging.INFO, format="%(process)d %(message)s")

@@ -12,10 +12,10 @@ from test_sync import shop as shop  # the same channel: MUG and TEE listed, 10 o
 from connectors.fake import FakeConnector
 from syncbot.config import load_settings
 from syncbot.ledger import damage
+from syncbot.runtime.scheduler import ChangeWatcher, SyncScheduler
 from syncbot.store import models
 from syncbot.store.posting import post
 from syncbot.sync.channels import SyncChannel
-from syncbot.sync.scheduler import ChangeWatcher, SyncScheduler
 from syncbot.testing import eventually as polled
 
 DEADLINE = 10.0

@@ -13,7 +13,6 @@ from fastapi import FastAPI
 
 from connectors.base import ConnectorError, LevelChange, Listing, PushOutcome
 from connectors.fake import FakeConnector
-from syncbot.channels_api import channels_router
 from syncbot.ledger import damage, receive
 from syncbot.ledger.allocation import Policy
 from syncbot.ledger.orders import OrderLine, OrderSnapshot
@@ -27,6 +26,7 @@ from syncbot.sync.drift import check_drift
 from syncbot.sync.failures import SENDS
 from syncbot.sync.listings import discover
 from syncbot.sync.pusher import SyncReport, sync
+from syncbot.web.channels_api import channels_router
 
 GRACE = timedelta(minutes=10)
 T0 = datetime(2026, 11, 25, 12, tzinfo=UTC)

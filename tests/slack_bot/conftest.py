@@ -24,12 +24,12 @@ import httpx
 import pytest
 import respx
 
+from syncbot.bootstrap import create_app
 from syncbot.config import ChannelsFile, Settings
 from syncbot.slackbot.testing import TEAM, FakeSlack, serve
 from syncbot.store.catalogue import add_sku
 from syncbot.store.database import close_database, open_database
 from syncbot.testing import serve_in_thread, wait_until
-from syncbot.web import create_app
 
 SIGNING_SECRET = "dummy-slack-signing-secret-for-tests"
 WRITER = "U0WRITER"

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import httpx
 
+from syncbot.bootstrap import create_app
 from syncbot.config import ChannelsFile, Settings
 from syncbot.slackbot.testing import TEAM, FakeSlack, serve
 from syncbot.testing import serve_in_thread
-from syncbot.web import create_app
 
 from .conftest import READER, _seed
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from syncbot.ledger import InvalidMovement
+from syncbot.ledger import PolicyError
 from syncbot.ledger.allocation import Action, ListingState, Policy, decide, publish
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -58,7 +58,7 @@ class TestPublish:
         "policy", [{"buffer": -1}, {"percent": 101}, {"percent": -1}, {"maximum": -5}]
     )
     def test_a_nonsense_policy_is_refused(self, policy: dict[str, int]) -> None:
-        with pytest.raises(InvalidMovement):
+        with pytest.raises(PolicyError):
             Policy(**policy)
 
     @given(

@@ -7,7 +7,7 @@ import pytest
 from fastapi import FastAPI
 from tortoise.exceptions import IntegrityError, OperationalError, ValidationError
 
-from syncbot.web_errors import install
+from syncbot.web.errors import install
 
 
 class _DataError(Exception):

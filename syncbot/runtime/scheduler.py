@@ -10,7 +10,7 @@ Jobs (each `max_instances=1`, so none overlaps itself; intervals come from Setti
     drift:<channel>    every SYNCBOT_DRIFT_SECONDS: reads levels and records drift
 
 A channel is pushed by one job at a time (a lock per channel), so a sweep and a change push
-never race each other's compare-and-set. Only the elected leader runs this (sync.leader).
+never race each other's compare-and-set. Only the elected leader runs this (runtime.leader).
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from syncbot.config import ConfigError, Settings
-from syncbot.intake.catch_up import catch_up
+from syncbot.config import Settings
+from syncbot.intake.catch_up import NotCaughtUpYet, catch_up
 from syncbot.ledger.events import EventName
 from syncbot.logs import quiet_routine_logs
 from syncbot.store import outbox
@@ -187,12 +187,11 @@ class SyncScheduler:
         return report
 
     async def catch_up(self, name: str) -> None:
-        try:
-            report = await catch_up(self.channels[name].connector)
-        except ConfigError as error:  # never caught up: a person must choose where to start
+        report = await catch_up(self.channels[name].connector)
+        if isinstance(report, NotCaughtUpYet):  # a person must choose where to start
             if name not in self._never_caught_up:
                 self._never_caught_up.add(name)
-                log.warning("scheduled catch-up skipped: %s", error, extra={"channel": name})
+                log.warning("scheduled catch-up skipped: %s", report, extra={"channel": name})
             return
         if report.changed:
             log.info(

@@ -13,11 +13,11 @@ from rich.table import Table
 
 from connectors.base import Connector
 from connectors.registry import build_connectors, secret_variables
-from syncbot import cli_tables
-from syncbot.cli_runtime import fail, load, run_with_database
+from syncbot.app import catalogue
+from syncbot.cli import tables as cli_tables
+from syncbot.cli.common import fail, load, run_with_database
 from syncbot.config import ChannelsFile
-from syncbot.intake.catch_up import CatchUpReport, catch_up
-from syncbot.store import models
+from syncbot.intake.catch_up import CatchUpReport, NotCaughtUpYet, catch_up
 from syncbot.sync.listings import discover
 
 T = TypeVar("T")
@@ -96,6 +96,8 @@ def catch_up_command(
 
     start = since if since is None or since.tzinfo else since.replace(tzinfo=UTC)
     report = run_with_channel(name, lambda connector: catch_up(connector, progress, since=start))
+    if isinstance(report, NotCaughtUpYet):
+        raise fail(str(report))
     typer.echo(
         f"{name}: {len(report.orders)} orders reconciled, {len(report.changed)} moved stock "
         f"the webhooks had not; next catch-up starts after {report.cursor}"
@@ -128,7 +130,7 @@ def discover_command(
 
 def parked() -> None:
     """Order and return lines not applied, and why: add a missing SKU and they are applied."""
-    rows = run_with_database(lambda: models.ParkedLine.all().order_by("channel", "order_id"))
+    rows = run_with_database(catalogue.parked_lines)
     if not rows:
         typer.echo("no parked lines")
         return
@@ -137,7 +139,7 @@ def parked() -> None:
         table.add_column(column, overflow="fold")
     for row in rows:
         sku = row.sku or "(no SKU)"
-        since = row.created_at.strftime("%Y-%m-%d %H:%M")
+        since = row.since.strftime("%Y-%m-%d %H:%M")
         table.add_row(
             row.channel, row.order_id, row.line_id, sku, str(row.quantity), since, row.reason
         )

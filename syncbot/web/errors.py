@@ -5,9 +5,9 @@ Every error answers JSON `{"error": "<message>"}`. The ledger's refusals map to 
     UnknownSku, UnknownLocation, UnknownMovement   404  the named thing does not exist
     InsufficientStock                              409  force it, or receive first
     IdempotencyConflict                            409  the key was used for something else
-    InvalidMovement (any other)                    422  the request itself is wrong
+    ValidationError, PolicyError (any other)       422  the request itself is wrong
 
-Every limit of the store is checked before the database sees a value (`api_fields`). As a
+Every limit of the store is checked before the database sees a value (`web.fields`). As a
 safety net, a value the database still refuses (a length, a NUL, a range) answers 422 and
 a unique row taken meanwhile 409, never a 500.
 """

@@ -11,11 +11,11 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
-from syncbot.api_fields import ChannelInPath, ChannelInQuery, SkuInQuery
+from syncbot.app import channels
+from syncbot.app.channels import ListingFilter, ListingView
 from syncbot.ledger.limits import quoted
-from syncbot.store import models
-from syncbot.sync.status import ListingFilter, channel_status, listing_state, listing_states
-from syncbot.web_errors import responses
+from syncbot.web.errors import responses
+from syncbot.web.fields import ChannelInPath, ChannelInQuery, SkuInQuery
 
 
 class ChannelOut(BaseModel):
@@ -59,9 +59,8 @@ class ListingOut(BaseModel):
     abandoned_at: datetime | None
 
     @classmethod
-    def of(cls, row: models.ChannelListing) -> ListingOut:
-        fields = {name: getattr(row, name) for name in cls.model_fields if name != "state"}
-        return cls(**fields, state=listing_state(row))
+    def of(cls, row: ListingView) -> ListingOut:
+        return cls.model_validate(row, from_attributes=True)
 
 
 class PushOut(BaseModel):
@@ -95,7 +94,7 @@ def channels_router(kinds: Mapping[str, str]) -> APIRouter:
             ChannelOut.model_validate(
                 {**asdict(status), "name": status.channel, "kind": kinds[status.channel]}
             )
-            for status in await channel_status(list(kinds))
+            for status in await channels.statuses(list(kinds))
         ]
 
     @router.get("/channels/{channel}/listings", responses=responses(404))
@@ -105,7 +104,7 @@ def channels_router(kinds: Mapping[str, str]) -> APIRouter:
         """A channel's listings and their sync state; `state` filters; 404 unknown channel."""
         if channel not in kinds:
             raise HTTPException(404, f"no channel named {quoted(channel)}")
-        return [ListingOut.of(row) for row in await listing_states(channel, state)]
+        return [ListingOut.of(row) for row in await channels.listings(channel, state)]
 
     @router.get("/channels/{channel}/pushes", responses=responses(404))
     async def get_pushes(
@@ -116,10 +115,7 @@ def channels_router(kinds: Mapping[str, str]) -> APIRouter:
         """The channel's pushes newest first, of one SKU or all; 404 unknown channel."""
         if channel not in kinds:
             raise HTTPException(404, f"no channel named {quoted(channel)}")
-        query = models.ListingPush.filter(channel=channel)
-        if sku is not None:
-            query = query.filter(sku=sku)
-        rows = await query.order_by("-id").limit(limit)
+        rows = await channels.pushes(channel, sku, limit)
         return [PushOut.model_validate(row, from_attributes=True) for row in rows]
 
     @router.get("/drift", responses=responses(404))
@@ -131,7 +127,7 @@ def channels_router(kinds: Mapping[str, str]) -> APIRouter:
         return [
             ListingOut.of(row)
             for name in names
-            for row in await listing_states(name, ListingFilter.DRIFTING)
+            for row in await channels.listings(name, ListingFilter.DRIFTING)
         ]
 
     return router

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import getpass
 import re
 import sys
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
@@ -15,17 +14,10 @@ from typer._click import exceptions as click_errors  # typer 0.2x vendors its ow
 from typer.core import TyperGroup
 
 from connectors.base import ConnectorError
-from syncbot.config import (
-    ChannelsFile,
-    ConfigError,
-    Settings,
-    config_is_explicit,
-    load_channels_file,
-    load_settings,
-)
+from syncbot import bootstrap
+from syncbot.config import ChannelsFile, ConfigError, Settings
 from syncbot.ledger import LedgerError
-from syncbot.store.database import close_database, declare_locations, open_database
-from syncbot.store.preflight import DatabaseUnusable, require_schema
+from syncbot.store.preflight import DatabaseUnusable
 
 T = TypeVar("T")
 
@@ -92,11 +84,9 @@ class OneLineErrors(TyperGroup):
 def load() -> tuple[Settings, ChannelsFile]:
     """Settings and channels file, or one clear line on stderr and exit status 2."""
     try:
-        settings = load_settings()
-        channels = load_channels_file(settings.config, explicit=config_is_explicit(settings))
+        return bootstrap.load()
     except ConfigError as error:
         raise fail(str(error)) from error
-    return settings, channels
 
 
 def run(work: Coroutine[Any, Any, T]) -> T:
@@ -126,20 +116,7 @@ def run_with_database(work: Callable[[], Awaitable[T]]) -> T:
     settings, channels = load()
 
     async def main() -> T:
-        await require_schema(settings.database_url)
-        await open_database(settings.database_url)
-        try:
-            await declare_locations(channels.locations)
+        async with bootstrap.database(settings, channels):
             return await work()
-        finally:
-            await close_database()
 
     return run(main())
-
-
-def actor() -> str:
-    """Who is at the keyboard, as every CLI write names its actor: `cli:<login>`."""
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (OSError, KeyError):  # a container user without a login name
-        return "cli:unknown"

@@ -8,7 +8,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from syncbot import metrics
-from syncbot.web_errors import error
+from syncbot.web.errors import error
 
 
 class BodyLimit:

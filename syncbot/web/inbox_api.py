@@ -11,11 +11,11 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
-from syncbot.api_fields import DeliveryId, documented, stored
-from syncbot.intake import inbox
+from syncbot.app import inbox
 from syncbot.ledger.limits import MAX_REASON_LENGTH
-from syncbot.service import API_ACTOR
-from syncbot.web_errors import responses
+from syncbot.web.errors import responses
+from syncbot.web.fields import DeliveryId, documented, stored
+from syncbot.web.schemas import API_ACTOR
 
 
 class InboxEntryOut(BaseModel):
@@ -72,14 +72,13 @@ def inbox_router(guard: Callable[..., Awaitable[None]]) -> APIRouter:
         applied, ignored or skipped; 422 a missing, blank or over-long reason.
         """
         try:
-            await inbox.skip(delivery_id, API_ACTOR, body.reason)
+            entry = await inbox.skip(delivery_id, API_ACTOR, body.reason)
         except inbox.UnknownDelivery as refusal:
             raise HTTPException(404, str(refusal)) from refusal
         except inbox.AlreadyClosed as refusal:
             raise HTTPException(409, str(refusal)) from refusal
         except inbox.InboxRefusal as refusal:  # a reason of blanks only
             raise HTTPException(422, str(refusal)) from refusal
-        entry = await inbox.entry(delivery_id)
         assert entry is not None  # it was just closed, and rows are never deleted
         return InboxEntryOut(**asdict(entry))
 

@@ -8,10 +8,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from syncbot import cli_tables
-from syncbot.cli_runtime import actor, fail, run_with_database
-from syncbot.intake import inbox
-from syncbot.intake.inbox import InboxEntry, InboxRefusal
+from syncbot.app import inbox
+from syncbot.app.actor import Actor
+from syncbot.app.inbox import InboxEntry, InboxRefusal
+from syncbot.cli import tables as cli_tables
+from syncbot.cli.common import fail, run_with_database
 
 inbox_app = typer.Typer(
     help="Webhook deliveries not applied: see why, retry them, or skip one.",
@@ -75,13 +76,9 @@ def inbox_skip(
     ],
 ) -> None:
     """Close one delivery by hand, recording who and why; it is never retried."""
-    who = actor()
-
-    async def work() -> None:
-        await inbox.skip(delivery_id, who, reason)
-
+    who = Actor.cli()
     try:
-        run_with_database(work)
+        run_with_database(lambda: inbox.skip(delivery_id, who, reason))
     except InboxRefusal as refusal:
         raise fail(str(refusal), code=1) from refusal
     typer.echo(f"delivery {delivery_id} skipped by {who}: {reason.strip()}")

@@ -10,7 +10,7 @@ body that cannot be read is stored and closed by `parse` with its reason.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from fastapi import APIRouter, Request
 from starlette.exceptions import HTTPException
@@ -25,14 +25,14 @@ from connectors.base import (
     fitted_topic,
 )
 from syncbot import metrics
-from syncbot.api_fields import ChannelInPath
-from syncbot.intake import inbox
-from syncbot.intake.processor import IntakeProcessor
 from syncbot.ledger.limits import quoted
-from syncbot.web_errors import responses
+from syncbot.store import inbox
+from syncbot.web.errors import responses
+from syncbot.web.fields import ChannelInPath
 
 
-def webhook_router(connectors: Mapping[str, Connector], processor: IntakeProcessor) -> APIRouter:
+def webhook_router(connectors: Mapping[str, Connector], wake: Callable[[], None]) -> APIRouter:
+    """`wake` tells the intake loop a delivery is stored."""
     router = APIRouter(tags=["webhooks"])
 
     @router.post("/webhooks/{channel}", responses=responses(400, 401, 404))
@@ -60,7 +60,7 @@ def webhook_router(connectors: Mapping[str, Connector], processor: IntakeProcess
             metrics.WEBHOOKS_RECEIVED.labels(channel, "duplicate").inc()
             return {"status": "duplicate"}
         metrics.WEBHOOKS_RECEIVED.labels(channel, "accepted").inc()
-        processor.wake()
+        wake()
         return {"status": "accepted"}
 
     return router

@@ -1,4 +1,8 @@
-"""The stock API's use cases: a movement request becomes one ledger entry, a posting, a report."""
+"""The stock API's schemas: a movement request becomes one ledger entry; answers as JSON.
+
+The handlers call the use cases in `syncbot.app`; these turn requests and answers into
+and out of their plain values.
+"""
 
 from __future__ import annotations
 
@@ -11,15 +15,10 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
 from pydantic_core import PydanticCustomError
 
-from syncbot.api_fields import (
-    Document,
-    LocationName,
-    Reason,
-    SkuCode,
-    ToLocation,
-    documented,
-    stored,
-)
+from syncbot.app import catalogue
+from syncbot.app import stock as use_stock
+from syncbot.app.actor import Actor
+from syncbot.app.views import MovementView
 from syncbot.ledger import (
     DEFAULT_LOCATION,
     Bucket,
@@ -35,18 +34,19 @@ from syncbot.ledger import (
     write_off,
 )
 from syncbot.ledger.limits import MAX_IDEMPOTENCY_KEY_LENGTH
-from syncbot.store import models
-from syncbot.store.corrections import reverse_movement
-from syncbot.store.posting import PostingResult, Provenance, post
-from syncbot.store.stock import history, posting_movements, stock
+from syncbot.web.fields import (
+    Document,
+    LocationName,
+    Reason,
+    SkuCode,
+    ToLocation,
+    documented,
+    stored,
+)
 
-API_ACTOR = "api"
-# API keys live in their own namespace so that no client can claim, by accident or not, the
-# key a storefront order will need later (those come from channel, order, line, transition).
-KEY_PREFIX = "api:"
-
-
-_KEY_LENGTH = MAX_IDEMPOTENCY_KEY_LENGTH - len(KEY_PREFIX)
+API_ACTOR = Actor.api()
+# A client's key is stored behind "api:" (Actor.key_namespace), so the limit is shorter.
+_KEY_LENGTH = MAX_IDEMPOTENCY_KEY_LENGTH - len(API_ACTOR.key_namespace)
 IdempotencyKeyText = Annotated[
     str,
     Field(min_length=1, json_schema_extra=documented(_KEY_LENGTH)),
@@ -150,12 +150,12 @@ class MovementOut(BaseModel):
     recorded_at: datetime
 
     @classmethod
-    def of(cls, row: models.Movement) -> MovementOut:
+    def of(cls, row: MovementView) -> MovementOut:
         return cls(
             id=row.id,
             posting=row.posting,
             kind=row.kind,
-            sku=row.sku_id,
+            sku=row.sku,
             quantity=row.quantity,
             source=PositionOut(location=row.source_location, bucket=row.source_bucket),
             destination=PositionOut(
@@ -211,32 +211,24 @@ async def record_movement(request: MovementRequest) -> PostingOut:
     Raises the ledger's errors. The stock is read after the commit, so it may already
     include postings made concurrently by others.
     """
-    entry = entry_for(request)
-    result = await post(
-        [entry],
-        idempotency_key=request.idempotency_key,
-        key_namespace=KEY_PREFIX,
-        provenance=Provenance(actor=API_ACTOR, document=request.document),
+    recorded = await use_stock.record(
+        entry_for(request), API_ACTOR, request.idempotency_key, request.document
     )
-    return await _answer(result, request.sku)
+    return _answer(recorded)
 
 
 async def record_reversal(movement_id: int, *, force: bool) -> PostingOut:
     """Reverses one movement, once; a repeat answers with the first reversal."""
-    result = await reverse_movement(movement_id, Provenance(actor=API_ACTOR), force=force)
-    return await _answer(result)
+    return _answer(await use_stock.reverse(movement_id, API_ACTOR, force=force))
 
 
-async def _answer(result: PostingResult, sku: str | None = None) -> PostingOut:
+def _answer(recorded: use_stock.Recorded) -> PostingOut:
     """The posting as recorded, and the stock of its SKU after it."""
-    # Read back from the table, not from the result: a replay carries no movements, and
-    # a client retrying after a lost answer needs the ids the first attempt recorded.
-    rows = await posting_movements(result.posting)
     return PostingOut(
-        status="applied" if result.applied else "already_applied",
-        posting=result.posting,
-        movements=[MovementOut.of(row) for row in rows],
-        stock=await stock_report(sku or rows[0].sku_id),
+        status="applied" if recorded.applied else "already_applied",
+        posting=recorded.posting,
+        movements=[MovementOut.of(row) for row in recorded.rows],
+        stock=stock_out(recorded.stock),
     )
 
 
@@ -253,24 +245,13 @@ class ParkedLineOut(BaseModel):
 
 async def parked_lines() -> list[ParkedLineOut]:
     """Order and return lines waiting for their SKU to be added."""
-    rows = await models.ParkedLine.all().order_by("channel", "order_id", "line_id")
     return [
-        ParkedLineOut(
-            channel=row.channel,
-            order_id=row.order_id,
-            line_id=row.line_id,
-            sku=row.sku,
-            quantity=row.quantity,
-            since=row.created_at,
-            reason=row.reason,
-        )
-        for row in rows
+        ParkedLineOut.model_validate(line, from_attributes=True)
+        for line in await catalogue.parked_lines()
     ]
 
 
-async def stock_report(sku: str) -> StockOut:
-    """Quantities per location and in total; raises UnknownSku."""
-    report = await stock(sku)
+def stock_out(report: use_stock.StockReport) -> StockOut:
     return StockOut(
         sku=report.sku,
         name=report.name,
@@ -280,6 +261,11 @@ async def stock_report(sku: str) -> StockOut:
     )
 
 
+async def stock_report(sku: str) -> StockOut:
+    """Quantities per location and in total; raises UnknownSku."""
+    return stock_out(await use_stock.stock_card(sku))
+
+
 async def movement_history(sku: str | None, limit: int) -> list[MovementOut]:
     """Movements newest first, of one SKU (raises UnknownSku) or of all."""
-    return [MovementOut.of(row) for row in await history(sku, limit)]
+    return [MovementOut.of(row) for row in await use_stock.history(sku, limit)]

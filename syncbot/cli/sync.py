@@ -1,34 +1,26 @@
-"""`syncbot sync`, `drift`, `worker` and `channels listings|release`: pushing to channels."""
+"""`syncbot sync`, `drift` and `worker`: pushing to channels."""
 
 from __future__ import annotations
 
-import asyncio
-import os
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, TypeVar
 
-import httpx
 import typer
 from rich.table import Table
 
-from connectors.registry import build_connectors
-from syncbot import cli_tables
-from syncbot.cli_channels import channels_app, require_channel
-from syncbot.cli_runtime import fail, load, run, run_with_database
-from syncbot.config import ChannelsFile, ConfigError, Settings
+from syncbot import bootstrap
+from syncbot.app import channels as channels_use
+from syncbot.cli import tables as cli_tables
+from syncbot.cli.channels import require_channel
+from syncbot.cli.common import fail, load, run, run_with_database
+from syncbot.config import Settings
 from syncbot.logs import configure_logging
-from syncbot.slackbot.app import alert_jobs, slack_settings
 from syncbot.store import listings as store
-from syncbot.store.database import close_database, declare_locations, open_database
-from syncbot.store.preflight import require_schema
-from syncbot.sync.channels import SyncChannel, sync_channels
+from syncbot.sync.channels import SyncChannel
 from syncbot.sync.drift import DriftReport, check_drift, read_levels
-from syncbot.sync.leader import Leadership
 from syncbot.sync.planner import Plan, plan
 from syncbot.sync.pusher import SyncReport, sync
-from syncbot.sync.scheduler import SyncScheduler
-from syncbot.sync.status import ListingFilter, listing_state, listing_states
 
 T = TypeVar("T")
 ChannelName = Annotated[
@@ -47,8 +39,8 @@ def run_with_sync_channels(
         raise fail("no channels: declare them under [[channels]] in the channels file")
 
     async def with_connectors() -> T:
-        async with httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0)) as http:
-            every = sync_channels(channels, build_connectors(channels, os.environ, http))
+        async with bootstrap.channel_http() as http:
+            every = bootstrap.build_sync_channels(channels, http)
             chosen = [every[name]] if name is not None else list(every.values())
             return await work(chosen, settings)
 
@@ -75,7 +67,7 @@ def sync_command(
                     cli_tables.console().print(_plan_table(preview, levels))
                 else:
                     typer.echo(f"{each.name}: no listings: run `syncbot channels discover` first")
-                if unlisted := await store.unlisted(each.name):
+                if unlisted := await channels_use.unlisted(each.name):
                     typer.echo(_unlisted_line(each.name, unlisted))
             else:
                 typer.echo(f"{each.name}: syncing…", err=True)
@@ -192,96 +184,10 @@ def worker_command() -> None:
     settings, channels = load()
     configure_logging(settings.log_level)
     try:
-        run(_work(settings, channels))
+        run(bootstrap.run_worker(settings, channels))
     except KeyboardInterrupt:
         typer.echo("worker stopped", err=True)
 
 
-async def _work(settings: Settings, channels: ChannelsFile) -> None:
-    await require_schema(settings.database_url)  # only `migrate` and `serve` migrate
-    await open_database(settings.database_url)
-    try:
-        await declare_locations(channels.locations)
-        async with httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0)) as http:
-            try:
-                connectors = build_connectors(channels, os.environ, http)
-                slack = slack_settings(settings, channels)
-            except ConfigError as error:
-                raise fail(str(error)) from error
-            # The leader posts Slack alerts too; commands are answered by `serve` or `slack`.
-            also = alert_jobs(slack, settings.alert_poll_seconds) if slack else []
-            scheduler = SyncScheduler(sync_channels(channels, connectors), settings, also=also)
-            leadership = Leadership(
-                settings.database_url, retry_seconds=settings.leader_retry_seconds
-            )
-            await leadership.run(scheduler.lead)
-    except asyncio.CancelledError:
-        pass
-    finally:
-        await close_database()
-
-
-@channels_app.command("listings")
-def listings_command(
-    name: Annotated[str, typer.Argument(metavar="NAME", help="The channel's name.")],
-    state: Annotated[
-        ListingFilter, typer.Option(help="Only listings in this state.")
-    ] = ListingFilter.ALL,
-    quarantined: Annotated[
-        bool, typer.Option("--quarantined", help="Same as --state quarantined.")
-    ] = False,
-) -> None:
-    """A channel's listings: what it holds, what it was last sent, holds, drift, quarantine,
-    abandoned pushes."""
-    _, channels = load()
-    require_channel(channels, name)
-    which = ListingFilter.QUARANTINED if quarantined else state
-    rows = run_with_database(lambda: listing_states(name, which))
-    if not rows:
-        typer.echo(f"{name}: no listings" + ("" if which is ListingFilter.ALL else f" {which}"))
-        return
-    table = Table(title=f"{name}: listings ({which})", title_justify="left")
-    for column in ("sku", "channel", "last pushed", "pushed at", "drift", "state"):
-        table.add_column(column)
-    for row in rows:
-        state_text = {
-            "quarantined": f"quarantined: {row.quarantined_error}",
-            "abandoned": f"abandoned: {row.abandoned_error} (read again and re-planned)",
-            "held": f"held since {_time(row.held_since)}",
-        }.get(listing_state(row), "")
-        table.add_row(
-            row.sku,
-            _quantity(row.channel_quantity),
-            _quantity(row.pushed_quantity),
-            _time(row.pushed_at),
-            "" if row.drift is None else f"{row.drift:+d}",
-            state_text,
-        )
-    cli_tables.console().print(table)
-
-
-@channels_app.command("release")
-def release_command(
-    name: Annotated[str, typer.Argument(metavar="NAME", help="The channel's name.")],
-    skus: Annotated[
-        list[str] | None, typer.Argument(metavar="[SKU]...", help="Listings to release.")
-    ] = None,
-    every: Annotated[
-        bool, typer.Option("--all", help="Release every quarantined listing.")
-    ] = False,
-) -> None:
-    """Push quarantined listings again, once their error is fixed on the channel."""
-    if not skus and not every:
-        raise fail("name the SKUs to release, or give --all")
-    _, channels = load()
-    require_channel(channels, name)
-    count = run_with_database(lambda: store.release(name, None if every else skus))
-    typer.echo(f"{name}: {count} listing(s) released; the next sync pushes them")
-
-
 def _quantity(quantity: int | None) -> str:
     return "?" if quantity is None else str(quantity)
-
-
-def _time(moment: datetime | None) -> str:
-    return "" if moment is None else moment.strftime("%Y-%m-%d %H:%M:%S")

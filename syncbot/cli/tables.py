@@ -9,11 +9,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from syncbot.app.stock import StockReport, VerifyReport
+from syncbot.app.views import MovementView, SkuTotal
 from syncbot.ledger import Bucket, Event, Movement, Oversold, Quantities
 from syncbot.ledger.events import BelowReorderPoint
-from syncbot.store import models
-from syncbot.store.stock import StockReport
-from syncbot.store.verify import VerifyReport
 
 # Piped output (grep, a log file) has no terminal width; rich would wrap at 80 columns.
 PIPE_WIDTH = 200
@@ -70,7 +69,7 @@ def location_table(report: StockReport, location: str) -> Table:
     return table
 
 
-def sku_table(skus: Iterable[models.Sku], totals: dict[str, Quantities]) -> Table:
+def sku_table(skus: Iterable[SkuTotal]) -> Table:
     """The catalogue with on_hand and available over all locations."""
     table = Table(title="SKUs", title_justify="left")
     table.add_column("code")
@@ -78,9 +77,9 @@ def sku_table(skus: Iterable[models.Sku], totals: dict[str, Quantities]) -> Tabl
     table.add_column("reorder point", justify="right")
     table.add_column("on_hand", justify="right")
     table.add_column("available", justify="right")
-    for sku in skus:
+    for line in skus:
+        sku, total = line.sku, line.total
         point = "" if sku.reorder_point is None else str(sku.reorder_point)
-        total = totals.get(sku.code, Quantities())
         table.add_row(sku.code, sku.name, point, _number(total.on_hand), _number(total.available))
     return table
 
@@ -89,7 +88,7 @@ def _position(location: str, bucket: str) -> str:
     return f"{location}/{bucket}"
 
 
-def history_table(sku: str, rows: Iterable[models.Movement]) -> Table:
+def history_table(sku: str, rows: Iterable[MovementView]) -> Table:
     """Movements newest first; times are UTC."""
     table = Table(title=f"{sku}: movements, newest first", title_justify="left")
     table.add_column("id", justify="right")

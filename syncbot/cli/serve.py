@@ -26,7 +26,7 @@ from types import FrameType
 import uvicorn
 from starlette.types import ASGIApp
 
-from syncbot.cli_runtime import fail, run
+from syncbot.cli.common import fail, run
 from syncbot.store.preflight import check_usable
 
 STOP_SECONDS = 8.0  # under the 10 s in which `serve` must have stopped after SIGTERM

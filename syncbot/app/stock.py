@@ -1,0 +1,109 @@
+"""Recording stock: post one entry as an actor, reverse a movement, read the stock after.
+
+Web, CLI and Slack each used to compose "post, then read the stock" themselves; they call
+these instead.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from syncbot.app.actor import Actor
+from syncbot.app.views import MovementView
+from syncbot.ledger import Entry, Event, Movement, UnknownMovement
+from syncbot.store import corrections, lookups
+from syncbot.store import stock as store_stock
+from syncbot.store.posting import PostingResult, Provenance, post
+from syncbot.store.stock import MAX_HISTORY, StockReport
+from syncbot.store.verify import VerifyReport, verify
+
+__all__ = [
+    "MAX_HISTORY",
+    "MovementView",
+    "Recorded",
+    "StockReport",
+    "VerifyReport",
+    "history",
+    "movement",
+    "record",
+    "reverse",
+    "stock_card",
+    "verify",
+]
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A posting as recorded, and the stock of its SKU right after it."""
+
+    applied: bool
+    """False when the idempotency key (or the reversal) was used before: nothing new."""
+    posting: uuid.UUID
+    movements: tuple[Movement, ...]
+    """What this call posted; empty for a replay."""
+    events: tuple[Event, ...]
+    """Oversells and reorder points crossed by this posting."""
+    rows: tuple[MovementView, ...]
+    """The posting's movements as stored, with their ids: for a replay, the first attempt's."""
+    stock: StockReport
+    """Read after the commit: it may already include postings others made since."""
+
+
+async def record(
+    entry: Entry, actor: Actor, key: str | None = None, document: str = ""
+) -> Recorded:
+    """Posts one entry once per key (in the actor's key namespace); raises the ledger's
+    errors."""
+    result = await post(
+        [entry],
+        idempotency_key=key,
+        key_namespace=actor.key_namespace,
+        provenance=Provenance(actor=actor.encode(), document=document),
+    )
+    return await _recorded(result, entry.sku)
+
+
+async def reverse(
+    movement_id: int, actor: Actor, *, force: bool = False, document: str = ""
+) -> Recorded:
+    """Reverses one movement, once; a repeat is `applied=False` with the first reversal.
+    Raises UnknownMovement, or InsufficientStock when its units have moved on (unless
+    forced)."""
+    provenance = Provenance(actor=actor.encode(), document=document)
+    result = await corrections.reverse_movement(movement_id, provenance, force=force)
+    return await _recorded(result)
+
+
+async def _recorded(result: PostingResult, sku: str | None = None) -> Recorded:
+    """`sku` for an entry: a count that matches posts no movement to read it from."""
+    # Read back from the table, not from the result: a replay carries no movements, and
+    # a client retrying after a lost answer needs the ids the first attempt recorded.
+    rows = await store_stock.posting_movements(result.posting)
+    views = tuple(MovementView.of(row) for row in rows)
+    return Recorded(
+        result.applied,
+        result.posting,
+        result.movements,
+        result.events,
+        views,
+        await stock_card(sku or views[0].sku),
+    )
+
+
+async def stock_card(sku: str) -> StockReport:
+    """A SKU's quantities per location and in total; raises UnknownSku."""
+    return await store_stock.stock(sku)
+
+
+async def history(sku: str | None, limit: int = 50) -> list[MovementView]:
+    """Movements newest first, of one SKU (raises UnknownSku) or of all."""
+    return [MovementView.of(row) for row in await store_stock.history(sku, limit)]
+
+
+async def movement(movement_id: int) -> MovementView:
+    """One movement; raises UnknownMovement."""
+    row = await lookups.movement(movement_id)
+    if row is None:
+        raise UnknownMovement(movement_id)
+    return MovementView.of(row)

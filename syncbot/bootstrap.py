@@ -1,0 +1,182 @@
+"""The one composition root: settings, connectors, the intake processor and its loop, the
+scheduler and leadership, the Slack bot, and the processes they make up.
+
+`serve`, `worker` and `slack` are each a few lines over these. Only `migrate` and `serve`
+migrate the database; the others refuse a database that lacks a migration.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+
+from connectors import registry
+from connectors.base import Connector
+from syncbot.config import (
+    ChannelsFile,
+    Settings,
+    config_is_explicit,
+    load_channels_file,
+    load_settings,
+)
+from syncbot.intake.processor import IntakeProcessor
+from syncbot.runtime.intake import IntakeLoop
+from syncbot.runtime.leader import Leadership
+from syncbot.runtime.scheduler import LeaderJob, SyncScheduler
+from syncbot.slackbot.app import alert_jobs, slack_settings
+from syncbot.slackbot.runtime import SlackBot
+from syncbot.store.database import (
+    close_database,
+    declare_locations,
+    migrate,
+    open_database,
+)
+from syncbot.store.preflight import require_schema
+from syncbot.sync.channels import SyncChannel, sync_channels
+from syncbot.web.app import web_app
+
+log = logging.getLogger(__name__)
+
+CHANNEL_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+SLACK_TIMEOUT = httpx.Timeout(10.0)
+
+
+def load() -> tuple[Settings, ChannelsFile]:
+    """The settings and the channels file they name; raises ConfigError."""
+    settings = load_settings()
+    return settings, load_channels_file(settings.config, explicit=config_is_explicit(settings))
+
+
+def channel_http() -> httpx.AsyncClient:
+    """The client every connector of a process shares."""
+    return httpx.AsyncClient(timeout=CHANNEL_TIMEOUT)
+
+
+def build_connectors(channels: ChannelsFile, http: httpx.AsyncClient) -> dict[str, Connector]:
+    """One connector per declared channel: the one call of the connector registry.
+    Raises ConfigError for a missing secret or a setting a kind refuses."""
+    return registry.build_connectors(channels, os.environ, http)
+
+
+def build_sync_channels(channels: ChannelsFile, http: httpx.AsyncClient) -> dict[str, SyncChannel]:
+    """Each channel with its connector and allocation policy, by name."""
+    return sync_channels(channels, build_connectors(channels, http))
+
+
+def leadership(settings: Settings) -> Leadership:
+    return Leadership(settings.database_url, retry_seconds=settings.leader_retry_seconds)
+
+
+@asynccontextmanager
+async def database(settings: Settings, channels: ChannelsFile) -> AsyncIterator[None]:
+    """The migrated database, open, with the channels file's locations declared; a missing
+    migration stops here ("run `syncbot migrate`")."""
+    await require_schema(settings.database_url)
+    await open_database(settings.database_url)
+    try:
+        await declare_locations(channels.locations)
+        yield
+    finally:
+        await close_database()
+
+
+def create_app(
+    settings: Settings,
+    channels: ChannelsFile,
+    connectors: Mapping[str, Connector] | None = None,
+    http: httpx.AsyncClient | None = None,
+) -> FastAPI:
+    """The service; the database is migrated and opened only when the server starts it.
+
+    `connectors` are the channels' storefronts, `http` the client they share (closed at
+    shutdown). The intake loop runs beside the server and finishes, at start, any
+    delivery a previous process stored but did not process.
+    """
+    connectors = connectors or {}
+    intake = IntakeLoop(IntakeProcessor(connectors))
+    kinds = {channel.name: channel.kind for channel in channels.channels}
+    slack_config = slack_settings(settings, channels)
+    replies = http or httpx.AsyncClient(timeout=SLACK_TIMEOUT)
+    bot = (
+        SlackBot(
+            slack_config, channels.locations, list(kinds), replies, settings.alert_poll_seconds
+        )
+        if slack_config
+        else None
+    )
+    scheduler = SyncScheduler(
+        sync_channels(channels, connectors), settings, also=bot.leader_jobs() if bot else ()
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await migrate(settings.database_url, progress=log.info)
+        await open_database(settings.database_url)
+        if settings.api_token is None:
+            log.warning("SYNCBOT_API_TOKEN is not set: every write to the API answers 401")
+        tasks: list[asyncio.Task[None]] = []
+        try:
+            await declare_locations(channels.locations)
+            tasks.append(asyncio.create_task(intake.run(), name="intake"))
+            if bot is not None:
+                await bot.start()
+            if settings.scheduler:
+                tasks.append(
+                    asyncio.create_task(leadership(settings).run(scheduler.lead), name="scheduler")
+                )
+            else:
+                log.info("scheduler off in this process (--no-scheduler)")
+            yield
+        finally:
+            for task in reversed(tasks):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            if bot is not None:
+                await bot.stop()
+            await replies.aclose()
+            await close_database()
+
+    routers = [bot.router()] if bot is not None else []
+    return web_app(settings, kinds, connectors, intake.wake, lifespan, routers)
+
+
+def service(settings: Settings, channels: ChannelsFile) -> FastAPI:
+    """`syncbot serve`'s app, with the channels' connectors on one shared client."""
+    http = channel_http()
+    return create_app(settings, channels, build_connectors(channels, http), http)
+
+
+async def run_worker(settings: Settings, channels: ChannelsFile) -> None:
+    """`syncbot worker`: the scheduler without the web service, until cancelled."""
+    with contextlib.suppress(asyncio.CancelledError):
+        async with database(settings, channels), channel_http() as http:
+            targets = build_sync_channels(channels, http)
+            slack = slack_settings(settings, channels)
+            # The leader posts Slack alerts too; `serve` or `slack` answers the commands.
+            also: list[LeaderJob] = alert_jobs(slack, settings.alert_poll_seconds) if slack else []
+            scheduler = SyncScheduler(targets, settings, also=also)
+            await leadership(settings).run(scheduler.lead)
+
+
+async def run_slack_bot(settings: Settings, channels: ChannelsFile) -> None:
+    """`syncbot slack`: the Slack bot over Socket Mode, until cancelled. The caller checked
+    that Socket Mode is configured (`slack_settings(...).socket_mode`)."""
+    config = slack_settings(settings, channels)
+    assert config is not None
+    names = [channel.name for channel in channels.channels]
+    with contextlib.suppress(asyncio.CancelledError):
+        async with database(settings, channels), httpx.AsyncClient(timeout=SLACK_TIMEOUT) as http:
+            bot = SlackBot(config, channels.locations, names, http, settings.alert_poll_seconds)
+            await bot.start()
+            try:
+                await asyncio.Event().wait()
+            finally:
+                await bot.stop()

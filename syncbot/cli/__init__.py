@@ -1,0 +1,1 @@
+"""The command line: one module per command group, plus the tables they print."""

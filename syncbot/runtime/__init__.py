@@ -1,0 +1,1 @@
+"""What runs in the background: the sync scheduler, leader election, the intake loop."""

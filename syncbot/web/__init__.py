@@ -1,0 +1,1 @@
+"""The HTTP adapters: the ASGI app factory, the JSON API routers, webhooks, errors, middleware."""

@@ -1,0 +1,51 @@
+"""The ASGI app: the routers, the middleware, and how refusals answer.
+
+What runs beside it (intake, the scheduler, the Slack bot) is built and started by
+`syncbot.bootstrap`, which hands this its lifespan. How refusals answer is in `errors`; the
+limits every input is checked against, in `fields`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+
+from fastapi import APIRouter, FastAPI
+
+from connectors.base import Connector
+from syncbot.config import Settings
+from syncbot.web.channels_api import channels_router
+from syncbot.web.errors import install
+from syncbot.web.inbox_api import inbox_router
+from syncbot.web.middleware import BodyLimit, RequestMetrics
+from syncbot.web.operations import operations
+from syncbot.web.stock_api import bearer_guard, describe_bodies, stock_api
+from syncbot.web.webhooks import webhook_router
+
+
+def web_app(
+    settings: Settings,
+    kinds: Mapping[str, str],
+    connectors: Mapping[str, Connector],
+    wake_intake: Callable[[], None],
+    lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]],
+    routers: Sequence[APIRouter] = (),
+) -> FastAPI:
+    """The service's routes. `kinds`: every channel's name and kind, in the channels file's
+    order; `wake_intake` is called when a webhook delivery is stored; `routers` are more
+    routes (the Slack bot's)."""
+    app = FastAPI(title="syncbot", summary="A perpetual inventory ledger", lifespan=lifespan)
+    # The last added runs first: requests are counted even when the body limit refuses them.
+    app.add_middleware(BodyLimit, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestMetrics)
+    app.include_router(operations)
+    app.include_router(stock_api(bearer_guard(settings.api_token)))
+    app.include_router(webhook_router(connectors, wake_intake))
+    app.include_router(channels_router(kinds))
+    app.include_router(inbox_router(bearer_guard(settings.api_token)))
+    for router in routers:
+        app.include_router(router)
+    app.state.channel_names = list(kinds)
+    install(app)
+    describe_bodies(app)
+    return app

@@ -1,0 +1,142 @@
+"""The stock API: read stock and movements; record a movement or its reversal (token)."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import SecretStr, ValidationError
+from starlette.exceptions import HTTPException
+
+from syncbot.app.stock import MAX_HISTORY
+from syncbot.web import schemas as service
+from syncbot.web.errors import responses
+from syncbot.web.fields import MovementId, SkuInPath, SkuInQuery
+from syncbot.web.schemas import MovementOut, MovementRequest, PostingOut, StockOut
+
+
+def bearer_guard(token: SecretStr | None) -> Callable[..., Awaitable[None]]:
+    """A dependency that lets through only `Authorization: Bearer <token>`."""
+    expected = None if token is None else token.get_secret_value().encode()
+
+    # HTTPBearer states the scheme in the OpenAPI description; it answers None, not an
+    # error, for a missing header or another scheme, so every refusal reads the same.
+    async def require_token(
+        credentials: Annotated[
+            HTTPAuthorizationCredentials | None, Depends(HTTPBearer(auto_error=False))
+        ],
+    ) -> None:
+        if expected is None:
+            raise _unauthorized("the API token is not configured: set SYNCBOT_API_TOKEN")
+        given = b"" if credentials is None else credentials.credentials.encode()
+        # compare_digest takes as long for a near miss as for a wild guess.
+        if credentials is None or not hmac.compare_digest(given, expected):
+            raise _unauthorized("a valid `Authorization: Bearer <token>` header is required")
+
+    return require_token
+
+
+def _unauthorized(message: str) -> HTTPException:
+    return HTTPException(401, message, headers={"WWW-Authenticate": "Bearer"})
+
+
+def stock_api(guard: Callable[..., Awaitable[None]]) -> APIRouter:
+    """Reading stock and history is open; recording a movement needs the API token."""
+    router = APIRouter(prefix="/api", tags=["stock"])
+    replayed: dict[int | str, dict[str, Any]] = {
+        200: {"model": PostingOut, "description": "already_applied: done before"}
+    }
+
+    # `:path` because SKU codes may contain "/".
+    @router.get("/stock/{sku:path}", responses=responses(404))
+    async def get_stock(sku: SkuInPath) -> StockOut:
+        """Quantities of one SKU per location and in total; 404 for an unknown SKU."""
+        return await service.stock_report(sku)
+
+    @router.get("/parked")
+    async def get_parked() -> list[service.ParkedLineOut]:
+        """Order and return lines waiting for a SKU; adding the SKU applies them."""
+        return await service.parked_lines()
+
+    @router.get("/movements", responses=responses(404))
+    async def get_movements(
+        sku: SkuInQuery = None,
+        limit: Annotated[int, Query(ge=1, le=MAX_HISTORY)] = 50,
+    ) -> list[MovementOut]:
+        """Movements newest first, of one SKU or of all; 404 for an unknown SKU."""
+        return await service.movement_history(sku, limit)
+
+    @router.post(
+        "/movements",
+        status_code=201,
+        dependencies=[Depends(guard)],
+        responses={**replayed, **responses(400, 401, 404, 409)},
+        openapi_extra={"requestBody": MOVEMENT_BODY},
+    )
+    async def post_movement(request: Request, response: Response) -> PostingOut:
+        """Records one movement (body: MovementRequest) and answers with the SKU's stock.
+
+        201 applied; 200 `already_applied` when the idempotency key was used for the same
+        movement; 401 without the token; 404 unknown SKU or location; 409 insufficient
+        stock (send `"force": true` to record it anyway) or a key reused for a different
+        movement; 413 body too large; 422 malformed JSON, an invalid movement, a value over
+        a limit of the store, or an order kind (those come from storefront intake).
+        """
+        # Parsed here rather than as a FastAPI body parameter so that the token is checked
+        # before any byte of the body is parsed.
+        try:
+            movement = MovementRequest.model_validate_json(await request.body())
+        except ValidationError as problem:
+            raise RequestValidationError(problem.errors(include_url=False)) from problem
+        answer = await service.record_movement(movement)
+        if answer.status == "already_applied":
+            response.status_code = 200
+        return answer
+
+    @router.post(
+        "/movements/{movement_id}/reverse",
+        status_code=201,
+        dependencies=[Depends(guard)],
+        responses={**replayed, **responses(401, 404, 409)},
+    )
+    async def reverse_movement(
+        movement_id: MovementId, response: Response, force: bool = False
+    ) -> PostingOut:
+        """Undoes a movement with a reversing one; each movement is reversed at most once.
+
+        201 reversed; 200 `already_applied` when it was reversed before; 404 unknown id;
+        409 when the units have moved on since (`?force=true` records it anyway).
+        """
+        answer = await service.record_reversal(movement_id, force=force)
+        if answer.status == "already_applied":
+            response.status_code = 200
+        return answer
+
+    return router
+
+
+MOVEMENT_BODY = {
+    "required": True,
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MovementRequest"}}},
+}
+
+
+def describe_bodies(app: FastAPI) -> None:
+    """Adds MovementRequest to the OpenAPI components: its route reads the body itself."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = generate()
+        body = MovementRequest.model_json_schema(ref_template="#/components/schemas/{model}")
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.update(body.pop("$defs", {}))
+        components["MovementRequest"] = body
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
