@@ -13,22 +13,8 @@ from import_rules import RULES, package_cycles, violations
 ROOT = Path(__file__).resolve().parents[2]
 LEDGER, CONNECTORS, ADAPTERS = RULES  # the rules' names, in the order RULES states them
 
-# Until issue 12's use-case layer lands, the adapters still import the models: remove this
-# mark once it does (strict=False, so a pass is not an error meanwhile).
-NOT_YET = {
-    ADAPTERS: "web, cli and slackbot still import syncbot.store.models (issue 12, item 1)",
-}
 
-
-@pytest.mark.parametrize(
-    "rule",
-    [
-        pytest.param(name, marks=[pytest.mark.xfail(strict=False, reason=NOT_YET[name])])
-        if name in NOT_YET
-        else name
-        for name in RULES
-    ],
-)
+@pytest.mark.parametrize("rule", list(RULES))
 def test_syncbot_keeps_the_rule(rule: str) -> None:
     """Each rule holds over syncbot/ and connectors/."""
     found = violations(ROOT, RULES[rule])
