@@ -28,7 +28,7 @@ class BodyLimit:
             return
         declared = Headers(scope=scope).get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_body_bytes:
-            await self._refuse(scope, receive, send)
+            await self._refuse(scope, receive, send, more_body=True)
             return
         chunks: list[bytes] = []
         size = 0
@@ -39,11 +39,11 @@ class BodyLimit:
                 return  # the client went away: there is no one to answer
             chunk: bytes = message.get("body", b"")
             size += len(chunk)
+            more_body = message.get("more_body", False)
             if size > self.max_body_bytes:
-                await self._refuse(scope, receive, send)
+                await self._refuse(scope, receive, send, more_body=more_body)
                 return
             chunks.append(chunk)
-            more_body = message.get("more_body", False)
         body = b"".join(chunks)
         replayed = False
 
@@ -56,8 +56,9 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await _drain(receive, DRAIN_BYTES)
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, *, more_body: bool) -> None:
+        if more_body:  # after the last chunk, receive() would wait for the disconnect
+            await _drain(receive, DRAIN_BYTES)
         message = f"the request body is larger than the limit of {self.max_body_bytes} bytes"
         # A body beyond the drain stays unread, so the connection cannot serve another one.
         response = error(413, message, headers={"Connection": "close"})

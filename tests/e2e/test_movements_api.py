@@ -233,6 +233,17 @@ class TestBodyLimit:
         refusal(response, 413)
         assert_nothing_written(running_service)
 
+    def test_a_body_whose_last_chunk_crosses_the_limit_is_refused_at_once(
+        self, running_service: Service
+    ) -> None:
+        """The chunk that crosses the limit may be the last: the 413 comes without waiting
+        for more body (or for the client to hang up)."""
+        body = self.padded(MAX_BODY_BYTES + 100)
+        chunks = iter([body[:MAX_BODY_BYTES], body[MAX_BODY_BYTES:]])
+
+        refusal(self.post(running_service, chunks), 413)
+        assert_nothing_written(running_service)
+
     def test_a_body_of_exactly_the_limit_is_accepted(self, running_service: Service) -> None:
         """The limit is inclusive: the same movement padded to the limit is recorded."""
         body = self.padded(MAX_BODY_BYTES)
