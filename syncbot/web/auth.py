@@ -80,7 +80,9 @@ class Access:
     def require(self, needed: Role) -> Callable[..., Awaitable[Caller]]:
         """A dependency answering the caller, refused 403 below `needed`."""
 
-        async def caller_with_role(caller: Annotated[Caller, Depends(self.caller)]) -> Caller:
+        # A default, not an Annotated hint: hints are strings here, read in the module's
+        # globals, where `self` is not. The same callable each time: FastAPI runs it once.
+        async def caller_with_role(caller: Caller = Depends(self.caller)) -> Caller:  # noqa: B008
             caller.require(needed)
             return caller
 

@@ -58,7 +58,7 @@ def stock_api(access: Access) -> APIRouter:
     async def post_movement(
         request: Request,
         response: Response,
-        caller: Annotated[Caller, Depends(access.require(Role.CLERK))],
+        caller: Caller = Depends(access.require(Role.CLERK)),  # noqa: B008 (see auth.Access.require)
     ) -> PostingOut:
         """Records one movement (body: MovementRequest) and answers with the SKU's stock.
 
@@ -90,7 +90,7 @@ def stock_api(access: Access) -> APIRouter:
     async def reverse_movement(
         movement_id: MovementId,
         response: Response,
-        caller: Annotated[Caller, Depends(access.require(Role.MANAGER))],
+        caller: Caller = Depends(access.require(Role.MANAGER)),  # noqa: B008 (see auth.Access.require)
         force: bool = False,
     ) -> PostingOut:
         """Undoes a movement with a reversing one; each movement is reversed at most once.
