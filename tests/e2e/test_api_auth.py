@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +24,7 @@ from syncbot.store.catalogue import add_sku
 from syncbot.store.database import close_database, open_database
 from syncbot.testing import serve_in_thread
 
-from .conftest import SKU
+from .conftest import SKU, _syncbot
 
 BOOTSTRAP = "auth-tests-dummy-bootstrap-token0"  # for tests only
 METRICS = "auth-tests-dummy-metrics-token-000"  # for tests only
@@ -40,6 +42,7 @@ class Api:
     tokens: dict[str, str]
     """A live token per role, named after the role ("viewer" acts as a viewer)."""
     database_url: str
+    config: Path
 
     def call(self, method: str, path: str, token: str | None, **options: Any) -> httpx.Response:
         headers = {} if token is None else {"Authorization": f"Bearer {token}"}
@@ -76,9 +79,11 @@ async def _seed(database_url: str) -> dict[str, str]:
 @pytest.fixture
 def api(database_url: str, tmp_path: Path) -> Iterator[Api]:
     tokens = asyncio.run(_seed(database_url))
+    config = tmp_path / "syncbot.toml"
+    config.write_text('locations = ["main", "east"]\n', encoding="utf-8")
     settings = Settings(
         database_url=database_url,
-        config=tmp_path / "absent.toml",
+        config=config,
         api_token=BOOTSTRAP,
         metrics_token=METRICS,
         sync_sweep_seconds=3600,
@@ -86,7 +91,7 @@ def api(database_url: str, tmp_path: Path) -> Iterator[Api]:
     connectors = {"fake": FakeConnector("fake", "auth-tests-dummy-webhook-secret")}
     app = create_app(settings, ChannelsFile(locations=["main", "east"]), connectors)
     with serve_in_thread(app, "syncbot") as url, httpx.Client(base_url=url, timeout=10) as http:
-        yield Api(http, tokens, database_url)
+        yield Api(http, tokens, database_url, config)
 
 
 def _body(path: str) -> dict[str, Any]:
@@ -166,15 +171,15 @@ class TestRoles:
         assert api.call("GET", "/api/parked", api.tokens["clerk"]).status_code == 200
         assert api.call("GET", "/api/parked", api.tokens["viewer"]).status_code == 200
 
-        async def change() -> None:
-            await open_database(api.database_url)
-            try:
-                await users.disable_user("clerk-user")
-                await users.revoke_token("viewer")
-            finally:
-                await close_database()
-
-        asyncio.run(change())
+        # Another process, as an operator would: the server holds this one's ORM.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SYNCBOT_")}
+        env["SYNCBOT_DATABASE_URL"] = api.database_url
+        env["SYNCBOT_CONFIG"] = str(api.config)
+        for command in (("user", "disable", "clerk-user"), ("token", "revoke", "viewer")):
+            done = subprocess.run(
+                [_syncbot(), *command], env=env, capture_output=True, text=True, check=False
+            )
+            assert done.returncode == 0, done.stdout + done.stderr
 
         assert api.call("GET", "/api/parked", api.tokens["clerk"]).status_code == 401
         assert api.call("GET", "/api/parked", api.tokens["viewer"]).status_code == 401
