@@ -40,6 +40,8 @@ from syncbot.slackbot.testing import FakeSlack, serve
 from syncbot.store.database import close_database, declare_locations, migrate, open_database
 
 SECRET = "bench-slack-signing-secret"
+API_TOKEN = "bench-dummy-api-token-000000000"  # for the bench only: every /api read needs one
+API_HEADERS = {"Authorization": f"Bearer {API_TOKEN}"}
 KINDS = [
     # kind, source bucket, destination bucket, weight
     ("receive", "supplier", "available", 2),
@@ -208,6 +210,7 @@ async def run(database_url: str, skus: int, movements: int, requests: int) -> No
                 slack_signing_secret=SECRET,
                 slack_api_url=api_url,
                 scheduler=False,
+                api_token=API_TOKEN,
             )
             app = create_app(settings, ChannelsFile())
             transport = httpx.ASGITransport(app=app)
@@ -225,7 +228,7 @@ async def run(database_url: str, skus: int, movements: int, requests: int) -> No
                     return await client.post("/slack/events", content=body, headers=headers)
 
                 async def api(n: int) -> httpx.Response:
-                    return await client.get(f"/api/stock/{picks[n]}")
+                    return await client.get(f"/api/stock/{picks[n]}", headers=API_HEADERS)
 
                 async def health(n: int) -> httpx.Response:
                     return await client.get("/healthz")

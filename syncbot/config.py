@@ -178,6 +178,9 @@ class Settings(BaseSettings):
     database_url: str = "sqlite://syncbot.db"
     config: Path = Path("syncbot.toml")
     api_token: SecretStr | None = None
+    """The bootstrap admin token of `/api`; replace it with a user's (`syncbot token create`)."""
+    metrics_token: SecretStr | None = None
+    """When set, `/metrics` needs `Authorization: Bearer <it>`."""
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     log_level: str = "INFO"
     # Channel sync. Intervals are seconds; every job of the scheduler is configurable.
@@ -218,7 +221,7 @@ class Settings(BaseSettings):
             raise ValueError(f"directory {directory} does not exist")
         return url
 
-    @field_validator("api_token")
+    @field_validator("api_token", "metrics_token")
     @classmethod
     def _long_enough(cls, token: SecretStr | None) -> SecretStr | None:
         if token is not None and len(token.get_secret_value()) < 16:

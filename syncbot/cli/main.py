@@ -19,6 +19,8 @@ from syncbot.cli.common import OneLineErrors, fail, load, run
 from syncbot.cli.inbox import inbox_app
 from syncbot.cli.sku import sku_app
 from syncbot.cli.stock import stock_app
+from syncbot.cli.tokens import token_app
+from syncbot.cli.users import user_app
 from syncbot.config import ConfigError
 from syncbot.logs import configure_logging
 from syncbot.store.database import close_database, declare_locations, migrate, open_database
@@ -79,6 +81,8 @@ def serve(
 app.add_typer(sku_app, name="sku")
 app.add_typer(channels_app, name="channels")
 app.add_typer(inbox_app, name="inbox")
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
 app.command("parked")(parked)
 app.command("sync")(cli_sync.sync_command)
 app.command("drift")(cli_sync.drift_command)

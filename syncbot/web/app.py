@@ -14,12 +14,13 @@ from fastapi import APIRouter, FastAPI
 
 from connectors.base import Connector
 from syncbot.config import Settings
+from syncbot.web.auth import Access
 from syncbot.web.channels_api import channels_router
 from syncbot.web.errors import install
 from syncbot.web.inbox_api import inbox_router
 from syncbot.web.middleware import BodyLimit, RequestMetrics
 from syncbot.web.operations import operations
-from syncbot.web.stock_api import bearer_guard, describe_bodies, stock_api
+from syncbot.web.stock_api import describe_bodies, stock_api
 from syncbot.web.webhooks import webhook_router
 
 
@@ -39,13 +40,16 @@ def web_app(
     app.add_middleware(BodyLimit, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(RequestMetrics)
     app.include_router(operations)
-    app.include_router(stock_api(bearer_guard(settings.api_token)))
+    # Every /api route needs a token: the one dependency is in `auth`.
+    access = Access(settings.api_token)
+    app.include_router(stock_api(access))
     app.include_router(webhook_router(connectors, wake_intake))
-    app.include_router(channels_router(kinds))
-    app.include_router(inbox_router(bearer_guard(settings.api_token)))
+    app.include_router(channels_router(kinds, access))
+    app.include_router(inbox_router(access))
     for router in routers:
         app.include_router(router)
     app.state.channel_names = list(kinds)
+    app.state.metrics_token = settings.metrics_token
     install(app)
     describe_bodies(app)
     return app

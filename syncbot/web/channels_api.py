@@ -7,13 +7,14 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from syncbot.app import channels
 from syncbot.app.channels import ListingFilter, ListingView
 from syncbot.ledger.limits import quoted
+from syncbot.web.auth import AUTH_RESPONSES, Access
 from syncbot.web.errors import responses
 from syncbot.web.fields import ChannelInPath, ChannelInQuery, SkuInQuery
 
@@ -83,9 +84,15 @@ class PushOut(BaseModel):
     finished_at: datetime | None
 
 
-def channels_router(kinds: Mapping[str, str]) -> APIRouter:
-    """`kinds`: every declared channel's name and kind, in the channels file's order."""
-    router = APIRouter(prefix="/api", tags=["channels"])
+def channels_router(kinds: Mapping[str, str], access: Access) -> APIRouter:
+    """`kinds`: every declared channel's name and kind, in the channels file's order.
+    Every route reads, with a viewer's token."""
+    router = APIRouter(
+        prefix="/api",
+        tags=["channels"],
+        dependencies=[Depends(access.caller)],
+        responses=AUTH_RESPONSES,
+    )
 
     @router.get("/channels")
     async def get_channels() -> list[ChannelOut]:

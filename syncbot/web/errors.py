@@ -55,6 +55,7 @@ class ErrorOut(BaseModel):
 _MEANINGS = {
     400: "Malformed request: a body that is not JSON, nested too deeply, or a bad header",
     401: "Missing or invalid credentials or signature",
+    403: "Forbidden: the token's role is too low for this route; the message names the role",
     404: "Not found: the named SKU, location, movement or channel does not exist",
     409: "Conflict: insufficient stock, or an idempotency key used for something else",
     413: "The request body is larger than SYNCBOT_MAX_BODY_BYTES",

@@ -1,8 +1,7 @@
-"""`/api/inbox`: deliveries not applied and why, and skipping one by hand (API token)."""
+"""`/api/inbox`: deliveries not applied and why (viewer), and skipping one by hand (manager)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated
@@ -12,10 +11,11 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from syncbot.app import inbox
+from syncbot.app.roles import Role
 from syncbot.ledger.limits import MAX_REASON_LENGTH
+from syncbot.web.auth import AUTH_RESPONSES, Access, Caller
 from syncbot.web.errors import responses
 from syncbot.web.fields import DeliveryId, documented, stored
-from syncbot.web.schemas import API_ACTOR
 
 
 class InboxEntryOut(BaseModel):
@@ -46,9 +46,14 @@ class SkipRequest(BaseModel):
     """Why the delivery is closed by hand: kept on it and shown in the list."""
 
 
-def inbox_router(guard: Callable[..., Awaitable[None]]) -> APIRouter:
-    """Both routes need the API token: a delivery's error may quote a customer's order."""
-    router = APIRouter(prefix="/api", tags=["inbox"], dependencies=[Depends(guard)])
+def inbox_router(access: Access) -> APIRouter:
+    """Reading needs a viewer's token, skipping a manager's."""
+    router = APIRouter(
+        prefix="/api",
+        tags=["inbox"],
+        dependencies=[Depends(access.caller)],
+        responses=AUTH_RESPONSES,
+    )
 
     @router.get("/inbox", responses=responses(401))
     async def get_inbox(
@@ -63,16 +68,20 @@ def inbox_router(guard: Callable[..., Awaitable[None]]) -> APIRouter:
 
     @router.post(
         "/inbox/{delivery_id}/skip",
-        responses=responses(400, 401, 404, 409),
+        responses=responses(400, 401, 403, 404, 409),
     )
-    async def skip_delivery(delivery_id: DeliveryId, body: SkipRequest) -> InboxEntryOut:
+    async def skip_delivery(
+        delivery_id: DeliveryId,
+        body: SkipRequest,
+        caller: Caller = Depends(access.require(Role.MANAGER)),  # noqa: B008 (see auth.Access.require)
+    ) -> InboxEntryOut:
         """Closes one delivery by hand with a reason; it is never retried.
 
-        200 the delivery as closed; 401 without the token; 404 unknown id; 409 already
-        applied, ignored or skipped; 422 a missing, blank or over-long reason.
+        200 the delivery as closed; 401 without the token; 403 below manager; 404 unknown
+        id; 409 already applied, ignored or skipped; 422 a missing, blank or over-long reason.
         """
         try:
-            entry = await inbox.skip(delivery_id, API_ACTOR, body.reason)
+            entry = await inbox.skip(delivery_id, caller.actor, body.reason)
         except inbox.UnknownDelivery as refusal:
             raise HTTPException(404, str(refusal)) from refusal
         except inbox.AlreadyClosed as refusal:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -30,9 +32,24 @@ async def readyz(response: Response) -> dict[str, str]:
 @operations.get(
     "/metrics",
     response_class=PlainTextResponse,
-    responses={200: {"content": {CONTENT_TYPE_LATEST.split(";")[0]: {}}}},
+    responses={
+        200: {"content": {CONTENT_TYPE_LATEST.split(";")[0]: {}}},
+        401: {"description": "SYNCBOT_METRICS_TOKEN is set and the request lacks it"},
+    },
 )
 async def prometheus_metrics(request: Request) -> Response:
-    """Prometheus text format: the ledger's counters, HTTP, and each channel's sync gauges."""
+    """Prometheus text format: the ledger's counters, HTTP, and each channel's sync gauges.
+
+    Open, unless SYNCBOT_METRICS_TOKEN is set: then `Authorization: Bearer <it>` is needed.
+    """
+    expected = request.app.state.metrics_token
+    if expected is not None:
+        given = request.headers.get("authorization", "").removeprefix("Bearer ").encode()
+        if not hmac.compare_digest(given, expected.get_secret_value().encode()):
+            return PlainTextResponse(
+                "SYNCBOT_METRICS_TOKEN is set: send Authorization: Bearer <it>\n",
+                status_code=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
     await channels.refresh_gauges(request.app.state.channel_names)
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -205,21 +205,21 @@ def entry_for(request: MovementRequest) -> Entry:
     return replace(count, reason=reason) if reason else count
 
 
-async def record_movement(request: MovementRequest) -> PostingOut:
+async def record_movement(request: MovementRequest, actor: Actor = API_ACTOR) -> PostingOut:
     """Posts the request once per idempotency key; a replay answers with the first posting.
 
     Raises the ledger's errors. The stock is read after the commit, so it may already
     include postings made concurrently by others.
     """
     recorded = await use_stock.record(
-        entry_for(request), API_ACTOR, request.idempotency_key, request.document
+        entry_for(request), actor, request.idempotency_key, request.document
     )
     return _answer(recorded)
 
 
-async def record_reversal(movement_id: int, *, force: bool) -> PostingOut:
+async def record_reversal(movement_id: int, actor: Actor = API_ACTOR, *, force: bool) -> PostingOut:
     """Reverses one movement, once; a repeat answers with the first reversal."""
-    return _answer(await use_stock.reverse(movement_id, API_ACTOR, force=force))
+    return _answer(await use_stock.reverse(movement_id, actor, force=force))
 
 
 def _answer(recorded: use_stock.Recorded) -> PostingOut:

@@ -2,51 +2,30 @@
 
 from __future__ import annotations
 
-import hmac
-from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import SecretStr, ValidationError
-from starlette.exceptions import HTTPException
+from pydantic import ValidationError
 
+from syncbot.app.roles import Role, role_for_movement
 from syncbot.app.stock import MAX_HISTORY
 from syncbot.web import schemas as service
+from syncbot.web.auth import AUTH_RESPONSES, Access, Caller
 from syncbot.web.errors import responses
 from syncbot.web.fields import MovementId, SkuInPath, SkuInQuery
 from syncbot.web.schemas import MovementOut, MovementRequest, PostingOut, StockOut
 
 
-def bearer_guard(token: SecretStr | None) -> Callable[..., Awaitable[None]]:
-    """A dependency that lets through only `Authorization: Bearer <token>`."""
-    expected = None if token is None else token.get_secret_value().encode()
-
-    # HTTPBearer states the scheme in the OpenAPI description; it answers None, not an
-    # error, for a missing header or another scheme, so every refusal reads the same.
-    async def require_token(
-        credentials: Annotated[
-            HTTPAuthorizationCredentials | None, Depends(HTTPBearer(auto_error=False))
-        ],
-    ) -> None:
-        if expected is None:
-            raise _unauthorized("the API token is not configured: set SYNCBOT_API_TOKEN")
-        given = b"" if credentials is None else credentials.credentials.encode()
-        # compare_digest takes as long for a near miss as for a wild guess.
-        if credentials is None or not hmac.compare_digest(given, expected):
-            raise _unauthorized("a valid `Authorization: Bearer <token>` header is required")
-
-    return require_token
-
-
-def _unauthorized(message: str) -> HTTPException:
-    return HTTPException(401, message, headers={"WWW-Authenticate": "Bearer"})
-
-
-def stock_api(guard: Callable[..., Awaitable[None]]) -> APIRouter:
-    """Reading stock and history is open; recording a movement needs the API token."""
-    router = APIRouter(prefix="/api", tags=["stock"])
+def stock_api(access: Access) -> APIRouter:
+    """Reading needs a viewer's token; recording a movement a clerk's (an adjustment a
+    manager's); reversing one a manager's."""
+    router = APIRouter(
+        prefix="/api",
+        tags=["stock"],
+        dependencies=[Depends(access.caller)],
+        responses=AUTH_RESPONSES,
+    )
     replayed: dict[int | str, dict[str, Any]] = {
         200: {"model": PostingOut, "description": "already_applied: done before"}
     }
@@ -73,18 +52,23 @@ def stock_api(guard: Callable[..., Awaitable[None]]) -> APIRouter:
     @router.post(
         "/movements",
         status_code=201,
-        dependencies=[Depends(guard)],
-        responses={**replayed, **responses(400, 401, 404, 409)},
+        responses={**replayed, **responses(400, 401, 403, 404, 409)},
         openapi_extra={"requestBody": MOVEMENT_BODY},
     )
-    async def post_movement(request: Request, response: Response) -> PostingOut:
+    async def post_movement(
+        request: Request,
+        response: Response,
+        caller: Caller = Depends(access.require(Role.CLERK)),  # noqa: B008 (see auth.Access.require)
+    ) -> PostingOut:
         """Records one movement (body: MovementRequest) and answers with the SKU's stock.
 
         201 applied; 200 `already_applied` when the idempotency key was used for the same
-        movement; 401 without the token; 404 unknown SKU or location; 409 insufficient
-        stock (send `"force": true` to record it anyway) or a key reused for a different
-        movement; 413 body too large; 422 malformed JSON, an invalid movement, a value over
-        a limit of the store, or an order kind (those come from storefront intake).
+        movement; 401 without a valid token; 403 a role too low (a clerk records receive,
+        damage, count, transfer and write_off; an adjustment needs a manager); 404 unknown
+        SKU or location; 409 insufficient stock (send `"force": true` to record it anyway)
+        or a key reused for a different movement; 413 body too large; 422 malformed JSON,
+        an invalid movement, a value over a limit of the store, or an order kind (those
+        come from storefront intake).
         """
         # Parsed here rather than as a FastAPI body parameter so that the token is checked
         # before any byte of the body is parsed.
@@ -92,7 +76,8 @@ def stock_api(guard: Callable[..., Awaitable[None]]) -> APIRouter:
             movement = MovementRequest.model_validate_json(await request.body())
         except ValidationError as problem:
             raise RequestValidationError(problem.errors(include_url=False)) from problem
-        answer = await service.record_movement(movement)
+        caller.require(role_for_movement(movement.kind), f"recording {movement.kind}")
+        answer = await service.record_movement(movement, caller.actor)
         if answer.status == "already_applied":
             response.status_code = 200
         return answer
@@ -100,18 +85,21 @@ def stock_api(guard: Callable[..., Awaitable[None]]) -> APIRouter:
     @router.post(
         "/movements/{movement_id}/reverse",
         status_code=201,
-        dependencies=[Depends(guard)],
-        responses={**replayed, **responses(401, 404, 409)},
+        responses={**replayed, **responses(401, 403, 404, 409)},
     )
     async def reverse_movement(
-        movement_id: MovementId, response: Response, force: bool = False
+        movement_id: MovementId,
+        response: Response,
+        caller: Caller = Depends(access.require(Role.MANAGER)),  # noqa: B008 (see auth.Access.require)
+        force: bool = False,
     ) -> PostingOut:
         """Undoes a movement with a reversing one; each movement is reversed at most once.
 
-        201 reversed; 200 `already_applied` when it was reversed before; 404 unknown id;
+        Needs a manager's token (403 below). 201 reversed; 200 `already_applied` when it
+        was reversed before; 404 unknown id;
         409 when the units have moved on since (`?force=true` records it anyway).
         """
-        answer = await service.record_reversal(movement_id, force=force)
+        answer = await service.record_reversal(movement_id, caller.actor, force=force)
         if answer.status == "already_applied":
             response.status_code = 200
         return answer

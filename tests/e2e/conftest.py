@@ -83,7 +83,9 @@ class Service:
         return "" if self.log is None else self.log.read_text(encoding="utf-8", errors="replace")
 
     def post_movement(self, body: dict[str, Any], token: str | None = TOKEN) -> httpx.Response:
-        headers = {} if token is None else {"Authorization": f"Bearer {token}"}
+        if token is None:
+            return anonymous(self.client, "POST", "/api/movements", json=body)
+        headers = {"Authorization": f"Bearer {token}"}
         return self.client.post("/api/movements", json=body, headers=headers)
 
     def stock(self, sku: str = SKU) -> dict[str, Any]:
@@ -100,6 +102,16 @@ class Service:
 
 
 StartService = Callable[..., Service]
+
+BOOTSTRAP = {"Authorization": f"Bearer {TOKEN}"}
+"""Every test client sends the bootstrap token unless a request says otherwise."""
+
+
+def anonymous(client: httpx.Client, method: str, path: str, **options: Any) -> httpx.Response:
+    """The request without the client's default token: no Authorization header at all."""
+    request = client.build_request(method, path, **options)
+    request.headers.pop("Authorization", None)
+    return client.send(request)
 
 
 def refusal(response: httpx.Response, status: int) -> str:
@@ -161,7 +173,7 @@ def start_service(database_url: str, tmp_path: Path) -> Iterator[StartService]:
                 stdout=output,
                 stderr=subprocess.STDOUT,
             )
-        client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10)
+        client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10, headers=BOOTSTRAP)
         started.append((process, client))
         _wait_until_ready(process, client, log)
         return Service(client, process, log, environment)

@@ -12,7 +12,7 @@ import httpx
 
 from syncbot.testing import wait_until as polled
 
-from .conftest import SKU, TOKEN, Service
+from .conftest import SKU, TOKEN, Service, anonymous
 from .test_shopify_webhooks import T1, accepted, deliver, order, shop  # noqa: F401 (fixture)
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -106,7 +106,7 @@ def test_a_delivery_is_skipped_by_hand_over_the_api(shop: Service) -> None:  # n
     )
     path = f"/api/inbox/{entry['id']}/skip"
 
-    assert shop.client.post(path, json={"reason": "x"}).status_code == 401
+    assert anonymous(shop.client, "POST", path, json={"reason": "x"}).status_code == 401
     skipped = shop.client.post(path, json={"reason": "test order"}, headers=AUTH)
     assert skipped.status_code == 200, skipped.text
     assert (skipped.json()["status"], skipped.json()["closed_by"]) == ("skipped", "api")
@@ -123,7 +123,7 @@ def test_a_delivery_is_skipped_by_hand_over_the_api(shop: Service) -> None:  # n
 
 
 def test_the_inbox_needs_the_api_token(shop: Service) -> None:  # noqa: F811
-    assert shop.client.get("/api/inbox").status_code == 401
+    assert anonymous(shop.client, "GET", "/api/inbox").status_code == 401
     wrong = shop.client.get("/api/inbox", headers={"Authorization": "Bearer nope"})
     assert wrong.status_code == 401
     assert isinstance(wrong, httpx.Response)

@@ -60,7 +60,10 @@ def client(database_url: str, tmp_path: Path) -> Iterator[httpx.Client]:
     )
     channels = ChannelsFile(locations=["main", "east"])
     app = create_app(settings, channels, {"fake": FakeConnector("fake", WEBHOOK_SECRET)})
-    with serve_in_thread(app, "syncbot") as url, httpx.Client(base_url=url, timeout=30) as http:
+    with (
+        serve_in_thread(app, "syncbot") as url,
+        httpx.Client(base_url=url, timeout=30, headers=AUTH) as http,
+    ):
         yield http
 
 

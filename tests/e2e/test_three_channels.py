@@ -30,7 +30,7 @@ from syncbot.store.database import close_database, declare_locations, open_datab
 from syncbot.sync.listings import discover
 from syncbot.testing import serve_in_thread, wait_until
 
-from .conftest import SHOPIFY_MAIN_LOCATION, SHOPIFY_SECRET, SHOPIFY_SHOP, SKU, TOKEN
+from .conftest import BOOTSTRAP, SHOPIFY_MAIN_LOCATION, SHOPIFY_SECRET, SHOPIFY_SHOP, SKU, TOKEN
 from .test_shopify_webhooks import T1, deliver, order
 
 SHOPIFY_ITEM = "gid://shopify/InventoryItem/901"
@@ -140,7 +140,10 @@ def stores(database_url: str, tmp_path: Path) -> Iterator[Stores]:
         )
         http = httpx.AsyncClient()
         app = create_app(settings, channels, build_connectors(channels, ENVIRON, http), http)
-        with serve_in_thread(app, "syncbot") as url, httpx.Client(base_url=url) as client:
+        with (
+            serve_in_thread(app, "syncbot") as url,
+            httpx.Client(base_url=url, headers=BOOTSTRAP) as client,
+        ):
             yield Stores(client, shopify, woo, woo_item, bc, bc_item)
 
 

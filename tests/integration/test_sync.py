@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from pydantic import SecretStr
 
 from connectors.base import ConnectorError, LevelChange, Listing, PushOutcome
 from connectors.fake import FakeConnector
@@ -26,6 +27,7 @@ from syncbot.sync.drift import check_drift
 from syncbot.sync.failures import SENDS
 from syncbot.sync.listings import discover
 from syncbot.sync.pusher import SyncReport, sync
+from syncbot.web.auth import Access
 from syncbot.web.channels_api import channels_router
 
 GRACE = timedelta(minutes=10)
@@ -271,13 +273,20 @@ class TestDrift:
         assert listing.pushed_quantity == 10
 
 
+TOKEN = "sync-tests-dummy-api-token-0000"  # for tests only
+
+
 async def api_listings(channel: str, **params: str) -> list[dict[str, Any]]:
     """`GET /api/channels/{channel}/listings`, in process."""
     app = FastAPI()
-    app.include_router(channels_router({channel: "fake"}))
+    app.include_router(channels_router({channel: "fake"}, Access(SecretStr(TOKEN))))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://syncbot") as client:
-        answer = await client.get(f"/api/channels/{channel}/listings", params=params)
+        answer = await client.get(
+            f"/api/channels/{channel}/listings",
+            params=params,
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        )
     assert answer.status_code == 200
     result: list[dict[str, Any]] = answer.json()
     return result

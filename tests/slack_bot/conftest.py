@@ -159,7 +159,9 @@ def slack_service(database_url: str, tmp_path: Path) -> Iterator[SlackService]:
         app = create_app(settings, channels)
         with (
             serve_in_thread(app, "syncbot") as url,
-            httpx.Client(base_url=url, timeout=10) as client,
+            httpx.Client(
+                base_url=url, timeout=10, headers={"Authorization": f"Bearer {API_TOKEN}"}
+            ) as client,
         ):
             service = SlackService(client, slack)
             yield service

@@ -1,0 +1,146 @@
+"""Users and their API tokens: rows in, plain records out. Only hashes are stored.
+
+Refusals (a `UserRefusal`, its message fit to show a person):
+
+    UnknownUser      no user of that name
+    UnknownToken     no token of that name
+    NameTaken        a user or token of that name exists
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from syncbot.store import models
+
+
+class UserRefusal(Exception):
+    """A user or token command refused; nothing was written."""
+
+
+class UnknownUser(UserRefusal):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"no user named {name!r}: see `syncbot user list`")
+
+
+class UnknownToken(UserRefusal):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"no token named {name!r}: see `syncbot token list`")
+
+
+class NameTaken(UserRefusal):
+    def __init__(self, what: str, name: str) -> None:
+        super().__init__(f"a {what} named {name!r} exists already: choose another name")
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    name: str
+    role: str
+    disabled: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class TokenRecord:
+    name: str
+    user: str
+    created_at: datetime
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+
+@dataclass(frozen=True)
+class TokenHolder:
+    """Who a presented token acts for: read on every request, so a change counts at once."""
+
+    token: str
+    user: str
+    role: str
+
+
+def _user(row: models.User) -> UserRecord:
+    return UserRecord(row.name, row.role, row.disabled, row.created_at)
+
+
+async def add_user(name: str, role: str, password_hash: str) -> UserRecord:
+    try:
+        row = await models.User.create(name=name, role=role, password_hash=password_hash)
+    except IntegrityError:
+        raise NameTaken("user", name) from None
+    return _user(row)
+
+
+async def users() -> list[UserRecord]:
+    return [_user(row) for row in await models.User.all().order_by("name")]
+
+
+async def user(name: str) -> UserRecord:
+    row = await models.User.get_or_none(name=name)
+    if row is None:
+        raise UnknownUser(name)
+    return _user(row)
+
+
+async def password_hash(name: str) -> str:
+    row = await models.User.get_or_none(name=name)
+    if row is None:
+        raise UnknownUser(name)
+    return row.password_hash
+
+
+async def update_user(name: str, **changes: object) -> UserRecord:
+    """Sets `changes` (role, disabled, password_hash) on the user named `name`."""
+    if not await models.User.filter(name=name).update(**changes):
+        raise UnknownUser(name)
+    return await user(name)
+
+
+async def add_token(name: str, user_name: str, token_hash: str) -> TokenRecord:
+    async with in_transaction():
+        owner = await models.User.get_or_none(name=user_name)
+        if owner is None:
+            raise UnknownUser(user_name)
+        if await models.ApiToken.exists(name=name):
+            raise NameTaken("token", name)
+        try:
+            row = await models.ApiToken.create(name=name, user=owner, token_hash=token_hash)
+        except IntegrityError:
+            raise NameTaken("token", name) from None
+    return TokenRecord(row.name, owner.name, row.created_at, None, None)
+
+
+async def tokens() -> list[TokenRecord]:
+    rows = await models.ApiToken.all().select_related("user").order_by("name")
+    return [
+        TokenRecord(row.name, row.user.name, row.created_at, row.revoked_at, row.last_used_at)
+        for row in rows
+    ]
+
+
+async def revoke_token(name: str) -> None:
+    """Revokes the token once; revoking it again keeps the first time."""
+    now = datetime.now(UTC)
+    if not await models.ApiToken.filter(name=name).exists():
+        raise UnknownToken(name)
+    await models.ApiToken.filter(name=name, revoked_at__isnull=True).update(revoked_at=now)
+
+
+async def holder(token_hash: str) -> TokenHolder | None:
+    """The live token of that hash and its enabled user, or None (unknown, revoked,
+    disabled); marks it used."""
+    row = (
+        await models.ApiToken.filter(
+            token_hash=token_hash, revoked_at__isnull=True, user__disabled=False
+        )
+        .select_related("user")
+        .first()
+    )
+    if row is None:
+        return None
+    await models.ApiToken.filter(id=row.id).update(last_used_at=datetime.now(UTC))
+    return TokenHolder(row.name, row.user.name, row.user.role)
