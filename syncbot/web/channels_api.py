@@ -38,32 +38,6 @@ class ChannelOut(BaseModel):
     drift_checked_at: datetime | None
 
 
-class ListingOut(BaseModel):
-    channel: str
-    sku: str
-    listing_id: str
-    inventory_id: str
-    channel_quantity: int | None
-    """What the channel is believed to hold: its last acknowledgement or read."""
-    read_at: datetime | None
-    pushed_quantity: int | None
-    pushed_at: datetime | None
-    held_since: datetime | None
-    drift: int | None
-    drift_checked_at: datetime | None
-    quarantined_error: str | None
-    quarantined_at: datetime | None
-    state: str
-    """quarantined, abandoned, held or "" (in sync, or waiting for its next push)."""
-    abandoned_error: str | None
-    """Why its last push batch was abandoned: the channel refused it whole, every time."""
-    abandoned_at: datetime | None
-
-    @classmethod
-    def of(cls, row: ListingView) -> ListingOut:
-        return cls.model_validate(row, from_attributes=True)
-
-
 class PushOut(BaseModel):
     """One planned change of one listing: what was sent, under which key, and the answer."""
 
@@ -107,11 +81,11 @@ def channels_router(kinds: Mapping[str, str], access: Access) -> APIRouter:
     @router.get("/channels/{channel}/listings", responses=responses(404))
     async def get_listings(
         channel: ChannelInPath, state: ListingFilter = ListingFilter.ALL
-    ) -> list[ListingOut]:
+    ) -> list[ListingView]:
         """A channel's listings and their sync state; `state` filters; 404 unknown channel."""
         if channel not in kinds:
             raise HTTPException(404, f"no channel named {quoted(channel)}")
-        return [ListingOut.of(row) for row in await channels.listings(channel, state)]
+        return await channels.listings(channel, state)
 
     @router.get("/channels/{channel}/pushes", responses=responses(404))
     async def get_pushes(
@@ -126,15 +100,13 @@ def channels_router(kinds: Mapping[str, str], access: Access) -> APIRouter:
         return [PushOut.model_validate(row, from_attributes=True) for row in rows]
 
     @router.get("/drift", responses=responses(404))
-    async def get_drift(channel: ChannelInQuery = None) -> list[ListingOut]:
+    async def get_drift(channel: ChannelInQuery = None) -> list[ListingView]:
         """Listings whose channel level differed from the plan at the last drift check."""
         if channel is not None and channel not in kinds:
             raise HTTPException(404, f"no channel named {quoted(channel)}")
         names = [channel] if channel else list(kinds)
         return [
-            ListingOut.of(row)
-            for name in names
-            for row in await channels.listings(name, ListingFilter.DRIFTING)
+            row for name in names for row in await channels.listings(name, ListingFilter.DRIFTING)
         ]
 
     return router

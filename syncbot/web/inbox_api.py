@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -16,25 +14,6 @@ from syncbot.ledger.limits import MAX_REASON_LENGTH
 from syncbot.web.auth import AUTH_RESPONSES, Access, Caller
 from syncbot.web.errors import responses
 from syncbot.web.fields import DeliveryId, documented, stored
-
-
-class InboxEntryOut(BaseModel):
-    id: int
-    channel: str
-    topic: str
-    event_id: str
-    status: str
-    """pending (waiting or retrying), failed, not_found or skipped."""
-    error: str | None
-    """Readable: why it failed, was not found, or was skipped."""
-    attempts: int
-    max_attempts: int
-    next_attempt_at: datetime | None
-    """When a pending delivery is tried again; null once it is closed."""
-    received_at: datetime
-    closed_at: datetime | None
-    closed_by: str | None
-    """Who skipped it (`cli:alice`, `api`); null unless skipped."""
 
 
 class SkipRequest(BaseModel):
@@ -58,13 +37,13 @@ def inbox_router(access: Access) -> APIRouter:
     @router.get("/inbox", responses=responses(401))
     async def get_inbox(
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    ) -> list[InboxEntryOut]:
+    ) -> list[inbox.InboxEntry]:
         """Deliveries not applied, oldest first, as `syncbot inbox list` shows them.
 
         200 the list (empty when every delivery is processed); 401 without the token;
         422 a limit outside 1..1000.
         """
-        return [InboxEntryOut(**asdict(entry)) for entry in await inbox.unfinished(limit)]
+        return await inbox.unfinished(limit)
 
     @router.post(
         "/inbox/{delivery_id}/skip",
@@ -74,7 +53,7 @@ def inbox_router(access: Access) -> APIRouter:
         delivery_id: DeliveryId,
         body: SkipRequest,
         caller: Caller = Depends(access.require(Role.MANAGER)),  # noqa: B008 (see auth.Access.require)
-    ) -> InboxEntryOut:
+    ) -> inbox.InboxEntry:
         """Closes one delivery by hand with a reason; it is never retried.
 
         200 the delivery as closed; 401 without the token; 403 below manager; 404 unknown
@@ -89,6 +68,6 @@ def inbox_router(access: Access) -> APIRouter:
         except inbox.InboxRefusal as refusal:  # a reason of blanks only
             raise HTTPException(422, str(refusal)) from refusal
         assert entry is not None  # it was just closed, and rows are never deleted
-        return InboxEntryOut(**asdict(entry))
+        return entry
 
     return router
