@@ -34,6 +34,7 @@ __all__ = [
     "add_user",
     "create_token",
     "disable_user",
+    "enable_user",
     "generate_password",
     "holder_of",
     "list_tokens",
@@ -101,6 +102,11 @@ async def set_role(name: str, role: str) -> UserRecord:
 async def disable_user(name: str) -> UserRecord:
     """Disables the user: their tokens stop working on the next request."""
     return await users.update_user(name, disabled=True)
+
+
+async def enable_user(name: str) -> UserRecord:
+    """Enables the user again: their tokens that were not revoked work from the next request."""
+    return await users.update_user(name, disabled=False)
 
 
 async def reset_password(name: str, password: str) -> UserRecord:

@@ -21,6 +21,7 @@ from syncbot.web.inbox_api import inbox_router
 from syncbot.web.middleware import BodyLimit, RequestMetrics
 from syncbot.web.operations import operations
 from syncbot.web.stock_api import describe_bodies, stock_api
+from syncbot.web.users_api import users_router
 from syncbot.web.webhooks import webhook_router
 
 
@@ -46,6 +47,7 @@ def web_app(
     app.include_router(webhook_router(connectors, wake_intake))
     app.include_router(channels_router(kinds, access))
     app.include_router(inbox_router(access))
+    app.include_router(users_router(access))
     for router in routers:
         app.include_router(router)
     app.state.channel_names = list(kinds)

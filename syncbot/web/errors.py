@@ -107,6 +107,8 @@ def _describe(problem: Mapping[str, Any]) -> str:
     """
     where = ".".join(str(part) for part in problem.get("loc", ()) if part not in _SOURCES)
     message = str(problem.get("msg", "invalid input"))
+    if tuple(problem.get("loc", ())) == ("body",) and problem.get("type") == "missing":
+        return "a JSON body is required: see the route in /docs"
     if not where or message.startswith(where.rsplit(".", 1)[-1]):
         return message
     return f"{where}: {message}"

@@ -19,10 +19,16 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
 
+from connectors.fake import FakeConnector
+from syncbot.app import users
+from syncbot.bootstrap import create_app
+from syncbot.config import ChannelsFile, Settings
 from syncbot.store.catalogue import add_sku
 from syncbot.store.database import close_database, open_database
-from syncbot.testing import NeverHappened, wait_until
+from syncbot.testing import NeverHappened, serve_in_thread, wait_until
 
 TOKEN = "e2e-dummy-token-not-a-secret-000"  # 32 characters, for tests only
 MAX_BODY_BYTES = 2048
@@ -235,3 +241,73 @@ def _wait_until_ready(process: subprocess.Popen[bytes], client: httpx.Client, lo
         pytest.fail(f"syncbot serve was not ready within {STARTUP_SECONDS} s:\n{log.read_text()}")
     if process.poll() is not None:
         pytest.fail(f"syncbot serve exited with {process.returncode}:\n{log.read_text()}")
+
+
+# Users, tokens and roles: the service in this process (uvicorn in a thread), with one
+# live token per role and the bootstrap token.
+
+BOOTSTRAP_TOKEN = "auth-tests-dummy-bootstrap-token0"  # for tests only
+METRICS = "auth-tests-dummy-metrics-token-000"  # for tests only
+ROLES = ("viewer", "clerk", "manager", "admin")
+
+
+@dataclass
+class Api:
+    client: httpx.Client
+    tokens: dict[str, str]
+    """A live token per role, named after the role ("viewer" acts as a viewer)."""
+    database_url: str
+    config: Path
+    app: FastAPI
+    """The app being served: its route table lists every route, in the schema or not."""
+
+    def call(self, method: str, path: str, token: str | None, **options: Any) -> httpx.Response:
+        headers = {} if token is None else {"Authorization": f"Bearer {token}"}
+        return self.client.request(method, path, headers=headers, **options)
+
+    def routes(self) -> list[tuple[str, str]]:
+        """(method, path template) of every /api route in the app's route table (included
+        routers flattened), so a route left out of the OpenAPI description is covered too.
+        HEAD is GET's twin."""
+        found = []
+        for route in iter_route_contexts(self.app.routes):
+            path = route.path or ""
+            if not path.startswith("/api"):
+                continue
+            # A mounted sub-app would hide its routes from this list: none may exist.
+            assert route.methods, f"{path}: cannot list the routes of {route.original_route!r}"
+            found += [(method, path) for method in sorted(route.methods) if method != "HEAD"]
+        return found
+
+
+async def _seed_users(database_url: str) -> dict[str, str]:
+    await open_database(database_url)
+    try:
+        await add_sku(SKU, name="Mug")
+        tokens = {}
+        for role in ROLES:
+            await users.add_user(f"{role}-user", role, "a long test password")
+            _, tokens[role] = await users.create_token(role, f"{role}-user")
+        return tokens
+    finally:
+        await close_database()
+
+
+@pytest.fixture
+def api(database_url: str, tmp_path: Path) -> Iterator[Api]:
+    """The service with users viewer-user, clerk-user, manager-user and admin-user, each
+    with a token named after its role, and SKU MUG-1."""
+    tokens = asyncio.run(_seed_users(database_url))
+    config = tmp_path / "syncbot.toml"
+    config.write_text('locations = ["main", "east"]\n', encoding="utf-8")
+    settings = Settings(
+        database_url=database_url,
+        config=config,
+        api_token=BOOTSTRAP_TOKEN,
+        metrics_token=METRICS,
+        sync_sweep_seconds=3600,
+    )
+    connectors = {"fake": FakeConnector("fake", "auth-tests-dummy-webhook-secret")}
+    app = create_app(settings, ChannelsFile(locations=["main", "east"]), connectors)
+    with serve_in_thread(app, "syncbot") as url, httpx.Client(base_url=url, timeout=10) as http:
+        yield Api(http, tokens, database_url, config, app)
