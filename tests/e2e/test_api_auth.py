@@ -3,16 +3,22 @@ HTTP, routes read from the app's own OpenAPI description so a new route is cover
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import re
+import sqlite3
 import subprocess
 from collections.abc import Iterator
+from contextlib import closing
 from typing import Any
 
+import asyncpg
 import pytest
 
-from .conftest import BOOTSTRAP_TOKEN, METRICS, ROLES, SKU, Api, _syncbot
+from syncbot.testing import wait_until
+
+from .conftest import BOOTSTRAP_TOKEN, METRICS, ROLES, SKU, TOKEN, Api, StartService, _syncbot
 
 PATH_VALUES = {
     "sku": SKU,
@@ -205,6 +211,80 @@ def test_a_token_never_reaches_the_logs(api: Api, all_logs: pytest.LogCaptureFix
 
     logged = all_logs.text
     assert all_logs.records, "nothing was logged: the check would prove nothing"
+    assert any(record.name == "uvicorn.access" for record in all_logs.records)
     for token in [*api.tokens.values(), BOOTSTRAP_TOKEN]:
         assert token not in logged
         assert token[4:20] not in logged
+
+
+def test_the_service_logs_no_token_nor_password_at_debug(start_service: StartService) -> None:
+    """`syncbot serve` at DEBUG, uvicorn's access log included: requests that carry
+    tokens, make a token, set a password, or are refused leave no trace of any of them."""
+    service = start_service(SYNCBOT_LOG_LEVEL="DEBUG")
+    client = service.client
+    password = "a-password-that-must-stay-secret"
+    added = client.post("/api/users", json={"name": "logs", "role": "clerk", "password": password})
+    assert added.status_code == 201, added.text
+    made = client.post("/api/tokens", json={"name": "logs", "user": "logs"})
+    assert made.status_code == 201, made.text
+    token = made.json()["token"]
+    reset = client.post("/api/users/logs/password", json={})
+    generated = reset.json()["password"]
+    as_clerk = {"Authorization": f"Bearer {token}"}
+    assert client.get(f"/api/stock/{SKU}", headers=as_clerk).status_code == 200
+    adjust = {"sku": SKU, "kind": "adjust", "quantity": 1, "reason": "x"}
+    assert client.post("/api/movements", json=adjust, headers=as_clerk).status_code == 403
+    wrong = {"Authorization": f"Bearer {token}-wrong"}
+    assert client.get("/api/inbox", headers=wrong).status_code == 401
+    marker = client.get("/api/movements?sku=log-marker")  # the last request: 404
+    assert marker.status_code == 404
+
+    wait_until(lambda: "log-marker" in service.log_text(), 10, "the access log line")
+    logged = service.log_text()
+    assert '"logger": "uvicorn.access"' in logged, "no access log: the check would prove little"
+    assert '"level": "debug"' in logged
+    for secret in (token, token[4:20], TOKEN, TOKEN[:16], password, generated):
+        assert secret not in logged
+
+
+async def _stored_secrets(database_url: str) -> list[str]:
+    """Every password hash and token hash, read straight from the tables with the
+    database's own driver (the server holds this process's ORM)."""
+    queries = ("SELECT password_hash FROM app_user", "SELECT token_hash FROM api_token")
+    if database_url.startswith("sqlite://"):
+        with closing(sqlite3.connect(database_url.removeprefix("sqlite://"))) as connection:
+            return [row[0] for query in queries for row in connection.execute(query)]
+    connection = await asyncpg.connect(database_url.replace("postgres://", "postgresql://", 1))
+    try:
+        return [row[0] for query in queries for row in await connection.fetch(query)]
+    finally:
+        await connection.close()
+
+
+def test_passwords_and_tokens_are_stored_only_as_hashes(api: Api) -> None:
+    """The users table holds argon2id hashes, the tokens table SHA-256 digests: neither
+    the passwords nor the tokens appear in the database."""
+    password = "a-password-to-look-for"
+    api.call(
+        "POST",
+        "/api/users",
+        BOOTSTRAP_TOKEN,
+        json={"name": "h", "role": "viewer", "password": password},
+    )
+    generated = api.call("POST", "/api/users/h/password", BOOTSTRAP_TOKEN, json={}).json()[
+        "password"
+    ]
+    token = api.call(
+        "POST", "/api/tokens", BOOTSTRAP_TOKEN, json={"name": "h", "user": "h"}
+    ).json()["token"]
+
+    stored = asyncio.run(_stored_secrets(api.database_url))
+
+    hashes = [value for value in stored if value.startswith("$argon2id$")]
+    digests = [value for value in stored if re.fullmatch(r"[0-9a-f]{64}", value)]
+    assert len(hashes) == len(ROLES) + 1
+    assert len(digests) == len(ROLES) + 1
+    assert len(stored) == len(hashes) + len(digests)
+    everything = "\n".join(stored)
+    for secret in (password, generated, "a long test password", token, *api.tokens.values()):
+        assert secret not in everything
