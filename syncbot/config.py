@@ -82,12 +82,15 @@ class SlackConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     writers: list[str] = Field(default_factory=list)
-    """Slack user ids (U…/W…) and user-group ids (S…) allowed to record movements."""
+    """Slack user ids (U…/W…) and user-group ids (S…) who are clerks: they record
+    receipts, damage and counts, and undo their own."""
+    managers: list[str] = Field(default_factory=list)
+    """Who are managers: they may also undo anyone's movement."""
     admins: list[str] = Field(default_factory=list)
-    """May also undo anyone's adjustment."""
+    """The older name of `managers`, kept working: these are managers too."""
     alert_channel: str | None = None
 
-    @field_validator("writers", "admins")
+    @field_validator("writers", "managers", "admins")
     @classmethod
     def _slack_ids(cls, ids: list[str]) -> list[str]:
         for given in ids:
@@ -201,7 +204,10 @@ class Settings(BaseSettings):
     slack_api_url: str = "https://slack.com/api/"
     slack_writers: str = ""
     """Comma-separated user or user-group ids, added to the channels file's writers."""
+    slack_managers: str = ""
+    """The same, added to the channels file's managers."""
     slack_admins: str = ""
+    """The older name of SYNCBOT_SLACK_MANAGERS, kept working: these are managers too."""
     slack_alert_channel: str | None = None
     alert_cooldown_seconds: float = Field(default=3600, ge=0)
     alert_poll_seconds: float = Field(default=2, gt=0, le=300)
@@ -228,7 +234,7 @@ class Settings(BaseSettings):
             raise ValueError("use at least 16 characters, e.g. from `openssl rand -hex 24`")
         return token
 
-    @field_validator("slack_writers", "slack_admins")
+    @field_validator("slack_writers", "slack_managers", "slack_admins")
     @classmethod
     def _slack_ids(cls, listed: str) -> str:
         for given in split_ids(listed):

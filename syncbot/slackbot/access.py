@@ -1,8 +1,12 @@
-"""Who may write from Slack: listed user ids, or members of listed user groups.
+"""Who may write from Slack: each Slack user's role, from listed user ids and user groups.
 
-Reading is open to the workspace. Group membership is read with `usergroups.users.list`
-(scope usergroups:read) and kept for five minutes, so a command costs no API call most of
-the time and a removal takes effect within minutes.
+    [slack] managers (and the older [slack] admins)   manager
+    [slack] writers                                   clerk
+    anyone else in the workspace                      viewer: /stock only
+
+Group membership is read with `usergroups.users.list` (scope usergroups:read) and kept for
+five minutes, so a command costs no API call most of the time and a removal takes effect
+within minutes. What each action needs is `syncbot.app.roles`' rule, as everywhere else.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from dataclasses import dataclass, field
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from syncbot.app.roles import Role
+
 log = logging.getLogger(__name__)
 
 GROUP_TTL_SECONDS = 300.0
@@ -23,22 +29,23 @@ GROUP_TTL_SECONDS = 300.0
 @dataclass
 class Access:
     writers: frozenset[str]
-    """User ids (U…, W…) and user-group ids (S…) allowed to record movements."""
-    admins: frozenset[str] = frozenset()
-    """Allowed to undo anyone's adjustment, as well as write."""
+    """User ids (U…, W…) and user-group ids (S…) who are clerks."""
+    managers: frozenset[str] = frozenset()
+    """Who are managers: may also undo anyone's movement."""
     clock: Callable[[], float] = time.monotonic
     _groups: dict[str, tuple[float, frozenset[str]]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, writers: Iterable[str], admins: Iterable[str] = ()) -> Access:
-        admins = frozenset(admins)
-        return cls(frozenset(writers) | admins, admins)
+    def of(cls, writers: Iterable[str], managers: Iterable[str] = ()) -> Access:
+        return cls(frozenset(writers), frozenset(managers))
 
-    async def may_write(self, client: AsyncWebClient, user: str) -> bool:
-        return await self._listed(client, user, self.writers)
-
-    async def is_admin(self, client: AsyncWebClient, user: str) -> bool:
-        return await self._listed(client, user, self.admins)
+    async def role_of(self, client: AsyncWebClient, user: str) -> Role:
+        """The user's role: the highest list they are in, directly or through a group."""
+        if await self._listed(client, user, self.managers):
+            return Role.MANAGER
+        if await self._listed(client, user, self.writers):
+            return Role.CLERK
+        return Role.VIEWER
 
     async def _listed(self, client: AsyncWebClient, user: str, ids: frozenset[str]) -> bool:
         if user in ids:
@@ -64,3 +71,19 @@ class Access:
             members = frozenset()
         self._groups[group] = (self.clock(), members)
         return members
+
+
+_LIST_OF = {Role.CLERK: "writers", Role.MANAGER: "managers"}
+
+
+def refusal(doing: str, needed: Role, held: Role, user: str) -> str:
+    """Why a Slack user may not do something, and who can change that (pure)."""
+    lists = " or ".join(
+        f"`[slack] {name}` ({role})" for role, name in _LIST_OF.items() if role.allows(needed)
+    )
+    article = "an" if held is Role.ADMIN else "a"
+    return (
+        f"{doing} needs the {needed} role in syncbot; here you are {article} {held}. "
+        f"Whoever runs syncbot can grant it: add your Slack user id {user} (or one of your "
+        f"user groups) to {lists} in its channels file."
+    )

@@ -7,12 +7,12 @@ a message, what happened. Every movement names its Slack team and user as its ac
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 
 from syncbot import metrics
 from syncbot.app import reports
 from syncbot.app import stock as use_stock
 from syncbot.app.actor import Actor, Via
+from syncbot.app.roles import Role, role_for_movement
 from syncbot.ledger import (
     Bucket,
     Count,
@@ -25,21 +25,25 @@ from syncbot.ledger import (
     receive,
 )
 from syncbot.slackbot import blocks
+from syncbot.slackbot.access import refusal
 from syncbot.slackbot.blocks import Message
 from syncbot.slackbot.text import Adjustment
 
 log = logging.getLogger(__name__)
 
 
-NOT_A_WRITER = (
-    "You are not allowed to record stock changes. Ask an admin to add your Slack user id "
-    "(or one of your user groups) to syncbot's writers."
-)
+KINDS = {"/damage": "damage", "/receive": "receive", "/count": "count"}
+"""The movement kind each command records: its role is `role_for_movement`'s."""
+
+DOING = {"/damage": "Recording damage", "/receive": "Recording a receipt", "/count": "Counting"}
 
 
-def refused(
-    user: str, team: str | None, command: str, why: str = NOT_A_WRITER, detail: str = ""
-) -> Message:
+def needed_role(command: str) -> Role:
+    """The role a write command needs, by the kind of movement it records."""
+    return role_for_movement(KINDS[command])
+
+
+def refused(user: str, team: str | None, command: str, why: str, detail: str = "") -> Message:
     """Counts and logs a refused write; the message that tells the person why."""
     metrics.SLACK_WRITES.labels(command, "refused").inc()
     log.warning(
@@ -111,23 +115,24 @@ def _describe(movement: use_stock.MovementView) -> str:
     )
 
 
-async def undo(
-    movement_id: int, user: str, team: str | None, is_admin: Callable[[], Awaitable[bool]]
-) -> Message:
-    """Reverses a movement once, for its author or an admin; the message to show."""
+def undo_needs(mine: bool, kind: str) -> Role:
+    """Undoing your own movement needs the role that recorded it; anyone else's, manager."""
+    return role_for_movement(kind) if mine else Role.MANAGER
+
+
+async def undo(movement_id: int, user: str, team: str | None, held: Role) -> Message:
+    """Reverses a movement once, for its author or a manager; the message to show."""
     try:
         row = await use_stock.movement(movement_id)
     except UnknownMovement:
         return blocks.problem_message("That adjustment no longer exists.")
     made_by = Actor.decode(row.actor)
     mine = made_by.via is Via.SLACK and made_by.name == user
-    if not mine and not await is_admin():
+    needed = undo_needs(mine, row.kind)
+    if not held.allows(needed):
+        doing = "Undoing your own movement" if mine else "Undoing someone else's movement"
         return refused(
-            user,
-            team,
-            "undo",
-            "Only the person who recorded this, or a syncbot admin, can undo it.",
-            detail=f"movement {movement_id}",
+            user, team, "undo", refusal(doing, needed, held, user), f"movement {movement_id}"
         )
     try:
         result = await use_stock.reverse(

@@ -61,13 +61,20 @@ def slack_settings(settings: Settings, channels: ChannelsFile) -> SlackSettings 
         )
     file = channels.slack
     writers = [*file.writers, *split_ids(settings.slack_writers)]
-    admins = [*file.admins, *split_ids(settings.slack_admins)]
+    # `admins` is the older name of `managers`: the rights it gave (write, and undo
+    # anyone's movement) are a manager's.
+    managers = [
+        *file.managers,
+        *file.admins,
+        *split_ids(settings.slack_managers),
+        *split_ids(settings.slack_admins),
+    ]
     return SlackSettings(
         bot_token=settings.slack_bot_token.get_secret_value(),
         signing_secret=secret.get_secret_value() if secret else "",
         app_token=app_token,
         api_url=settings.slack_api_url,
-        access=Access.of(writers, admins),
+        access=Access.of(writers, managers),
         alert_channel=settings.slack_alert_channel or file.alert_channel,
         alert_cooldown=timedelta(seconds=settings.alert_cooldown_seconds),
         drift_alert_units=settings.drift_alert_units,

@@ -26,7 +26,7 @@ from syncbot.ledger import (
 )
 from syncbot.ledger.limits import MAX_SKU_LENGTH, quoted, text_problem
 from syncbot.slackbot import adjustments, blocks
-from syncbot.slackbot.access import Access
+from syncbot.slackbot.access import Access, refusal
 from syncbot.slackbot.text import (
     DAMAGE_REASONS,
     Adjustment,
@@ -76,25 +76,30 @@ def register(app: AsyncApp, floor: Floor) -> None:
         answer = await _stock_answer(code, public=False, search=False)
         await floor.reply(body.get("response_url"), {**answer, "replace_original": True})
 
+    async def refused_write(client: AsyncWebClient, user: str, command: str) -> str | None:
+        """Why `user` may not run the write `command`, or None when their role allows it."""
+        needed, held = adjustments.needed_role(command), await floor.access.role_of(client, user)
+        if held.allows(needed):
+            return None
+        return refusal(adjustments.DOING[command], needed, held, user)
+
     async def adjustment_ack(ack: AsyncAck, command: Body, client: AsyncWebClient) -> None:
         name, user = command["command"], command["user_id"]
-        if name == "/damage" and not command.get("text", "").strip():
-            refused = not await floor.access.may_write(client, user)
-        else:
+        if not (name == "/damage" and not command.get("text", "").strip()):
             try:
                 _read(floor, command)
             except (UsageError, LedgerError) as error:
                 await ack(**blocks.problem_message(str(error)))
                 return
-            refused = not await floor.access.may_write(client, user)
-        if refused:
-            await ack(**adjustments.refused(user, command.get("team_id"), name))
+        why = await refused_write(client, user, name)
+        if why is not None:
+            await ack(**adjustments.refused(user, command.get("team_id"), name, why))
             return
         await ack()
 
     async def adjustment(command: Body, client: AsyncWebClient) -> None:
         name, user, team = command["command"], command["user_id"], command.get("team_id")
-        if not await floor.access.may_write(client, user):
+        if await refused_write(client, user, name) is not None:
             return
         if name == "/damage" and not command.get("text", "").strip():
             view = blocks.damage_modal(floor.locations, command.get("channel_id", ""))
@@ -114,16 +119,17 @@ def register(app: AsyncApp, floor: Floor) -> None:
         if typed is None:
             await ack(response_action="errors", errors=problems)
             return
-        if not await floor.access.may_write(client, user):
-            adjustments.refused(user, team, "damage form")
-            await ack(response_action="errors", errors={"sku": adjustments.NOT_A_WRITER})
+        why = await refused_write(client, user, "/damage")
+        if why is not None:
+            adjustments.refused(user, team, "damage form", why)
+            await ack(response_action="errors", errors={"sku": why})
             return
         await ack()
 
     async def damage_recorded(body: Body, client: AsyncWebClient) -> None:
         user, team = body["user"]["id"], (body.get("team") or {}).get("id")
         _, typed = await _read_modal(body["view"]["state"]["values"], floor.locations)
-        if typed is None or not await floor.access.may_write(client, user):
+        if typed is None or await refused_write(client, user, "/damage") is not None:
             return
         key = f"modal:{body['view']['id']}"
         message = await adjustments.record("/damage", typed, user, team, key)
@@ -132,11 +138,8 @@ def register(app: AsyncApp, floor: Floor) -> None:
     async def undo(body: Body, client: AsyncWebClient) -> None:
         user, team = body["user"]["id"], (body.get("team") or {}).get("id")
         movement_id = int(body["actions"][0]["value"])
-
-        async def is_admin() -> bool:
-            return await floor.access.is_admin(client, user)
-
-        message = await adjustments.undo(movement_id, user, team, is_admin)
+        held = await floor.access.role_of(client, user)
+        message = await adjustments.undo(movement_id, user, team, held)
         await floor.reply(body.get("response_url"), message)
 
     for name in ("/damage", "/count", "/receive"):

@@ -34,6 +34,8 @@ from syncbot.testing import serve_in_thread, wait_until
 SIGNING_SECRET = "dummy-slack-signing-secret-for-tests"
 WRITER = "U0WRITER"
 ADMIN = "U0ADMIN"
+"""Listed in SYNCBOT_SLACK_ADMINS, the older name of the managers' list."""
+MANAGER = "U0MANAGER"
 READER = "U0READER"
 GROUP = "S0PICKERS"
 PICKER = "U0PICKER"
@@ -150,6 +152,7 @@ def slack_service(database_url: str, tmp_path: Path) -> Iterator[SlackService]:
             slack_signing_secret=SIGNING_SECRET,
             slack_api_url=api_url,
             slack_writers=f"{WRITER},{GROUP}",
+            slack_managers=MANAGER,
             slack_admins=ADMIN,
             slack_alert_channel=ALERTS,
             alert_poll_seconds=0.1,

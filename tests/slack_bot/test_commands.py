@@ -12,7 +12,7 @@ import pytest
 from syncbot.slackbot.testing import TEAM
 from syncbot.testing import wait_until
 
-from .conftest import ADMIN, FLOOR, PICKER, READER, WRITER, SlackService
+from .conftest import ADMIN, FLOOR, MANAGER, PICKER, READER, WRITER, SlackService
 
 
 def _text_of(message: dict[str, Any]) -> str:
@@ -105,7 +105,10 @@ def test_someone_not_listed_is_refused_and_nothing_is_written(
     before = slack_service.movements("MUG-01")
     with caplog.at_level(logging.WARNING):
         answer = slack_service.command("/damage", "MUG-01 2", user=READER)
-    assert "not allowed to record stock changes" in answer.json()["text"]
+    refusal = answer.json()["text"]
+    assert "Recording damage needs the clerk role in syncbot; here you are a viewer" in refusal
+    assert f"add your Slack user id {READER}" in refusal
+    assert "`[slack] writers` (clerk) or `[slack] managers` (manager)" in refusal
     # The refused command's lazy part still runs (and must write nothing): an absence has no
     # condition to wait on, so the test gives it a moment. This wait is what is under test.
     time.sleep(0.3)
@@ -213,7 +216,7 @@ def _undo(service: SlackService, movement_id: int, user: str) -> None:
     assert answer.status_code == 200
 
 
-def test_undo_reverses_once_and_only_for_its_author_or_an_admin(
+def test_undo_reverses_once_and_only_for_its_author_or_a_manager(
     slack_service: SlackService,
 ) -> None:
     _receive(slack_service, 10)
@@ -221,7 +224,11 @@ def test_undo_reverses_once_and_only_for_its_author_or_an_admin(
     slack_service.wait_hook(2)
     damage_id = slack_service.movements("MUG-01")[0]["id"]
     _undo(slack_service, damage_id, PICKER)  # a writer, but not the author
-    assert "Only the person who recorded this" in _text_of(slack_service.wait_hook(3))
+    refusal = _text_of(slack_service.wait_hook(3))
+    assert "Undoing someone else's movement needs the manager role" in refusal
+    assert "here you are a clerk" in refusal
+    assert "`[slack] managers` (manager)" in refusal
+    assert "writers" not in refusal
     assert len(slack_service.movements("MUG-01")) == 2
     _undo(slack_service, damage_id, WRITER)
     undone = slack_service.wait_hook(4)
@@ -253,3 +260,33 @@ def test_a_response_url_off_slack_is_never_called(slack_service: SlackService) -
     # happen. This wait is the thing under test, an absence, so it cannot be a condition.
     time.sleep(0.2)
     assert slack_service.hooks == []  # and respx refuses any host it was not told about
+
+
+@pytest.mark.parametrize("manager", [MANAGER, ADMIN])
+def test_a_manager_undoes_anyones_movement_and_records_too(
+    slack_service: SlackService, manager: str
+) -> None:
+    """`[slack] managers` (and `admins`, its older name) write like clerks and may undo
+    someone else's movement; the reversal names the manager."""
+    slack_service.command("/receive", "MUG-02 5", user=manager)
+    assert "received 5 × MUG-02" in _text_of(slack_service.wait_hook())
+    slack_service.command("/damage", "MUG-02 2 broken")  # by WRITER
+    slack_service.wait_hook(2)
+    damage_id = slack_service.movements("MUG-02")[0]["id"]
+
+    _undo(slack_service, damage_id, manager)
+
+    assert f"Undone by <@{manager}>" in _text_of(slack_service.wait_hook(3))
+    reversal = slack_service.movements("MUG-02")[0]
+    assert reversal["reverses"] == damage_id
+    assert reversal["actor"] == f"slack:{TEAM}:{manager}"
+
+
+def test_the_damage_form_tells_a_viewer_the_role_it_needs(slack_service: SlackService) -> None:
+    """A form submitted by someone not listed stays open with the refusal beside the SKU,
+    and nothing is written."""
+    _receive(slack_service, 10)
+    refused = slack_service.interact(_modal_submission("MUG-01", "3", "broken", user=READER))
+    errors = refused.json()["errors"]
+    assert "Recording damage needs the clerk role" in errors["sku"]
+    assert [m["kind"] for m in slack_service.movements("MUG-01")] == ["receive"]
