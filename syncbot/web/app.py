@@ -14,6 +14,7 @@ from fastapi import APIRouter, FastAPI
 
 from connectors.base import Connector
 from syncbot.config import Settings
+from syncbot.web.api_docs import serve_api_docs
 from syncbot.web.auth import Access
 from syncbot.web.channels_api import channels_router
 from syncbot.web.errors import install
@@ -36,11 +37,18 @@ def web_app(
     """The service's routes. `kinds`: every channel's name and kind, in the channels file's
     order; `wake_intake` is called when a webhook delivery is stored; `routers` are more
     routes (the Slack bot's)."""
-    app = FastAPI(title="syncbot", summary="A perpetual inventory ledger", lifespan=lifespan)
+    app = FastAPI(
+        title="syncbot",
+        summary="A perpetual inventory ledger",
+        lifespan=lifespan,
+        docs_url=None,  # served from the package by `api_docs`, not from a CDN
+        redoc_url=None,
+    )
     # The last added runs first: requests are counted even when the body limit refuses them.
     app.add_middleware(BodyLimit, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(RequestMetrics)
     app.include_router(operations)
+    serve_api_docs(app)
     # Every /api route needs a token: the one dependency is in `auth`.
     access = Access(settings.api_token)
     app.include_router(stock_api(access))
