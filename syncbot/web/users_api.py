@@ -15,6 +15,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic.json_schema import SkipJsonSchema
 from starlette.exceptions import HTTPException
 
 from syncbot.app import users
@@ -54,8 +55,11 @@ class UserRequest(_Body):
 
 
 class UserChange(_Body):
-    role: Role | None = None
-    disabled: StrictBool | None = None
+    # At least one field; null is not offered (SkipJsonSchema), as it would change nothing.
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+
+    role: Role | SkipJsonSchema[None] = None
+    disabled: StrictBool | SkipJsonSchema[None] = None
     """true: the user's tokens stop working at once; false: they work again."""
 
 
@@ -131,7 +135,7 @@ def users_router(access: Access) -> APIRouter:
         """Every user, by name: role, whether disabled, when added."""
         return await users.list_users()
 
-    @router.post("/users", status_code=201, responses=responses(409))
+    @router.post("/users", status_code=201, responses=responses(400, 409))
     async def add_user(body: UserRequest) -> UserWithPassword:
         """Adds a user with a role; without a password, one is generated and answered once.
 
@@ -143,7 +147,7 @@ def users_router(access: Access) -> APIRouter:
             record = await users.add_user(body.name, body.role, password)
         return _with_password(record, None if body.password else password)
 
-    @router.patch("/users/{name:path}", responses=responses(404))
+    @router.patch("/users/{name:path}", responses=responses(400, 404))
     async def change_user(name: NameInPath, body: UserChange) -> UserRecord:
         """Sets a user's role, or disables or enables them; both at once is allowed.
 
@@ -161,7 +165,7 @@ def users_router(access: Access) -> APIRouter:
         assert record is not None  # one of the two was given
         return record
 
-    @router.post("/users/{name:path}/password", responses=responses(404))
+    @router.post("/users/{name:path}/password", responses=responses(400, 404))
     async def reset_password(name: NameInPath, body: PasswordRequest) -> UserWithPassword:
         """Sets a new password; without one in the body, one is generated and answered once.
 
@@ -178,7 +182,7 @@ def users_router(access: Access) -> APIRouter:
         token itself: only its hash is kept."""
         return await users.list_tokens()
 
-    @router.post("/tokens", status_code=201, responses=responses(404, 409))
+    @router.post("/tokens", status_code=201, responses=responses(400, 404, 409))
     async def create_token(body: TokenRequest) -> TokenCreated:
         """Makes a token acting with the user's role, answered this once.
 
