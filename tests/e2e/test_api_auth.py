@@ -14,6 +14,7 @@ from contextlib import closing
 from typing import Any
 
 import asyncpg
+import httpx
 import pytest
 
 from syncbot.testing import wait_until
@@ -288,3 +289,46 @@ def test_passwords_and_tokens_are_stored_only_as_hashes(api: Api) -> None:
     everything = "\n".join(stored)
     for secret in (password, generated, "a long test password", token, *api.tokens.values()):
         assert secret not in everything
+
+
+_CSRF_FIELD = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+def _sign_in(browser: httpx.Client, name: str) -> httpx.Response:
+    """Signs `name` in through the console's form, as a browser would; the answer."""
+    form = browser.get("/sign-in")
+    csrf = _CSRF_FIELD.search(form.text)
+    assert csrf, form.text
+    answer = browser.post(
+        "/sign-in", data={"name": name, "password": "a long test password", "csrf": csrf[1]}
+    )
+    assert answer.status_code == 303, answer.text
+    return answer
+
+
+class TestConsoleSessions:
+    def test_a_disabled_users_session_cookie_is_refused_at_once(self, api: Api) -> None:
+        """Over real HTTP: the first request after an admin disables the user through the
+        API is sent to sign in again, and so is every one after it."""
+        with httpx.Client(base_url=str(api.client.base_url), timeout=10) as browser:
+            _sign_in(browser, "clerk-user")
+            assert browser.get("/").status_code == 200
+            disabled = {"disabled": True}
+            answer = api.call("PATCH", "/api/users/clerk-user", BOOTSTRAP_TOKEN, json=disabled)
+            assert answer.status_code == 200, answer.text
+
+            page = browser.get("/")
+            again = browser.get("/")
+
+        assert page.status_code == again.status_code == 303
+        assert page.headers["location"].startswith("/sign-in")
+
+    def test_a_session_cookie_is_httponly_and_samesite_lax(self, api: Api) -> None:
+        """Over real HTTP the session cookie cannot be read by scripts or sent cross-site."""
+        with httpx.Client(base_url=str(api.client.base_url), timeout=10) as browser:
+            answer = _sign_in(browser, "viewer-user")
+        cookie = next(
+            value for value in answer.headers.get_list("set-cookie") if "syncbot_session=" in value
+        )
+        assert "HttpOnly" in cookie
+        assert "samesite=lax" in cookie.lower()
