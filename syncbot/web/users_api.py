@@ -32,13 +32,29 @@ from syncbot.app.users import (
 )
 from syncbot.web.auth import AUTH_RESPONSES, Access, Caller
 from syncbot.web.errors import responses
+from syncbot.web.fields import documented, stored
 
 MAX_PASSWORD_LENGTH = 1024
 """Longer is no safer, and argon2 would hash a megabyte as gladly as a word."""
 
-Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH)]
+# A name is looked up before the users rule reads it: a NUL (which PostgreSQL cannot take)
+# or an over-long name is refused here, with a 422 naming the field.
+Name = Annotated[
+    str,
+    Field(min_length=1, json_schema_extra=documented(MAX_NAME_LENGTH)),
+    stored("name", MAX_NAME_LENGTH),
+]
+User = Annotated[
+    str,
+    Field(min_length=1, json_schema_extra=documented(MAX_NAME_LENGTH)),
+    stored("user", MAX_NAME_LENGTH),
+]
 # `:path` in the routes: a name may hold "/" (only ":" and unprintable characters are refused).
-NameInPath = Annotated[str, Path(min_length=1, max_length=MAX_NAME_LENGTH)]
+NameInPath = Annotated[
+    str,
+    Path(min_length=1, json_schema_extra=documented(MAX_NAME_LENGTH)),
+    stored("name", MAX_NAME_LENGTH),
+]
 Password = Annotated[str, Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)]
 
 
@@ -71,7 +87,7 @@ class PasswordRequest(_Body):
 class TokenRequest(_Body):
     name: Name
     """How the token is listed and revoked, and the actor of its movements: api:<name>."""
-    user: Name
+    user: User
     """Whose role the token acts with."""
 
 

@@ -123,7 +123,9 @@ REFUSALS: list[tuple[str, str, dict[str, Any] | None, int, str]] = [
     ("POST", "/api/users", {"name": "gil", "role": "owner"}, 422, "role"),
     ("POST", "/api/users", {"name": "gil", "role": "clerk", "password": "short"}, 422, "8"),
     ("POST", "/api/users", {"name": "a:b", "role": "clerk"}, 422, "without ':'"),
-    ("POST", "/api/users", {"name": "gil\x00", "role": "clerk"}, 422, "not valid"),
+    ("POST", "/api/users", {"name": "gil\x00", "role": "clerk"}, 422, "NUL"),
+    ("POST", "/api/users", {"name": "gil\x01", "role": "clerk"}, 422, "not valid"),
+    ("POST", "/api/users", {"name": "  ", "role": "clerk"}, 422, "not valid"),
     ("POST", "/api/users", {"name": "x" * 65, "role": "clerk"}, 422, "64"),
     ("POST", "/api/users", {"name": "gil", "role": "clerk", "admin": True}, 422, "admin"),
     ("POST", "/api/users", {"name": "gil"}, 422, "role"),
@@ -138,6 +140,11 @@ REFUSALS: list[tuple[str, str, dict[str, Any] | None, int, str]] = [
     ("POST", "/api/tokens", {"name": "t2", "user": "nobody"}, 404, "no user named"),
     ("POST", "/api/tokens", {"name": "viewer", "user": "clerk-user"}, 409, "exists already"),
     ("POST", "/api/tokens", {"name": "t:2", "user": "clerk-user"}, 422, "without ':'"),
+    ("POST", "/api/tokens", {"name": "t2", "user": "clerk\x00"}, 422, "NUL"),
+    ("PATCH", "/api/users/clerk%00user", {"disabled": True}, 422, "NUL"),
+    ("POST", "/api/users/clerk%00user/password", {}, 422, "NUL"),
+    ("DELETE", "/api/tokens/view%00er", None, 422, "NUL"),
+    ("DELETE", "/api/tokens/" + "v" * 65, None, 422, "over the limit of 64"),
     ("DELETE", "/api/tokens/nothing", None, 404, "no token named"),
 ]
 
