@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
@@ -24,6 +25,8 @@ from syncbot.store.users import (
 )
 
 __all__ = [
+    "BadInput",
+    "KeepsAnAdmin",
     "NameTaken",
     "TokenHolder",
     "TokenRecord",
@@ -94,13 +97,52 @@ async def list_users() -> list[UserRecord]:
     return await users.users()
 
 
+class KeepsAnAdmin(UserRefusal):
+    """A change that would lock everyone out of the admin pages, or an admin out of their
+    own account; nothing was written."""
+
+
+def admin_change_problem(
+    admins: list[str], name: str, *, role: Role | None = None, disabled: bool = False
+) -> str | None:
+    """Why changing `name` (to `role`, or disabling them) must be refused, given the enabled
+    `admins`; None when it may go ahead. One enabled admin always remains, so the users
+    and tokens can still be managed."""
+    if name not in admins or (role in (None, Role.ADMIN) and not disabled):
+        return None
+    if len(admins) == 1:
+        change = "disabled" if disabled else f"made a {role}"
+        return f"{name} is the last admin and cannot be {change}: make another user admin first"
+    return None
+
+
+def _keeping_an_admin(
+    name: str, *, role: Role | None = None, disabled: bool = False
+) -> Callable[[list[str]], None]:
+    def check(admins: list[str]) -> None:
+        problem = admin_change_problem(admins, name, role=role, disabled=disabled)
+        if problem is not None:
+            raise KeepsAnAdmin(problem)
+
+    return check
+
+
 async def set_role(name: str, role: str) -> UserRecord:
-    return await users.update_user(name, role=_role(role).value)
+    """Changes the user's role; raises KeepsAnAdmin for the last enabled admin."""
+    checked = _role(role)
+    return await users.update_user_checked(
+        name, _keeping_an_admin(name, role=checked), role=checked.value
+    )
 
 
-async def disable_user(name: str) -> UserRecord:
-    """Disables the user: their tokens stop working on the next request."""
-    return await users.update_user(name, disabled=True)
+async def disable_user(name: str, by: str | None = None) -> UserRecord:
+    """Disables the user: their tokens stop working on the next request. Raises
+    KeepsAnAdmin when `by` (the person asking) is `name`, or for the last enabled admin."""
+    if by == name:
+        raise KeepsAnAdmin(f"you cannot disable yourself, {name}: ask another admin")
+    return await users.update_user_checked(
+        name, _keeping_an_admin(name, disabled=True), disabled=True
+    )
 
 
 async def reset_password(name: str, password: str) -> UserRecord:

@@ -9,9 +9,11 @@ Refusals (a `UserRefusal`, its message fit to show a person):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -98,6 +100,20 @@ async def update_user(name: str, **changes: object) -> UserRecord:
     if not await models.User.filter(name=name).update(**changes):
         raise UnknownUser(name)
     return await user(name)
+
+
+async def update_user_checked(
+    name: str, check: Callable[[list[str]], None], **changes: object
+) -> UserRecord:
+    """Sets `changes` on the user after `check` accepted the names of the enabled admins,
+    read under lock in the same transaction: two admins demoting each other at once cannot
+    both pass a check that one admin must remain. `check` raises to refuse."""
+    async with in_transaction():
+        query = models.User.filter(role="admin", disabled=False).order_by("id")
+        if connections.get("default").capabilities.dialect == "postgres":
+            query = query.select_for_update()  # SQLite has one writer: its lock is the file's
+        check([row.name for row in await query])
+        return await update_user(name, **changes)
 
 
 async def add_token(name: str, user_name: str, token_hash: str) -> TokenRecord:
