@@ -53,7 +53,12 @@ _HASHER = PasswordHasher()
 
 
 class BadInput(UserRefusal):
-    """A name, role or password that breaks a rule; nothing was written."""
+    """A name, role or password that breaks a rule; nothing was written. `field` names
+    which ("name", "role" or "password"), so a form can show the message beside it."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def _name(name: str, what: str) -> str:
@@ -61,7 +66,8 @@ def _name(name: str, what: str) -> str:
     if not name or len(name) > MAX_NAME_LENGTH or not name.isprintable() or ":" in name:
         raise BadInput(
             f"{what} name {quoted(name)} is not valid: use 1 to {MAX_NAME_LENGTH} printable "
-            "characters without ':'"
+            "characters without ':'",
+            "name",
         )
     return name
 
@@ -70,12 +76,15 @@ def _role(text: str) -> Role:
     try:
         return parse_role(text)
     except ValueError as problem:
-        raise BadInput(str(problem)) from None
+        raise BadInput(str(problem), "role") from None
 
 
 def _hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise BadInput(f"the password is too short: use at least {MIN_PASSWORD_LENGTH} characters")
+        raise BadInput(
+            f"the password is too short: use at least {MIN_PASSWORD_LENGTH} characters",
+            "password",
+        )
     return _HASHER.hash(password)
 
 

@@ -41,13 +41,18 @@ class TestPasswords:
         assert not await users.verify_password("alice", PASSWORD)
 
     async def test_refusals_write_nothing(self, database: str) -> None:
-        """A bad role, a short password or a duplicate name is refused and adds no row."""
+        """A bad role, a short password or a duplicate name is refused and adds no row; a
+        bad input names the field it concerns, for forms."""
         await users.add_user("alice", "clerk", PASSWORD)
 
-        with pytest.raises(BadInput, match="viewer, clerk, manager, admin"):
+        with pytest.raises(BadInput, match="viewer, clerk, manager, admin") as bad_role:
             await users.add_user("bob", "boss", PASSWORD)
-        with pytest.raises(BadInput, match="too short"):
+        with pytest.raises(BadInput, match="too short") as bad_password:
             await users.add_user("bob", "clerk", "short")
+        with pytest.raises(BadInput, match="not valid") as bad_name:
+            await users.add_user("bob:1", "clerk", PASSWORD)
+        fields = (bad_role.value.field, bad_password.value.field, bad_name.value.field)
+        assert fields == ("role", "password", "name")
         with pytest.raises(NameTaken):
             await users.add_user("alice", "viewer", PASSWORD)
         with pytest.raises(UnknownUser):
