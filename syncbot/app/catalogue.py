@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from syncbot.app.views import ParkedLineView, SkuTotal, SkuView
 from syncbot.ledger import Quantities, ValidationError
 from syncbot.store import catalogue, lookups
+from syncbot.store.catalogue import SkuExists as SkuExists  # what add_sku raises
 from syncbot.store.stock import totals
 
 
