@@ -98,7 +98,7 @@ def routes(console: Console) -> APIRouter:
             "inbox.html",
             user,
             page="inbox",
-            entries=rows[:PAGE_SIZE],
+            deliveries=rows[:PAGE_SIZE],
             has_next=len(rows) > PAGE_SIZE,
             page_number=number,
             state=state,
