@@ -20,14 +20,13 @@ from syncbot.ledger.limits import MAX_NAME_LENGTH, text_problem
 
 PAGE_SIZE = 50
 MAX_PAGE = 100_000
+MAX_ID = 2**63 - 1  # ids are BIGINT on every backend
 
 
-def _number(text: str | None, what: str, default: int | None = None) -> int:
-    """A positive whole number from a query string or form, else a 400 page."""
-    if text in (None, "") and default is not None:
-        return default
-    if text is None or not text.isdigit() or not 1 <= int(text) <= MAX_PAGE * PAGE_SIZE:
-        raise PageError(400, f"{what} must be a whole number from 1, got {text!r}")
+def _whole(text: str | None, what: str, low: int = 1, high: int = MAX_ID) -> int:
+    """A whole number from a query string or form, from `low` to `high`; else a 400 page."""
+    if text is None or not text.isdigit() or not low <= int(text) <= high:
+        raise PageError(400, f"{what} must be a whole number from {low} to {high}")
     return int(text)
 
 
@@ -86,13 +85,13 @@ def routes(console: Console) -> APIRouter:
         skipped: str | None = None,
         user: ConsoleUser = Depends(viewer),  # noqa: B008 (see pages.Console.user)
     ) -> HTMLResponse:
-        number = _number(page, "page", default=1)
+        number = 1 if not page else _whole(page, "the page", high=MAX_PAGE)
         state = state or None
         try:
             rows = await inbox.unfinished(PAGE_SIZE + 1, state, (number - 1) * PAGE_SIZE)
         except inbox.InboxRefusal as refusal:
             raise PageError(400, str(refusal)) from refusal
-        closed = None if skipped is None else await inbox.entry(_number(skipped, "skipped"))
+        closed = None if skipped is None else await inbox.entry(_whole(skipped, "skipped"))
         return console.render(
             request,
             "inbox.html",
@@ -103,7 +102,7 @@ def routes(console: Console) -> APIRouter:
             page_number=number,
             state=state,
             states=inbox.UNFINISHED,
-            retried=None if retried is None else _number(retried, "retried", default=0),
+            retried=None if retried is None else _whole(retried, "retried", low=0),
             skipped=closed,
             url_for_page=lambda n: _inbox_url(state, n),
         )
@@ -117,7 +116,7 @@ def routes(console: Console) -> APIRouter:
         form = await console.form(request, user)
         delivery, state = form.get("delivery"), form.get("state")
         if isinstance(delivery, str) and delivery:
-            count = await inbox.retry([_number(delivery, "the delivery")])
+            count = await inbox.retry([_whole(delivery, "the delivery")])
         elif state == inbox.FAILED:
             count = await inbox.retry(status=inbox.FAILED)
         else:

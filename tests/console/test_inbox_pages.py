@@ -136,6 +136,24 @@ class TestRetry:
         assert [(await _status(i))[0] for i in failed] == ["pending", "pending"]
         assert (await _status(skipped))[0] == "skipped"
 
+    async def test_retrying_an_applied_or_unknown_delivery_retries_nothing(
+        self, console: httpx.AsyncClient
+    ) -> None:
+        """A delivery already applied, or an id no delivery has, reopens nothing and the
+        list says none was waiting; an id that is not a number is a 400 page."""
+        applied = await _delivery("e1", "applied")
+        await sign_in(console, "mona", "manager")
+        csrf = await csrf_of(console, "/inbox")
+
+        for delivery in (str(applied), "9000000000"):
+            answer = await console.post("/inbox/retry", data={"csrf": csrf, "delivery": delivery})
+            assert answer.headers["location"] == "/inbox?retried=0"
+        shown = await console.get("/inbox?retried=0")
+        assert "none was waiting" in shown.text
+        assert await _status(applied) == ("applied", 1, None)
+        bad = await console.post("/inbox/retry", data={"csrf": csrf, "delivery": "1; drop"})
+        assert bad.status_code == 400
+
     async def test_a_clerk_or_a_forged_form_is_refused_and_nothing_changes(
         self, console: httpx.AsyncClient
     ) -> None:
