@@ -7,25 +7,32 @@ Reading needs a viewer; retrying, skipping and adding a SKU need a manager, as i
 
 from __future__ import annotations
 
+from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from syncbot.app import catalogue, inbox
 from syncbot.app.roles import Role
 from syncbot.console.pages import SECURITY_HEADERS, Console, ConsoleUser, PageError
 from syncbot.ledger import ValidationError
-from syncbot.ledger.limits import MAX_NAME_LENGTH, text_problem
+from syncbot.ledger.limits import MAX_BIGINT, MAX_NAME_LENGTH, text_problem
 
 PAGE_SIZE = 50
 MAX_PAGE = 100_000
-MAX_ID = 2**63 - 1  # ids are BIGINT on every backend
+# A path id beyond BIGINT can name no row: 422 here, rather than an overflow in the driver.
+DeliveryId = Annotated[int, Path(ge=1, le=MAX_BIGINT)]
 
 
-def _whole(text: str | None, what: str, low: int = 1, high: int = MAX_ID) -> int:
+def _whole(text: str | None, what: str, low: int = 1, high: int = MAX_BIGINT) -> int:
     """A whole number from a query string or form, from `low` to `high`; else a 400 page."""
-    if text is None or not text.isdigit() or not low <= int(text) <= high:
+    # ASCII digits only ('²'.isdigit() is true, and int() refuses it), and few of them.
+    if (
+        text is None
+        or not (text.isascii() and text.isdigit() and len(text) <= 19)
+        or not low <= int(text) <= high
+    ):
         raise PageError(400, f"{what} must be a whole number from {low} to {high}")
     return int(text)
 
@@ -153,7 +160,7 @@ def routes(console: Console) -> APIRouter:
     @router.get("/inbox/{delivery_id}/skip")
     async def skip_page(
         request: Request,
-        delivery_id: int,
+        delivery_id: DeliveryId,
         user: ConsoleUser = Depends(manager),  # noqa: B008 (see pages.Console.user)
     ) -> HTMLResponse:
         return await skip_form(request, user, delivery_id)
@@ -161,7 +168,7 @@ def routes(console: Console) -> APIRouter:
     @router.post("/inbox/{delivery_id}/skip")
     async def skip(
         request: Request,
-        delivery_id: int,
+        delivery_id: DeliveryId,
         user: ConsoleUser = Depends(manager),  # noqa: B008 (see pages.Console.user)
     ) -> Response:
         form = await console.form(request, user)

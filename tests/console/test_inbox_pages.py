@@ -95,7 +95,8 @@ class TestTheInboxList:
         bogus = await console.get("/inbox", params={"state": "applied"})
         assert bogus.status_code == 400
         assert "pending, failed, not_found, skipped" in bogus.text
-        assert (await console.get("/inbox", params={"page": "x"})).status_code == 400
+        for page in ("x", "0", "²", "9" * 5000):
+            assert (await console.get("/inbox", params={"page": page})).status_code == 400
 
 
 class TestRetry:
@@ -213,6 +214,8 @@ class TestSkip:
         assert "already skipped" in again.text
         unknown = await console.post("/inbox/999/skip", data={"csrf": csrf, "reason": "x"})
         assert unknown.status_code == 404
+        beyond = await console.post(f"/inbox/{2**63}/skip", data={"csrf": csrf, "reason": "x"})
+        assert beyond.status_code == 422
 
 
 async def _park(order_id: str, sku: str, quantity: int) -> None:
