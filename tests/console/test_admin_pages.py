@@ -193,3 +193,23 @@ class TestTokens:
         assert taken.status_code == 409
         assert 'id="e-name"' in taken.text
         assert [record.name for record in await users.list_tokens()] == ["taken"]
+
+
+class TestNoServerError:
+    @pytest.mark.parametrize(
+        ("path", "fields"),
+        [
+            ("/admin/users/role", {"name": "a\x00b", "role": "viewer"}),
+            ("/admin/users/disable", {"name": "a\x00b"}),
+            ("/admin/users/password", {"name": "a\x00b"}),
+            ("/admin/tokens", {"name": "t", "user": "a\x00b"}),
+            ("/admin/tokens/revoke", {"name": "a\x00b"}),
+        ],
+    )
+    async def test_a_name_no_row_can_hold_is_unknown_not_a_500(
+        self, admin: httpx.AsyncClient, path: str, fields: dict[str, str]
+    ) -> None:
+        """A NUL (which PostgreSQL refuses even in a query) names no user or token: 404."""
+        answer = await _post(admin, path, **fields)
+        assert answer.status_code == 404
+        assert "no user named" in answer.text or "no token named" in answer.text
