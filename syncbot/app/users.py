@@ -15,7 +15,7 @@ from argon2.exceptions import VerificationError
 
 from syncbot.app.roles import Role, parse_role
 from syncbot.ledger.limits import quoted
-from syncbot.store import users
+from syncbot.store import sessions, users
 from syncbot.store.users import (
     NameTaken,
     TokenHolder,
@@ -162,8 +162,12 @@ async def disable_user(name: str, by: str | None = None) -> UserRecord:
 
 
 async def reset_password(name: str, password: str) -> UserRecord:
+    """Sets a new password and signs the user out of every browser: whoever knew the old
+    one keeps no session."""
     await users.user(name)  # an unknown user is refused before hashing
-    return await users.update_user(name, password_hash=_hash_password(password))
+    record = await users.update_user(name, password_hash=_hash_password(password))
+    await sessions.delete_sessions_of(name)
+    return record
 
 
 async def verify_password(name: str, password: str) -> bool:
