@@ -33,6 +33,7 @@ __all__ = [
     "may_undo",
     "movement",
     "record",
+    "reversal_of",
     "reverse",
     "role_to_undo",
     "stock_card",
@@ -152,6 +153,12 @@ async def stock_card(sku: str) -> StockReport:
 async def history(sku: str | None, limit: int = 50) -> list[MovementView]:
     """Movements newest first, of one SKU (raises UnknownSku) or of all."""
     return [MovementView.of(row) for row in await store_stock.history(sku, limit)]
+
+
+async def reversal_of(movement_id: int) -> MovementView | None:
+    """The movement that reversed `movement_id`, or None while it stands."""
+    row = await corrections.reversal_of(movement_id)
+    return None if row is None else MovementView.of(row)
 
 
 async def movement(movement_id: int) -> MovementView:
