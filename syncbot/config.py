@@ -181,6 +181,9 @@ class Settings(BaseSettings):
     """The bootstrap admin token of `/api`; replace it with a user's (`syncbot token create`)."""
     metrics_token: SecretStr | None = None
     """When set, `/metrics` needs `Authorization: Bearer <it>`."""
+    public_url: str | None = None
+    """Where people reach the service, e.g. https://stock.example.com: with https, the
+    console's cookies are marked Secure."""
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     log_level: str = "INFO"
     # Channel sync. Intervals are seconds; every job of the scheduler is configurable.

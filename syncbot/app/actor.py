@@ -44,6 +44,11 @@ class Actor:
         return cls(Via.SLACK, user, team)
 
     @classmethod
+    def web(cls, user: str) -> Actor:
+        """A person signed in to the console."""
+        return cls(Via.WEB, user)
+
+    @classmethod
     def api(cls, token_name: str = "") -> Actor:
         return cls(Via.API, token_name)
 

@@ -4,6 +4,8 @@ so the store only ever sees hashes."""
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import secrets
 
@@ -76,6 +78,11 @@ def _hash_password(password: str) -> str:
     return _HASHER.hash(password)
 
 
+@functools.cache
+def _unknown_user_hash() -> str:
+    return _HASHER.hash(secrets.token_urlsafe(18))
+
+
 def token_hash(token: str) -> str:
     """What is stored of a token: its SHA-256, hex. A token is random, so no salt is needed."""
     return hashlib.sha256(token.encode()).hexdigest()
@@ -114,6 +121,9 @@ async def verify_password(name: str, password: str) -> bool:
         record = await users.user(name)
         stored = await users.password_hash(name)
     except UnknownUser:
+        # Hash anyway: answering an unknown name faster would tell which names exist.
+        with contextlib.suppress(VerificationError):
+            _HASHER.verify(_unknown_user_hash(), password)
         return False
     try:
         return not record.disabled and _HASHER.verify(stored, password)

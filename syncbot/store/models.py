@@ -334,3 +334,33 @@ class ApiToken(Model):
 
     class Meta:
         table = "api_token"
+
+
+class WebSession(Model):
+    """A signed-in browser: only the SHA-256 of its cookie is kept, so a copy of the
+    database cannot sign anyone in; deleting the row signs that browser out."""
+
+    id = fields.BigIntField(primary_key=True)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "syncbot.User", related_name="sessions", on_delete=fields.CASCADE
+    )
+    csrf = fields.CharField(max_length=64)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+
+    class Meta:
+        table = "web_session"
+
+
+class SignInFailure(Model):
+    """One refused sign-in, kept for the rate limit: per user name and address."""
+
+    id = fields.BigIntField(primary_key=True)
+    user_name = fields.CharField(max_length=64)
+    address = fields.CharField(max_length=64)
+    at = fields.DatetimeField()
+
+    class Meta:
+        table = "sign_in_failure"
+        indexes = (("user_name", "address", "at"),)

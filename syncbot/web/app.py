@@ -14,6 +14,8 @@ from fastapi import APIRouter, FastAPI
 
 from connectors.base import Connector
 from syncbot.config import Settings
+from syncbot.console.app import install_console
+from syncbot.console.pages import Console
 from syncbot.web.auth import Access
 from syncbot.web.channels_api import channels_router
 from syncbot.web.errors import install
@@ -48,6 +50,8 @@ def web_app(
     app.include_router(inbox_router(access))
     for router in routers:
         app.include_router(router)
+    secure = (settings.public_url or "").lower().startswith("https://")
+    install_console(app, Console(secure_cookies=secure))
     app.state.channel_names = list(kinds)
     app.state.metrics_token = settings.metrics_token
     install(app)

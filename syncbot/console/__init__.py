@@ -1,0 +1,1 @@
+"""The web console: server-rendered pages for the people who run the stock."""

@@ -1,0 +1,11 @@
+"""The console's channels pages. (Filled by the channels work of issue 13.)"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from syncbot.console.pages import Console
+
+
+def routes(console: Console) -> APIRouter:
+    return APIRouter(include_in_schema=False)
