@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from syncbot.app.actor import Actor, Via
 from syncbot.app.roles import Role, role_for_movement
 from syncbot.ledger import (
+    DEFAULT_LOCATION,
     Bucket,
     Count,
     Entry,
@@ -41,10 +42,12 @@ from syncbot.ledger.limits import (
 FORM = "form"
 """The errors key of a refusal about the whole form rather than one field."""
 
-# ASCII digits only: int() would also take "1_000", " ３" and other surprises.
-_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+# ASCII digits only: int() would also take "-1", "1_000", "３" and other surprises.
+_WHOLE_NUMBER = re.compile(r"[0-9]+")
 _KEY_LENGTH = MAX_IDEMPOTENCY_KEY_LENGTH - len(Actor(Via.WEB).key_namespace)
 ADJUSTABLE = (Bucket.AVAILABLE, Bucket.DAMAGED, Bucket.COMMITTED, Bucket.INCOMING)
+FIELDS = ("sku", "quantity", "location", "to_location", "reason", "bucket", "direction", "key")
+DIRECTIONS = {"add": "add to the bucket", "remove": "take away from the bucket"}
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,8 @@ class RecordForm:
     hint: str
     to_location: bool = False
     signed: bool = False
-    """A signed change (an adjustment) rather than a positive quantity."""
+    """An adjustment: a direction (add or take away) and a bucket go with the quantity,
+    so that the quantity stays a plain number on a phone's number pad."""
     reason_required: bool = False
 
     @property
@@ -91,8 +95,8 @@ FORMS: dict[str, RecordForm] = {
             "adjust",
             "Adjust",
             "Adjust",
-            "Change (+ or −)",
-            "a signed correction of one bucket; managers only",
+            "Quantity",
+            "a correction of one bucket, with a reason; managers only",
             signed=True,
             reason_required=True,
         ),
@@ -114,11 +118,12 @@ class Filled:
     @classmethod
     def blank(cls, locations: Sequence[str], sku: str = "") -> Filled:
         """A new form, with a fresh idempotency key: a double submit records once."""
-        location = locations[0] if locations else ""
-        other = locations[1] if len(locations) > 1 else location
+        # The ledger's default location first, as the CLI and API take it when none is given.
+        location = DEFAULT_LOCATION if DEFAULT_LOCATION in locations else next(iter(locations), "")
+        other = next((name for name in locations if name != location), location)
         return cls(
             {"sku": sku, "quantity": "", "location": location, "to_location": other}
-            | {"reason": "", "bucket": Bucket.AVAILABLE, "key": new_key()}
+            | {"reason": "", "bucket": Bucket.AVAILABLE, "direction": "add", "key": new_key()}
         )
 
 
@@ -128,10 +133,7 @@ def new_key() -> str:
 
 def read(form: RecordForm, posted: Mapping[str, str], locations: Sequence[str]) -> Filled:
     """What was typed, and an error per field that the form alone can see to be wrong."""
-    values = {
-        name: str(posted.get(name, "")).strip()
-        for name in ("sku", "quantity", "location", "to_location", "reason", "bucket", "key")
-    }
+    values = {name: str(posted.get(name, "")).strip() for name in FIELDS}
     filled = Filled(values)
     errors = filled.errors
     problem = text_problem(values["sku"], "SKU", MAX_SKU_LENGTH)
@@ -140,8 +142,6 @@ def read(form: RecordForm, posted: Mapping[str, str], locations: Sequence[str]) 
     number = values["quantity"]
     if not _WHOLE_NUMBER.fullmatch(number):
         errors["quantity"] = f"{form.quantity_label.lower()} must be a whole number"
-    elif not form.signed and number.startswith("-"):
-        errors["quantity"] = f"{form.quantity_label.lower()} cannot be negative"
     for name in ("location", "to_location") if form.to_location else ("location",):
         if values[name] not in locations:
             errors[name] = str(UnknownLocation(values[name]))
@@ -152,6 +152,8 @@ def read(form: RecordForm, posted: Mapping[str, str], locations: Sequence[str]) 
         errors["reason"] = problem or f"{form.kind} needs a reason"
     if form.signed and values["bucket"] not in ADJUSTABLE:
         errors["bucket"] = f"choose one of {', '.join(ADJUSTABLE)}"
+    if form.signed and values["direction"] not in DIRECTIONS:
+        errors["direction"] = "choose add or remove"
     problem = text_problem(values["key"], "idempotency key", _KEY_LENGTH)
     if problem or not values["key"]:
         errors[FORM] = "the form was damaged in transit: it was reset, please submit it again"
@@ -172,7 +174,8 @@ def entry(form: RecordForm, filled: Filled) -> Entry:
     if form.kind == "transfer":
         return transfer(sku, quantity, location, values["to_location"], reason, forced=force)
     if form.kind == "adjust":
-        return adjust(sku, quantity, reason, location, Bucket(values["bucket"]), forced=force)
+        change = quantity if values["direction"] == "add" else -quantity
+        return adjust(sku, change, reason, location, Bucket(values["bucket"]), forced=force)
     return Count(sku, quantity, location, reason or "cycle count")
 
 

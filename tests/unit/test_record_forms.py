@@ -40,26 +40,26 @@ def test_a_count_may_be_zero_and_says_it_is_a_cycle_count() -> None:
     assert entry(FORMS["count"], filled) == Count("MUG-1", 0, "main", "cycle count")
 
 
-def test_an_adjustment_is_signed_and_needs_a_reason() -> None:
-    refused = read(FORMS["adjust"], posted(quantity="-2", bucket="damaged"), LOCATIONS)
-    assert refused.errors == {"reason": "adjust needs a reason"}
-    filled = read(
-        FORMS["adjust"], posted(quantity="-2", bucket="damaged", reason="typo"), LOCATIONS
-    )
+def test_an_adjustment_takes_a_direction_and_needs_a_reason() -> None:
+    """The quantity stays a plain number for a phone's keypad; the direction gives the sign."""
+    typed = posted(quantity="2", bucket="damaged", direction="remove")
+    assert read(FORMS["adjust"], typed, LOCATIONS).errors == {"reason": "adjust needs a reason"}
+    filled = read(FORMS["adjust"], typed | {"reason": "typo"}, LOCATIONS)
     movement = entry(FORMS["adjust"], filled)
     assert (movement.source.bucket, movement.quantity) == (Bucket.DAMAGED, 2)
 
 
-@pytest.mark.parametrize("quantity", ["", "1.5", "three", "1_000", "１", " 2 3"])
+@pytest.mark.parametrize("quantity", ["", "1.5", "three", "1_000", "１", " 2 3", "-1", "+1"])
 def test_a_quantity_that_is_not_a_whole_number_is_refused_and_kept(quantity: str) -> None:
     filled = read(FORMS["receive"], posted(quantity=quantity), LOCATIONS)
     assert filled.errors == {"quantity": "quantity must be a whole number"}
     assert filled.values["quantity"] == quantity.strip()
 
 
-def test_a_negative_quantity_is_refused_outside_an_adjustment() -> None:
-    filled = read(FORMS["damage"], posted(quantity="-1"), LOCATIONS)
-    assert filled.errors == {"quantity": "quantity cannot be negative"}
+def test_an_adjustment_in_an_unknown_direction_or_bucket_is_refused() -> None:
+    typed = posted(bucket="scrap", direction="up", reason="typo")
+    filled = read(FORMS["adjust"], typed, LOCATIONS)
+    assert set(filled.errors) == {"bucket", "direction"}
 
 
 def test_a_transfer_to_the_same_location_is_refused_beside_its_destination() -> None:
@@ -77,6 +77,11 @@ def test_a_form_without_its_key_is_reset_with_a_new_one() -> None:
     filled = read(FORMS["receive"], posted(key=""), LOCATIONS)
     assert FORM in filled.errors
     assert filled.values["key"]
+
+
+def test_a_blank_form_starts_at_main_and_transfers_elsewhere() -> None:
+    values = Filled.blank(LOCATIONS, "MUG-1").values
+    assert (values["sku"], values["location"], values["to_location"]) == ("MUG-1", "main", "east")
 
 
 def test_a_blank_form_carries_a_fresh_key_each_time() -> None:
@@ -115,7 +120,10 @@ class TestLedgerRefusalsGoBesideTheirField:
         assert filled.errors == {"quantity": "quantity must be positive, got 0"}
 
 
-@given(st.dictionaries(st.sampled_from(["sku", "quantity", "location", "reason"]), st.text()))
+FIELDS = ["sku", "quantity", "location", "to_location", "reason", "bucket", "direction"]
+
+
+@given(st.dictionaries(st.sampled_from(FIELDS), st.text()))
 def test_any_posted_text_is_read_or_refused_never_raises(values: dict[str, str]) -> None:
     """Whatever a browser sends, reading answers values and errors, and an entry only
     from a form without errors, or an InvalidMovement."""
