@@ -336,6 +336,26 @@ class TestUndo:
         assert (await movements())[0].actor == "web:mo"
         assert (await stock.stock_card(SKU)).locations["main"].available == 10
 
+    async def test_a_reversal_of_units_that_moved_on_offers_to_force_it(
+        self, clerk: httpx.AsyncClient
+    ) -> None:
+        """Damaged units written off since cannot come back unless forced: 409, then forced."""
+        await post(clerk, "damage", quantity="3")
+        damage = (await movements())[0]
+        await stock.record(ledger.write_off(SKU, 3), Actor.cli("setup"))
+
+        refused = await self.reverse(clerk, damage.id)
+        assert refused.status_code == 409
+        assert "cannot take 3 from damaged" in refused.text
+        assert "Reverse it anyway" in refused.text
+        assert len(await movements()) == 3
+
+        forced = await clerk.post(
+            f"/movements/{damage.id}/reverse", data={"csrf": csrf_in(refused.text), "force": "on"}
+        )
+        assert "recorded=reversed" in followed(forced)
+        assert (await stock.stock_card(SKU)).locations["main"].damaged == -3
+
     async def test_an_unknown_movement_is_a_404_page(self, clerk: httpx.AsyncClient) -> None:
         page = await clerk.get("/movements/999")
         assert page.status_code == 404
