@@ -74,6 +74,11 @@ async def list_skus() -> list[SkuTotal]:
     return [SkuTotal(SkuView.of(row), quantities.get(row.code, Quantities())) for row in rows]
 
 
+async def list_locations() -> list[str]:
+    """The declared locations, by name."""
+    return await catalogue.list_locations()
+
+
 async def set_reorder_point(code: str, reorder_point: int | None) -> None:
     """Sets or (None) removes it; raises UnknownSku or ValidationError."""
     await catalogue.set_reorder_point(code, reorder_point)
