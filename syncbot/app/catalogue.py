@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from syncbot.app.views import ParkedLineView, SkuTotal, SkuView
-from syncbot.ledger import Quantities
+from syncbot.ledger import Quantities, ValidationError
 from syncbot.store import catalogue, lookups
+from syncbot.store.catalogue import SkuExists as SkuExists  # what add_sku raises
 from syncbot.store.stock import totals
 
 
@@ -15,6 +16,34 @@ class AddedSku:
     sku: SkuView
     orders: int
     """Orders whose parked lines were applied now that the SKU exists."""
+    applied: tuple[ParkedLineView, ...] = ()
+    """The lines parked for the SKU that are parked no longer: applied to their orders."""
+
+
+@dataclass(frozen=True)
+class ParkedGroup:
+    """The lines parked for one SKU code ("" for lines that name no SKU)."""
+
+    sku: str
+    lines: tuple[ParkedLineView, ...]
+
+    @property
+    def quantity(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+    @property
+    def orders(self) -> int:
+        return len({(line.channel, line.order_id) for line in self.lines})
+
+    @property
+    def addable(self) -> bool:
+        """Whether adding this code as a SKU could apply the lines: a line without a SKU,
+        or with a code the catalogue refuses, waits for a person to fix the order."""
+        try:
+            catalogue.check_sku_code(self.sku)
+        except ValidationError:
+            return False
+        return True
 
 
 def check_new_sku(code: str, reorder_point: int | None = None) -> None:
@@ -26,14 +55,28 @@ def check_new_sku(code: str, reorder_point: int | None = None) -> None:
 
 async def add_sku(code: str, name: str = "", reorder_point: int | None = None) -> AddedSku:
     """Adds the SKU, then applies its parked order lines; raises SkuExists."""
+    waiting = await lookups.parked_lines(code)
     row, orders = await catalogue.add_sku_applying_parked(code, name, reorder_point)
-    return AddedSku(SkuView.of(row), orders)
+    still = {
+        (line.channel, line.order_id, line.line_id) for line in await lookups.parked_lines(code)
+    }
+    applied = tuple(
+        ParkedLineView.of(line)
+        for line in waiting
+        if (line.channel, line.order_id, line.line_id) not in still
+    )
+    return AddedSku(SkuView.of(row), orders, applied)
 
 
 async def list_skus() -> list[SkuTotal]:
     """Every SKU by code, with its quantities over all locations."""
     rows, quantities = await catalogue.list_skus(), await totals()
     return [SkuTotal(SkuView.of(row), quantities.get(row.code, Quantities())) for row in rows]
+
+
+async def list_locations() -> list[str]:
+    """The declared locations, by name."""
+    return await catalogue.list_locations()
 
 
 async def set_reorder_point(code: str, reorder_point: int | None) -> None:
@@ -48,3 +91,12 @@ async def sku_exists(code: str) -> bool:
 async def parked_lines() -> list[ParkedLineView]:
     """Order and return lines waiting for their SKU to be added."""
     return [ParkedLineView.of(row) for row in await lookups.parked_lines()]
+
+
+async def parked_by_sku() -> list[ParkedGroup]:
+    """Parked lines grouped by the SKU code they name, by code; lines naming none last."""
+    groups: dict[str, list[ParkedLineView]] = {}
+    for row in await lookups.parked_lines():
+        groups.setdefault(row.sku, []).append(ParkedLineView.of(row))
+    codes = sorted(groups, key=lambda code: (code == "", code))
+    return [ParkedGroup(code, tuple(groups[code])) for code in codes]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from syncbot.app.actor import Actor
+from syncbot.ledger.limits import quoted
 from syncbot.store import inbox
 from syncbot.store.inbox import (
     APPLIED,
@@ -11,6 +12,7 @@ from syncbot.store.inbox import (
     NOT_FOUND,
     PENDING,
     SKIPPED,
+    UNFINISHED,
     AlreadyClosed,
     InboxEntry,
     InboxRefusal,
@@ -24,6 +26,7 @@ __all__ = [
     "NOT_FOUND",
     "PENDING",
     "SKIPPED",
+    "UNFINISHED",
     "AlreadyClosed",
     "InboxEntry",
     "InboxRefusal",
@@ -35,18 +38,31 @@ __all__ = [
 ]
 
 
-async def unfinished(limit: int = 100) -> list[InboxEntry]:
-    """Deliveries not applied or ignored yet, oldest first."""
-    return await inbox.unfinished(limit)
+async def unfinished(
+    limit: int = 100, status: str | None = None, offset: int = 0
+) -> list[InboxEntry]:
+    """Deliveries not applied or ignored yet, oldest first; only those in `status` when one
+    is given. Raises InboxRefusal for a state a delivery not applied cannot be in."""
+    _check_state(status)
+    return await inbox.unfinished(limit, status, offset)
+
+
+def _check_state(status: str | None) -> None:
+    if status is not None and status not in UNFINISHED:
+        raise InboxRefusal(
+            f"no delivery not applied is {quoted(status)}: use one of {', '.join(UNFINISHED)}"
+        )
 
 
 async def entry(delivery_id: int) -> InboxEntry | None:
     return await inbox.entry(delivery_id)
 
 
-async def retry(delivery_ids: list[int] | None = None) -> int:
-    """Reopens the given (or every) delivery not applied, due now; how many."""
-    return await inbox.retry(delivery_ids)
+async def retry(delivery_ids: list[int] | None = None, status: str | None = None) -> int:
+    """Reopens the given (or every) delivery not applied, only those in `status` when one is
+    given, due now; how many. Raises InboxRefusal for an unknown state."""
+    _check_state(status)
+    return await inbox.retry(delivery_ids, status)
 
 
 async def skip(delivery_id: int, actor: Actor, reason: str) -> InboxEntry | None:

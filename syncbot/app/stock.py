@@ -1,17 +1,21 @@
-"""Recording stock: post one entry as an actor, reverse a movement, read the stock after.
+"""Recording stock: post one entry as an actor, reverse or undo a movement, read the stock
+after.
 
 Web, CLI and Slack each used to compose "post, then read the stock" themselves; they call
-these instead.
+these instead. Besides the ledger's errors, `undo` raises UndoRefused (a LedgerError) when
+the role held is below the one `roles.role_to_reverse` asks for.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from syncbot.app.actor import Actor
+from syncbot.app.roles import Role, reversal_rule, role_to_reverse
 from syncbot.app.views import MovementView
-from syncbot.ledger import Entry, Event, Movement, UnknownMovement
+from syncbot.ledger import Entry, Event, LedgerError, Movement, UnknownMovement
 from syncbot.store import corrections, lookups
 from syncbot.store import stock as store_stock
 from syncbot.store.posting import PostingResult, Provenance, post
@@ -23,12 +27,17 @@ __all__ = [
     "MovementView",
     "Recorded",
     "StockReport",
+    "UndoRefused",
     "VerifyReport",
     "history",
+    "may_undo",
     "movement",
     "record",
+    "reversal_of",
     "reverse",
+    "role_to_undo",
     "stock_card",
+    "undo",
     "verify",
 ]
 
@@ -75,6 +84,51 @@ async def reverse(
     return await _recorded(result)
 
 
+class UndoRefused(LedgerError):
+    """The actor's role is below the one reversing this movement needs; nothing written."""
+
+    def __init__(self, movement_id: int, needed: Role, held: Role, why: str) -> None:
+        super().__init__(
+            f"movement {movement_id}: {why} needs the {needed} role, and you act as {held}; "
+            "ask a manager to reverse it"
+        )
+        self.movement_id = movement_id
+        self.needed = needed
+        self.held = held
+        self.why = why
+
+
+def role_to_undo(row: MovementView, actor: Actor, now: datetime) -> Role:
+    """The role `actor` needs to reverse `row` at `now` (see `roles.role_to_reverse`)."""
+    return role_to_reverse(row.kind, row.actor, row.recorded_at, actor.encode(), now)
+
+
+def may_undo(row: MovementView, actor: Actor, role: Role, now: datetime) -> bool:
+    """Whether `actor`, acting as `role`, may reverse `row` at `now`: the Undo button."""
+    return role.allows(role_to_undo(row, actor, now))
+
+
+async def undo(
+    movement_id: int,
+    actor: Actor,
+    role: Role,
+    now: datetime,
+    *,
+    force: bool = False,
+    document: str = "",
+) -> Recorded:
+    """Reverses one movement as `actor` acting as `role`, if the undo rule lets them.
+
+    Raises UnknownMovement, UndoRefused (a role too low: nothing written), and what
+    `reverse` raises; a repeat is `applied=False` with the first reversal.
+    """
+    row = await movement(movement_id)
+    needed, why = reversal_rule(row.kind, row.actor, row.recorded_at, actor.encode(), now)
+    if not role.allows(needed):
+        raise UndoRefused(movement_id, needed, role, why)
+    return await reverse(movement_id, actor, force=force, document=document)
+
+
 async def _recorded(result: PostingResult, sku: str | None = None) -> Recorded:
     """`sku` for an entry: a count that matches posts no movement to read it from."""
     # Read back from the table, not from the result: a replay carries no movements, and
@@ -99,6 +153,12 @@ async def stock_card(sku: str) -> StockReport:
 async def history(sku: str | None, limit: int = 50) -> list[MovementView]:
     """Movements newest first, of one SKU (raises UnknownSku) or of all."""
     return [MovementView.of(row) for row in await store_stock.history(sku, limit)]
+
+
+async def reversal_of(movement_id: int) -> MovementView | None:
+    """The movement that reversed `movement_id`, or None while it stands."""
+    row = await corrections.reversal_of(movement_id)
+    return None if row is None else MovementView.of(row)
 
 
 async def movement(movement_id: int) -> MovementView:

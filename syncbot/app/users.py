@@ -8,13 +8,14 @@ import contextlib
 import functools
 import hashlib
 import secrets
+from collections.abc import Callable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 
 from syncbot.app.roles import Role, parse_role
 from syncbot.ledger.limits import quoted
-from syncbot.store import users
+from syncbot.store import sessions, users
 from syncbot.store.users import (
     NameTaken,
     TokenHolder,
@@ -26,6 +27,8 @@ from syncbot.store.users import (
 )
 
 __all__ = [
+    "BadInput",
+    "KeepsAnAdmin",
     "NameTaken",
     "TokenHolder",
     "TokenRecord",
@@ -53,7 +56,12 @@ _HASHER = PasswordHasher()
 
 
 class BadInput(UserRefusal):
-    """A name, role or password that breaks a rule; nothing was written."""
+    """A name, role or password that breaks a rule; nothing was written. `field` names
+    which ("name", "role" or "password"), so a form can show the message beside it."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def _name(name: str, what: str) -> str:
@@ -61,7 +69,8 @@ def _name(name: str, what: str) -> str:
     if not name or len(name) > MAX_NAME_LENGTH or not name.isprintable() or ":" in name:
         raise BadInput(
             f"{what} name {quoted(name)} is not valid: use 1 to {MAX_NAME_LENGTH} printable "
-            "characters without ':'"
+            "characters without ':'",
+            "name",
         )
     return name
 
@@ -70,12 +79,15 @@ def _role(text: str) -> Role:
     try:
         return parse_role(text)
     except ValueError as problem:
-        raise BadInput(str(problem)) from None
+        raise BadInput(str(problem), "role") from None
 
 
 def _hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise BadInput(f"the password is too short: use at least {MIN_PASSWORD_LENGTH} characters")
+        raise BadInput(
+            f"the password is too short: use at least {MIN_PASSWORD_LENGTH} characters",
+            "password",
+        )
     return _HASHER.hash(password)
 
 
@@ -102,13 +114,52 @@ async def list_users() -> list[UserRecord]:
     return await users.users()
 
 
+class KeepsAnAdmin(UserRefusal):
+    """A change that would lock everyone out of the admin pages, or an admin out of their
+    own account; nothing was written."""
+
+
+def admin_change_problem(
+    admins: list[str], name: str, *, role: Role | None = None, disabled: bool = False
+) -> str | None:
+    """Why changing `name` (to `role`, or disabling them) must be refused, given the enabled
+    `admins`; None when it may go ahead. One enabled admin always remains, so the users
+    and tokens can still be managed."""
+    if name not in admins or (role in (None, Role.ADMIN) and not disabled):
+        return None
+    if len(admins) == 1:
+        change = "disabled" if disabled else f"made a {role}"
+        return f"{name} is the last admin and cannot be {change}: make another user admin first"
+    return None
+
+
+def _keeping_an_admin(
+    name: str, *, role: Role | None = None, disabled: bool = False
+) -> Callable[[list[str]], None]:
+    def check(admins: list[str]) -> None:
+        problem = admin_change_problem(admins, name, role=role, disabled=disabled)
+        if problem is not None:
+            raise KeepsAnAdmin(problem)
+
+    return check
+
+
 async def set_role(name: str, role: str) -> UserRecord:
-    return await users.update_user(name, role=_role(role).value)
+    """Changes the user's role; raises KeepsAnAdmin for the last enabled admin."""
+    checked = _role(role)
+    return await users.update_user_checked(
+        name, _keeping_an_admin(name, role=checked), role=checked.value
+    )
 
 
-async def disable_user(name: str) -> UserRecord:
-    """Disables the user: their tokens stop working on the next request."""
-    return await users.update_user(name, disabled=True)
+async def disable_user(name: str, by: str | None = None) -> UserRecord:
+    """Disables the user: their tokens stop working on the next request. Raises
+    KeepsAnAdmin when `by` (the person asking) is `name`, or for the last enabled admin."""
+    if by == name:
+        raise KeepsAnAdmin(f"you cannot disable yourself, {name}: ask another admin")
+    return await users.update_user_checked(
+        name, _keeping_an_admin(name, disabled=True), disabled=True
+    )
 
 
 async def enable_user(name: str) -> UserRecord:
@@ -117,8 +168,12 @@ async def enable_user(name: str) -> UserRecord:
 
 
 async def reset_password(name: str, password: str) -> UserRecord:
+    """Sets a new password and signs the user out of every browser: whoever knew the old
+    one keeps no session."""
     await users.user(name)  # an unknown user is refused before hashing
-    return await users.update_user(name, password_hash=_hash_password(password))
+    record = await users.update_user(name, password_hash=_hash_password(password))
+    await sessions.delete_sessions_of(name)
+    return record
 
 
 async def verify_password(name: str, password: str) -> bool:

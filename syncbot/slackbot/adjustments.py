@@ -7,11 +7,12 @@ a message, what happened. Every movement names its Slack team and user as its ac
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from syncbot import metrics
 from syncbot.app import reports
 from syncbot.app import stock as use_stock
-from syncbot.app.actor import Actor, Via
+from syncbot.app.actor import Actor
 from syncbot.app.roles import Role, role_for_movement
 from syncbot.ledger import (
     Bucket,
@@ -115,29 +116,20 @@ def _describe(movement: use_stock.MovementView) -> str:
     )
 
 
-def undo_needs(mine: bool, kind: str) -> Role:
-    """Undoing your own movement needs the role that recorded it; anyone else's, manager."""
-    return role_for_movement(kind) if mine else Role.MANAGER
-
-
 async def undo(movement_id: int, user: str, team: str | None, held: Role) -> Message:
-    """Reverses a movement once, for its author or a manager; the message to show."""
+    """Reverses a movement once under the undo rule (`roles.role_to_reverse`: its recorder
+    for 10 minutes with the role its kind needs, otherwise a manager); the message to show."""
     try:
         row = await use_stock.movement(movement_id)
     except UnknownMovement:
         return blocks.problem_message("That adjustment no longer exists.")
-    made_by = Actor.decode(row.actor)
-    mine = made_by.via is Via.SLACK and made_by.name == user
-    needed = undo_needs(mine, row.kind)
-    if not held.allows(needed):
-        doing = "Undoing your own movement" if mine else "Undoing someone else's movement"
-        return refused(
-            user, team, "undo", refusal(doing, needed, held, user), f"movement {movement_id}"
-        )
     try:
-        result = await use_stock.reverse(
-            movement_id, Actor.slack(team, user), document="slack:undo"
+        result = await use_stock.undo(
+            movement_id, Actor.slack(team, user), held, datetime.now(UTC), document="slack:undo"
         )
+    except use_stock.UndoRefused as refused_undo:
+        why = refusal(refused_undo.why.capitalize(), refused_undo.needed, held, user)
+        return refused(user, team, "undo", why, f"movement {movement_id}")
     except LedgerError as error:
         metrics.SLACK_WRITES.labels("undo", "rejected").inc()
         return blocks.problem_message(f"Cannot undo: {error}")

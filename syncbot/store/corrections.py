@@ -28,3 +28,12 @@ async def reverse_movement(
         raise UnknownMovement(movement_id)
     reversal = replace(ledger.reverse(movement_from_row(row), movement_id), forced=force)
     return await post([reversal], idempotency_key=reversal_key(movement_id), provenance=provenance)
+
+
+async def reversal_of(movement_id: int) -> models.Movement | None:
+    """The movement that reversed `movement_id`, if any: found by its key, which is indexed."""
+    return (
+        await models.Movement.filter(idempotency_key=reversal_key(movement_id))
+        .order_by("id")
+        .first()
+    )

@@ -288,9 +288,19 @@ def _entry(row: models.InboxDelivery) -> InboxEntry:
     )
 
 
-async def unfinished(limit: int = 100) -> list[InboxEntry]:
-    """Deliveries not applied, oldest first: waiting, retrying, failed, not found, skipped."""
-    rows = await models.InboxDelivery.exclude(status__in=DONE).order_by("id").limit(limit)
+UNFINISHED = (PENDING, FAILED, NOT_FOUND, SKIPPED)
+"""The states a delivery not applied can be in, as lists filter by them."""
+
+
+async def unfinished(
+    limit: int = 100, status: str | None = None, offset: int = 0
+) -> list[InboxEntry]:
+    """Deliveries not applied, oldest first: waiting, retrying, failed, not found, skipped;
+    only those in `status` when one is given (a done or unknown state lists nothing)."""
+    query = models.InboxDelivery.exclude(status__in=DONE)
+    if status is not None:
+        query = query.filter(status=status)
+    rows = await query.order_by("id").offset(offset).limit(limit)
     return [_entry(row) for row in rows]
 
 
@@ -299,14 +309,17 @@ async def entry(delivery_id: int) -> InboxEntry | None:
     return None if row is None else _entry(row)
 
 
-async def retry(delivery_ids: list[int] | None = None) -> int:
-    """Reopens deliveries not applied (all when no ids) with their tries back, due now.
+async def retry(delivery_ids: list[int] | None = None, status: str | None = None) -> int:
+    """Reopens deliveries not applied (all when no ids; only those in `status` when one is
+    given) with their tries back, due now.
 
     A claim in progress is left alone: that process closes the row under its own token.
     """
     query = models.InboxDelivery.exclude(status__in=DONE)
     if delivery_ids is not None:
         query = query.filter(id__in=delivery_ids)
+    if status is not None:
+        query = query.filter(status=status)
     return await query.update(
         status=PENDING, attempts=0, next_attempt_at=None, processed_at=None, closed_by=None
     )

@@ -5,9 +5,11 @@ from __future__ import annotations
 from syncbot.store import models
 
 
-async def parked_lines() -> list[models.ParkedLine]:
-    """Order and return lines waiting for their SKU, by channel, order and line."""
-    return await models.ParkedLine.all().order_by("channel", "order_id", "line_id")
+async def parked_lines(sku: str | None = None) -> list[models.ParkedLine]:
+    """Order and return lines waiting for their SKU (only `sku`'s when given), by channel,
+    order and line."""
+    query = models.ParkedLine.all() if sku is None else models.ParkedLine.filter(sku=sku)
+    return await query.order_by("channel", "order_id", "line_id")
 
 
 async def movement(movement_id: int) -> models.Movement | None:

@@ -50,6 +50,10 @@ async def delete_session(token_hash: str) -> None:
     await models.WebSession.filter(token_hash=token_hash).delete()
 
 
+async def delete_sessions_of(user_name: str) -> None:
+    await models.WebSession.filter(user__name=user_name).delete()
+
+
 async def delete_expired(now: datetime) -> int:
     return await models.WebSession.filter(expires_at__lte=now).delete()
 

@@ -9,12 +9,15 @@ Refusals (a `UserRefusal`, its message fit to show a person):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from syncbot.ledger.limits import quoted
 from syncbot.store import models
 
 
@@ -24,12 +27,18 @@ class UserRefusal(Exception):
 
 class UnknownUser(UserRefusal):
     def __init__(self, name: str) -> None:
-        super().__init__(f"no user named {name!r}: see `syncbot user list`")
+        super().__init__(f"no user named {quoted(name)}: see `syncbot user list`")
 
 
 class UnknownToken(UserRefusal):
     def __init__(self, name: str) -> None:
-        super().__init__(f"no token named {name!r}: see `syncbot token list`")
+        super().__init__(f"no token named {quoted(name)}: see `syncbot token list`")
+
+
+def _findable(name: str) -> bool:
+    """Whether a row could be named `name`: PostgreSQL refuses a NUL even in a query's
+    parameter, and no name holds one, so such a name is unknown without asking."""
+    return "\x00" not in name
 
 
 class NameTaken(UserRefusal):
@@ -80,14 +89,14 @@ async def users() -> list[UserRecord]:
 
 
 async def user(name: str) -> UserRecord:
-    row = await models.User.get_or_none(name=name)
+    row = await models.User.get_or_none(name=name) if _findable(name) else None
     if row is None:
         raise UnknownUser(name)
     return _user(row)
 
 
 async def password_hash(name: str) -> str:
-    row = await models.User.get_or_none(name=name)
+    row = await models.User.get_or_none(name=name) if _findable(name) else None
     if row is None:
         raise UnknownUser(name)
     return row.password_hash
@@ -95,14 +104,28 @@ async def password_hash(name: str) -> str:
 
 async def update_user(name: str, **changes: object) -> UserRecord:
     """Sets `changes` (role, disabled, password_hash) on the user named `name`."""
-    if not await models.User.filter(name=name).update(**changes):
+    if not _findable(name) or not await models.User.filter(name=name).update(**changes):
         raise UnknownUser(name)
     return await user(name)
 
 
+async def update_user_checked(
+    name: str, check: Callable[[list[str]], None], **changes: object
+) -> UserRecord:
+    """Sets `changes` on the user after `check` accepted the names of the enabled admins,
+    read under lock in the same transaction: two admins demoting each other at once cannot
+    both pass a check that one admin must remain. `check` raises to refuse."""
+    async with in_transaction():
+        query = models.User.filter(role="admin", disabled=False).order_by("id")
+        if connections.get("default").capabilities.dialect == "postgres":
+            query = query.select_for_update()  # SQLite has one writer: its lock is the file's
+        check([row.name for row in await query])
+        return await update_user(name, **changes)
+
+
 async def add_token(name: str, user_name: str, token_hash: str) -> TokenRecord:
     async with in_transaction():
-        owner = await models.User.get_or_none(name=user_name)
+        owner = await models.User.get_or_none(name=user_name) if _findable(user_name) else None
         if owner is None:
             raise UnknownUser(user_name)
         if await models.ApiToken.exists(name=name):
@@ -125,7 +148,7 @@ async def tokens() -> list[TokenRecord]:
 async def revoke_token(name: str) -> None:
     """Revokes the token once; revoking it again keeps the first time."""
     now = datetime.now(UTC)
-    if not await models.ApiToken.filter(name=name).exists():
+    if not _findable(name) or not await models.ApiToken.filter(name=name).exists():
         raise UnknownToken(name)
     await models.ApiToken.filter(name=name, revoked_at__isnull=True).update(revoked_at=now)
 

@@ -64,6 +64,7 @@ def web_app(
     install_console(app, Console(secure_cookies=secure))
     app.state.channel_names = list(kinds)
     app.state.metrics_token = settings.metrics_token
+    app.state.wake_intake = wake_intake  # the console's inbox retry wakes the loop too
     install(app)
     describe_bodies(app)
     return app

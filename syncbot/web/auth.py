@@ -33,6 +33,8 @@ class Caller:
     role: Role
     token: str
     """The token's name ("" for the bootstrap token), for messages."""
+    user: str = ""
+    """The token's user ("" for the bootstrap token, which has none)."""
 
     def require(self, needed: Role, doing: str = "this") -> None:
         """Refuses with 403 unless the caller's role is `needed` or above."""
@@ -75,7 +77,7 @@ class Access:
                 "the bearer token is unknown, revoked, or its user is disabled: send "
                 "`Authorization: Bearer <a live token>` (`syncbot token list`)"
             )
-        return Caller(Actor.api(holder.token), Role(holder.role), holder.token)
+        return Caller(Actor.api(holder.token), Role(holder.role), holder.token, holder.user)
 
     def require(self, needed: Role) -> Callable[..., Awaitable[Caller]]:
         """A dependency answering the caller, refused 403 below `needed`."""

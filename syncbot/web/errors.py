@@ -3,6 +3,7 @@
 Every error answers JSON `{"error": "<message>"}`. The ledger's refusals map to HTTP as:
 
     UnknownSku, UnknownLocation, UnknownMovement   404  the named thing does not exist
+    UndoRefused                                    403  the undo rule needs a higher role
     InsufficientStock                              409  force it, or receive first
     IdempotencyConflict                            409  the key was used for something else
     ValidationError, PolicyError (any other)       422  the request itself is wrong
@@ -26,6 +27,7 @@ from starlette.exceptions import HTTPException
 from tortoise.exceptions import IntegrityError, OperationalError
 from tortoise.exceptions import ValidationError as StoreValidationError
 
+from syncbot.app.stock import UndoRefused
 from syncbot.ledger import (
     IdempotencyConflict,
     InsufficientStock,
@@ -41,6 +43,7 @@ _LEDGER_STATUS: dict[type[LedgerError], int] = {
     UnknownSku: 404,
     UnknownLocation: 404,
     UnknownMovement: 404,
+    UndoRefused: 403,
     InsufficientStock: 409,
     IdempotencyConflict: 409,
 }
@@ -55,7 +58,7 @@ class ErrorOut(BaseModel):
 _MEANINGS = {
     400: "Malformed request: a body that is not JSON, nested too deeply, or a bad header",
     401: "Missing or invalid credentials or signature",
-    403: "Forbidden: the token's role is too low for this route; the message names the role",
+    403: "Forbidden: the token's role is too low for this; the message names the role",
     404: "Not found: the named SKU, location, movement or channel does not exist",
     409: "Conflict: insufficient stock, or an idempotency key used for something else",
     413: "The request body is larger than SYNCBOT_MAX_BODY_BYTES",

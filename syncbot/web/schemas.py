@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -18,6 +18,7 @@ from pydantic_core import PydanticCustomError
 from syncbot.app import catalogue
 from syncbot.app import stock as use_stock
 from syncbot.app.actor import Actor
+from syncbot.app.roles import Role
 from syncbot.app.views import MovementView
 from syncbot.ledger import (
     DEFAULT_LOCATION,
@@ -217,9 +218,11 @@ async def record_movement(request: MovementRequest, actor: Actor = API_ACTOR) ->
     return _answer(recorded)
 
 
-async def record_reversal(movement_id: int, actor: Actor = API_ACTOR, *, force: bool) -> PostingOut:
-    """Reverses one movement, once; a repeat answers with the first reversal."""
-    return _answer(await use_stock.reverse(movement_id, actor, force=force))
+async def record_reversal(movement_id: int, actor: Actor, role: Role, *, force: bool) -> PostingOut:
+    """Reverses one movement, once, if the undo rule lets `role`; a repeat answers with the
+    first reversal. Raises UndoRefused and the ledger's errors."""
+    now = datetime.now(UTC)
+    return _answer(await use_stock.undo(movement_id, actor, role, now, force=force))
 
 
 def _answer(recorded: use_stock.Recorded) -> PostingOut:

@@ -19,7 +19,7 @@ from syncbot.web.schemas import MovementOut, MovementRequest, PostingOut, StockO
 
 def stock_api(access: Access) -> APIRouter:
     """Reading needs a viewer's token; recording a movement a clerk's (an adjustment a
-    manager's); reversing one a manager's."""
+    manager's); reversing one a manager's, or its recorder's within 10 minutes."""
     router = APIRouter(
         prefix="/api",
         tags=["stock"],
@@ -90,16 +90,18 @@ def stock_api(access: Access) -> APIRouter:
     async def reverse_movement(
         movement_id: MovementId,
         response: Response,
-        caller: Caller = Depends(access.require(Role.MANAGER)),  # noqa: B008 (see auth.Access.require)
+        caller: Caller = Depends(access.require(Role.CLERK)),  # noqa: B008 (see auth.Access.require)
         force: bool = False,
     ) -> PostingOut:
         """Undoes a movement with a reversing one; each movement is reversed at most once.
 
-        Needs a manager's token (403 below). 201 reversed; 200 `already_applied` when it
-        was reversed before; 404 unknown id;
-        409 when the units have moved on since (`?force=true` records it anyway).
+        Needs a manager's token, except that the token that recorded a movement may undo
+        it within 10 minutes with the role its kind needs (a clerk's own damage: clerk);
+        403 otherwise, naming the rule. 201 reversed; 200 `already_applied` when it was
+        reversed before; 404 unknown id; 409 when the units have moved on since
+        (`?force=true` records it anyway).
         """
-        answer = await service.record_reversal(movement_id, caller.actor, force=force)
+        answer = await service.record_reversal(movement_id, caller.actor, caller.role, force=force)
         if answer.status == "already_applied":
             response.status_code = 200
         return answer

@@ -23,6 +23,7 @@ from syncbot.app.roles import Role
 from syncbot.app.users import (
     MAX_NAME_LENGTH,
     MIN_PASSWORD_LENGTH,
+    KeepsAnAdmin,
     NameTaken,
     TokenRecord,
     UnknownToken,
@@ -115,7 +116,7 @@ def _answered() -> Iterator[None]:
         yield
     except (UnknownUser, UnknownToken) as refusal:
         raise HTTPException(404, str(refusal)) from refusal
-    except NameTaken as refusal:
+    except (NameTaken, KeepsAnAdmin) as refusal:
         raise HTTPException(409, str(refusal)) from refusal
     except UserRefusal as refusal:
         raise HTTPException(422, str(refusal)) from refusal
@@ -163,22 +164,32 @@ def users_router(access: Access) -> APIRouter:
             record = await users.add_user(body.name, body.role, password)
         return _with_password(record, None if body.password else password)
 
-    @router.patch("/users/{name:path}", responses=responses(400, 404))
-    async def change_user(name: NameInPath, body: UserChange) -> UserRecord:
+    @router.patch("/users/{name:path}", responses=responses(400, 404, 409))
+    async def change_user(
+        name: NameInPath,
+        body: UserChange,
+        caller: Caller = Depends(admin),  # noqa: B008 (see auth.Access.require)
+    ) -> UserRecord:
         """Sets a user's role, or disables or enables them; both at once is allowed.
 
-        Disabling takes effect on the user's very next request. 404 unknown user; 422
-        neither field given, or an unknown role.
+        Disabling takes effect on the user's very next request. 404 unknown user; 409 the
+        last enabled admin demoted or disabled, or a token's own user disabled; 422 neither
+        field given, or an unknown role.
         """
         if body.role is None and body.disabled is None:
             raise HTTPException(422, "give `role`, `disabled` or both: nothing to change")
+        # In the order that cannot leave half a change: the last-admin rule counts enabled
+        # admins only, so a disable is refused or done before the role changes, and a role
+        # is refused or done before an enable.
+        record: UserRecord | None = None
         with _answered():
-            record = None if body.role is None else await users.set_role(name, body.role)
             if body.disabled is True:
-                record = await users.disable_user(name)
-            elif body.disabled is False:
+                record = await users.disable_user(name, by=caller.user or None)
+            if body.role is not None:
+                record = await users.set_role(name, body.role)
+            if body.disabled is False:
                 record = await users.enable_user(name)
-        assert record is not None  # one of the two was given
+        assert record is not None  # a field was given
         return record
 
     @router.post("/users/{name:path}/password", responses=responses(400, 404))

@@ -150,6 +150,18 @@ async def test_a_role_change_counts_on_the_next_request(
 ) -> None:
     """The session reads the user's role on every request, never a copy from sign-in."""
     await sign_in(console, "ana", "admin")
+    await users.add_user("root", "admin", "password-root")  # the last admin keeps the role
     assert "/admin" in (await console.get("/")).text
     await users.set_role("ana", "viewer")
     assert "/admin" not in (await console.get("/")).text
+
+
+async def test_a_password_reset_signs_the_user_out_everywhere(
+    database: str, console: httpx.AsyncClient
+) -> None:
+    """Whoever knew the old password keeps no session after a reset."""
+    await sign_in(console, "ana", "viewer")
+    await users.reset_password("ana", "a-brand-new-password")
+    answer = await console.get("/")
+    assert answer.status_code == 303
+    assert answer.headers["location"].startswith("/sign-in")

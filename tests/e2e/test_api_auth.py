@@ -53,6 +53,7 @@ ROLE_MATRIX = [
     ("GET", "/api/channels/{channel}/pushes", "viewer"),
     ("GET", "/api/drift", "viewer"),
     ("POST", "/api/movements", "clerk"),  # a receive; an adjust needs manager (TestRoles)
+    ("POST", "/api/movements/{movement_id}/reverse", "clerk"),  # then the undo rule
     ("POST", "/api/inbox/{delivery_id}/skip", "manager"),
     ("GET", "/api/users", "admin"),
     ("POST", "/api/users", "admin"),
@@ -142,19 +143,58 @@ class TestRoles:
         assert [row["kind"] for row in history] == ["receive"]
 
     def test_a_manager_reverses_and_each_movement_names_its_token(self, api: Api) -> None:
-        """The actor is `api:<token name>`; a clerk may not reverse, a manager may."""
+        """The actor is `api:<token name>`; a clerk may not reverse another's movement,
+        and the refusal names the rule; a manager may."""
         received = api.call(
-            "POST", "/api/movements", api.tokens["clerk"], json=BODIES["/api/movements"]
+            "POST", "/api/movements", api.tokens["manager"], json=BODIES["/api/movements"]
         ).json()
         movement_id = received["movements"][0]["id"]
         path = f"/api/movements/{movement_id}/reverse"
 
-        assert api.call("POST", path, api.tokens["clerk"]).status_code == 403
+        refused = api.call("POST", path, api.tokens["clerk"])
+        assert refused.status_code == 403, refused.text
+        assert "undoing someone else's movement needs the manager role" in refused.text
+        assert len(api.call("GET", "/api/movements", BOOTSTRAP_TOKEN).json()) == 1
         reversed_ = api.call("POST", path, api.tokens["manager"])
 
         assert reversed_.status_code == 201, reversed_.text
         actors = [row["actor"] for row in api.call("GET", "/api/movements", BOOTSTRAP_TOKEN).json()]
-        assert actors == ["api:manager", "api:clerk"]
+        assert actors == ["api:manager", "api:manager"]
+
+    def test_a_clerk_undoes_their_own_movement_once(self, api: Api) -> None:
+        """Within 10 minutes the token that recorded a damage may undo it with a clerk's
+        role; a repeat answers 200 with the first reversal."""
+        clerk = api.tokens["clerk"]
+        api.call("POST", "/api/movements", clerk, json=BODIES["/api/movements"])
+        damage = {"sku": SKU, "kind": "damage", "quantity": 1}
+        damaged = api.call("POST", "/api/movements", clerk, json=damage).json()
+        path = f"/api/movements/{damaged['movements'][0]['id']}/reverse"
+
+        undone = api.call("POST", path, clerk)
+        again = api.call("POST", path, clerk)
+
+        assert undone.status_code == 201, undone.text
+        assert undone.json()["stock"]["total"]["available"] == 1
+        assert again.status_code == 200, again.text
+        assert again.json()["movements"] == undone.json()["movements"]
+
+    def test_a_clerk_may_not_reverse_a_managers_adjustment_nor_a_viewer_anything(
+        self, api: Api
+    ) -> None:
+        """Reversing another's adjustment needs a manager; a viewer's token is refused
+        before the rule is read."""
+        manager = api.tokens["manager"]
+        adjust = {"sku": SKU, "kind": "adjust", "quantity": 2, "reason": "found"}
+        adjusted = api.call("POST", "/api/movements", manager, json=adjust).json()
+        path = f"/api/movements/{adjusted['movements'][0]['id']}/reverse"
+
+        viewer = api.call("POST", path, api.tokens["viewer"])
+        clerk = api.call("POST", path, api.tokens["clerk"])
+
+        assert viewer.status_code == 403
+        assert "needs the clerk role" in viewer.json()["error"]
+        assert clerk.status_code == 403
+        assert len(api.call("GET", "/api/movements", BOOTSTRAP_TOKEN).json()) == 1
 
     def test_the_bootstrap_token_is_admin_and_acts_as_api(self, api: Api) -> None:
         """SYNCBOT_API_TOKEN still records, as the actor `api`."""

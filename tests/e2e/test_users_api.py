@@ -146,6 +146,8 @@ REFUSALS: list[tuple[str, str, dict[str, Any] | None, int, str]] = [
     ("DELETE", "/api/tokens/view%00er", None, 422, "NUL"),
     ("DELETE", "/api/tokens/" + "v" * 65, None, 422, "over the limit of 64"),
     ("DELETE", "/api/tokens/nothing", None, 404, "no token named"),
+    ("PATCH", "/api/users/admin-user", {"role": "clerk"}, 409, "the last admin"),
+    ("PATCH", "/api/users/admin-user", {"disabled": True, "role": "clerk"}, 409, "last admin"),
 ]
 
 
@@ -175,3 +177,18 @@ def test_below_admin_every_users_and_tokens_route_is_refused(api: Api) -> None:
     )
     assert answer.status_code == 403
     assert "mine" not in str(_listed(api)[1])
+
+
+def test_an_admin_token_may_not_disable_its_own_user(api: Api) -> None:
+    """A token cannot lock its own user out, even with another admin to spare; the role
+    sent with it is not changed either."""
+    api.call("POST", "/api/users", BOOTSTRAP_TOKEN, json={"name": "zed", "role": "admin"})
+    change = {"disabled": True, "role": "viewer"}
+
+    answer = api.call("PATCH", "/api/users/admin-user", api.tokens["admin"], json=change)
+
+    assert answer.status_code == 409, answer.text
+    assert "cannot disable yourself" in answer.json()["error"]
+    (me,) = [u for u in _listed(api)[0] if u["name"] == "admin-user"]
+    assert me["role"] == "admin"
+    assert me["disabled"] is False

@@ -7,7 +7,7 @@ import pytest
 from tortoise import connections
 
 from syncbot.app import users
-from syncbot.app.users import BadInput, NameTaken, UnknownUser
+from syncbot.app.users import BadInput, KeepsAnAdmin, NameTaken, UnknownUser
 
 PASSWORD = "correct horse battery"
 
@@ -41,13 +41,18 @@ class TestPasswords:
         assert not await users.verify_password("alice", PASSWORD)
 
     async def test_refusals_write_nothing(self, database: str) -> None:
-        """A bad role, a short password or a duplicate name is refused and adds no row."""
+        """A bad role, a short password or a duplicate name is refused and adds no row; a
+        bad input names the field it concerns, for forms."""
         await users.add_user("alice", "clerk", PASSWORD)
 
-        with pytest.raises(BadInput, match="viewer, clerk, manager, admin"):
+        with pytest.raises(BadInput, match="viewer, clerk, manager, admin") as bad_role:
             await users.add_user("bob", "boss", PASSWORD)
-        with pytest.raises(BadInput, match="too short"):
+        with pytest.raises(BadInput, match="too short") as bad_password:
             await users.add_user("bob", "clerk", "short")
+        with pytest.raises(BadInput, match="not valid") as bad_name:
+            await users.add_user("bob:1", "clerk", PASSWORD)
+        fields = (bad_role.value.field, bad_password.value.field, bad_name.value.field)
+        assert fields == ("role", "password", "name")
         with pytest.raises(NameTaken):
             await users.add_user("alice", "viewer", PASSWORD)
         with pytest.raises(UnknownUser):
@@ -118,3 +123,58 @@ class TestTokens:
             await users.create_token("t", "alice")
 
         assert [record.name for record in await users.list_tokens()] == ["t"]
+
+
+class TestKeepingAnAdmin:
+    async def test_the_last_admin_can_be_neither_demoted_nor_disabled(self, database: str) -> None:
+        """One enabled admin always remains: demoting or disabling the last one is refused
+        and writes nothing."""
+        await users.add_user("root", "admin", PASSWORD)
+
+        with pytest.raises(KeepsAnAdmin, match="last admin"):
+            await users.set_role("root", "manager")
+        with pytest.raises(KeepsAnAdmin, match="last admin"):
+            await users.disable_user("root")
+
+        (record,) = await users.list_users()
+        assert (record.role, record.disabled) == ("admin", False)
+
+    async def test_an_admin_may_be_demoted_while_another_remains(self, database: str) -> None:
+        """With a second enabled admin, the first may be made a manager, and then the
+        second is the last one."""
+        await users.add_user("root", "admin", PASSWORD)
+        await users.add_user("ops", "admin", PASSWORD)
+
+        await users.set_role("root", "manager")
+
+        with pytest.raises(KeepsAnAdmin):
+            await users.disable_user("ops")
+        assert {r.name: r.role for r in await users.list_users()} == {
+            "ops": "admin",
+            "root": "manager",
+        }
+
+    async def test_a_disabled_admin_does_not_count_as_the_one_remaining(
+        self, database: str
+    ) -> None:
+        """A disabled admin cannot manage anyone, so the last enabled one stays."""
+        await users.add_user("root", "admin", PASSWORD)
+        await users.add_user("gone", "admin", PASSWORD)
+        await users.disable_user("gone")
+
+        with pytest.raises(KeepsAnAdmin):
+            await users.set_role("root", "viewer")
+
+    async def test_an_admin_cannot_disable_themself(self, database: str) -> None:
+        """Disabling the account that asks is refused even when other admins remain."""
+        await users.add_user("root", "admin", PASSWORD)
+        await users.add_user("ops", "admin", PASSWORD)
+
+        with pytest.raises(KeepsAnAdmin, match="yourself"):
+            await users.disable_user("root", by="root")
+
+        await users.disable_user("ops", by="root")
+        assert {r.name: r.disabled for r in await users.list_users()} == {
+            "ops": True,
+            "root": False,
+        }
