@@ -2,8 +2,9 @@
 
 What `syncbot user ...` and `syncbot token ...` do, over HTTP. A generated password and a
 new token are answered once, in the response that made them; the store keeps only their
-hashes. Refusals: 404 an unknown user or token, 409 a name taken, 422 a name, role or
-password that breaks a rule; a refused request writes nothing.
+hashes. Refusals: 404 an unknown user or token, 409 a name taken or a change that would
+leave no enabled admin, 422 a name, role or password that breaks a rule; a refused
+request writes nothing.
 """
 
 from __future__ import annotations
