@@ -12,13 +12,22 @@ from syncbot.ledger.errors import (
     ValidationError,
 )
 from syncbot.ledger.events import BelowReorderPoint, Event, Oversold, StockChanged, derive_events
-from syncbot.ledger.movements import Count, Entry, Movement, MovementKind, Position, replay
+from syncbot.ledger.movements import (
+    Count,
+    Entry,
+    Movement,
+    MovementKind,
+    Position,
+    replay,
+    total_changes,
+)
 from syncbot.ledger.quantities import (
     DEFAULT_LOCATION,
     REAL_BUCKETS,
     VIRTUAL_BUCKETS,
     Bucket,
     Quantities,
+    Totals,
 )
 from syncbot.ledger.routes import (
     adjust,
@@ -54,6 +63,7 @@ __all__ = [
     "Position",
     "Quantities",
     "StockChanged",
+    "Totals",
     "UnknownLocation",
     "UnknownMovement",
     "UnknownSku",
@@ -69,6 +79,7 @@ __all__ = [
     "return_damaged",
     "return_restock",
     "reverse",
+    "total_changes",
     "transfer",
     "write_off",
 ]

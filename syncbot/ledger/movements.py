@@ -15,7 +15,14 @@ from enum import StrEnum
 from typing import Any
 
 from syncbot.ledger.errors import InvalidMovement
-from syncbot.ledger.quantities import DEFAULT_LOCATION, REAL_BUCKETS, Bucket, Quantities
+from syncbot.ledger.quantities import (
+    DEFAULT_LOCATION,
+    REAL_BUCKETS,
+    Bucket,
+    Quantities,
+    Totals,
+    bucket_totals,
+)
 
 # A movement of more than this is a typo, not a shipment; it would also overflow nothing,
 # but catching it here gives the person a clear error instead of a silly balance.
@@ -192,3 +199,14 @@ def replay(movements: Iterable[Movement]) -> dict[tuple[str, Position], int]:
             key = (movement.sku, position)
             balances[key] = balances.get(key, 0) + delta
     return balances
+
+
+def total_changes(movements: Iterable[Movement]) -> dict[str, Totals]:
+    """How each SKU's totals over all locations change: a transfer changes none."""
+    changes: dict[str, Totals] = {}
+    for movement in movements:
+        change = bucket_totals(movement.destination.bucket, movement.quantity) + bucket_totals(
+            movement.source.bucket, -movement.quantity
+        )
+        changes[movement.sku] = changes.get(movement.sku, Totals()) + change
+    return {sku: change for sku, change in changes.items() if change}

@@ -61,3 +61,38 @@ class Quantities:
             damaged=self.damaged + other.damaged,
             incoming=self.incoming + other.incoming,
         )
+
+
+ON_HAND_BUCKETS = frozenset({Bucket.AVAILABLE, Bucket.COMMITTED, Bucket.DAMAGED})
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """One SKU's quantities summed over every location, as lists sort and filter on them."""
+
+    available: int = 0
+    on_hand: int = 0
+    incoming: int = 0
+
+    @classmethod
+    def of(cls, quantities: Quantities) -> Totals:
+        return cls(quantities.available, quantities.on_hand, quantities.incoming)
+
+    def __add__(self, other: Totals) -> Totals:
+        return Totals(
+            self.available + other.available,
+            self.on_hand + other.on_hand,
+            self.incoming + other.incoming,
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.available or self.on_hand or self.incoming)
+
+
+def bucket_totals(bucket: Bucket, quantity: int) -> Totals:
+    """What `quantity` units arriving in `bucket` (anywhere) add to their SKU's totals."""
+    return Totals(
+        available=quantity if bucket is Bucket.AVAILABLE else 0,
+        on_hand=quantity if bucket in ON_HAND_BUCKETS else 0,
+        incoming=quantity if bucket is Bucket.INCOMING else 0,
+    )

@@ -26,6 +26,7 @@ from syncbot.ledger import (
     UnknownLocation,
     UnknownSku,
     derive_events,
+    total_changes,
 )
 from syncbot.store import models
 
@@ -175,3 +176,18 @@ async def events_after(
         for sku, location, quantity in others:
             after.setdefault((sku, location), Quantities(available=quantity))
     return derive_events(movements, after, reorder_points)
+
+
+async def keep_totals(connection: BaseDBAsyncClient, movements: Sequence[Movement]) -> None:
+    """Each touched SKU's totals, by atomic increments in SKU order (no lost update, and
+    the same lock order in every posting, after its balance rows)."""
+    for sku, change in sorted(total_changes(movements).items()):
+        await (
+            models.Sku.filter(code=sku)
+            .using_db(connection)
+            .update(
+                available=F("available") + change.available,
+                on_hand=F("on_hand") + change.on_hand,
+                incoming=F("incoming") + change.incoming,
+            )
+        )

@@ -194,6 +194,7 @@ async def record(
         await balance_rows.move(connection, rows, held, movement)
         movements.append(movement)
 
+    await balance_rows.keep_totals(connection, movements)
     occurred_at = provenance.occurred_at or datetime.now(UTC)
     await models.Movement.bulk_create(
         [_movement_row(m, posting, key, provenance, occurred_at) for m in movements],

@@ -8,11 +8,14 @@ from dataclasses import dataclass, field
 
 from tortoise.transactions import in_transaction
 
+from syncbot.ledger import Bucket, Totals
+from syncbot.ledger.quantities import bucket_totals
 from syncbot.store import models
 
 BATCH = 10_000
 
 BalanceKey = tuple[str, str, str]  # sku, location, bucket
+TOTAL = "(all locations)"  # a mismatch of a SKU's kept total, not of one balance row
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +79,11 @@ async def verify(progress: Callable[[int], None] | None = None) -> VerifyReport:
             .using_db(connection)
             .values_list("sku_id", "location_id", "bucket", "quantity")
         )
+        kept = (
+            await models.Sku.all()
+            .using_db(connection)
+            .values_list("code", "available", "on_hand", "incoming")
+        )
     sums: dict[str, int] = defaultdict(int)
     seen: set[BalanceKey] = set()
     for sku, location, bucket, quantity in stored:
@@ -87,6 +95,27 @@ async def verify(progress: Callable[[int], None] | None = None) -> VerifyReport:
     for key in sorted(replayed.keys() - seen):
         if replayed[key]:
             report.mismatches.append(Mismatch(*key, stored=0, replayed=replayed[key]))
+    _check_totals(report, stored, kept)
     report.balances = len(stored)
     report.unbalanced = {sku: total for sku, total in sorted(sums.items()) if total}
     return report
+
+
+def _check_totals(
+    report: VerifyReport,
+    stored: list[tuple[str, str, str, int]],
+    kept: list[tuple[str, int, int, int]],
+) -> None:
+    """Each SKU's kept totals must equal the sums of its balance rows."""
+    summed: dict[str, Totals] = defaultdict(Totals)
+    for sku, _, bucket, quantity in stored:
+        summed[sku] += bucket_totals(Bucket(bucket), quantity)
+    for sku, available, on_hand, incoming in kept:
+        want = summed.get(sku, Totals())
+        for name, held, right in (
+            ("available", available, want.available),
+            ("on_hand", on_hand, want.on_hand),
+            ("incoming", incoming, want.incoming),
+        ):
+            if held != right:
+                report.mismatches.append(Mismatch(sku, TOTAL, name, held, right))
