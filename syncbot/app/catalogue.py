@@ -22,18 +22,14 @@ class AddedSku:
 
 @dataclass(frozen=True)
 class ParkedGroup:
-    """The lines parked for one SKU code ("" for lines that name no SKU)."""
+    """The lines parked for one SKU code ("" for lines that name no SKU): how many, and
+    the oldest of them (all of them unless there are more than a page shows)."""
 
     sku: str
     lines: tuple[ParkedLineView, ...]
-
-    @property
-    def quantity(self) -> int:
-        return sum(line.quantity for line in self.lines)
-
-    @property
-    def orders(self) -> int:
-        return len({(line.channel, line.order_id) for line in self.lines})
+    line_count: int
+    quantity: int
+    orders: int
 
     @property
     def addable(self) -> bool:
@@ -93,10 +89,21 @@ async def parked_lines() -> list[ParkedLineView]:
     return [ParkedLineView.of(row) for row in await lookups.parked_lines()]
 
 
-async def parked_by_sku() -> list[ParkedGroup]:
-    """Parked lines grouped by the SKU code they name, by code; lines naming none last."""
-    groups: dict[str, list[ParkedLineView]] = {}
-    for row in await lookups.parked_lines():
-        groups.setdefault(row.sku, []).append(ParkedLineView.of(row))
-    codes = sorted(groups, key=lambda code: (code == "", code))
-    return [ParkedGroup(code, tuple(groups[code])) for code in codes]
+async def parked_by_sku(
+    limit: int = 1_000, offset: int = 0, lines_per_group: int = 1_000
+) -> list[ParkedGroup]:
+    """A page of parked lines grouped by the SKU code they name, by code, with lines naming
+    none last; each group with its oldest `lines_per_group` lines."""
+    return [
+        ParkedGroup(
+            row.sku,
+            tuple(
+                ParkedLineView.of(line)
+                for line in await lookups.parked_lines_of(row.sku, lines_per_group)
+            ),
+            row.line_count,
+            row.quantity,
+            row.orders,
+        )
+        for row in await lookups.parked_groups(limit, offset)
+    ]

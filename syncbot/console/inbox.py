@@ -20,6 +20,10 @@ from syncbot.ledger import ValidationError
 from syncbot.ledger.limits import MAX_BIGINT, MAX_NAME_LENGTH, text_problem
 
 PAGE_SIZE = 50
+# Parked lines: a page of SKU groups, each showing its oldest lines, so one SKU with
+# thousands of lines (a storefront selling a code syncbot lacks) keeps the page small.
+PARKED_PER_PAGE = 50
+LINES_PER_GROUP = 20
 MAX_PAGE = 100_000
 # A path id beyond BIGINT can name no row: 422 here, rather than an overflow in the driver.
 DeliveryId = Annotated[int, Path(ge=1, le=MAX_BIGINT)]
@@ -187,6 +191,7 @@ def routes(console: Console) -> APIRouter:
         request: Request,
         user: ConsoleUser,
         *,
+        number: int = 1,
         code: str | None = None,
         name: str = "",
         error: str | None = None,
@@ -194,14 +199,19 @@ def routes(console: Console) -> APIRouter:
     ) -> HTMLResponse:
         """The groups; a refused "Add SKU" keeps its name and shows its error beside it
         (or above the table, when its lines are gone meanwhile)."""
-        groups = await catalogue.parked_by_sku()
+        groups = await catalogue.parked_by_sku(
+            PARKED_PER_PAGE + 1, (number - 1) * PARKED_PER_PAGE, LINES_PER_GROUP
+        )
         return console.render(
             request,
             "parked.html",
             user,
             page="inbox",
             status=status,
-            groups=groups,
+            groups=groups[:PARKED_PER_PAGE],
+            has_next=len(groups) > PARKED_PER_PAGE,
+            page_number=number,
+            url_for_page=lambda n: f"/parked?page={n}",
             refused_code=code,
             refused_name=name,
             error=error,
@@ -211,9 +221,11 @@ def routes(console: Console) -> APIRouter:
     @router.get("/parked")
     async def parked(
         request: Request,
+        page: str | None = None,
         user: ConsoleUser = Depends(viewer),  # noqa: B008 (see pages.Console.user)
     ) -> HTMLResponse:
-        return await parked_page(request, user)
+        number = 1 if not page else _whole(page, "the page", high=MAX_PAGE)
+        return await parked_page(request, user, number=number)
 
     @router.post("/parked/add")
     async def add_sku(

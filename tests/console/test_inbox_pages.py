@@ -288,3 +288,36 @@ class TestParkedLines:
         assert "Add SKU" not in page.text
         assert refused.status_code == 403
         assert not await models.Sku.exists(code="CUP")
+
+    async def test_parked_groups_are_paged_and_a_big_group_shows_its_oldest_lines(
+        self, console: httpx.AsyncClient
+    ) -> None:
+        """51 SKUs make two pages; a SKU with 25 lines shows its oldest 20 and says so,
+        while its heading counts all 25."""
+        rows = [
+            models.ParkedLine(channel="shop", order_id=f"o-{n}", line_id="L1", sku=f"S{n:03}")
+            for n in range(51)
+        ]
+        rows += [
+            models.ParkedLine(channel="shop", order_id=f"big-{n}", line_id="L1", sku="S000")
+            for n in range(24)
+        ]
+        for row in rows:
+            row.quantity = 1
+        await models.ParkedLine.bulk_create(rows)
+        await sign_in(console, "vera", "viewer")
+
+        first = await console.get("/parked")
+        second = await console.get("/parked?page=2")
+        hostile = await console.get("/parked?page=0")
+
+        assert first.status_code == 200
+        assert first.text.count('class="card parked"') == 50
+        assert "25 lines, 25 orders, 25 units" in first.text
+        assert first.text.count("<td>shop</td>") == 20 + 49
+        assert "The oldest 20 lines are shown; adding the SKU applies all 25." in first.text
+        assert 'rel="next" href="/parked?page=2"' in first.text
+        assert second.text.count('class="card parked"') == 1
+        assert "S050" in second.text
+        assert 'rel="next"' not in second.text
+        assert hostile.status_code == 400
