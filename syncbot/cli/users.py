@@ -111,6 +111,16 @@ def user_disable(name: Annotated[str, typer.Argument(help="The user's name.")]) 
     typer.echo(f"user {record.name} disabled: their tokens no longer work")
 
 
+@user_app.command("enable")
+def user_enable(name: Annotated[str, typer.Argument(help="The user's name.")]) -> None:
+    """Enable a disabled user again: their tokens that were not revoked work again."""
+    try:
+        record = run_with_database(lambda: users.enable_user(name))
+    except UserRefusal as refusal:
+        raise _refused(refusal) from refusal
+    typer.echo(f"user {record.name} enabled: they may sign in, and their live tokens work")
+
+
 @user_app.command("reset-password")
 def user_reset_password(
     name: Annotated[str, typer.Argument(help="The user's name.")],

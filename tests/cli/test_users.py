@@ -61,6 +61,11 @@ class TestUsers:
         assert row[:3] == ["alice", "manager", "disabled"]
         assert _users(cli)[0]["password_hash"] != first_hash
 
+        enabled = cli.ok("user", "enable", "alice")
+        assert "user alice enabled" in enabled.stdout
+        (row,) = table_rows(cli.ok("user", "list").stdout)
+        assert row[:3] == ["alice", "manager", "active"]
+
     def test_refusals_are_one_line_and_write_nothing(self, cli: Cli) -> None:
         """A bad role, a duplicate, an unknown user: one line on stderr, no row changed."""
         cli.ok("user", "add", "alice", "--role", "clerk", "--generate")
@@ -72,6 +77,7 @@ class TestUsers:
             ("user", "set-role", "nobody", "admin"),
             ("user", "set-role", "alice", "boss"),
             ("user", "disable", "nobody"),
+            ("user", "enable", "nobody"),
             ("user", "reset-password", "nobody", "--generate"),
             ("token", "create", "t", "--user", "nobody"),
             ("token", "revoke", "nope"),
