@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from tortoise.functions import Sum
 from tortoise.queryset import QuerySet
 
 from syncbot import metrics
@@ -42,6 +43,8 @@ class ChannelStatus:
     error_at: datetime | None
     failures: int
     drift_checked_at: datetime | None
+    abandoned: int = 0
+    """Listings whose last push batch was refused whole too often: read again, re-planned."""
 
 
 async def channel_status(names: Sequence[str]) -> list[ChannelStatus]:
@@ -55,12 +58,15 @@ async def channel_status(names: Sequence[str]) -> list[ChannelStatus]:
             ChannelStatus(
                 name,
                 *counts[name],
-                unlisted=len(await store.unlisted(name)),
+                unlisted=await store.unlisted_count(name),
                 synced_at=row.synced_at if row else None,
                 error=row.error if row else None,
                 error_at=row.error_at if row else None,
                 failures=row.failures if row else 0,
                 drift_checked_at=row.drift_checked_at if row else None,
+                abandoned=await _filtered(
+                    models.ChannelListing.filter(channel=name), ListingFilter.ABANDONED
+                ).count(),
             )
         )
     return answer
@@ -70,6 +76,15 @@ async def listing_states(
     channel: str, which: ListingFilter = ListingFilter.ALL
 ) -> list[models.ChannelListing]:
     return await _filtered(models.ChannelListing.filter(channel=channel), which).order_by("sku")
+
+
+async def listing_page(
+    channel: str, which: ListingFilter, offset: int, limit: int
+) -> list[models.ChannelListing]:
+    """One page of the channel's listings in state `which`, by SKU: a console page reads
+    100 of 100,000 listings, never all."""
+    query = _filtered(models.ChannelListing.filter(channel=channel), which)
+    return await query.order_by("sku", "id").offset(offset).limit(limit)
 
 
 def listing_state(row: models.ChannelListing) -> str:
@@ -94,14 +109,23 @@ async def refresh_gauges(names: Sequence[str]) -> None:
 async def _counts(channel: str) -> tuple[int, int, int, int, int]:
     """listings, quarantined, held, drifting, and the sum of |drift| over the drifting."""
     listings = models.ChannelListing.filter(channel=channel)
-    drifting = await _filtered(listings, ListingFilter.DRIFTING).only("drift")
+    drifting = _filtered(listings, ListingFilter.DRIFTING)
+    # Summed by the database, above and below zero apart: |drift| without loading a row.
+    over = await drifting.filter(drift__gt=0).annotate(units=Sum("drift")).values_list("units")
+    under = await drifting.filter(drift__lt=0).annotate(units=Sum("drift")).values_list("units")
     return (
         await listings.count(),
         await _filtered(listings, ListingFilter.QUARANTINED).count(),
         await _filtered(listings, ListingFilter.HELD).count(),
-        len(drifting),
-        sum(abs(row.drift or 0) for row in drifting),
+        await drifting.count(),
+        _whole(over) - _whole(under),
     )
+
+
+def _whole(rows: Sequence[Sequence[object]]) -> int:
+    """A SUM read back: one row, None over no rows; a Decimal or text on some backends."""
+    value = rows[0][0] if rows and rows[0] else None
+    return 0 if value is None else int(str(value))
 
 
 def _filtered(

@@ -67,6 +67,7 @@ def web_app(
     secure = (settings.public_url or "").lower().startswith("https://")
     install_console(app, Console(secure_cookies=secure, channel_syncs=channel_syncs))
     app.state.channel_names = list(kinds)
+    app.state.channel_kinds = dict(kinds)
     app.state.metrics_token = settings.metrics_token
     app.state.wake_intake = wake_intake  # the console's inbox retry wakes the loop too
     install(app)

@@ -47,6 +47,8 @@ class ChannelOut(BaseModel):
     failures: int
     """Syncs in a row that a whole-call error stopped; 0 after a good one."""
     drift_checked_at: datetime | None
+    abandoned: int
+    """Listings whose last push batch was refused whole too often: read again, re-planned."""
 
 
 class PushOut(BaseModel):
