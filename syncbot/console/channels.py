@@ -116,7 +116,7 @@ def routes(console: Console) -> APIRouter:
             user,
             page="channels",
             kinds=every,
-            statuses=await channels.statuses(list(every)),
+            statuses=await channels.statuses(list(every), with_unlisted=False),
         )
 
     async def channel_page(
@@ -130,8 +130,21 @@ def routes(console: Console) -> APIRouter:
         report: SyncReport | None = None,
         preview: DryRun | None = None,
     ) -> HTMLResponse:
-        (health,) = await channels.statuses([name])
-        rows = await channels.listing_page(name, state, (number - 1) * PAGE_SIZE, PAGE_SIZE + 1)
+        (health,) = await channels.statuses([name], with_unlisted=False)
+        offset = (number - 1) * PAGE_SIZE
+        # The counts are known: a state no listing is in, or a page past the end, reads
+        # nothing (a filter scans a large channel's listings otherwise).
+        in_state = {
+            ListingFilter.QUARANTINED: health.quarantined,
+            ListingFilter.HELD: health.held,
+            ListingFilter.DRIFTING: health.drifting,
+            ListingFilter.ABANDONED: health.abandoned,
+        }.get(state, health.listings)
+        rows = (
+            await channels.listing_page(name, state, offset, PAGE_SIZE + 1)
+            if offset < in_state
+            else []
+        )
         plan, more = _plan_lines(preview) if preview is not None else ([], 0)
         return console.render(
             request,

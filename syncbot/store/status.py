@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from tortoise.functions import Sum
+from tortoise import connections
 from tortoise.queryset import QuerySet
 
 from syncbot import metrics
@@ -36,8 +36,9 @@ class ChannelStatus:
     held: int
     drifting: int
     drift_units: int
-    unlisted: int
-    """Catalogue SKUs without a listing on the channel: never pushed there."""
+    unlisted: int | None
+    """Catalogue SKUs without a listing on the channel: never pushed there (None: not
+    counted)."""
     synced_at: datetime | None
     error: str | None
     error_at: datetime | None
@@ -47,26 +48,31 @@ class ChannelStatus:
     """Listings whose last push batch was refused whole too often: read again, re-planned."""
 
 
-async def channel_status(names: Sequence[str]) -> list[ChannelStatus]:
-    """One line per channel, in the order given."""
+async def channel_status(
+    names: Sequence[str], *, with_unlisted: bool = True
+) -> list[ChannelStatus]:
+    """One line per channel, in the order given. `with_unlisted=False` leaves `unlisted`
+    None: comparing the catalogue with the listings costs about 100 ms at 100,000 SKUs."""
     health = {row.channel: row for row in await models.ChannelHealth.filter(channel__in=names)}
-    counts = {name: await _counts(name) for name in names}
     answer = []
     for name in names:
         row = health.get(name)
+        listings, quarantined, held, drifting, units, abandoned = await _counts(name)
         answer.append(
             ChannelStatus(
                 name,
-                *counts[name],
-                unlisted=await store.unlisted_count(name),
+                listings,
+                quarantined,
+                held,
+                drifting,
+                units,
+                unlisted=await store.unlisted_count(name) if with_unlisted else None,
                 synced_at=row.synced_at if row else None,
                 error=row.error if row else None,
                 error_at=row.error_at if row else None,
                 failures=row.failures if row else 0,
                 drift_checked_at=row.drift_checked_at if row else None,
-                abandoned=await _filtered(
-                    models.ChannelListing.filter(channel=name), ListingFilter.ABANDONED
-                ).count(),
+                abandoned=abandoned,
             )
         )
     return answer
@@ -106,26 +112,22 @@ async def refresh_gauges(names: Sequence[str]) -> None:
         metrics.HELD_LISTINGS.labels(status.channel).set(status.held)
 
 
-async def _counts(channel: str) -> tuple[int, int, int, int, int]:
-    """listings, quarantined, held, drifting, and the sum of |drift| over the drifting."""
-    listings = models.ChannelListing.filter(channel=channel)
-    drifting = _filtered(listings, ListingFilter.DRIFTING)
-    # Summed by the database, above and below zero apart: |drift| without loading a row.
-    over = await drifting.filter(drift__gt=0).annotate(units=Sum("drift")).values_list("units")
-    under = await drifting.filter(drift__lt=0).annotate(units=Sum("drift")).values_list("units")
-    return (
-        await listings.count(),
-        await _filtered(listings, ListingFilter.QUARANTINED).count(),
-        await _filtered(listings, ListingFilter.HELD).count(),
-        await drifting.count(),
-        _whole(over) - _whole(under),
-    )
+# One pass over the channel's listings: counting each state in a query of its own read the
+# 100,000 rows of a large channel five times.
+_COUNTS = """
+SELECT COUNT(*), COUNT(quarantined_at), COUNT(held_since), COUNT(NULLIF(drift, 0)),
+       COALESCE(SUM(ABS(drift)), 0), COUNT(abandoned_at)
+FROM channel_listing WHERE channel = {}
+"""
 
 
-def _whole(rows: Sequence[Sequence[object]]) -> int:
-    """A SUM read back: one row, None over no rows; a Decimal or text on some backends."""
-    value = rows[0][0] if rows and rows[0] else None
-    return 0 if value is None else int(str(value))
+async def _counts(channel: str) -> tuple[int, int, int, int, int, int]:
+    """listings, quarantined, held, drifting, the sum of |drift|, and abandoned."""
+    connection = connections.get("default")
+    mark = "$1" if connection.capabilities.dialect == "postgres" else "?"
+    _, rows = await connection.execute_query(_COUNTS.format(mark), [channel])
+    listings, quarantined, held, drifting, units, abandoned = (int(value) for value in rows[0])
+    return listings, quarantined, held, drifting, units, abandoned
 
 
 def _filtered(

@@ -175,7 +175,7 @@ def channels_router(
         if channel not in kinds:
             raise HTTPException(404, f"no channel named {quoted(channel)}")
 
-    @router.post("/channels/{channel}/release", responses=responses(403, 404))
+    @router.post("/channels/{channel}/release", responses=responses(400, 403, 404))
     async def release(
         channel: ChannelInPath,
         body: ReleaseRequest,
@@ -194,7 +194,7 @@ def channels_router(
 
     @router.post(
         "/channels/{channel}/sync",
-        responses={**responses(403, 404, 409), **CHANNEL_UNREACHABLE},
+        responses={**responses(400, 403, 404, 409), **CHANNEL_UNREACHABLE},
     )
     async def sync_now(
         channel: ChannelInPath,
