@@ -13,12 +13,14 @@ import logging
 import os
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 import httpx
 from fastapi import FastAPI
 
 from connectors import registry
 from connectors.base import Connector
+from syncbot.app.syncing import ChannelSyncs
 from syncbot.config import (
     ChannelsFile,
     Settings,
@@ -70,6 +72,12 @@ def build_sync_channels(channels: ChannelsFile, http: httpx.AsyncClient) -> dict
     return sync_channels(channels, build_connectors(channels, http))
 
 
+def channel_syncs(settings: Settings, channels: Mapping[str, SyncChannel]) -> ChannelSyncs:
+    """The process's one ChannelSyncs: the scheduler and a person's "sync now" share its
+    lock per channel."""
+    return ChannelSyncs(channels, grace=timedelta(seconds=settings.hold_grace_seconds))
+
+
 def leadership(settings: Settings) -> Leadership:
     return Leadership(settings.database_url, retry_seconds=settings.leader_retry_seconds)
 
@@ -111,9 +119,8 @@ def create_app(
         if slack_config
         else None
     )
-    scheduler = SyncScheduler(
-        sync_channels(channels, connectors), settings, also=bot.leader_jobs() if bot else ()
-    )
+    syncs = channel_syncs(settings, sync_channels(channels, connectors))
+    scheduler = SyncScheduler(syncs, settings, also=bot.leader_jobs() if bot else ())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -145,7 +152,7 @@ def create_app(
             await close_database()
 
     routers = [bot.router()] if bot is not None else []
-    return web_app(settings, kinds, connectors, intake.wake, lifespan, routers)
+    return web_app(settings, kinds, connectors, intake.wake, lifespan, routers, channel_syncs=syncs)
 
 
 def service(settings: Settings, channels: ChannelsFile) -> FastAPI:
@@ -162,7 +169,7 @@ async def run_worker(settings: Settings, channels: ChannelsFile) -> None:
             slack = slack_settings(settings, channels)
             # The leader posts Slack alerts too; `serve` or `slack` answers the commands.
             also: list[LeaderJob] = alert_jobs(slack, settings.alert_poll_seconds) if slack else []
-            scheduler = SyncScheduler(targets, settings, also=also)
+            scheduler = SyncScheduler(channel_syncs(settings, targets), settings, also=also)
             await leadership(settings).run(scheduler.lead)
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from syncbot.store import listings as store_listings
 from syncbot.store import lookups
+from syncbot.store.listings import ChannelListing
 from syncbot.store.status import (
     ChannelStatus,
     ListingFilter,
@@ -16,12 +17,16 @@ from syncbot.store.status import (
     listing_states,
     refresh_gauges,
 )
+from syncbot.store.status import (
+    listing_page as listing_page_rows,
+)
 
 __all__ = [
     "ChannelStatus",
     "ListingFilter",
     "ListingView",
     "PushView",
+    "listing_page",
     "listings",
     "pushes",
     "refresh_gauges",
@@ -72,34 +77,43 @@ class PushView:
     finished_at: datetime | None
 
 
-async def statuses(names: Sequence[str]) -> list[ChannelStatus]:
-    """One line of health per channel, in the order given."""
-    return await channel_status(names)
+async def statuses(names: Sequence[str], *, with_unlisted: bool = True) -> list[ChannelStatus]:
+    """One line of health per channel, in the order given; without `with_unlisted`, the
+    catalogue SKUs not listed are not counted (`unlisted` is None), which is much faster."""
+    return await channel_status(names, with_unlisted=with_unlisted)
 
 
 async def listings(channel: str, which: ListingFilter = ListingFilter.ALL) -> list[ListingView]:
     """A channel's listings by SKU, only those in state `which`."""
-    return [
-        ListingView(
-            channel=row.channel,
-            sku=row.sku,
-            listing_id=row.listing_id,
-            inventory_id=row.inventory_id,
-            channel_quantity=row.channel_quantity,
-            read_at=row.read_at,
-            pushed_quantity=row.pushed_quantity,
-            pushed_at=row.pushed_at,
-            held_since=row.held_since,
-            drift=row.drift,
-            drift_checked_at=row.drift_checked_at,
-            quarantined_error=row.quarantined_error,
-            quarantined_at=row.quarantined_at,
-            abandoned_error=row.abandoned_error,
-            abandoned_at=row.abandoned_at,
-            state=listing_state(row),
-        )
-        for row in await listing_states(channel, which)
-    ]
+    return [_view(row) for row in await listing_states(channel, which)]
+
+
+async def listing_page(
+    channel: str, which: ListingFilter, offset: int, limit: int
+) -> list[ListingView]:
+    """One page of a channel's listings in state `which`, by SKU."""
+    return [_view(row) for row in await listing_page_rows(channel, which, offset, limit)]
+
+
+def _view(row: ChannelListing) -> ListingView:
+    return ListingView(
+        channel=row.channel,
+        sku=row.sku,
+        listing_id=row.listing_id,
+        inventory_id=row.inventory_id,
+        channel_quantity=row.channel_quantity,
+        read_at=row.read_at,
+        pushed_quantity=row.pushed_quantity,
+        pushed_at=row.pushed_at,
+        held_since=row.held_since,
+        drift=row.drift,
+        drift_checked_at=row.drift_checked_at,
+        quarantined_error=row.quarantined_error,
+        quarantined_at=row.quarantined_at,
+        abandoned_error=row.abandoned_error,
+        abandoned_at=row.abandoned_at,
+        state=listing_state(row),
+    )
 
 
 async def pushes(channel: str, sku: str | None = None, limit: int = 50) -> list[PushView]:

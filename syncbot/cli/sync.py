@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
 from typing import Annotated, TypeVar
 
 import typer
 from rich.table import Table
 
 from syncbot import bootstrap
-from syncbot.app import channels as channels_use
+from syncbot.app.syncing import DryRun
 from syncbot.cli import tables as cli_tables
 from syncbot.cli.channels import require_channel
 from syncbot.cli.common import fail, load, run, run_with_database
 from syncbot.config import Settings
 from syncbot.logs import configure_logging
-from syncbot.store import listings as store
 from syncbot.sync.channels import SyncChannel
-from syncbot.sync.drift import DriftReport, check_drift, read_levels
-from syncbot.sync.planner import Plan, plan
-from syncbot.sync.pusher import SyncReport, sync
+from syncbot.sync.drift import DriftReport, check_drift
+from syncbot.sync.pusher import SyncReport
 
 T = TypeVar("T")
 ChannelName = Annotated[
@@ -59,32 +56,25 @@ def sync_command(
     """Push each listing's sellable quantity to its channel now (the scheduler does it too)."""
 
     async def work(chosen: list[SyncChannel], settings: Settings) -> None:
-        grace = timedelta(seconds=settings.hold_grace_seconds)
+        syncs = bootstrap.channel_syncs(settings, {each.name: each for each in chosen})
         for each in chosen:
             if dry_run:
-                preview, levels = await _preview(each, grace)
-                if preview.items:
-                    cli_tables.console().print(_plan_table(preview, levels))
+
+                def progress(done: int, total: int, name: str = each.name) -> None:
+                    typer.echo(f"  {name}: {done}/{total} levels read", err=True)
+
+                preview = await syncs.dry_run(each.name, progress)
+                if preview.lines:
+                    cli_tables.console().print(_plan_table(preview))
                 else:
                     typer.echo(f"{each.name}: no listings: run `syncbot channels discover` first")
-                if unlisted := await channels_use.unlisted(each.name):
-                    typer.echo(_unlisted_line(each.name, unlisted))
+                if preview.unlisted:
+                    typer.echo(_unlisted_line(each.name, preview.unlisted))
             else:
                 typer.echo(f"{each.name}: syncing…", err=True)
-                typer.echo(_summary(await sync(each, grace=grace)))
+                typer.echo(_summary(await syncs.sync(each.name)))
 
     run_with_sync_channels(channel, work)
-
-
-async def _preview(channel: SyncChannel, grace: timedelta) -> tuple[Plan, dict[str, int]]:
-    """The plan against the levels the channel shows now, and those levels."""
-
-    def progress(done: int, total: int) -> None:
-        typer.echo(f"  {channel.name}: {done}/{total} levels read", err=True)
-
-    levels = await read_levels(channel, await store.listings(channel.name), progress)
-    now = datetime.now(UTC)
-    return await plan(channel, now=now, grace=grace, levels=levels), levels
 
 
 def _unlisted_line(channel: str, skus: list[str]) -> str:
@@ -95,16 +85,14 @@ def _unlisted_line(channel: str, skus: list[str]) -> str:
     )
 
 
-def _plan_table(preview: Plan, levels: dict[str, int]) -> Table:
+def _plan_table(preview: DryRun) -> Table:
     table = Table(title=f"{preview.channel}: dry run, nothing pushed", title_justify="left")
     for column in ("sku", "channel", "planned", "action", "why"):
         table.add_column(column, justify="right" if column in {"channel", "planned"} else "left")
-    for item in preview.items:
-        why = item.allocation.explanation
-        if item.decision.reason:
-            why += f"; {item.decision.reason}"
-        channel_value = _quantity(levels.get(item.listing.inventory_id))
-        table.add_row(item.listing.sku, channel_value, str(item.decision.planned), item.action, why)
+    for line in preview.lines:
+        table.add_row(
+            line.sku, _quantity(line.channel_now), str(line.will_send), line.action, line.why
+        )
     return table
 
 

@@ -22,6 +22,7 @@ from starlette.datastructures import FormData
 from syncbot.app import sessions
 from syncbot.app.actor import Actor
 from syncbot.app.roles import Role
+from syncbot.app.syncing import ChannelSyncs
 
 SESSION_COOKIE = "syncbot_session"
 HERE = Path(__file__).parent
@@ -90,9 +91,17 @@ def iso(moment: datetime | None) -> str:
 class Console:
     """The console's shared pieces, built once per app."""
 
-    def __init__(self, *, secure_cookies: bool, locations: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        secure_cookies: bool,
+        locations: list[str] | None = None,
+        channel_syncs: ChannelSyncs | None = None,
+    ) -> None:
         self.secure_cookies = secure_cookies
         self.locations = list(locations or [])
+        self.channel_syncs = channel_syncs
+        """The channels "sync now" and "dry run" reach (None: this process syncs nothing)."""
         self.templates = Jinja2Templates(directory=HERE / "templates")
         self.templates.env.globals["Role"] = Role
         self.templates.env.filters["iso"] = iso

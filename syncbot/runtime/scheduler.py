@@ -9,8 +9,9 @@ Jobs (each `max_instances=1`, so none overlaps itself; intervals come from Setti
     catch-up:<channel> every SYNCBOT_CATCH_UP_SECONDS: orders the webhooks may have missed
     drift:<channel>    every SYNCBOT_DRIFT_SECONDS: reads levels and records drift
 
-A channel is pushed by one job at a time (a lock per channel), so a sweep and a change push
-never race each other's compare-and-set. Only the elected leader runs this (runtime.leader).
+A channel is pushed by one job at a time: the lock per channel is `ChannelSyncs`'s, shared
+with a person's "sync now" from the console or the API, so no two pushes of one channel race
+each other's compare-and-set. Only the elected leader runs this (runtime.leader).
 """
 
 from __future__ import annotations
@@ -26,14 +27,14 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from syncbot.app.syncing import ChannelSyncs
 from syncbot.config import Settings
 from syncbot.intake.catch_up import NotCaughtUpYet, catch_up
 from syncbot.ledger.events import EventName
 from syncbot.logs import quiet_routine_logs
 from syncbot.store import outbox
 from syncbot.sync.channels import SyncChannel
-from syncbot.sync.drift import check_drift
-from syncbot.sync.pusher import Clock, SyncReport, sync, utcnow
+from syncbot.sync.pusher import Clock, SyncReport, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -83,18 +84,25 @@ class LeaderJob:
 class SyncScheduler:
     def __init__(
         self,
-        channels: Mapping[str, SyncChannel],
+        channels: ChannelSyncs | Mapping[str, SyncChannel],
         settings: Settings,
         *,
         clock: Clock = utcnow,
         also: Sequence[LeaderJob] = (),
     ) -> None:
-        self.channels = dict(channels)
+        """`channels`: the process's ChannelSyncs, whose locks it shares (a plain mapping
+        gets syncs of its own, with settings' hold grace)."""
+        self.syncs = (
+            channels
+            if isinstance(channels, ChannelSyncs)
+            else ChannelSyncs(
+                channels, grace=timedelta(seconds=settings.hold_grace_seconds), clock=clock
+            )
+        )
+        self.channels = self.syncs.channels
         self._also = list(also)
         self._settings = settings
         self._clock = clock
-        self._grace = timedelta(seconds=settings.hold_grace_seconds)
-        self._locks = {name: asyncio.Lock() for name in self.channels}
         self._watcher = ChangeWatcher(clock)
         self._pending: set[str] = set()
         self._first_change: float | None = None
@@ -169,10 +177,7 @@ class SyncScheduler:
             await self.sync_channel(name)
 
     async def sync_channel(self, name: str, skus: Collection[str] | None = None) -> SyncReport:
-        async with self._locks[name]:
-            report = await sync(
-                self.channels[name], grace=self._grace, skus=skus, clock=self._clock
-            )
+        report = await self.syncs.sync(name, skus)
         if report.pushed or report.quarantined or report.error:
             log.info(
                 "channel synced",
@@ -200,8 +205,7 @@ class SyncScheduler:
             )
 
     async def drift(self, name: str) -> None:
-        async with self._locks[name]:
-            report = await check_drift(self.channels[name], clock=self._clock)
+        report = await self.syncs.check_drift(name)
         log.info(
             "drift checked",
             extra={"channel": name, "drifting": len(report.drifting), "units": report.units},

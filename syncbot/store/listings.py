@@ -12,6 +12,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
+from tortoise.expressions import Subquery
 from tortoise.functions import Max
 from tortoise.transactions import in_transaction
 
@@ -142,6 +143,12 @@ async def unlisted(channel: str) -> list[str]:
     listed = set(await models.ChannelListing.filter(channel=channel).values_list("sku", flat=True))
     codes = await models.Sku.all().order_by("code").values_list("code", flat=True)
     return [str(code) for code in codes if code not in listed]
+
+
+async def unlisted_count(channel: str) -> int:
+    """How many catalogue SKUs the channel has no listing for, counted by the database."""
+    listed = Subquery(models.ChannelListing.filter(channel=channel).values("sku"))
+    return await models.Sku.exclude(code__in=listed).count()
 
 
 async def quarantined(channel: str | None = None) -> list[models.ChannelListing]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from tortoise import connections
 from tortoise.queryset import QuerySet
 
 from syncbot import metrics
@@ -35,32 +36,43 @@ class ChannelStatus:
     held: int
     drifting: int
     drift_units: int
-    unlisted: int
-    """Catalogue SKUs without a listing on the channel: never pushed there."""
+    unlisted: int | None
+    """Catalogue SKUs without a listing on the channel: never pushed there (None: not
+    counted)."""
     synced_at: datetime | None
     error: str | None
     error_at: datetime | None
     failures: int
     drift_checked_at: datetime | None
+    abandoned: int = 0
+    """Listings whose last push batch was refused whole too often: read again, re-planned."""
 
 
-async def channel_status(names: Sequence[str]) -> list[ChannelStatus]:
-    """One line per channel, in the order given."""
+async def channel_status(
+    names: Sequence[str], *, with_unlisted: bool = True
+) -> list[ChannelStatus]:
+    """One line per channel, in the order given. `with_unlisted=False` leaves `unlisted`
+    None: comparing the catalogue with the listings costs about 100 ms at 100,000 SKUs."""
     health = {row.channel: row for row in await models.ChannelHealth.filter(channel__in=names)}
-    counts = {name: await _counts(name) for name in names}
     answer = []
     for name in names:
         row = health.get(name)
+        listings, quarantined, held, drifting, units, abandoned = await _counts(name)
         answer.append(
             ChannelStatus(
                 name,
-                *counts[name],
-                unlisted=len(await store.unlisted(name)),
+                listings,
+                quarantined,
+                held,
+                drifting,
+                units,
+                unlisted=await store.unlisted_count(name) if with_unlisted else None,
                 synced_at=row.synced_at if row else None,
                 error=row.error if row else None,
                 error_at=row.error_at if row else None,
                 failures=row.failures if row else 0,
                 drift_checked_at=row.drift_checked_at if row else None,
+                abandoned=abandoned,
             )
         )
     return answer
@@ -70,6 +82,15 @@ async def listing_states(
     channel: str, which: ListingFilter = ListingFilter.ALL
 ) -> list[models.ChannelListing]:
     return await _filtered(models.ChannelListing.filter(channel=channel), which).order_by("sku")
+
+
+async def listing_page(
+    channel: str, which: ListingFilter, offset: int, limit: int
+) -> list[models.ChannelListing]:
+    """One page of the channel's listings in state `which`, by SKU: a console page reads
+    100 of 100,000 listings, never all."""
+    query = _filtered(models.ChannelListing.filter(channel=channel), which)
+    return await query.order_by("sku", "id").offset(offset).limit(limit)
 
 
 def listing_state(row: models.ChannelListing) -> str:
@@ -91,17 +112,22 @@ async def refresh_gauges(names: Sequence[str]) -> None:
         metrics.HELD_LISTINGS.labels(status.channel).set(status.held)
 
 
-async def _counts(channel: str) -> tuple[int, int, int, int, int]:
-    """listings, quarantined, held, drifting, and the sum of |drift| over the drifting."""
-    listings = models.ChannelListing.filter(channel=channel)
-    drifting = await _filtered(listings, ListingFilter.DRIFTING).only("drift")
-    return (
-        await listings.count(),
-        await _filtered(listings, ListingFilter.QUARANTINED).count(),
-        await _filtered(listings, ListingFilter.HELD).count(),
-        len(drifting),
-        sum(abs(row.drift or 0) for row in drifting),
-    )
+# One pass over the channel's listings: counting each state in a query of its own read the
+# 100,000 rows of a large channel five times.
+_COUNTS = """
+SELECT COUNT(*), COUNT(quarantined_at), COUNT(held_since), COUNT(NULLIF(drift, 0)),
+       COALESCE(SUM(ABS(drift)), 0), COUNT(abandoned_at)
+FROM channel_listing WHERE channel = {}
+"""
+
+
+async def _counts(channel: str) -> tuple[int, int, int, int, int, int]:
+    """listings, quarantined, held, drifting, the sum of |drift|, and abandoned."""
+    connection = connections.get("default")
+    mark = "$1" if connection.capabilities.dialect == "postgres" else "?"
+    _, rows = await connection.execute_query(_COUNTS.format(mark), [channel])
+    listings, quarantined, held, drifting, units, abandoned = (int(value) for value in rows[0])
+    return listings, quarantined, held, drifting, units, abandoned
 
 
 def _filtered(

@@ -13,6 +13,7 @@ from contextlib import AbstractAsyncContextManager
 from fastapi import APIRouter, FastAPI
 
 from connectors.base import Connector
+from syncbot.app.syncing import ChannelSyncs
 from syncbot.config import Settings
 from syncbot.console.app import install_console
 from syncbot.console.pages import Console
@@ -35,10 +36,13 @@ def web_app(
     wake_intake: Callable[[], None],
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]],
     routers: Sequence[APIRouter] = (),
+    *,
+    channel_syncs: ChannelSyncs | None = None,
 ) -> FastAPI:
     """The service's routes. `kinds`: every channel's name and kind, in the channels file's
     order; `wake_intake` is called when a webhook delivery is stored; `routers` are more
-    routes (the Slack bot's)."""
+    routes (the Slack bot's); `channel_syncs`, the channels "sync now" pushes to, sharing
+    the scheduler's locks (none: the service syncs nothing on request, and says so)."""
     app = FastAPI(
         title="syncbot",
         summary="A perpetual inventory ledger",
@@ -55,14 +59,15 @@ def web_app(
     access = Access(settings.api_token)
     app.include_router(stock_api(access))
     app.include_router(webhook_router(connectors, wake_intake))
-    app.include_router(channels_router(kinds, access))
+    app.include_router(channels_router(kinds, access, channel_syncs))
     app.include_router(inbox_router(access))
     app.include_router(users_router(access))
     for router in routers:
         app.include_router(router)
     secure = (settings.public_url or "").lower().startswith("https://")
-    install_console(app, Console(secure_cookies=secure))
+    install_console(app, Console(secure_cookies=secure, channel_syncs=channel_syncs))
     app.state.channel_names = list(kinds)
+    app.state.channel_kinds = dict(kinds)
     app.state.metrics_token = settings.metrics_token
     app.state.wake_intake = wake_intake  # the console's inbox retry wakes the loop too
     install(app)

@@ -32,6 +32,7 @@ PATH_VALUES = {
 BODIES: dict[str, dict[str, Any]] = {
     "/api/movements": {"sku": SKU, "kind": "receive", "quantity": 1},
     "/api/inbox/{delivery_id}/skip": {"reason": "test"},
+    "/api/channels/{channel}/release": {"all": True},
 }
 
 
@@ -55,6 +56,8 @@ ROLE_MATRIX = [
     ("POST", "/api/movements", "clerk"),  # a receive; an adjust needs manager (TestRoles)
     ("POST", "/api/movements/{movement_id}/reverse", "clerk"),  # then the undo rule
     ("POST", "/api/inbox/{delivery_id}/skip", "manager"),
+    ("POST", "/api/channels/{channel}/release", "manager"),
+    ("POST", "/api/channels/{channel}/sync", "manager"),
     ("GET", "/api/users", "admin"),
     ("POST", "/api/users", "admin"),
     ("PATCH", "/api/users/{name:path}", "admin"),
