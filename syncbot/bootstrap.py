@@ -111,9 +111,8 @@ def create_app(
         if slack_config
         else None
     )
-    scheduler = SyncScheduler(
-        sync_channels(channels, connectors), settings, also=bot.leader_jobs() if bot else ()
-    )
+    targets = sync_channels(channels, connectors)
+    scheduler = SyncScheduler(targets, settings, also=bot.leader_jobs() if bot else ())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -145,7 +144,9 @@ def create_app(
             await close_database()
 
     routers = [bot.router()] if bot is not None else []
-    return web_app(settings, kinds, connectors, intake.wake, lifespan, routers)
+    app = web_app(settings, kinds, connectors, intake.wake, lifespan, routers)
+    app.state.sync_channels = targets  # the SKU card explains each listing by its policy
+    return app
 
 
 def service(settings: Settings, channels: ChannelsFile) -> FastAPI:
