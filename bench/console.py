@@ -313,7 +313,7 @@ async def seed_postgres(url: str, seed: Seed) -> None:
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                 f"(SELECT max(id) FROM {table}))"
             )
-        await db.execute("ANALYZE")  # what autovacuum does soon after a bulk load
+        await db.execute("VACUUM ANALYZE")  # what autovacuum does soon after a bulk load
     finally:
         await db.close()
     progress("balances, totals, listings, inbox and parked lines; ANALYZE", started)
@@ -419,13 +419,17 @@ async def time_pages(url: str, backend: str, skus: int, runs: int) -> None:
         await close_database()
 
 
-async def bench_sqlite(skus: int, movements: int, runs: int) -> None:
+async def bench_sqlite(skus: int, movements: int, runs: int, keep: Path | None) -> None:
     with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / "console.db"
+        path = keep or Path(directory) / "console.db"
         url = f"sqlite://{path}"
-        await migrate(url)
-        print(f"sqlite: seeding {skus} SKUs, {movements} movements", flush=True)
-        seed_sqlite(path, Seed(skus, movements))
+        if not path.exists():
+            await migrate(url)
+            print(f"sqlite: seeding {skus} SKUs, {movements} movements", flush=True)
+            seed_sqlite(path, Seed(skus, movements))
+        else:  # a file kept from an earlier run: timed again as it is
+            await migrate(url)
+            print(f"sqlite: {path}, seeded by an earlier run", flush=True)
         await time_pages(url, "sqlite", skus, runs)
 
 
@@ -458,13 +462,20 @@ def main() -> None:
     parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--runs", type=int, default=20, help="timed requests per page")
     parser.add_argument(
+        "--sqlite-file",
+        type=Path,
+        help="keep the SQLite database in this file, and reuse it when it exists",
+    )
+    parser.add_argument(
         "--postgres",
         default="postgres://postgres@127.0.0.1:5432/postgres",
         help="an admin URL; the scratch database syncbot_bench is created and dropped",
     )
     arguments = parser.parse_args()
     if arguments.backend in ("sqlite", "both"):
-        asyncio.run(bench_sqlite(arguments.skus, arguments.movements, arguments.runs))
+        asyncio.run(
+            bench_sqlite(arguments.skus, arguments.movements, arguments.runs, arguments.sqlite_file)
+        )
     if arguments.backend in ("postgres", "both"):
         asyncio.run(
             bench_postgres(arguments.postgres, arguments.skus, arguments.movements, arguments.runs)

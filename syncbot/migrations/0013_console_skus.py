@@ -69,7 +69,16 @@ class Migration(migrations.Migration):
         ),
         ops.AddIndex(
             model_name="Movement",
-            index=Index(fields=["sku_id", "occurred_at"]),
+            index=Index(
+                fields=[
+                    "sku_id",
+                    "occurred_at",
+                    "kind",
+                    "source_bucket",
+                    "destination_bucket",
+                    "quantity",
+                ]
+            ),
         ),
         ops.AddIndex(
             model_name="Sku",

@@ -59,16 +59,26 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _where(query: SkuQuery) -> tuple[list[str], list[Any]]:
+# PostgreSQL: a UNION of the three matches, so each uses its own index (the trigram
+# indexes on lower(code) and lower(name), the barcode's unique index).
+_SEARCH_POSTGRES = (
+    "code IN (SELECT code FROM sku WHERE lower(code) LIKE ? ESCAPE '\\' "
+    "UNION SELECT code FROM sku WHERE lower(name) LIKE ? ESCAPE '\\' "
+    "UNION SELECT sku_id FROM sku_barcode WHERE barcode = ?)"
+)
+# SQLite has no index for a substring: one pass over the rows, in the list's order, that
+# stops at the page's last match. Its LIKE ignores ASCII case by itself.
+_SEARCH_SQLITE = (
+    "(code LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\' "
+    "OR code IN (SELECT sku_id FROM sku_barcode WHERE barcode = ?))"
+)
+
+
+def _where(query: SkuQuery, dialect: str) -> tuple[list[str], list[Any]]:
     clauses: list[str] = []
     params: list[Any] = []
     if query.text:
-        # A UNION of the three matches, so PostgreSQL can use each index on its own.
-        clauses.append(
-            "code IN (SELECT code FROM sku WHERE lower(code) LIKE ? ESCAPE '\\' "
-            "UNION SELECT code FROM sku WHERE lower(name) LIKE ? ESCAPE '\\' "
-            "UNION SELECT sku_id FROM sku_barcode WHERE barcode = ?)"
-        )
+        clauses.append(_SEARCH_POSTGRES if dialect == "postgres" else _SEARCH_SQLITE)
         params += [_like(query.text), _like(query.text), query.text]
     if query.low:
         clauses.append("reorder_point IS NOT NULL AND available <= reorder_point")
@@ -91,6 +101,10 @@ def _sql(sql: str, dialect: str) -> str:
     return parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], start=1))
 
 
+def _dialect() -> str:
+    return str(connections.get("default").capabilities.dialect)
+
+
 async def _rows(sql: str, params: Sequence[Any]) -> list[SkuRow]:
     connection = connections.get("default")
     _, found = await connection.execute_query(_sql(sql, connection.capabilities.dialect), params)
@@ -109,9 +123,15 @@ async def _rows(sql: str, params: Sequence[Any]) -> list[SkuRow]:
 
 async def page(query: SkuQuery, limit: int, offset: int) -> list[SkuRow]:
     """Up to `limit` SKUs of the list, from `offset`."""
-    clauses, params = _where(query)
+    clauses, params = _where(query, _dialect())
     where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-    sql = f"SELECT {_COLUMNS} FROM sku{where} ORDER BY {_order(query)} LIMIT ? OFFSET ?"
+    # The offset is walked in the inner query, which reads only the sort's index (each
+    # ends in `code`): a deep page then skips index entries, not whole rows.
+    order = _order(query)
+    sql = (
+        f"SELECT {_COLUMNS} FROM sku WHERE code IN "
+        f"(SELECT code FROM sku{where} ORDER BY {order} LIMIT ? OFFSET ?) ORDER BY {order}"
+    )
     return await _rows(sql, [*params, limit, offset])
 
 
@@ -136,7 +156,7 @@ async def every(query: SkuQuery, chunk: int = EXPORT_CHUNK) -> AsyncIterator[Sku
     export of 100k SKUs never holds them all nor re-reads an offset."""
     last: SkuRow | None = None
     while True:
-        clauses, params = _where(query)
+        clauses, params = _where(query, _dialect())
         if last is not None:
             clause, more = _after(query, last)
             clauses.append(clause)
