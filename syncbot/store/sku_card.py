@@ -14,7 +14,7 @@ from tortoise import connections
 
 from syncbot.ledger.series import DayChange
 from syncbot.store import models
-from syncbot.store.sku_list import _sql
+from syncbot.store.sku_list import with_placeholders
 
 
 async def movements(code: str, limit: int, before: int | None = None) -> list[models.Movement]:
@@ -69,7 +69,7 @@ async def daily_changes(code: str, since: datetime) -> dict[date, DayChange]:
     if dialect != "postgres":  # stored as 'YYYY-MM-DD HH:MM:SS+00:00' text: compare as text
         sql = _DAYS_SQLITE
         moment = since.astimezone(UTC).replace(microsecond=0).isoformat(sep=" ")
-    _, rows = await connection.execute_query(_sql(sql, dialect), [code, moment])
+    _, rows = await connection.execute_query(with_placeholders(sql, dialect), [code, moment])
     return {_day(row["day"]): DayChange(int(row["available"]), int(row["sold"])) for row in rows}
 
 

@@ -93,7 +93,7 @@ def _order(query: SkuQuery) -> str:
     return f"{column} {direction}{nulls}, code {direction}"
 
 
-def _sql(sql: str, dialect: str) -> str:
+def with_placeholders(sql: str, dialect: str) -> str:
     """`?` placeholders as the backend's driver wants them ($1, $2… for asyncpg)."""
     if dialect != "postgres":
         return sql
@@ -107,7 +107,8 @@ def _dialect() -> str:
 
 async def _rows(sql: str, params: Sequence[Any]) -> list[SkuRow]:
     connection = connections.get("default")
-    _, found = await connection.execute_query(_sql(sql, connection.capabilities.dialect), params)
+    dialect = connection.capabilities.dialect
+    _, found = await connection.execute_query(with_placeholders(sql, dialect), params)
     return [
         SkuRow(
             row["code"],
