@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from syncbot.app import catalogue
+from syncbot.app import barcodes, catalogue
 from syncbot.cli import tables as cli_tables
 from syncbot.cli.common import fail, run_with_database
 from syncbot.cli.options import ReorderPoint, SkuCode, refused_input
@@ -62,3 +62,42 @@ def sku_set(
         catalogue.check_new_sku(code, reorder_point)
     run_with_database(lambda: catalogue.set_reorder_point(code, reorder_point))
     typer.echo(f"{code}: reorder point {'removed' if reorder_point is None else reorder_point}")
+
+
+barcode_app = typer.Typer(
+    help="Give barcodes to SKUs, take them off, list them.", no_args_is_help=True
+)
+sku_app.add_typer(barcode_app, name="barcode")
+
+Barcode = Annotated[str, typer.Argument(help="1 to 64 printable characters, no spaces.")]
+
+
+@barcode_app.command("add")
+def barcode_add(code: SkuCode, barcode: Barcode) -> None:
+    """Give BARCODE to the SKU. A barcode names one SKU: one held by another is refused."""
+    with refused_input():
+        barcodes.check_barcode(barcode)
+    run_with_database(lambda: barcodes.add(code, barcode))
+    typer.echo(f"barcode {barcode} now names SKU {code}")
+
+
+@barcode_app.command("remove")
+def barcode_remove(barcode: Barcode) -> None:
+    """Take BARCODE off the SKU it names."""
+    with refused_input():
+        barcodes.check_barcode(barcode)
+    removed = run_with_database(lambda: barcodes.remove(barcode))
+    typer.echo(f"barcode {barcode} removed from SKU {removed.sku}")
+
+
+@barcode_app.command("list")
+def barcode_list(
+    code: Annotated[str | None, typer.Argument(help="Only this SKU's barcodes.")] = None,
+) -> None:
+    """List barcodes and the SKU each names: every one, or one SKU's."""
+    found = run_with_database(lambda: barcodes.listed(code))
+    if not found:
+        typer.echo("no barcodes yet: add one with `syncbot sku barcode add SKU BARCODE`")
+        return
+    for row in found:
+        typer.echo(f"{row.barcode}\t{row.sku}")

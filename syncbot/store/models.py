@@ -23,6 +23,32 @@ class Sku(Model):
 
     class Meta:
         table = "sku"
+        # The console's SKU list sorts by each of these; `code` breaks ties so a page is
+        # stable and read in index order (PostgreSQL's trigram indexes for substring search
+        # are hand-written in migration 0013).
+        indexes = (
+            ("name", "code"),
+            ("available", "code"),
+            ("on_hand", "code"),
+            ("incoming", "code"),
+            ("reorder_point", "code"),
+        )
+
+
+class SkuBarcode(Model):
+    """A barcode printed on a SKU's items: one barcode names one SKU, a SKU may have many."""
+
+    id = fields.BigIntField(primary_key=True)
+    barcode = fields.CharField(max_length=64, unique=True)
+    sku: fields.ForeignKeyRelation[Sku] = fields.ForeignKeyField(
+        "syncbot.Sku", related_name="barcodes", on_delete=fields.CASCADE
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    sku_id: str
+
+    class Meta:
+        table = "sku_barcode"
 
 
 class Location(Model):
@@ -85,7 +111,12 @@ class Movement(Model):
 
     class Meta:
         table = "movement"
-        indexes = (("sku_id", "id"),)
+        # The SKU card sums its last 90 days per day for the charts: this index covers that
+        # query, so a SKU with 100k movements is read from the index alone.
+        indexes = (
+            ("sku_id", "id"),
+            ("sku_id", "occurred_at", "kind", "source_bucket", "destination_bucket", "quantity"),
+        )
 
     async def save(self, *args: Any, **kwargs: Any) -> None:
         if self._saved_in_db:

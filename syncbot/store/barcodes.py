@@ -1,0 +1,90 @@
+"""Barcodes: which SKU each one names. One barcode names one SKU; a SKU may have many."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from syncbot.ledger import UnknownSku, ValidationError
+from syncbot.ledger.limits import quoted
+from syncbot.store import models
+
+# 1 to 64 printable characters, no spaces: what a scanner types, and fits a CSV cell.
+_BARCODE = re.compile(r"^[\x21-\x7e]{1,64}$")
+
+
+class BarcodeTaken(ValidationError):
+    """The barcode already names a SKU: it is never moved silently."""
+
+    def __init__(self, barcode: str, sku: str) -> None:
+        super().__init__(
+            f"barcode {barcode} already belongs to SKU {sku}: remove it there first "
+            f"(`syncbot sku barcode remove {barcode}`)"
+        )
+        self.barcode = barcode
+        self.sku = sku
+
+
+class UnknownBarcode(ValidationError):
+    def __init__(self, barcode: str) -> None:
+        super().__init__(f"barcode {barcode} names no SKU: `syncbot sku barcode list` shows them")
+        self.barcode = barcode
+
+
+@dataclass(frozen=True, slots=True)
+class Barcode:
+    barcode: str
+    sku: str
+    created_at: datetime
+
+
+def check_barcode(barcode: str) -> str:
+    if not _BARCODE.match(barcode):
+        raise ValidationError(
+            f"barcode {quoted(barcode)} is not valid: use 1 to 64 printable characters, no spaces"
+        )
+    return barcode
+
+
+async def add(sku: str, barcode: str) -> Barcode:
+    """Gives `barcode` to `sku`; refuses an unknown SKU, and a barcode another SKU holds
+    (BarcodeTaken names it). Adding it again to the same SKU changes nothing."""
+    check_barcode(barcode)
+    async with in_transaction() as connection:
+        if not await models.Sku.filter(code=sku).using_db(connection).exists():
+            raise UnknownSku(sku)
+        held = await models.SkuBarcode.filter(barcode=barcode).using_db(connection).first()
+        if held is not None:
+            if held.sku_id != sku:
+                raise BarcodeTaken(barcode, held.sku_id)
+            return Barcode(barcode, sku, held.created_at)
+        try:
+            row = await models.SkuBarcode.create(barcode=barcode, sku_id=sku, using_db=connection)
+        except IntegrityError as race:  # another writer gave it away in between
+            holder = await models.SkuBarcode.get(barcode=barcode)
+            raise BarcodeTaken(barcode, holder.sku_id) from race
+    return Barcode(barcode, sku, row.created_at)
+
+
+async def remove(barcode: str) -> Barcode:
+    """Takes `barcode` off its SKU; UnknownBarcode when it names none."""
+    check_barcode(barcode)
+    row = await models.SkuBarcode.get_or_none(barcode=barcode)
+    if row is None or not await models.SkuBarcode.filter(id=row.id).delete():
+        raise UnknownBarcode(barcode)
+    return Barcode(barcode, row.sku_id, row.created_at)
+
+
+async def listed(sku: str | None = None) -> list[Barcode]:
+    """Every barcode (of `sku`, which must exist, when given), by SKU then barcode."""
+    query = models.SkuBarcode.all()
+    if sku is not None:
+        if not await models.Sku.exists(code=sku):
+            raise UnknownSku(sku)
+        query = query.filter(sku_id=sku)
+    rows = await query.order_by("sku_id", "barcode").values_list("barcode", "sku_id", "created_at")
+    return [Barcode(barcode, code, at) for barcode, code, at in rows]

@@ -1,0 +1,81 @@
+"""Barcodes from the command line: add, list, remove; one barcode names one SKU, and a
+refusal names the SKU that holds it and writes nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import Cli
+
+
+@pytest.fixture
+def shop(cli: Cli) -> Cli:
+    """The CLI with SKUs MUG-1 and TEE/RED-M in the catalogue."""
+    cli.ok("sku", "add", "MUG-1")
+    cli.ok("sku", "add", "TEE/RED-M")
+    return cli
+
+
+def barcode_rows(cli: Cli) -> list[tuple[str, str]]:
+    rows = cli.sql("SELECT barcode, sku_id FROM sku_barcode ORDER BY barcode")
+    return [(row["barcode"], row["sku_id"]) for row in rows]
+
+
+class TestBarcodes:
+    def test_an_added_barcode_is_listed_with_its_sku(self, shop: Cli) -> None:
+        """`sku barcode add` gives the barcode to the SKU; `list` shows every one, or one
+        SKU's."""
+        shop.ok("sku", "barcode", "add", "MUG-1", "4006381333931")
+        shop.ok("sku", "barcode", "add", "TEE/RED-M", "INT-RED-M")
+
+        assert shop.ok("sku", "barcode", "list").stdout.splitlines() == [
+            "4006381333931\tMUG-1",
+            "INT-RED-M\tTEE/RED-M",
+        ]
+        assert shop.ok("sku", "barcode", "list", "TEE/RED-M").stdout == "INT-RED-M\tTEE/RED-M\n"
+
+    def test_a_barcode_held_by_another_sku_is_refused_naming_it(self, shop: Cli) -> None:
+        """A barcode names one SKU: giving it to a second is refused, and it stays put."""
+        shop.ok("sku", "barcode", "add", "MUG-1", "4006381333931")
+
+        result = shop("sku", "barcode", "add", "TEE/RED-M", "4006381333931")
+
+        assert result.exit_code == 1
+        assert "already belongs to SKU MUG-1" in result.stderr
+        assert barcode_rows(shop) == [("4006381333931", "MUG-1")]
+
+    def test_adding_the_same_barcode_to_the_same_sku_again_changes_nothing(self, shop: Cli) -> None:
+        shop.ok("sku", "barcode", "add", "MUG-1", "123")
+        shop.ok("sku", "barcode", "add", "MUG-1", "123")
+        assert barcode_rows(shop) == [("123", "MUG-1")]
+
+    def test_removing_frees_the_barcode(self, shop: Cli) -> None:
+        """After `remove`, the barcode names no SKU and another may take it."""
+        shop.ok("sku", "barcode", "add", "MUG-1", "123")
+
+        assert shop.ok("sku", "barcode", "remove", "123").stdout == (
+            "barcode 123 removed from SKU MUG-1\n"
+        )
+        shop.ok("sku", "barcode", "add", "TEE/RED-M", "123")
+        assert barcode_rows(shop) == [("123", "TEE/RED-M")]
+
+    @pytest.mark.parametrize(
+        ("args", "message"),
+        [
+            (("add", "MUG-1", "has space"), "1 to 64 printable characters"),
+            (("add", "MUG-1", "x" * 65), "1 to 64 printable characters"),
+            (("add", "MUG-1", "caf\u00e9"), "1 to 64 printable characters"),
+            (("add", "NOPE", "123"), "unknown SKU 'NOPE'"),
+            (("remove", "999"), "barcode 999 names no SKU"),
+            (("list", "NOPE"), "unknown SKU 'NOPE'"),
+        ],
+    )
+    def test_bad_input_is_refused_in_one_line_and_nothing_is_written(
+        self, shop: Cli, args: tuple[str, ...], message: str
+    ) -> None:
+        result = shop("sku", "barcode", *args)
+
+        assert result.exit_code in (1, 2)
+        assert message in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert barcode_rows(shop) == []
