@@ -10,11 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from syncbot.app.channels import ChannelStatus, statuses
 from syncbot.app.views import MovementView, ParkedLineView
 from syncbot.store import overview as store
 from syncbot.store.inbox import InboxEntry, _entry
-from syncbot.store.overview import LowStockRow, OversoldRow
+from syncbot.store.overview import LowStockRow, OversoldRow, SyncHealth
 from syncbot.store.status import ListingFilter, listing_state
 
 __all__ = [
@@ -23,6 +22,7 @@ __all__ = [
     "ListingAttention",
     "LowStockRow",
     "OversoldRow",
+    "SyncHealth",
     "failed_deliveries",
     "fingerprint",
     "latest_movements",
@@ -89,26 +89,29 @@ async def oversold() -> Counted[OversoldRow]:
 
 async def listings() -> list[Attention]:
     """Per watched state: counts per channel and the first listings, by channel and SKU."""
-    answer = []
-    for which in WATCHED:
-        first = [
-            ListingAttention(row.channel, row.sku, *_why(row, which))
-            for row in await store.listings_in(which, LISTINGS_SHOWN)
-        ]
-        answer.append(Attention(str(which), await store.listing_counts(which), first))
-    return answer
+    counts = await store.listing_counts(WATCHED)
+    first = await store.listings_in(WATCHED, LISTINGS_SHOWN)
+    return [
+        Attention(
+            str(which),
+            {channel: count.listings for channel, count in counts[which].items()},
+            [ListingAttention(row.channel, row.sku, *_why(row, which)) for row in first[which]],
+        )
+        for which in WATCHED
+    ]
 
 
 def _why(row: Any, which: ListingFilter) -> tuple[str, str]:
     if which is ListingFilter.DRIFTING:
-        drift = int(row.drift or 0)
-        return "drifting", f"{drift:+d}"
+        return "drifting", f"{int(row.drift or 0):+d}"
     state = listing_state(row) or str(which)
     return state, (row.quarantined_error or "") if state == "quarantined" else ""
 
 
-async def sync_health(channels: Sequence[str]) -> list[ChannelStatus]:
-    return await statuses(channels)
+async def sync_health(channels: Sequence[str]) -> list[SyncHealth]:
+    """Each channel's sync health, as `channels.statuses` reports it, without its count of
+    unlisted SKUs (which reads the whole catalogue per channel)."""
+    return await store.sync_health(channels)
 
 
 async def failed_deliveries() -> Counted[InboxEntry]:

@@ -12,8 +12,11 @@ from tortoise.migrations import operations as ops
 from tortoise.migrations.schema_editor.base import BaseSchemaEditor
 
 INDEXES = [
-    # Low stock walks SKUs with a reorder point by available, lowest first.
-    "CREATE INDEX IF NOT EXISTS sku_reorder_available ON sku (available, code) "
+    # Low stock walks SKUs with a reorder point by available, lowest first, up to the
+    # highest reorder point (read from the second index); the first index covers the read.
+    "CREATE INDEX IF NOT EXISTS sku_reorder_available "
+    "ON sku (available, reorder_point, code) WHERE reorder_point IS NOT NULL",
+    "CREATE INDEX IF NOT EXISTS sku_reorder_point ON sku (reorder_point) "
     "WHERE reorder_point IS NOT NULL",
     "CREATE INDEX IF NOT EXISTS balance_oversold ON balance (quantity, sku_id, location_id) "
     "WHERE bucket = 'available' AND quantity < 0",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from tortoise import connections
@@ -49,14 +50,21 @@ async def low_stock(limit: int) -> tuple[list[LowStockRow], int]:
     ], int((await _rows(_LOW_COUNT))[0]["n"])
 
 
-_LOW = """
-SELECT code, name, available, reorder_point FROM sku
+# A SKU is low when available <= its reorder point, which no index can answer directly; but
+# no SKU with more available than the highest reorder point can be low. So both reads walk
+# the partial index sku(available, reorder_point, code) only up to that highest point (read
+# from the partial index on reorder_point): they cost the SKUs near their reorder points,
+# not the catalogue, and the index covers them.
+_LOW_WHERE = """
 WHERE reorder_point IS NOT NULL AND available <= reorder_point
-ORDER BY available, code LIMIT {limit}
+  AND available <= (SELECT MAX(reorder_point) FROM sku WHERE reorder_point IS NOT NULL)
 """
-_LOW_COUNT = """
-SELECT COUNT(*) AS n FROM sku WHERE reorder_point IS NOT NULL AND available <= reorder_point
-"""
+_LOW = (
+    "SELECT code, name, available, reorder_point FROM sku"
+    + _LOW_WHERE
+    + "ORDER BY available, code LIMIT {limit}"
+)
+_LOW_COUNT = "SELECT COUNT(*) AS n FROM sku" + _LOW_WHERE
 
 
 # 'available' is written literally, not bound, so both planners use the partial index.
@@ -88,33 +96,112 @@ _STATE_SQL = {
 }
 
 
-async def listing_counts(which: ListingFilter) -> dict[str, int]:
-    """How many listings of each channel are in state `which`."""
-    sql = f"SELECT channel, COUNT(*) AS n FROM channel_listing WHERE {_STATE_SQL[which]} "
-    rows = await _rows(sql + "GROUP BY channel")
-    return {str(row["channel"]): int(row["n"]) for row in rows}
+@dataclass(frozen=True, slots=True)
+class StateCount:
+    listings: int
+    drift_units: int
+    """The sum of |drift| over the listings (drifting ones only; 0 for other states)."""
 
 
-async def listings_in(which: ListingFilter, limit: int) -> list[models.ChannelListing]:
-    """The first `limit` listings in state `which`, by channel and SKU."""
-    sql = (
-        f"SELECT id FROM channel_listing WHERE {_STATE_SQL[which]} "
-        f"ORDER BY channel, sku LIMIT {int(limit)}"
+async def listing_counts(
+    states: Sequence[ListingFilter],
+) -> dict[ListingFilter, dict[str, StateCount]]:
+    """How many listings of each channel are in each state: one statement, each part
+    reading its partial index."""
+    parts = [
+        f"SELECT '{which.value}' AS state, channel, COUNT(*) AS n, "
+        f"{'SUM(ABS(drift))' if which is ListingFilter.DRIFTING else '0'} AS units "
+        f"FROM channel_listing WHERE {_STATE_SQL[which]} GROUP BY channel"
+        for which in states
+    ]
+    answer: dict[ListingFilter, dict[str, StateCount]] = {which: {} for which in states}
+    for row in await _rows(" UNION ALL ".join(parts)):
+        count = StateCount(int(row["n"]), int(row["units"] or 0))
+        answer[ListingFilter(str(row["state"]))][str(row["channel"])] = count
+    return answer
+
+
+# What the overview shows of a listing, and what `status.listing_state` reads.
+_LISTING_COLUMNS = (
+    "channel, sku, drift, quarantined_error, quarantined_at, abandoned_at, held_since"
+)
+
+
+async def listings_in(
+    states: Sequence[ListingFilter], limit: int
+) -> dict[ListingFilter, list[models.ChannelListing]]:
+    """The first `limit` listings in each state, by channel and SKU: one statement."""
+    # Each part is a subquery, since SQLite refuses a parenthesised SELECT with a LIMIT.
+    parts = [
+        f"SELECT * FROM (SELECT '{which.value}' AS state, {_LISTING_COLUMNS} "
+        f"FROM channel_listing WHERE {_STATE_SQL[which]} "
+        f"ORDER BY channel, sku LIMIT {int(limit)}) AS part{number}"
+        for number, which in enumerate(states)
+    ]
+    answer: dict[ListingFilter, list[models.ChannelListing]] = {which: [] for which in states}
+    for row in await _rows(" UNION ALL ".join(parts)):
+        state = ListingFilter(str(row.pop("state")))
+        answer[state].append(models.ChannelListing(**row))
+    return answer
+
+
+@dataclass(frozen=True, slots=True)
+class SyncHealth:
+    """A channel's last sync and drift check, and its listings held back, per state.
+
+    `status.channel_status` says the same and more, but counts unlisted SKUs by reading the
+    whole catalogue per channel (seconds at 100k SKUs), and all listings (a scan of the
+    table on PostgreSQL): the overview reads partial indexes only.
+    """
+
+    channel: str
+    quarantined: int
+    held: int
+    drifting: int
+    drift_units: int
+    synced_at: datetime | None
+    error: str | None
+    error_at: datetime | None
+    failures: int
+    drift_checked_at: datetime | None
+
+
+async def sync_health(names: Sequence[str]) -> list[SyncHealth]:
+    """One line per channel, in the order given."""
+    health = {row.channel: row for row in await models.ChannelHealth.filter(channel__in=names)}
+    counts = await listing_counts(
+        (ListingFilter.QUARANTINED, ListingFilter.HELD, ListingFilter.DRIFTING)
     )
-    ids = [int(row["id"]) for row in await _rows(sql)]
-    found = await models.ChannelListing.filter(id__in=ids)
-    return sorted(found, key=lambda row: (row.channel, row.sku))
+    none = StateCount(0, 0)
+    answer = []
+    for name in names:
+        row = health.get(name)
+        answer.append(
+            SyncHealth(
+                channel=name,
+                quarantined=counts[ListingFilter.QUARANTINED].get(name, none).listings,
+                held=counts[ListingFilter.HELD].get(name, none).listings,
+                drifting=counts[ListingFilter.DRIFTING].get(name, none).listings,
+                drift_units=counts[ListingFilter.DRIFTING].get(name, none).drift_units,
+                synced_at=row.synced_at if row else None,
+                error=row.error if row else None,
+                error_at=row.error_at if row else None,
+                failures=row.failures if row else 0,
+                drift_checked_at=row.drift_checked_at if row else None,
+            )
+        )
+    return answer
 
 
-_FAILED = "SELECT id FROM inbox_delivery WHERE status = 'failed' ORDER BY id DESC LIMIT {limit}"
+_FAILED = "SELECT * FROM inbox_delivery WHERE status = 'failed' ORDER BY id DESC LIMIT {limit}"
 _FAILED_COUNT = "SELECT COUNT(*) AS n FROM inbox_delivery WHERE status = 'failed'"
 
 
 async def failed_deliveries(limit: int) -> tuple[list[models.InboxDelivery], int]:
     """The latest failed inbox deliveries, newest first; and how many failed."""
     assert FAILED == "failed"  # written literally above, for the partial index
-    ids = [int(row["id"]) for row in await _rows(_FAILED.format(limit=int(limit)))]
-    rows = sorted(await models.InboxDelivery.filter(id__in=ids), key=lambda row: -row.id)
+    found: Any = await models.InboxDelivery.raw(_FAILED.format(limit=int(limit)))
+    rows: list[models.InboxDelivery] = list(found)
     return rows, int((await _rows(_FAILED_COUNT))[0]["n"])
 
 
@@ -147,8 +234,7 @@ SELECT
   (SELECT COUNT(*) FROM channel_listing WHERE abandoned_at IS NOT NULL) AS abandoned,
   (SELECT COUNT(*) FROM channel_listing WHERE drift <> 0) AS drifting,
   (SELECT SUM(drift) FROM channel_listing WHERE drift <> 0) AS drift,
-  (SELECT COUNT(*) FROM sku WHERE reorder_point IS NOT NULL AND available <= reorder_point)
-    AS low,
+  ({low}) AS low,
   (SELECT MAX(synced_at) FROM channel_health) AS synced,
   (SELECT MAX(error_at) FROM channel_health) AS error,
   (SELECT MAX(drift_checked_at) FROM channel_health) AS checked,
@@ -158,7 +244,7 @@ SELECT
 
 async def fingerprint() -> tuple[Any, ...]:
     """A value that changes whenever anything the overview shows changes."""
-    row = (await _rows(_FINGERPRINT))[0]
+    row = (await _rows(_FINGERPRINT.format(low=_LOW_COUNT.replace(" AS n", ""))))[0]
     return tuple(str(value) for value in row.values())
 
 
