@@ -41,7 +41,8 @@ log = logging.getLogger(__name__)
 _STOP = object()
 _TICK = object()
 _hubs: weakref.WeakSet[Hub] = weakref.WeakSet()
-_hubs_lock = threading.Lock()
+# Reentrant: stop_streams runs in a signal handler, which may interrupt its own thread.
+_hubs_lock = threading.RLock()
 
 
 class Full(Exception):
@@ -94,6 +95,7 @@ class Hub:
     def stop(self) -> None:
         """Ends every stream (in the loop's thread)."""
         self.stopping = True
+        self.watching.set()  # a stream still waiting for the first read goes on to its end
         for queue in list(self._queues):
             _put(queue, _STOP, replace=True)
         if self._poller is not None:

@@ -91,7 +91,7 @@ def routes(console: Console) -> APIRouter:
         """One section's content alone, for console.js to put in place."""
         load = SECTIONS.get(section)
         if load is None:
-            raise PageError(404, f"the overview has no section {section!r}: see the overview")
+            raise PageError(404, "the overview has no such section: see the overview")
         return console.templates.TemplateResponse(
             request,
             template_of(section),

@@ -125,7 +125,7 @@ async def test_an_unknown_section_is_a_404_page(console: httpx.AsyncClient) -> N
     answer = await console.get("/overview/nope")
 
     assert answer.status_code == 404
-    assert "no section" in answer.text
+    assert "no such section" in answer.text
 
 
 async def test_not_signed_in_is_sent_to_sign_in(console: httpx.AsyncClient) -> None:
