@@ -27,6 +27,7 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from syncbot.cli.common import fail, run
+from syncbot.console import live
 from syncbot.store.preflight import check_usable
 
 STOP_SECONDS = 8.0  # under the 10 s in which `serve` must have stopped after SIGTERM
@@ -85,6 +86,8 @@ class StoppableServer(uvicorn.Server):
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         super().handle_exit(sig, frame)
+        # Open /events streams never end by themselves, and uvicorn waits for them.
+        live.stop_streams()
         if self.stopping:
             return
         self.stopping = True

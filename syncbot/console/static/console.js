@@ -44,6 +44,9 @@
     if (!regions.length || !window.EventSource) { return; }
     var pending = false;
     var source = new EventSource("/events");
+    // Marks the page as live while the stream is open (tests wait on it; CSS may show it).
+    source.addEventListener("open", function () { document.documentElement.dataset.live = "open"; });
+    source.addEventListener("error", function () { document.documentElement.dataset.live = "closed"; });
     source.addEventListener("change", function () {
       if (pending) { return; }
       pending = true;
