@@ -95,20 +95,19 @@ async def verify(progress: Callable[[int], None] | None = None) -> VerifyReport:
     for key in sorted(replayed.keys() - seen):
         if replayed[key]:
             report.mismatches.append(Mismatch(*key, stored=0, replayed=replayed[key]))
-    _check_totals(report, stored, kept)
+    _check_totals(report, replayed, kept)
     report.balances = len(stored)
     report.unbalanced = {sku: total for sku, total in sorted(sums.items()) if total}
     return report
 
 
 def _check_totals(
-    report: VerifyReport,
-    stored: list[tuple[str, str, str, int]],
-    kept: list[tuple[str, int, int, int]],
+    report: VerifyReport, replayed: dict[BalanceKey, int], kept: list[tuple[str, int, int, int]]
 ) -> None:
-    """Each SKU's kept totals must equal the sums of its balance rows."""
+    """Each SKU's kept totals must equal the sums the replay gives (not the stored rows: a
+    corrupted balance row is reported once, as itself)."""
     summed: dict[str, Totals] = defaultdict(Totals)
-    for sku, _, bucket, quantity in stored:
+    for (sku, _, bucket), quantity in replayed.items():
         summed[sku] += bucket_totals(Bucket(bucket), quantity)
     for sku, available, on_hand, incoming in kept:
         want = summed.get(sku, Totals())
