@@ -114,17 +114,24 @@ async def refresh_gauges(names: Sequence[str]) -> None:
 
 # One pass over the channel's listings: counting each state in a query of its own read the
 # 100,000 rows of a large channel five times.
+# One statement, each count read from the index made for it (the channel's unique index,
+# and migration 0014's partial ones, whose WHERE clauses these copy exactly), instead of a
+# scan of every listing: about half of the channel page's time at 100k listings.
 _COUNTS = """
-SELECT COUNT(*), COUNT(quarantined_at), COUNT(held_since), COUNT(NULLIF(drift, 0)),
-       COALESCE(SUM(ABS(drift)), 0), COUNT(abandoned_at)
-FROM channel_listing WHERE channel = {}
+SELECT (SELECT COUNT(*) FROM channel_listing WHERE channel = {0}),
+       (SELECT COUNT(*) FROM channel_listing WHERE channel = {0} AND quarantined_at IS NOT NULL),
+       (SELECT COUNT(*) FROM channel_listing WHERE channel = {0} AND held_since IS NOT NULL),
+       (SELECT COUNT(*) FROM channel_listing WHERE channel = {0} AND drift <> 0),
+       (SELECT COALESCE(SUM(ABS(drift)), 0) FROM channel_listing
+        WHERE channel = {0} AND drift <> 0),
+       (SELECT COUNT(*) FROM channel_listing WHERE channel = {0} AND abandoned_at IS NOT NULL)
 """
 
 
 async def _counts(channel: str) -> tuple[int, int, int, int, int, int]:
     """listings, quarantined, held, drifting, the sum of |drift|, and abandoned."""
     connection = connections.get("default")
-    mark = "$1" if connection.capabilities.dialect == "postgres" else "?"
+    mark = "$1" if connection.capabilities.dialect == "postgres" else "?1"
     _, rows = await connection.execute_query(_COUNTS.format(mark), [channel])
     listings, quarantined, held, drifting, units, abandoned = (int(value) for value in rows[0])
     return listings, quarantined, held, drifting, units, abandoned
