@@ -152,9 +152,7 @@ def create_app(
             await close_database()
 
     routers = [bot.router()] if bot is not None else []
-    app = web_app(settings, kinds, connectors, intake.wake, lifespan, routers, channel_syncs=syncs)
-    app.state.sync_channels = syncs.channels  # the SKU card explains each listing by its policy
-    return app
+    return web_app(settings, kinds, connectors, intake.wake, lifespan, routers, channel_syncs=syncs)
 
 
 def service(settings: Settings, channels: ChannelsFile) -> FastAPI:

@@ -12,7 +12,7 @@ from typing import Any, Generic, TypeVar
 
 from syncbot.app.views import MovementView, ParkedLineView
 from syncbot.store import overview as store
-from syncbot.store.inbox import InboxEntry, _entry
+from syncbot.store.inbox import InboxEntry, entry_of
 from syncbot.store.overview import LowStockRow, OversoldRow, SyncHealth
 from syncbot.store.status import ListingFilter, listing_state
 
@@ -116,7 +116,7 @@ async def sync_health(channels: Sequence[str]) -> list[SyncHealth]:
 
 async def failed_deliveries() -> Counted[InboxEntry]:
     rows, total = await store.failed_deliveries(INBOX_SHOWN)
-    return Counted([_entry(row) for row in rows], total)
+    return Counted([entry_of(row) for row in rows], total)
 
 
 async def parked() -> Counted[ParkedLineView]:

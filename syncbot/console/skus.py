@@ -191,7 +191,8 @@ def routes(console: Console) -> APIRouter:
             raise PageError(
                 404, "There is no such SKU: a SKU code is at most 128 printable characters."
             )
-        channels: dict[str, SyncChannel] = getattr(request.app.state, "sync_channels", {})
+        syncs = console.channel_syncs
+        channels: dict[str, SyncChannel] = syncs.channels if syncs is not None else {}
         try:
             card = await sku_pages.card(
                 code, channels, clock(), page_size=PAGE_SIZE, before=older_than

@@ -271,7 +271,8 @@ _BARE_KEY = re.compile(r"'([^'\n]{1,200})'")
 _REPR = re.compile(r"(\w+(?:Error|Exception))\((.*)\)", re.DOTALL)
 
 
-def _entry(row: models.InboxDelivery) -> InboxEntry:
+def entry_of(row: models.InboxDelivery) -> InboxEntry:
+    """A delivery row as people read it (its error made readable)."""
     return InboxEntry(
         id=row.id,
         channel=row.channel,
@@ -301,12 +302,12 @@ async def unfinished(
     if status is not None:
         query = query.filter(status=status)
     rows = await query.order_by("id").offset(offset).limit(limit)
-    return [_entry(row) for row in rows]
+    return [entry_of(row) for row in rows]
 
 
 async def entry(delivery_id: int) -> InboxEntry | None:
     row = await models.InboxDelivery.get_or_none(id=delivery_id)
-    return None if row is None else _entry(row)
+    return None if row is None else entry_of(row)
 
 
 async def retry(delivery_ids: list[int] | None = None, status: str | None = None) -> int:

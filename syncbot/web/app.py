@@ -42,7 +42,8 @@ def web_app(
     """The service's routes. `kinds`: every channel's name and kind, in the channels file's
     order; `wake_intake` is called when a webhook delivery is stored; `routers` are more
     routes (the Slack bot's); `channel_syncs`, the channels "sync now" pushes to, sharing
-    the scheduler's locks (none: the service syncs nothing on request, and says so)."""
+    the scheduler's locks, and whose policies the SKU card explains (none: the service
+    syncs nothing on request, and says so)."""
     app = FastAPI(
         title="syncbot",
         summary="A perpetual inventory ledger",

@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 
 from syncbot.app import users
+from syncbot.app.syncing import ChannelSyncs
 from syncbot.config import Settings
 from syncbot.web.app import web_app
 
@@ -28,9 +29,11 @@ async def _nothing_to_run(app: FastAPI) -> AsyncGenerator[None]:
     yield
 
 
-def console_app(public_url: str | None = None) -> FastAPI:
+def console_app(
+    public_url: str | None = None, channel_syncs: ChannelSyncs | None = None
+) -> FastAPI:
     settings = Settings(api_token=SecretStr(API_TOKEN), public_url=public_url)
-    return web_app(settings, {}, {}, lambda: None, _nothing_to_run)
+    return web_app(settings, {}, {}, lambda: None, _nothing_to_run, channel_syncs=channel_syncs)
 
 
 @pytest.fixture

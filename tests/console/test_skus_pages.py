@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from connectors.fake import FakeConnector
 from syncbot import ledger
 from syncbot.app import barcodes
+from syncbot.app.syncing import ChannelSyncs
 from syncbot.ledger.allocation import Policy
 from syncbot.store import models
 from syncbot.store.catalogue import add_sku
@@ -206,10 +207,9 @@ NOW = datetime.now(UTC)
 
 def channel_app() -> FastAPI:
     """The console with a channel "shop" that keeps back a buffer of 5."""
-    app = console_app()
     connector = FakeConnector("shop", "test-secret", locations=["main", "east"])
-    app.state.sync_channels = {"shop": SyncChannel(connector, ("main", "east"), Policy(buffer=5))}
-    return app
+    shop = SyncChannel(connector, ("main", "east"), Policy(buffer=5))
+    return console_app(channel_syncs=ChannelSyncs({"shop": shop}, grace=timedelta(0)))
 
 
 class TestTheCard:
