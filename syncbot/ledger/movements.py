@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -41,6 +42,8 @@ class MovementKind(StrEnum):
     RETURN_DAMAGED = "return_damaged"
     TRANSFER = "transfer"
     ADJUST = "adjust"
+    PURCHASE = "purchase"
+    PURCHASE_CANCEL = "purchase_cancel"
 
 
 # Orders record what happened at a storefront; reality wins, so they are never refused for
@@ -66,7 +69,27 @@ ROUTES: dict[MovementKind, tuple[Bucket, Bucket]] = {
     MovementKind.ORDER_FULFIL: (Bucket.COMMITTED, Bucket.CUSTOMER),
     MovementKind.RETURN_RESTOCK: (Bucket.CUSTOMER, Bucket.AVAILABLE),
     MovementKind.RETURN_DAMAGED: (Bucket.CUSTOMER, Bucket.DAMAGED),
+    # A purchase order: ordering moves units to incoming, cancelling the rest moves them back.
+    MovementKind.PURCHASE: (Bucket.SUPPLIER, Bucket.INCOMING),
+    MovementKind.PURCHASE_CANCEL: (Bucket.INCOMING, Bucket.SUPPLIER),
 }
+# Routes a kind may take besides its own: a receipt against a purchase order comes out of
+# incoming, and units that arrived damaged go straight to damaged.
+OTHER_ROUTES: dict[MovementKind, frozenset[tuple[Bucket, Bucket]]] = {
+    MovementKind.RECEIVE: frozenset(
+        {
+            (Bucket.SUPPLIER, Bucket.DAMAGED),
+            (Bucket.INCOMING, Bucket.AVAILABLE),
+            (Bucket.INCOMING, Bucket.DAMAGED),
+        }
+    ),
+}
+
+
+def routes_of(kind: MovementKind) -> frozenset[tuple[Bucket, Bucket]]:
+    """Every (source, destination) a kind moves along forwards; empty for free-form kinds."""
+    route = ROUTES.get(kind)
+    return OTHER_ROUTES.get(kind, frozenset()) | ({route} if route else set())
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -89,6 +112,8 @@ class Movement:
     forced: bool = False
     counted_on_hand: int | None = None
     reverses: int | None = None
+    unit_cost: Decimal | None = None
+    """What a unit cost, for a receipt that names it; others move at the average."""
 
     def __post_init__(self) -> None:
         check_quantity(self.quantity)
@@ -96,22 +121,32 @@ class Movement:
             raise InvalidMovement("the SKU must not be empty")
         if self.source == self.destination:
             raise InvalidMovement("a movement needs two different positions")
-        route = ROUTES.get(self.kind)
+        routes = routes_of(self.kind)
         buckets = (self.source.bucket, self.destination.bucket)
-        if route is not None and buckets not in (route, route[::-1]):
+        backwards = buckets[::-1] in routes
+        if routes and buckets not in routes and not backwards:
+            route = ROUTES[self.kind]
             raise InvalidMovement(f"{self.kind} moves {route[0]} → {route[1]}, not {buckets}")
         if self.kind is MovementKind.TRANSFER and buckets != (Bucket.AVAILABLE, Bucket.AVAILABLE):
             raise InvalidMovement("a transfer moves available stock between locations")
-        if route is not None and buckets == route[::-1] and self.reverses is None:
+        if backwards and buckets not in routes and self.reverses is None:
             raise InvalidMovement(f"{self.kind} runs backwards only as a reversal")
+        if self.unit_cost is not None and (
+            self.kind is not MovementKind.RECEIVE or self.unit_cost < 0
+        ):
+            raise InvalidMovement("only a receipt names a unit cost, and it is not negative")
 
     @property
     def guarded(self) -> bool:
         """Whether taking from the source may not go below zero."""
+        # Units leaving incoming for a purchase order are guarded by the order's line, which
+        # knows what is still expected; a receipt is never refused for the incoming balance.
+        from_order = self.source.bucket is Bucket.INCOMING and self.kind is not MovementKind.ADJUST
         return (
             not self.forced
             and self.kind not in UNGUARDED_KINDS
             and self.source.bucket in REAL_BUCKETS
+            and not from_order
         )
 
     def deltas(self) -> dict[Position, int]:
@@ -128,6 +163,8 @@ class Movement:
             "reason": self.reason,
             "counted_on_hand": self.counted_on_hand,
             "reverses": self.reverses,
+            # Only when named, so keys stored before costing existed still match.
+            **({} if self.unit_cost is None else {"unit_cost": str(self.unit_cost)}),
         }
 
 

@@ -4,6 +4,7 @@ caller says "a damage of 2" and never picks buckets by hand."""
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 
 from syncbot.ledger.errors import InvalidMovement
 from syncbot.ledger.movements import ROUTES, Movement, MovementKind, Position, check_quantity
@@ -32,9 +33,40 @@ def _route(
 
 
 def receive(
+    sku: str,
+    quantity: int,
+    location: str = DEFAULT_LOCATION,
+    reason: str = "",
+    *,
+    unit_cost: Decimal | None = None,
+    ordered: bool = False,
+    damaged: bool = False,
+) -> Movement:
+    """Units arriving: from the supplier, or out of incoming when they were `ordered`; to
+    available, or to damaged when they arrived `damaged`; at `unit_cost` when known."""
+    return Movement(
+        sku=sku,
+        kind=MovementKind.RECEIVE,
+        quantity=quantity,
+        source=Position(location, Bucket.INCOMING if ordered else Bucket.SUPPLIER),
+        destination=Position(location, Bucket.DAMAGED if damaged else Bucket.AVAILABLE),
+        reason=reason,
+        unit_cost=unit_cost,
+    )
+
+
+def purchase(
     sku: str, quantity: int, location: str = DEFAULT_LOCATION, reason: str = ""
 ) -> Movement:
-    return _route(MovementKind.RECEIVE, sku, quantity, location, reason)
+    """Units ordered from a supplier: expected at `location`, not yet on hand."""
+    return _route(MovementKind.PURCHASE, sku, quantity, location, reason)
+
+
+def purchase_cancel(
+    sku: str, quantity: int, location: str = DEFAULT_LOCATION, reason: str = ""
+) -> Movement:
+    """Ordered units that will not come: out of incoming, back to the supplier."""
+    return _route(MovementKind.PURCHASE_CANCEL, sku, quantity, location, reason)
 
 
 def damage(

@@ -20,6 +20,10 @@ class Sku(Model):
     available = fields.BigIntField(default=0, db_default=0, db_index=True)
     on_hand = fields.BigIntField(default=0, db_default=0)
     incoming = fields.BigIntField(default=0, db_default=0)
+    # What the stock on hand is worth, in millionths of the currency (`ledger.costing`), and
+    # the last known average unit cost; moved by each posting under the row's lock.
+    stock_value = fields.BigIntField(default=0, db_default=0)
+    average_cost = fields.DecimalField(max_digits=20, decimal_places=6, default=0, db_default=0)
 
     class Meta:
         table = "sku"
@@ -104,6 +108,11 @@ class Movement(Model):
     reverses = fields.BigIntField(null=True)
     actor = fields.CharField(max_length=255, default="")
     document = fields.CharField(max_length=500, default="")
+    # The money it moved (`ledger.costing.Valuation`): the change to the SKU's stock value in
+    # millionths, the unit cost it moved at, and a revaluation of stock below zero.
+    unit_cost = fields.DecimalField(max_digits=20, decimal_places=6, null=True)
+    value = fields.BigIntField(default=0, db_default=0)
+    cost_variance = fields.BigIntField(default=0, db_default=0)
     occurred_at = fields.DatetimeField()
     recorded_at = fields.DatetimeField(auto_now_add=True)
 

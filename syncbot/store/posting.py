@@ -6,7 +6,9 @@ Inside one transaction, `post`:
    neither deadlock nor lose updates;
 3. resolves counts against the locked quantities;
 4. moves both legs of each movement in one atomic UPDATE, guarded where a manual
-   movement may not take its source below zero;
+   movement may not take its source below zero; then values the movements that cross
+   the on-hand boundary, under the lock of their SKUs' rows (`valuing`), and keeps
+   each SKU's totals;
 5. inserts the movements and the events they imply (the outbox).
 Nothing is written unless all of it is.
 
@@ -41,8 +43,9 @@ from syncbot.ledger import (
     Oversold,
     Position,
 )
+from syncbot.ledger.costing import Valuation
 from syncbot.ledger.events import event_name, event_payload
-from syncbot.store import balance_rows, models
+from syncbot.store import balance_rows, models, valuing
 
 log = logging.getLogger(__name__)
 
@@ -194,10 +197,14 @@ async def record(
         await balance_rows.move(connection, rows, held, movement)
         movements.append(movement)
 
+    valuations = await valuing.value(connection, movements, provenance.document)
     await balance_rows.keep_totals(connection, movements)
     occurred_at = provenance.occurred_at or datetime.now(UTC)
     await models.Movement.bulk_create(
-        [_movement_row(m, posting, key, provenance, occurred_at) for m in movements],
+        [
+            _movement_row(m, v, posting, key, provenance, occurred_at)
+            for m, v in zip(movements, valuations, strict=True)
+        ],
         using_db=connection,
     )
     events = await balance_rows.events_after(connection, movements, held, reorder_points)
@@ -219,6 +226,7 @@ def count_posting(result: PostingResult) -> None:
 
 def _movement_row(
     movement: Movement,
+    valuation: Valuation,
     posting: uuid.UUID,
     key: str | None,
     provenance: Provenance,
@@ -240,6 +248,9 @@ def _movement_row(
         reverses=movement.reverses,
         actor=provenance.actor,
         document=provenance.document,
+        unit_cost=valuation.unit_cost,
+        value=valuation.value,
+        cost_variance=valuation.variance,
         occurred_at=occurred_at,
     )
 

@@ -44,6 +44,7 @@ async def verify(progress: Callable[[int], None] | None = None) -> VerifyReport:
     """Replays the ledger in one consistent snapshot; `progress` hears movements replayed."""
     report = VerifyReport()
     replayed: dict[BalanceKey, int] = defaultdict(int)
+    values: dict[str, int] = defaultdict(int)  # each SKU's stock value, from its movements
     async with in_transaction() as connection:
         if connection.capabilities.dialect == "postgres":
             # One snapshot for both reads, so concurrent postings cannot fake a mismatch.
@@ -63,13 +64,15 @@ async def verify(progress: Callable[[int], None] | None = None) -> VerifyReport:
                     "source_bucket",
                     "destination_location",
                     "destination_bucket",
+                    "value",
                 )
             )
             if not batch:
                 break
-            for _, sku, quantity, src_loc, src_bucket, dst_loc, dst_bucket in batch:
+            for _, sku, quantity, src_loc, src_bucket, dst_loc, dst_bucket, moved in batch:
                 replayed[(sku, src_loc, src_bucket)] -= quantity
                 replayed[(sku, dst_loc, dst_bucket)] += quantity
+                values[sku] += moved
             last_id = batch[-1][0]
             report.movements += len(batch)
             if progress is not None:
@@ -82,7 +85,7 @@ async def verify(progress: Callable[[int], None] | None = None) -> VerifyReport:
         kept = (
             await models.Sku.all()
             .using_db(connection)
-            .values_list("code", "available", "on_hand", "incoming")
+            .values_list("code", "available", "on_hand", "incoming", "stock_value")
         )
     sums: dict[str, int] = defaultdict(int)
     seen: set[BalanceKey] = set()
@@ -95,26 +98,30 @@ async def verify(progress: Callable[[int], None] | None = None) -> VerifyReport:
     for key in sorted(replayed.keys() - seen):
         if replayed[key]:
             report.mismatches.append(Mismatch(*key, stored=0, replayed=replayed[key]))
-    _check_totals(report, replayed, kept)
+    _check_totals(report, replayed, values, kept)
     report.balances = len(stored)
     report.unbalanced = {sku: total for sku, total in sorted(sums.items()) if total}
     return report
 
 
 def _check_totals(
-    report: VerifyReport, replayed: dict[BalanceKey, int], kept: list[tuple[str, int, int, int]]
+    report: VerifyReport,
+    replayed: dict[BalanceKey, int],
+    values: dict[str, int],
+    kept: list[tuple[str, int, int, int, int]],
 ) -> None:
-    """Each SKU's kept totals must equal the sums the replay gives (not the stored rows: a
-    corrupted balance row is reported once, as itself)."""
+    """Each SKU's kept totals and stock value must equal the sums the replay gives (not the
+    stored rows: a corrupted balance row is reported once, as itself)."""
     summed: dict[str, Totals] = defaultdict(Totals)
     for (sku, _, bucket), quantity in replayed.items():
         summed[sku] += bucket_totals(Bucket(bucket), quantity)
-    for sku, available, on_hand, incoming in kept:
+    for sku, available, on_hand, incoming, stock_value in kept:
         want = summed.get(sku, Totals())
         for name, held, right in (
             ("available", available, want.available),
             ("on_hand", on_hand, want.on_hand),
             ("incoming", incoming, want.incoming),
+            ("stock_value", stock_value, values.get(sku, 0)),
         ):
             if held != right:
                 report.mismatches.append(Mismatch(sku, TOTAL, name, held, right))

@@ -1,0 +1,93 @@
+"""The value a posting moves, inside its transaction (`posting`'s step 4b).
+
+Each SKU whose on-hand stock a posting crosses is locked (its `sku` row, in code order,
+after the balance rows: the same order in every posting), its stock value and average are
+read under that lock, `ledger.costing` values each movement in turn, and the new value and
+average are written back before the lock is released. So the value is exact under any
+concurrency, like the quantities.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.functions import Sum
+
+from syncbot.ledger import Movement, MovementKind
+from syncbot.ledger.costing import COST_PLACES, VALUE_PLACES, StockValue, Valuation, direction
+from syncbot.store import models
+
+_RETURNS = frozenset({MovementKind.RETURN_RESTOCK, MovementKind.RETURN_DAMAGED})
+
+
+async def value(
+    connection: BaseDBAsyncClient, movements: Sequence[Movement], document: str
+) -> list[Valuation]:
+    """One Valuation per movement, in order; moves each touched SKU's value and average."""
+    crossing = sorted({m.sku for m in movements if direction(m)})
+    if not crossing:
+        return [Valuation() for _ in movements]
+    locked = (
+        await models.Sku.filter(code__in=crossing)
+        .order_by("code")
+        .select_for_update()
+        .using_db(connection)
+    )
+    # The kept on_hand is read before this posting's `keep_totals`: the state before it.
+    states = {
+        sku.code: StockValue(sku.on_hand, sku.stock_value, Decimal(sku.average_cost))
+        for sku in locked
+    }
+    valuations: list[Valuation] = []
+    for movement in movements:
+        if not direction(movement):
+            valuations.append(Valuation())
+            continue
+        state = states[movement.sku]
+        if movement.reverses is not None:
+            state, moved = state.reverse(movement, await _original(connection, movement))
+        else:
+            state, moved = state.apply(movement, await _cost(connection, movement, document))
+        states[movement.sku] = state
+        valuations.append(moved)
+    for code, state in states.items():
+        await (
+            models.Sku.filter(code=code)
+            .using_db(connection)
+            .update(stock_value=state.value, average_cost=state.average)
+        )
+    return valuations
+
+
+async def _original(connection: BaseDBAsyncClient, movement: Movement) -> Valuation:
+    row = await models.Movement.filter(id=movement.reverses).using_db(connection).first()
+    if row is None:
+        return Valuation()
+    cost = None if row.unit_cost is None else Decimal(row.unit_cost)
+    return Valuation(row.value, cost, row.cost_variance)
+
+
+async def _cost(connection: BaseDBAsyncClient, movement: Movement, document: str) -> Decimal | None:
+    """A restocked return comes back at the cost its order's units left with; anything
+    else at its own named cost or the average (None)."""
+    if movement.kind not in _RETURNS or not document:
+        return None
+    left = (
+        await models.Movement.filter(
+            document=document,
+            sku_id=movement.sku,
+            kind=MovementKind.ORDER_FULFIL,
+            unit_cost__isnull=False,
+        )
+        .using_db(connection)
+        .annotate(left_value=Sum("value"), left_quantity=Sum("quantity"))
+        .group_by("sku_id")
+        .values_list("left_value", "left_quantity")
+    )
+    if not left or not left[0][1]:
+        return None
+    total_value, quantity = left[0]
+    cost = (Decimal(-int(total_value)) / int(quantity)).scaleb(-VALUE_PLACES)
+    return max(Decimal(0), cost.quantize(Decimal(1).scaleb(-COST_PLACES), ROUND_HALF_EVEN))
