@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from syncbot.ledger import Quantities
@@ -52,6 +53,10 @@ class MovementView:
     forced: bool
     occurred_at: datetime
     recorded_at: datetime
+    unit_cost: Decimal | None = None
+    """The cost per unit it moved value at (`ledger.costing`); None if it moved none."""
+    value: int = 0
+    """The change to its SKU's stock value, in millionths of the currency."""
 
     @classmethod
     def of(cls, row: models.Movement) -> MovementView:
@@ -74,6 +79,8 @@ class MovementView:
             forced=row.forced,
             occurred_at=row.occurred_at,
             recorded_at=row.recorded_at,
+            unit_cost=None if row.unit_cost is None else Decimal(row.unit_cost),
+            value=row.value,
         )
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from typing import Annotated
 
 import typer
 
 from syncbot.cli.common import fail
 from syncbot.ledger import ValidationError
+from syncbot.ledger.costing import parse_cost
 from syncbot.ledger.limits import MAX_BIGINT, MAX_SKU_LENGTH, text_problem
 
 
@@ -45,6 +47,29 @@ Key = Annotated[
     typer.Option(
         "--key",
         help="Idempotency key: posting the same key again records nothing.",
+        show_default=False,
+    ),
+]
+
+
+def _cost(text: str | None) -> Decimal | None:
+    """A unit cost like 4.50, refused as a usage error before the database opens."""
+    if text is None:
+        return None
+    try:
+        return parse_cost(text)
+    except ValidationError as error:
+        raise typer.BadParameter(str(error)) from error
+
+
+UnitCost = Annotated[
+    Decimal | None,
+    typer.Option(
+        "--cost",
+        parser=_cost,
+        metavar="COST",
+        help="Unit cost, e.g. 4.50 (in SYNCBOT_CURRENCY): sets the moving average cost. "
+        "Without it the units come in at the current average.",
         show_default=False,
     ),
 ]

@@ -12,7 +12,7 @@ from syncbot.app import stock as use_stock
 from syncbot.app.actor import Actor
 from syncbot.cli import tables as cli_tables
 from syncbot.cli.common import fail, run_with_database
-from syncbot.cli.options import Force, Key, Location, Reason, SkuCode, refused_input
+from syncbot.cli.options import Force, Key, Location, Reason, SkuCode, UnitCost, refused_input
 from syncbot.ledger import DEFAULT_LOCATION, Bucket, Count, Entry, adjust, damage, receive
 
 RealBucket = Literal["available", "committed", "damaged", "incoming"]
@@ -68,10 +68,11 @@ def receive_command(
     location: Location = DEFAULT_LOCATION,
     reason: Reason = "",
     key: Key = None,
+    cost: UnitCost = None,
 ) -> None:
-    """Record a receipt: QTY units come from the supplier into available."""
+    """Record a receipt: QTY units come from the supplier into available, at --cost."""
     with refused_input():
-        entry = receive(sku, quantity, location, reason)
+        entry = receive(sku, quantity, location, reason, unit_cost=cost)
     _record(entry, location, key)
 
 

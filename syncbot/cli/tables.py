@@ -12,6 +12,7 @@ from rich.text import Text
 from syncbot.app.stock import StockReport, VerifyReport
 from syncbot.app.views import MovementView, SkuTotal
 from syncbot.ledger import Bucket, Event, Movement, Oversold, Quantities
+from syncbot.ledger.costing import format_cost
 from syncbot.ledger.events import BelowReorderPoint
 
 # Piped output (grep, a log file) has no terminal width; rich would wrap at 80 columns.
@@ -139,6 +140,8 @@ def describe(movement: Movement) -> str:
         f"{_position(movement.source.location, movement.source.bucket)} → "
         f"{_position(movement.destination.location, movement.destination.bucket)}"
     )
+    if movement.unit_cost is not None:
+        line += f" at {format_cost(movement.unit_cost)}"
     if movement.forced:
         line += " [forced]"
     if movement.reason:

@@ -27,11 +27,13 @@ from syncbot.ledger import (
     LedgerError,
     UnknownLocation,
     UnknownSku,
+    ValidationError,
     adjust,
     damage,
     receive,
     transfer,
 )
+from syncbot.ledger.costing import parse_cost
 from syncbot.ledger.limits import (
     MAX_IDEMPOTENCY_KEY_LENGTH,
     MAX_REASON_LENGTH,
@@ -46,7 +48,17 @@ FORM = "form"
 _WHOLE_NUMBER = re.compile(r"[0-9]+")
 _KEY_LENGTH = MAX_IDEMPOTENCY_KEY_LENGTH - len(Actor(Via.WEB).key_namespace)
 ADJUSTABLE = (Bucket.AVAILABLE, Bucket.DAMAGED, Bucket.COMMITTED, Bucket.INCOMING)
-FIELDS = ("sku", "quantity", "location", "to_location", "reason", "bucket", "direction", "key")
+FIELDS = (
+    "sku",
+    "quantity",
+    "cost",
+    "location",
+    "to_location",
+    "reason",
+    "bucket",
+    "direction",
+    "key",
+)
 DIRECTIONS = {"add": "add to the bucket", "remove": "take away from the bucket"}
 
 
@@ -65,6 +77,8 @@ class RecordForm:
     """An adjustment: a direction (add or take away) and a bucket go with the quantity,
     so that the quantity stays a plain number on a phone's number pad."""
     reason_required: bool = False
+    costed: bool = False
+    """A receipt: an optional unit cost, which sets the moving average cost."""
 
     @property
     def role(self) -> Role:
@@ -74,7 +88,9 @@ class RecordForm:
 FORMS: dict[str, RecordForm] = {
     form.kind: form
     for form in (
-        RecordForm("receive", "Receive", "Receive", "Quantity", "supplier → available"),
+        RecordForm(
+            "receive", "Receive", "Receive", "Quantity", "supplier → available", costed=True
+        ),
         RecordForm("damage", "Damage", "Record damage", "Quantity", "available → damaged"),
         RecordForm(
             "count",
@@ -122,7 +138,7 @@ class Filled:
         location = DEFAULT_LOCATION if DEFAULT_LOCATION in locations else next(iter(locations), "")
         other = next((name for name in locations if name != location), location)
         return cls(
-            {"sku": sku, "quantity": "", "location": location, "to_location": other}
+            {"sku": sku, "quantity": "", "cost": "", "location": location, "to_location": other}
             | {"reason": "", "bucket": Bucket.AVAILABLE, "direction": "add", "key": new_key()}
         )
 
@@ -142,6 +158,11 @@ def read(form: RecordForm, posted: Mapping[str, str], locations: Sequence[str]) 
     number = values["quantity"]
     if not _WHOLE_NUMBER.fullmatch(number):
         errors["quantity"] = f"{form.quantity_label.lower()} must be a whole number"
+    if form.costed and values["cost"]:
+        try:
+            parse_cost(values["cost"])
+        except ValidationError as error:
+            errors["cost"] = str(error)
     for name in ("location", "to_location") if form.to_location else ("location",):
         if values[name] not in locations:
             errors[name] = str(UnknownLocation(values[name]))
@@ -168,7 +189,8 @@ def entry(form: RecordForm, filled: Filled) -> Entry:
     sku, location, reason = values["sku"], values["location"], values["reason"]
     quantity = int(values["quantity"])
     if form.kind == "receive":
-        return receive(sku, quantity, location, reason)
+        cost = parse_cost(values["cost"]) if values["cost"] else None
+        return receive(sku, quantity, location, reason, unit_cost=cost)
     if form.kind == "damage":
         return damage(sku, quantity, location, reason, forced=force)
     if form.kind == "transfer":

@@ -12,7 +12,15 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from syncbot.app import catalogue
@@ -34,6 +42,7 @@ from syncbot.ledger import (
     transfer,
     write_off,
 )
+from syncbot.ledger.costing import format_cost, parse_cost
 from syncbot.ledger.limits import MAX_IDEMPOTENCY_KEY_LENGTH
 from syncbot.web.fields import (
     Document,
@@ -87,6 +96,9 @@ class MovementRequest(BaseModel):
     to_location: ToLocation | None = None
     bucket: Bucket | None = None
     document: Document = ""
+    # A decimal string ("4.50") or a whole number; a JSON float is refused, as 0.1 is not
+    # exact in binary. Receipts only.
+    unit_cost: StrictStr | StrictInt | None = None
 
     @field_validator("kind", mode="before")
     @classmethod
@@ -94,8 +106,9 @@ class MovementRequest(BaseModel):
         if isinstance(kind, str) and kind in _ORDER_KINDS:
             raise PydanticCustomError(
                 "order_kind",
-                "kind {kind} comes only from storefront order intake, tied to its order; "
-                "the API records receive, damage, write_off, count, transfer and adjust",
+                "kind {kind} comes only from storefront order intake or a purchase order, "
+                "tied to its order; the API records receive, damage, write_off, count, "
+                "transfer and adjust",
                 {"kind": kind},
             )
         return kind
@@ -149,6 +162,8 @@ class MovementOut(BaseModel):
     forced: bool
     occurred_at: datetime
     recorded_at: datetime
+    unit_cost: str | None = None
+    """The cost per unit it moved value at, as a decimal string; null if it moved none."""
 
     @classmethod
     def of(cls, row: MovementView) -> MovementOut:
@@ -171,6 +186,7 @@ class MovementOut(BaseModel):
             forced=row.forced,
             occurred_at=row.occurred_at,
             recorded_at=row.recorded_at,
+            unit_cost=None if row.unit_cost is None else format_cost(row.unit_cost),
         )
 
 
@@ -189,8 +205,11 @@ def entry_for(request: MovementRequest) -> Entry:
         raise InvalidMovement("to_location belongs to a transfer only")
     if request.bucket is not None and kind is not ManualKind.ADJUST:
         raise InvalidMovement("bucket belongs to an adjustment only")
+    if request.unit_cost is not None and kind is not ManualKind.RECEIVE:
+        raise InvalidMovement("unit_cost belongs to a receipt only")
     if kind is ManualKind.RECEIVE:
-        return receive(sku, quantity, location, reason)
+        cost = None if request.unit_cost is None else parse_cost(request.unit_cost)
+        return receive(sku, quantity, location, reason, unit_cost=cost)
     if kind is ManualKind.DAMAGE:
         return damage(sku, quantity, location, reason, forced=forced)
     if kind is ManualKind.WRITE_OFF:

@@ -77,6 +77,17 @@ class TestRecording:
         assert quantities(stock, "east") == stocked(available=4)
         assert quantities(stock, "total") == stocked(available=14)
 
+    def test_a_receipt_at_a_cost_says_so_and_a_bad_cost_writes_nothing(self, mug: Cli) -> None:
+        """receive --cost 4.50 records the unit cost; a negative, a non-numeric or a too
+        precise cost exits 2 before anything is written."""
+        received = mug.ok("receive", SKU, "10", "--cost", "4.50")
+        assert "receive 10 × MUG-1: main/supplier → main/available at 4.50" in received.stdout
+        for bad in ("-1", "abc", "1.0000001", "NaN"):
+            result = mug("receive", SKU, "1", "--cost", bad)
+            assert result.exit_code == 2, bad
+            assert "cost" in result.stderr
+        assert quantities(mug.ok("stock", SKU).stdout, "main") == stocked(available=10)
+
     def test_damage_beyond_available_is_refused_and_writes_nothing(self, mug: Cli) -> None:
         """A damage larger than available exits 1 with one line and records nothing."""
         mug.ok("receive", SKU, "2")

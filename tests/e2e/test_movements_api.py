@@ -209,6 +209,26 @@ class TestInvalidInput:
         assert "JSON" in refusal(malformed, 422)
 
 
+class TestUnitCost:
+    def test_a_receipt_names_its_unit_cost_as_a_decimal_string(
+        self, running_service: Service
+    ) -> None:
+        """unit_cost "4.50" is recorded on the receipt and answered back as a string."""
+        response = running_service.post_movement({**RECEIPT, "unit_cost": "4.5"})
+
+        assert response.status_code == 201, response.text
+        assert response.json()["movements"][0]["unit_cost"] == "4.50"
+
+    def test_a_bad_unit_cost_is_refused_and_nothing_written(self, running_service: Service) -> None:
+        """A float, a negative, a non-number, or a cost on a damage answers 422."""
+        for cost, why in ((4.5, "unit_cost"), ("-1", "negative"), ("x", "decimal number")):
+            response = running_service.post_movement({**RECEIPT, "unit_cost": cost})
+            assert why in refusal(response, 422), cost
+        damage = {**RECEIPT, "kind": "damage", "unit_cost": "1"}
+        assert "receipt only" in refusal(running_service.post_movement(damage), 422)
+        assert_nothing_written(running_service)
+
+
 class TestBodyLimit:
     @staticmethod
     def padded(size: int) -> bytes:
