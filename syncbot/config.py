@@ -49,6 +49,9 @@ class PolicyConfig(BaseModel):
     buffer: int = Field(default=0, ge=0)
     percent: int = Field(default=100, ge=0, le=100)
     max: int | None = Field(default=None, ge=0)
+    # Opt-in: list units on open purchase orders too, those due within the window.
+    sell_incoming: bool = False
+    incoming_within_days: int | None = Field(default=None, ge=0, le=3650)
     skus: dict[str, PolicyOverride] = Field(default_factory=dict)
 
 

@@ -55,6 +55,8 @@ def stock_table(report: StockReport) -> Table:
     title = f"{report.sku} {report.name}".strip()
     if report.reorder_point is not None:
         title += f" (reorder point {report.reorder_point})"
+    if report.average_cost:
+        title += f", average cost {format_cost(report.average_cost)}"
     table = _quantity_table(title)
     for location, quantities in report.locations.items():
         table.add_row(location, *_quantity_cells(quantities))

@@ -6,7 +6,10 @@ Two rules live here.
    it sells from: keep `buffer` back, list `percent` of the rest (rounded down), never more
    than `maximum`, never below zero, and never above what the channel can hold (its
    `ceiling`, e.g. Shopify's GraphQL `Int`). `publish` returns the number with its
-   explanation: `7 = available 12 − buffer 5`.
+   explanation: `7 = available 12 − buffer 5`. `incoming` is never sellable, unless the
+   channel opts in (`sell_incoming`): then units on open purchase orders for those
+   locations, due within `incoming_within_days` (any date when None), are added before the
+   policy: `9 = available 4 + incoming 5 due 12 Dec`.
 
 2. **Decide.** A listing is pushed only when the channel is believed to hold something else,
    and never *raised* while the channel may hold sales syncbot has not ingested: when the
@@ -20,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from syncbot.ledger.errors import PolicyError
@@ -35,6 +38,9 @@ class Policy:
     buffer: int = 0
     percent: int = 100
     maximum: int | None = None
+    sell_incoming: bool = False
+    incoming_within_days: int | None = None
+    """With `sell_incoming`: only units due within this many days count (None: all)."""
 
     def __post_init__(self) -> None:
         if self.buffer < 0:
@@ -43,6 +49,8 @@ class Policy:
             raise PolicyError(f"percent {self.percent}: use 0 to 100")
         if self.maximum is not None and self.maximum < 0:
             raise PolicyError(f"max {self.maximum}: use 0 or more units")
+        if self.incoming_within_days is not None and self.incoming_within_days < 0:
+            raise PolicyError(f"incoming_within_days {self.incoming_within_days}: use 0 or more")
 
     def merged(self, override: Mapping[str, int | None]) -> Policy:
         """This policy with a SKU's own `buffer`, `percent` or `max` in place of the channel's."""
@@ -50,7 +58,27 @@ class Policy:
             buffer=_int(override.get("buffer", self.buffer)),
             percent=_int(override.get("percent", self.percent)),
             maximum=override.get("max", self.maximum),
+            sell_incoming=self.sell_incoming,
+            incoming_within_days=self.incoming_within_days,
         )
+
+    def sells(self, lot: Incoming, today: date) -> bool:
+        """Whether this policy counts an incoming lot as sellable today."""
+        if not self.sell_incoming or lot.quantity <= 0:
+            return False
+        if self.incoming_within_days is None:
+            return True
+        return lot.due is not None and lot.due <= today + timedelta(self.incoming_within_days)
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """Units expected at a location on an open purchase order, and when they are due."""
+
+    location: str
+    quantity: int
+    due: date | None = None
+    order: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +94,8 @@ def publish(
     *,
     ceiling: int | None = None,
     holder: str = "the channel",
+    incoming: Sequence[Incoming] = (),
+    today: date | None = None,
 ) -> Allocation:
     """The quantity a channel should show; `explanation` reads `<quantity> = <how>`.
 
@@ -73,8 +103,10 @@ def publish(
     whose limit it is in the explanation. A value above it would make the channel refuse
     the whole call, so it is clamped and the clamp is said.
 
-    Invariant: 0 <= quantity <= max(0, sum of available over `sells_from`), and never above
-    the policy's maximum or the ceiling.
+    `incoming` (with `today`) counts only when the policy sells incoming stock.
+
+    Invariant: 0 <= quantity <= max(0, sum of available over `sells_from` plus the incoming
+    the policy sells), and never above the policy's maximum or the ceiling.
     """
     total = sum(available.get(location, 0) for location in sells_from)
     parts = [location for location in sells_from if available.get(location, 0)]
@@ -82,12 +114,16 @@ def publish(
     if len(parts) > 1:
         how += " (" + " + ".join(f"{loc} {_signed(available[loc])}" for loc in parts) + ")"
     quantity = total
+    sellable = _sellable_incoming(incoming, sells_from, policy, today)
+    for due, units in sellable:
+        quantity += units
+        how += f" + incoming {units}" + ("" if due is None else f" due {_day(due)}")
     if policy.buffer:
         quantity -= policy.buffer
         how += f" {MINUS} buffer {policy.buffer}"
     if policy.percent != 100:
         # Rounded down, so "80 %" never lists a unit more than 80 % of what is there.
-        compound = policy.buffer or len(parts) > 1
+        compound = policy.buffer or len(parts) > 1 or sellable
         how = f"{policy.percent}% of ({how})" if compound else f"{policy.percent}% of {how}"
         if quantity > 0:
             if quantity * policy.percent % 100:
@@ -181,6 +217,25 @@ def decide(
         drift=unaccounted,
         reason=f"grace period over: {unaccounted} unit(s) recorded as drift",
     )
+
+
+def _sellable_incoming(
+    incoming: Sequence[Incoming], sells_from: Sequence[str], policy: Policy, today: date | None
+) -> list[tuple[date | None, int]]:
+    """The incoming units the policy sells, summed per due date, soonest first."""
+    if not policy.sell_incoming or today is None:
+        return []
+    places = set(sells_from)
+    by_due: dict[date | None, int] = {}
+    for lot in incoming:
+        if lot.location in places and policy.sells(lot, today):
+            by_due[lot.due] = by_due.get(lot.due, 0) + lot.quantity
+    return sorted(by_due.items(), key=lambda item: (item[0] is None, item[0] or today))
+
+
+def _day(day: date) -> str:
+    """ "12 Dec": a purchase order is due within weeks, so the year goes without saying."""
+    return f"{day.day} {day:%b}"
 
 
 def _int(value: int | None) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import reduce
 
 from tortoise.functions import Sum
@@ -22,6 +23,10 @@ class StockReport:
     name: str
     reorder_point: int | None
     locations: dict[str, Quantities] = field(default_factory=dict)
+    average_cost: Decimal = Decimal(0)
+    """The moving average unit cost over all locations (`ledger.costing`)."""
+    stock_value: int = 0
+    """What the stock on hand is worth, in millionths of the currency."""
 
     @property
     def total(self) -> Quantities:
@@ -42,6 +47,8 @@ async def stock(code: str) -> StockReport:
         name=sku.name,
         reorder_point=sku.reorder_point,
         locations={loc: Quantities.from_buckets(b) for loc, b in sorted(buckets.items())},
+        average_cost=Decimal(sku.average_cost),
+        stock_value=sku.stock_value,
     )
 
 

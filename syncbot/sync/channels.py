@@ -48,7 +48,13 @@ def sync_channels(
 
 
 def sync_channel(config: ChannelConfig, connector: Connector) -> SyncChannel:
-    policy = Policy(config.policy.buffer, config.policy.percent, config.policy.max)
+    policy = Policy(
+        config.policy.buffer,
+        config.policy.percent,
+        config.policy.max,
+        sell_incoming=config.policy.sell_incoming,
+        incoming_within_days=config.policy.incoming_within_days,
+    )
     overrides = {
         sku: policy.merged(override.model_dump(exclude_none=True))
         for sku, override in config.policy.skus.items()

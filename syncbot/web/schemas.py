@@ -138,6 +138,8 @@ class StockOut(BaseModel):
     reorder_point: int | None
     locations: dict[str, QuantitiesOut]
     total: QuantitiesOut
+    average_cost: str = "0.00"
+    """The moving average unit cost over all locations, a decimal string."""
 
 
 class PositionOut(BaseModel):
@@ -280,6 +282,7 @@ def stock_out(report: use_stock.StockReport) -> StockOut:
         reorder_point=report.reorder_point,
         locations={name: QuantitiesOut.of(q) for name, q in report.locations.items()},
         total=QuantitiesOut.of(report.total),
+        average_cost=format_cost(report.average_cost),
     )
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from syncbot.ledger import PolicyError
-from syncbot.ledger.allocation import Action, ListingState, Policy, decide, publish
+from syncbot.ledger.allocation import Action, Incoming, ListingState, Policy, decide, publish
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 GRACE = timedelta(minutes=10)
@@ -205,3 +205,45 @@ class TestDecide:
                 assert outcome.drift == pushed - channel - max(0, ingested)
         if outcome.action is Action.IN_SYNC:
             assert planned == channel
+
+
+class TestSellingIncoming:
+    TODAY = date(2026, 12, 2)
+    LOTS = (
+        Incoming("main", 5, date(2026, 12, 12), "PO-0001"),
+        Incoming("main", 7, date(2027, 1, 20), "PO-0002"),
+        Incoming("east", 3, date(2026, 12, 5), "PO-0003"),
+        Incoming("main", 2, None, "PO-0004"),
+    )
+
+    def test_incoming_is_never_sellable_by_default(self) -> None:
+        """Without the opt-in, units on purchase orders publish nothing."""
+        allocation = publish({"main": 4}, ["main"], Policy(), incoming=self.LOTS, today=self.TODAY)
+        assert allocation.explanation == "4 = available 4"
+
+    def test_a_channel_that_opts_in_sells_incoming_due_within_its_window(self) -> None:
+        """'9 = available 4 + incoming 5 due 12 Dec': the January lot, the undated lot and
+        the other location's lot do not count."""
+        policy = Policy(sell_incoming=True, incoming_within_days=14)
+        allocation = publish({"main": 4}, ["main"], policy, incoming=self.LOTS, today=self.TODAY)
+        assert allocation.explanation == "9 = available 4 + incoming 5 due 12 Dec"
+
+    def test_without_a_window_every_open_lot_counts_soonest_first(self) -> None:
+        policy = Policy(sell_incoming=True, buffer=1)
+        allocation = publish({"main": 4}, ["main"], policy, incoming=self.LOTS, today=self.TODAY)
+        assert allocation.explanation == (
+            "17 = available 4 + incoming 5 due 12 Dec + incoming 7 due 20 Jan"
+            " + incoming 2 \u2212 buffer 1"
+        )
+
+    def test_a_percentage_applies_to_available_and_incoming_together(self) -> None:
+        policy = Policy(sell_incoming=True, percent=50, incoming_within_days=30)
+        allocation = publish(
+            {"main": 4, "east": 1}, ["main", "east"], policy, incoming=self.LOTS, today=self.TODAY
+        )
+        assert allocation.quantity == (4 + 1 + 3 + 5) // 2
+        assert allocation.explanation.startswith("6 = 50% of (available 5 (main 4 + east 1)")
+
+    def test_a_negative_window_is_refused(self) -> None:
+        with pytest.raises(PolicyError, match="incoming_within_days"):
+            Policy(sell_incoming=True, incoming_within_days=-1)
