@@ -35,6 +35,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from syncbot.ledger.errors import LedgerError, ValidationError, quoted
+from syncbot.ledger.limits import MAX_NAME_LENGTH, text_problem
 from syncbot.ledger.movements import Movement
 from syncbot.ledger.routes import receive
 
@@ -154,6 +155,32 @@ class BelowReceived(PurchasingError):
         self.sku = sku
         self.requested = requested
         self.settled = settled
+
+
+MAX_LEAD_TIME_DAYS = 3650
+MAX_NOTE_LENGTH = 500
+
+
+def check_supplier_name(name: str) -> str:
+    name = name.strip()
+    problem = text_problem(name, "a supplier's name", MAX_NAME_LENGTH)
+    if not name or problem is not None:
+        raise PurchasingInputError(problem or "a supplier needs a name")
+    return name
+
+
+def check_lead_time(days: int) -> int:
+    if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= MAX_LEAD_TIME_DAYS:
+        raise PurchasingInputError(
+            f"a lead time is a whole number of days from 0 to {MAX_LEAD_TIME_DAYS}, got {days!r}"
+        )
+    return days
+
+
+def check_note(note: str) -> str:
+    if (problem := text_problem(note, "a note", MAX_NOTE_LENGTH)) is not None:
+        raise PurchasingInputError(problem)
+    return note
 
 
 def document_of(number: str) -> str:

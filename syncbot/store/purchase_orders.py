@@ -35,13 +35,14 @@ from syncbot.ledger.purchasing import (
     UnknownPurchaseOrder,
     WrongState,
     auto_number,
+    check_note,
     check_number,
     document_of,
     status_after,
 )
 from syncbot.store import models, posting
 from syncbot.store.purchasing_models import PurchaseOrder, PurchaseOrderLine
-from syncbot.store.suppliers import check_note, item_cost, supplier_named
+from syncbot.store.suppliers import item_cost, supplier_named
 
 NUMBER_ATTEMPTS = 50
 """Tries at the next automatic number when others take it meanwhile."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from syncbot.ledger.purchasing import OPEN_STATUSES, UnknownPurchaseOrder
+from syncbot.store.models import Location
 from syncbot.store.purchasing_models import PurchaseOrder, PurchaseOrderLine
 
 # Orders whose lines may still hold units in incoming.
@@ -43,3 +44,7 @@ async def open_lines(sku: str | None = None) -> list[PurchaseOrderLine]:
         query = query.filter(sku_id=sku)
     lines = await query.select_related("order", "order__supplier").order_by("order__number")
     return [line for line in lines if line.quantity - line.received - line.cancelled > 0]
+
+
+async def location_exists(name: str) -> bool:
+    return await Location.exists(name=name)

@@ -7,35 +7,17 @@ from decimal import Decimal
 from tortoise.exceptions import IntegrityError
 
 from syncbot.ledger import UnknownSku
-from syncbot.ledger.limits import MAX_NAME_LENGTH, text_problem
-from syncbot.ledger.purchasing import PurchasingInputError, SupplierExists, UnknownSupplier
+from syncbot.ledger.limits import text_problem
+from syncbot.ledger.purchasing import (
+    PurchasingInputError,
+    SupplierExists,
+    UnknownSupplier,
+    check_lead_time,
+    check_note,
+    check_supplier_name,
+)
 from syncbot.store import models
 from syncbot.store.purchasing_models import Supplier, SupplierItem
-
-MAX_LEAD_TIME_DAYS = 3650
-MAX_NOTE_LENGTH = 500
-
-
-def check_supplier_name(name: str) -> str:
-    name = name.strip()
-    problem = text_problem(name, "a supplier's name", MAX_NAME_LENGTH)
-    if not name or problem is not None:
-        raise PurchasingInputError(problem or "a supplier needs a name")
-    return name
-
-
-def check_lead_time(days: int) -> int:
-    if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= MAX_LEAD_TIME_DAYS:
-        raise PurchasingInputError(
-            f"a lead time is a whole number of days from 0 to {MAX_LEAD_TIME_DAYS}, got {days!r}"
-        )
-    return days
-
-
-def check_note(note: str) -> str:
-    if (problem := text_problem(note, "a note", MAX_NOTE_LENGTH)) is not None:
-        raise PurchasingInputError(problem)
-    return note
 
 
 async def supplier_named(name: str) -> Supplier:
