@@ -17,8 +17,10 @@ from syncbot.cli import sync as cli_sync
 from syncbot.cli.channels import channels_app, parked
 from syncbot.cli.common import OneLineErrors, fail, load, run
 from syncbot.cli.inbox import inbox_app
+from syncbot.cli.purchase_orders import po_app
 from syncbot.cli.sku import sku_app
 from syncbot.cli.stock import stock_app
+from syncbot.cli.suppliers import supplier_app
 from syncbot.cli.tokens import token_app
 from syncbot.cli.users import user_app
 from syncbot.config import ConfigError
@@ -83,6 +85,8 @@ app.add_typer(channels_app, name="channels")
 app.add_typer(inbox_app, name="inbox")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
+app.add_typer(supplier_app, name="supplier")
+app.add_typer(po_app, name="po")
 app.command("parked")(parked)
 app.command("sync")(cli_sync.sync_command)
 app.command("drift")(cli_sync.drift_command)

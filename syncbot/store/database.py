@@ -16,7 +16,7 @@ from syncbot.store.models import Location
 
 APP = "syncbot"
 MIGRATION_LOCK = 0x5359_4E43  # "SYNC": the advisory lock key serialising migrations
-MODELS = "syncbot.store.models"
+MODELS = ["syncbot.store.models", "syncbot.store.purchasing_models"]
 MIGRATIONS = "syncbot.migrations"
 
 # SQLite waits this long for a lock instead of failing at once with "database is locked".
@@ -64,7 +64,7 @@ def tortoise_config(database_url: str) -> dict[str, object]:
         "connections": {"default": tortoise_connection(database_url)},
         "apps": {
             APP: {
-                "models": [MODELS],
+                "models": MODELS,
                 "migrations": MIGRATIONS,
                 "default_connection": "default",
             }

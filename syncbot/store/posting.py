@@ -117,6 +117,49 @@ async def post(
     return result
 
 
+async def post_within(
+    connection: BaseDBAsyncClient,
+    entries: Sequence[Entry],
+    *,
+    key: str | None,
+    digest: str,
+    provenance: Provenance,
+) -> PostingResult:
+    """Claims `key` (already namespaced) and records the entries, inside the caller's
+    transaction: for a caller that must check and change its own rows in the same
+    transaction as the posting (a purchase order line, locked). A key already taken
+    raises the database's IntegrityError, which rolls the caller back; it then answers
+    with `replay_key` outside the transaction. `digest` tells a retry from a different
+    request: `fingerprint` of the entries, or of the request when the entries depend on
+    state the retry would find changed. Count the result with `count_posting`."""
+    return await _post(connection, entries, key, digest, provenance)
+
+
+async def key_taken(connection: BaseDBAsyncClient, key: str) -> bool:
+    """Whether a (namespaced) key is claimed; under the caller's lock, a twin has committed."""
+    return await models.IdempotencyKey.filter(key=key).using_db(connection).exists()
+
+
+async def replay_key(
+    key: str, shown_key: str, digest: str, attempted: list[dict[str, object]], actor: str
+) -> PostingResult:
+    """After `post_within` found `key` taken: the same digest is a no-op (applied=False),
+    a different one is recorded and refused with IdempotencyConflict(`shown_key`)."""
+    existing = await models.IdempotencyKey.get_or_none(key=key)
+    if existing is None:  # the integrity error was something else: do not hide it
+        raise InvalidMovement(f"posting refused by the database (key {shown_key!r})")
+    if existing.fingerprint == digest:
+        metrics.IDEMPOTENT_REPLAYS.inc()
+        return PostingResult(posting=existing.posting, applied=False)
+    metrics.IDEMPOTENCY_CONFLICTS.inc()
+    log.warning(
+        "idempotency key reused with different content",
+        extra={"idempotency_key": key, "actor": actor, "attempted": attempted},
+    )
+    await models.IdempotencyConflict.create(key=key, attempted=attempted, actor=actor)
+    raise IdempotencyConflict(shown_key)
+
+
 async def _replay(
     key: str, digest: str, entries: Sequence[Entry], provenance: Provenance
 ) -> PostingResult:

@@ -65,9 +65,9 @@ def syncbot_beyond_the_ledger(target: str) -> bool:
 def an_orm_model(target: str) -> bool:
     """The models and the ORM's query API. Its exceptions are not models: an adapter may
     still map a refusal the edge checks missed to a 4xx (see docs/api.md)."""
-    return within(target, "syncbot.store.models", "tortoise") and not within(
-        target, "tortoise.exceptions"
-    )
+    return within(
+        target, "syncbot.store.models", "syncbot.store.purchasing_models", "tortoise"
+    ) and not within(target, "tortoise.exceptions")
 
 
 # The packages, and any flat module beside them (web_*.py, cli_*.py) that would creep back.
