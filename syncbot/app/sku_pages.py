@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from syncbot.app.views import MovementView
-from syncbot.ledger.allocation import Allocation, Policy, publish
+from syncbot.ledger.allocation import Allocation, Incoming, Policy, publish
 from syncbot.ledger.series import DayPoint, daily_series
-from syncbot.store import barcodes, sku_card, sku_list
+from syncbot.store import barcodes, incoming, sku_card, sku_list
 from syncbot.store.sku_list import SORTS, SkuQuery, SkuRow
 from syncbot.store.stock import StockReport, stock
 from syncbot.sync.channels import SyncChannel
@@ -70,20 +70,18 @@ class SkuCard:
 
 
 def _listing(
-    listed: sku_card.ListedOn, report: StockReport, channel: SyncChannel | None
+    listed: sku_card.ListedOn,
+    report: StockReport,
+    channel: SyncChannel | None,
+    lots: Sequence[Incoming],
+    today: date,
 ) -> ListingView:
     row, push = listed.listing, listed.last_push
     available = {location: q.available for location, q in report.locations.items()}
     if channel is None:
         allocation = publish(available, sorted(available), Policy())
     else:
-        allocation = publish(
-            available,
-            channel.sells_from,
-            channel.policy_for(report.sku),
-            ceiling=channel.ceiling,
-            holder=channel.holder,
-        )
+        allocation = channel.allocate(report.sku, available, lots, today)
     states = tuple(
         name
         for name, on in (
@@ -128,10 +126,14 @@ async def card(
         hour=0, minute=0, second=0, microsecond=0
     )
     changes = await sku_card.daily_changes(code, start)
+    lots = (await incoming.lots([code])).get(code, [])
     return SkuCard(
         stock=report,
         barcodes=held,
-        listings=[_listing(item, report, channels.get(item.listing.channel)) for item in listed],
+        listings=[
+            _listing(item, report, channels.get(item.listing.channel), lots, now.date())
+            for item in listed
+        ],
         movements=[MovementView.of(row) for row in rows[:page_size]],
         older=rows[page_size - 1].id if len(rows) > page_size else None,
         days=daily_series(now.date(), CHART_DAYS, report.total.available, changes),

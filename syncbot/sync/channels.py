@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from connectors.base import Connector, Listing
 from syncbot.config import ChannelConfig, ChannelsFile
-from syncbot.ledger.allocation import Policy
+from syncbot.ledger.allocation import Allocation, Incoming, Policy, publish
+from syncbot.store import incoming as store_incoming
 from syncbot.store.listings import ChannelListing
 
 
@@ -24,6 +26,30 @@ class SyncChannel:
 
     def policy_for(self, sku: str) -> Policy:
         return self.overrides.get(sku, self.policy)
+
+    def allocate(
+        self,
+        sku: str,
+        available: Mapping[str, int],
+        incoming: Sequence[Incoming] = (),
+        today: date | None = None,
+    ) -> Allocation:
+        """What the channel should show of `sku`: the one place its policy is applied."""
+        return publish(
+            available,
+            self.sells_from,
+            self.policy_for(sku),
+            ceiling=self.ceiling,
+            holder=self.holder,
+            incoming=incoming,
+            today=today,
+        )
+
+    async def incoming(self, skus: Collection[str]) -> Mapping[str, Sequence[Incoming]]:
+        """The open purchase order lots of `skus`, read only when the channel sells them."""
+        if not self.policy.sell_incoming:
+            return {}
+        return await store_incoming.lots(skus)
 
     @property
     def ceiling(self) -> int | None:

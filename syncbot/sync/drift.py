@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from syncbot.ledger.allocation import publish
 from syncbot.store import listings as store
 from syncbot.store.listings import ChannelListing
 from syncbot.sync.channels import SyncChannel, as_listing
@@ -57,14 +56,11 @@ async def check_drift(
     rows = await store.listings(channel.name)
     levels = await read_levels(channel, rows, progress)
     available = await store.available({row.sku for row in rows})
+    incoming = await channel.incoming({row.sku for row in rows})
     report = DriftReport(channel.name, clock())
     for row in rows:
-        allocation = publish(
-            available.get(row.sku, {}),
-            channel.sells_from,
-            channel.policy_for(row.sku),
-            ceiling=channel.ceiling,
-            holder=channel.holder,
+        allocation = channel.allocate(
+            row.sku, available.get(row.sku, {}), incoming.get(row.sku, ()), report.checked_at.date()
         )
         report.lines.append(
             DriftLine(

@@ -6,7 +6,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from syncbot.ledger.allocation import Action, Allocation, Decision, ListingState, decide, publish
+from syncbot.ledger.allocation import Action, Allocation, Decision, ListingState, decide
 from syncbot.store import listings as store
 from syncbot.store.listings import ChannelListing
 from syncbot.sync.channels import SyncChannel
@@ -65,14 +65,11 @@ async def plan(
         and level < row.pushed_quantity
     }
     ingested = await store.ingested_since(channel.name, below, channel.sells_from)
+    incoming = await channel.incoming({row.sku for row in rows})
     items = []
     for row in rows:
-        allocation = publish(
-            available.get(row.sku, {}),
-            channel.sells_from,
-            channel.policy_for(row.sku),
-            ceiling=channel.ceiling,
-            holder=channel.holder,
+        allocation = channel.allocate(
+            row.sku, available.get(row.sku, {}), incoming.get(row.sku, ()), now.date()
         )
         state = ListingState(
             channel_quantity=held[row.inventory_id],
