@@ -5,18 +5,26 @@ same single-row update, measured in the same run so the machine's noise cancels 
 
 A posting is one receipt of one unit: the full path (idempotency key, row lock, two guarded
 increments, the movement row and its outbox event, one transaction). The baseline is one
-`UPDATE balance SET quantity = quantity + 1` per transaction through sqlite3 or asyncpg.
+`UPDATE balance SET quantity = quantity + 1` per transaction through sqlite3 or asyncpg,
+and on PostgreSQL also pgbench's TPC-B transaction (five statements) at the same
+concurrency. A receipt at a cost moves value (the SKU row locked, its value and average
+rewritten); an order commit (available → committed) moves none: the two lines side by side
+show what costing adds to a posting.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import re
+import shutil
 import sqlite3
+import subprocess
 import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from decimal import Decimal
 from pathlib import Path
 
 import asyncpg
@@ -49,8 +57,11 @@ async def _timed(total: int, concurrency: int, work: Callable[[int], Awaitable[N
     return total / (time.perf_counter() - started)
 
 
-async def syncbot_rate(url: str, total: int, concurrency: int, batch: int = 1) -> float:
-    """Postings per second; with batch > 1 each posting carries that many receipts."""
+async def syncbot_rate(
+    url: str, total: int, concurrency: int, batch: int = 1, kind: str = "receive"
+) -> float:
+    """Postings per second; with batch > 1 each posting carries that many receipts.
+    `kind`: "receive" (at a cost of 2.50, so value moves) or "commit" (no value moves)."""
     await open_database(url)
     try:
         await declare_locations(["main"])
@@ -58,9 +69,16 @@ async def syncbot_rate(url: str, total: int, concurrency: int, batch: int = 1) -
         await add_sku(sku)
         await posting.post([ledger.receive(sku, 1)])  # creates the balance rows
 
+        if kind == "commit":
+            await posting.post([ledger.receive(sku, total * batch)])
+        entry = (
+            ledger.order_commit(sku, 1)
+            if kind == "commit"
+            else ledger.receive(sku, 1, unit_cost=Decimal("2.50"))
+        )
+
         async def one(n: int) -> None:
-            receipts = [ledger.receive(sku, 1)] * batch
-            await posting.post(receipts, idempotency_key=f"{sku}-{n}")
+            await posting.post([entry] * batch, idempotency_key=f"{sku}-{n}")
 
         return await _timed(total, concurrency, one)
     finally:
@@ -120,6 +138,22 @@ async def postgres_baseline(url: str, total: int, concurrency: int) -> float:
         await pool.close()
 
 
+def pgbench_tps(url: str, concurrency: int, seconds: int = 10) -> float | None:
+    """pgbench's TPC-B-like transaction per second on a scale-1 set in `url`'s database."""
+    if shutil.which("pgbench") is None:
+        return None
+    database = url.rsplit("/", 1)[1]
+    common = ["-h", "127.0.0.1", "-U", "postgres", database]
+    subprocess.run(["pgbench", "-i", "-q", "-s", "1", *common], check=True, capture_output=True)
+    run = subprocess.run(
+        ["pgbench", "-n", "-c", str(concurrency), "-j", str(min(concurrency, 4)),
+         "-T", str(seconds), *common],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    found = re.search(r"tps = ([0-9.]+)", run.stdout)
+    return float(found.group(1)) if found else None
+
+
 def report(
     backend: str,
     concurrency: int,
@@ -130,7 +164,7 @@ def report(
 ) -> None:
     print(
         f"{backend:<10} c={concurrency:<3} syncbot {ours:>8.0f} {unit}/s   "
-        f"{bare_label} {bare:>8.0f} updates/s   ratio {ours / bare:.2f}",
+        f"{bare_label} {bare:>8.0f}/s   ratio {ours / bare:.2f}",
         flush=True,
     )
 
@@ -147,6 +181,8 @@ async def bench_sqlite(total: int) -> None:
             # SQLite has one writer: the bare baseline at concurrency 1 is the ceiling for both.
             report("sqlite", concurrency, ours, bare, "sqlite3 c=1  ")
             report("sqlite", concurrency, ours, bare_async, "aiosqlite c=1")
+            commits = await syncbot_rate(url, total, concurrency, kind="commit")
+            report("sqlite", concurrency, commits, bare_async, "aiosqlite c=1", "commits")
         batched = await syncbot_rate(url, total // BATCH, 1, batch=BATCH) * BATCH
         report("sqlite", 1, batched, bare, "sqlite3 c=1  ", f"movements in postings of {BATCH}")
 
@@ -163,6 +199,14 @@ async def bench_postgres(admin_url: str, total: int) -> None:
             bare = await postgres_baseline(url, total, concurrency)
             ours = await syncbot_rate(url, total, concurrency)
             report("postgres", concurrency, ours, bare, f"asyncpg c={concurrency:<2}")
+            tpcb = pgbench_tps(url, concurrency)
+            if tpcb is not None:
+                report("postgres", concurrency, ours, tpcb, f"pgbench TPC-B c={concurrency:<2}")
+            commits = await syncbot_rate(url, total, concurrency, kind="commit")
+            report(
+                "postgres", concurrency, commits, bare, f"asyncpg c={concurrency:<2}",
+                "commits (no value)",
+            )  # fmt: skip
         bare = await postgres_baseline(url, total, 1)
         batched = await syncbot_rate(url, total // BATCH, 1, batch=BATCH) * BATCH
         report("postgres", 1, batched, bare, "asyncpg c=1 ", f"movements in postings of {BATCH}")
