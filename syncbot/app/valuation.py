@@ -131,20 +131,21 @@ def valuation_row(line: ValuedLine, currency: str) -> tuple[object, ...]:
     )
 
 
-def cost_amounts(figures: CostFigures, currency: str) -> tuple[str, ...]:
+def cost_values(figures: CostFigures) -> tuple[int, ...]:
     """The money columns of a cost line, in COST_HEADER's order."""
-    return tuple(
-        format_money(value, currency)
-        for value in (
-            figures.cost_of_goods,
-            figures.written_off,
-            figures.counted,
-            figures.adjusted,
-            figures.write_offs,
-            figures.receipts,
-            figures.value_change,
-        )
+    return (
+        figures.cost_of_goods,
+        figures.written_off,
+        figures.counted,
+        figures.adjusted,
+        figures.write_offs,
+        figures.receipts,
+        figures.value_change,
     )
+
+
+def cost_amounts(figures: CostFigures, currency: str) -> tuple[str, ...]:
+    return tuple(format_money(value, currency) for value in cost_values(figures))
 
 
 def cost_row(line: CostLine, currency: str) -> tuple[object, ...]:
