@@ -23,6 +23,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # they read from the raw channel table (ChannelConfig.settings()) that this file hands over.
 from connectors.settings import ConfigError as ConfigError
 from syncbot.ledger import DEFAULT_LOCATION
+from syncbot.ledger.costing import DEFAULT_CURRENCY, CostError, exponent
 
 # Keys in the channels file that would hold a secret in clear text; they must name an
 # environment variable instead (access_token_env = "SHOPIFY_MAIN_TOKEN").
@@ -191,6 +192,8 @@ class Settings(BaseSettings):
     """Where people reach the service, e.g. https://stock.example.com: with https, the
     console's cookies are marked Secure."""
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    currency: str = DEFAULT_CURRENCY
+    """The installation's one currency (ISO 4217): reports round amounts to its smallest unit."""
     log_level: str = "INFO"
     # Channel sync. Intervals are seconds; every job of the scheduler is configurable.
     scheduler: bool = True
@@ -254,6 +257,15 @@ class Settings(BaseSettings):
         if not url.startswith(("https://", "http://")):
             raise ValueError("use an http(s) URL ending in /api/, like https://slack.com/api/")
         return url if url.endswith("/") else url + "/"
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, code: str) -> str:
+        try:
+            exponent(code)
+        except CostError as error:
+            raise ValueError(str(error)) from None
+        return code.strip().upper()
 
     @field_validator("log_level")
     @classmethod

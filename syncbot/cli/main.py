@@ -23,6 +23,7 @@ from syncbot.cli.stock import stock_app
 from syncbot.cli.suppliers import supplier_app
 from syncbot.cli.tokens import token_app
 from syncbot.cli.users import user_app
+from syncbot.cli.valuation import valuation_app
 from syncbot.config import ConfigError
 from syncbot.logs import configure_logging
 from syncbot.store.database import close_database, declare_locations, migrate, open_database
@@ -94,6 +95,8 @@ app.command("worker")(cli_sync.worker_command)
 app.command("slack")(cli_slack.slack_command)
 # Recording and reading stock are top-level commands (`syncbot receive`), not a group.
 app.registered_commands += stock_app.registered_commands
+# So are the reports of what the stock is worth (`syncbot valuation`, `cost-of-goods`).
+app.registered_commands += valuation_app.registered_commands
 
 
 def main() -> None:

@@ -10,9 +10,17 @@ from rich.table import Table
 from rich.text import Text
 
 from syncbot.app.stock import StockReport, VerifyReport
+from syncbot.app.valuation import (
+    CostLine,
+    CostTotals,
+    ValuationTotals,
+    ValuedLine,
+    average_text,
+    cost_values,
+)
 from syncbot.app.views import MovementView, SkuTotal
 from syncbot.ledger import Bucket, Event, Movement, Oversold, Quantities
-from syncbot.ledger.costing import format_cost
+from syncbot.ledger.costing import format_cost, format_money
 from syncbot.ledger.events import BelowReorderPoint
 
 # Piped output (grep, a log file) has no terminal width; rich would wrap at 80 columns.
@@ -173,3 +181,72 @@ def warning(event: Event) -> str | None:
             f"its reorder point {event.reorder_point}"
         )
     return None
+
+
+def _money(value: int, currency: str) -> Text:
+    """An amount rounded to the currency's smallest unit, red when below zero."""
+    return Text(format_money(value, currency), style="bold red" if value < 0 else "")
+
+
+def valuation_table(
+    title: str, lines: Iterable[ValuedLine], totals: ValuationTotals, currency: str
+) -> Table:
+    """Per SKU: on hand × average = value, then the totals (kept exact, rounded once)."""
+    table = Table(title=title, title_justify="left")
+    table.add_column("code")
+    table.add_column("name")
+    table.add_column("on_hand", justify="right")
+    table.add_column(f"average cost ({currency})", justify="right")
+    table.add_column(f"value ({currency})", justify="right")
+    for line in lines:
+        table.add_row(
+            line.code,
+            line.name,
+            _number(line.on_hand),
+            average_text(line.average),
+            _money(line.value, currency),
+        )
+    table.add_section()
+    table.add_row(
+        Text(f"total ({totals.skus} SKUs)", style="bold"),
+        "",
+        _number(totals.on_hand),
+        "",
+        _money(totals.value, currency),
+    )
+    return table
+
+
+COST_COLUMNS = (
+    "units sold",
+    "cost of goods sold",
+    "write_off",
+    "count",
+    "adjust",
+    "write-offs",
+    "receipts",
+    "value change",
+)
+
+
+def cost_table(title: str, lines: Iterable[CostLine], totals: CostTotals, currency: str) -> Table:
+    """Per SKU: units sold, cost of goods sold, write-offs by kind, receipts and the change
+    in value; then the totals and the value on hand when the period opened and closed."""
+    table = Table(title=title, title_justify="left")
+    table.add_column("code")
+    table.add_column("name")
+    for column in COST_COLUMNS:
+        table.add_column(column, justify="right")
+    for line in lines:
+        amounts = [_money(value, currency) for value in cost_values(line.figures)]
+        table.add_row(line.code, line.name, _number(line.figures.units_sold), *amounts)
+    table.add_section()
+    amounts = [_money(value, currency) for value in cost_values(totals.figures)]
+    table.add_row(Text("total", style="bold"), "", _number(totals.figures.units_sold), *amounts)
+    table.caption = (
+        f"value on hand: {format_money(totals.opening_value, currency)} at the start, "
+        f"{format_money(totals.closing_value, currency)} at the end ({currency}); "
+        "receipts = cost of goods sold + write-offs + value change"
+    )
+    table.caption_justify = "left"
+    return table

@@ -23,6 +23,7 @@ from syncbot.app import sessions
 from syncbot.app.actor import Actor
 from syncbot.app.roles import Role
 from syncbot.app.syncing import ChannelSyncs
+from syncbot.ledger.costing import DEFAULT_CURRENCY
 
 SESSION_COOKIE = "syncbot_session"
 HERE = Path(__file__).parent
@@ -97,8 +98,11 @@ class Console:
         secure_cookies: bool,
         locations: list[str] | None = None,
         channel_syncs: ChannelSyncs | None = None,
+        currency: str = DEFAULT_CURRENCY,
     ) -> None:
         self.secure_cookies = secure_cookies
+        self.currency = currency
+        """The installation's currency (SYNCBOT_CURRENCY): what report amounts are in."""
         self.locations = list(locations or [])
         self.channel_syncs = channel_syncs
         """The channels "sync now" and "dry run" reach (None: this process syncs nothing)."""

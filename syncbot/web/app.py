@@ -26,6 +26,7 @@ from syncbot.web.middleware import BodyLimit, RequestMetrics
 from syncbot.web.operations import operations
 from syncbot.web.stock_api import describe_bodies, stock_api
 from syncbot.web.users_api import users_router
+from syncbot.web.valuation_api import valuation_router
 from syncbot.web.webhooks import webhook_router
 
 
@@ -63,10 +64,14 @@ def web_app(
     app.include_router(channels_router(kinds, access, channel_syncs))
     app.include_router(inbox_router(access))
     app.include_router(users_router(access))
+    app.include_router(valuation_router(access, settings.currency))
     for router in routers:
         app.include_router(router)
     secure = (settings.public_url or "").lower().startswith("https://")
-    install_console(app, Console(secure_cookies=secure, channel_syncs=channel_syncs))
+    install_console(
+        app,
+        Console(secure_cookies=secure, channel_syncs=channel_syncs, currency=settings.currency),
+    )
     app.state.channel_names = list(kinds)
     app.state.channel_kinds = dict(kinds)
     app.state.metrics_token = settings.metrics_token

@@ -36,9 +36,18 @@ BODIES: dict[str, dict[str, Any]] = {
 }
 
 
+QUERIES = {
+    "/api/cost-of-goods": "?from=2026-11-01&to=2026-12-01",
+    "/api/cost-of-goods.csv": "?from=2026-11-01&to=2026-12-01",
+}
+"""The query a route cannot answer 200 without: a report's period."""
+
+
 def concrete(template: str) -> str:
-    """The template with a value for each parameter ("1" for one not named above)."""
-    return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: PATH_VALUES.get(m.group(1), "1"), template)
+    """The template with a value for each parameter ("1" for one not named above), and
+    the query the route requires."""
+    path = re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: PATH_VALUES.get(m.group(1), "1"), template)
+    return path + QUERIES.get(template, "")
 
 
 ADMIN_READS = frozenset({"/api/users", "/api/tokens"})
@@ -53,6 +62,10 @@ ROLE_MATRIX = [
     ("GET", "/api/channels/{channel}/listings", "viewer"),
     ("GET", "/api/channels/{channel}/pushes", "viewer"),
     ("GET", "/api/drift", "viewer"),
+    ("GET", "/api/valuation", "viewer"),
+    ("GET", "/api/valuation.csv", "viewer"),
+    ("GET", "/api/cost-of-goods", "viewer"),
+    ("GET", "/api/cost-of-goods.csv", "viewer"),
     ("POST", "/api/movements", "clerk"),  # a receive; an adjust needs manager (TestRoles)
     ("POST", "/api/movements/{movement_id}/reverse", "clerk"),  # then the undo rule
     ("POST", "/api/inbox/{delivery_id}/skip", "manager"),
