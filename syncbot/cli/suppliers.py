@@ -12,7 +12,7 @@ from syncbot.cli.common import fail, run_with_database
 from syncbot.cli.options import refused_input
 from syncbot.cli.purchasing_tables import supplier_table, terms_table
 from syncbot.ledger.costing import parse_cost
-from syncbot.ledger.purchasing import check_note
+from syncbot.ledger.purchasing import check_note, check_supplier_name
 
 supplier_app = typer.Typer(
     help="Add, list and change suppliers and their terms per SKU.", no_args_is_help=True
@@ -28,6 +28,9 @@ Note = Annotated[str | None, typer.Option(help="A note kept with the supplier.")
 @supplier_app.command("add")
 def supplier_add(name: Name, lead_time: LeadTime = None, note: Note = None) -> None:
     """Add a supplier, so purchase orders can be placed with it."""
+    with refused_input():
+        check_supplier_name(name)
+        check_note(note or "")
     added = run_with_database(lambda: purchasing.add_supplier(name, lead_time or 0, note or ""))
     typer.echo(f"added supplier {added.name} (lead time {added.lead_time_days} days)")
 

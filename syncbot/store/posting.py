@@ -13,7 +13,9 @@ Inside one transaction, `post`:
 Nothing is written unless all of it is.
 
 Steps 2 to 4 work on balance rows and live in `balance_rows`; this module holds the
-transaction, the idempotency key and the rows it inserts.
+transaction, the idempotency key and the rows it inserts. A caller that must change its
+own rows in the same transaction (a purchase order's receipt) opens it, locks them, and
+calls `post_within` for steps 1 to 5; `key_taken` and `replay_key` answer its retries.
 """
 
 from __future__ import annotations
@@ -165,23 +167,17 @@ async def _replay(
 ) -> PostingResult:
     """The key was taken: the same content is a no-op, different content a refusal."""
     existing = await models.IdempotencyKey.get_or_none(key=key)
-    if existing is None:  # the integrity error was something else: do not hide it
-        raise InvalidMovement(f"posting refused by the database (key {key!r})")
-    if existing.fingerprint == digest or await _same_before_documents_counted(
-        existing, entries, provenance.document
+    if (
+        existing is not None
+        and existing.fingerprint != digest
+        and await _same_before_documents_counted(existing, entries, provenance.document)
     ):
         metrics.IDEMPOTENT_REPLAYS.inc()
         return PostingResult(posting=existing.posting, applied=False)
-    metrics.IDEMPOTENCY_CONFLICTS.inc()
     attempted: list[dict[str, object]] = [entry.content() for entry in entries]
     if provenance.document:
         attempted.append({"document": provenance.document})
-    log.warning(
-        "idempotency key reused with different content",
-        extra={"idempotency_key": key, "actor": provenance.actor, "attempted": attempted},
-    )
-    await models.IdempotencyConflict.create(key=key, attempted=attempted, actor=provenance.actor)
-    raise IdempotencyConflict(key)
+    return await replay_key(key, key, digest, attempted, provenance.actor)
 
 
 async def _same_before_documents_counted(

@@ -84,23 +84,7 @@ async def receive(
     digest = _digest(number, requests)
     try:
         async with in_transaction() as connection:
-            order, lines = await lock_order(connection, number)
-            if stored_key is not None and await posting.key_taken(connection, stored_key):
-                raise _Replay
-            require(order, RECEIVABLE, "receiving")
-            chosen = _requests_for(requests, lines)
-            if not chosen:
-                raise PurchasingInputError(f"purchase order {number} has nothing left to receive")
-            movements: list[Movement] = []
-            for request in chosen:
-                line = line_for(order, lines, request.sku)
-                movements += _apply(order.number, order.location_id, line, request)
-            provenance = posting.Provenance(actor=actor, document=document_of(number))
-            result = await posting.post_within(
-                connection, movements, key=stored_key, digest=digest, provenance=provenance
-            )
-            await settle(connection, order, lines, [], actor)
-            await _remember_costs(connection, order.supplier_id, chosen, lines)
+            result = await _receive_locked(connection, number, requests, stored_key, digest, actor)
     except (_Replay, IntegrityError):
         if stored_key is None or key is None:
             raise
@@ -108,6 +92,35 @@ async def receive(
         attempted += [r.content() for r in requests or []]
         return await posting.replay_key(stored_key, key, digest, attempted, actor)
     posting.count_posting(result)
+    return result
+
+
+async def _receive_locked(
+    connection: BaseDBAsyncClient,
+    number: str,
+    requests: list[ReceiptRequest] | None,
+    stored_key: str | None,
+    digest: str,
+    actor: str,
+) -> posting.PostingResult:
+    """Steps 1 to 4 of the module's docstring, inside the caller's transaction."""
+    order, lines = await lock_order(connection, number)
+    if stored_key is not None and await posting.key_taken(connection, stored_key):
+        raise _Replay
+    require(order, RECEIVABLE, "receiving")
+    chosen = _requests_for(requests, lines)
+    if not chosen:
+        raise PurchasingInputError(f"purchase order {number} has nothing left to receive")
+    movements: list[Movement] = []
+    for request in chosen:
+        line = line_for(order, lines, request.sku)
+        movements += _apply(order.number, order.location_id, line, request)
+    provenance = posting.Provenance(actor=actor, document=document_of(number))
+    result = await posting.post_within(
+        connection, movements, key=stored_key, digest=digest, provenance=provenance
+    )
+    await settle(connection, order, lines, [], actor)
+    await _remember_costs(connection, order.supplier_id, chosen, lines)
     return result
 
 
