@@ -30,33 +30,27 @@ def _kinds(wanted: ValueClass) -> str:
 
 _AT_COST = "(value + cost_variance)"
 _SOLD = _kinds(ValueClass.COST_OF_GOODS)
-# Columns, each a sum over the period's movements: what each means is in CostLine.
-_COLUMNS = f"""
-SUM(CASE WHEN kind IN {_SOLD} THEN CASE WHEN destination_bucket = '{Bucket.CUSTOMER}'
-    THEN quantity ELSE -quantity END ELSE 0 END) AS units_sold,
-SUM(CASE WHEN kind IN {_SOLD} THEN -value ELSE cost_variance END) AS cost_of_goods,
-SUM(CASE WHEN kind = '{MovementKind.WRITE_OFF}' THEN -{_AT_COST} ELSE 0 END) AS written_off,
-SUM(CASE WHEN kind = '{MovementKind.COUNT}' THEN -{_AT_COST} ELSE 0 END) AS counted,
-SUM(CASE WHEN kind = '{MovementKind.ADJUST}' THEN -{_AT_COST} ELSE 0 END) AS adjusted,
-SUM(CASE WHEN kind IN {_kinds(ValueClass.RECEIPT)} THEN {_AT_COST} ELSE 0 END) AS receipts,
-SUM(value) AS value_change
-"""
-_NAMES = (
-    "units_sold",
-    "cost_of_goods",
-    "written_off",
-    "counted",
-    "adjusted",
-    "receipts",
-    "value_change",
-)
+# Columns, each a sum over the period's movements: what each means is in CostFigures.
+_SUMS = {
+    "units_sold": f"""SUM(CASE WHEN kind IN {_SOLD} THEN CASE WHEN destination_bucket =
+        '{Bucket.CUSTOMER}' THEN quantity ELSE -quantity END ELSE 0 END)""",
+    "cost_of_goods": f"SUM(CASE WHEN kind IN {_SOLD} THEN -value ELSE cost_variance END)",
+    "written_off": f"SUM(CASE WHEN kind = '{MovementKind.WRITE_OFF}' THEN -{_AT_COST} ELSE 0 END)",
+    "counted": f"SUM(CASE WHEN kind = '{MovementKind.COUNT}' THEN -{_AT_COST} ELSE 0 END)",
+    "adjusted": f"SUM(CASE WHEN kind = '{MovementKind.ADJUST}' THEN -{_AT_COST} ELSE 0 END)",
+    "receipts": f"SUM(CASE WHEN kind IN {_kinds(ValueClass.RECEIPT)} THEN {_AT_COST} ELSE 0 END)",
+    "value_change": "SUM(value)",
+}
+_NAMES = tuple(_SUMS)
+_COLUMNS = ", ".join(f"{expression} AS {name}" for name, expression in _SUMS.items())
+# The LIMIT is inside the grouping, so each page reads only its own index range.
 _PAGE = f"""
 SELECT t.*, s.name AS name FROM (
   SELECT sku_id, {_COLUMNS} FROM movement
   WHERE occurred_at >= ? AND occurred_at < ? AND sku_id > ? GROUP BY sku_id
-) t JOIN sku s ON s.code = t.sku_id
-WHERE {" OR ".join(f"t.{name} <> 0" for name in _NAMES)}
-ORDER BY t.sku_id LIMIT ?
+  HAVING {" OR ".join(f"{expression} <> 0" for expression in _SUMS.values())}
+  ORDER BY sku_id LIMIT ?
+) t JOIN sku s ON s.code = t.sku_id ORDER BY t.sku_id
 """
 _TOTALS = f"SELECT {_COLUMNS} FROM movement WHERE occurred_at >= ? AND occurred_at < ?"
 _OPENING = "SELECT COALESCE(SUM(value), 0) AS value FROM movement WHERE occurred_at < ?"

@@ -129,14 +129,16 @@ def _units(where: str) -> str:
     )
 
 
-# The location's units and the SKU's over every location (for its average), in one pass.
+# The location's units and the SKU's over every location (for its average), in one pass;
+# the page's LIMIT is inside the grouping, so each page reads only its own index range.
+_ALL = _units("")
+_LOCAL = _units(" AND destination_location = ?")
 _AT = f"""
 SELECT t.sku_id AS code, s.name AS name, t.on_hand, t.total_on_hand, t.value FROM (
-  SELECT sku_id, {_units(" AND destination_location = ?")} AS on_hand,
-         {_units("")} AS total_on_hand, SUM(value) AS value
+  SELECT sku_id, {{local}} AS on_hand, {_ALL} AS total_on_hand, SUM(value) AS value
   FROM movement WHERE occurred_at <= ? AND sku_id > ? GROUP BY sku_id
-) t JOIN sku s ON s.code = t.sku_id
-WHERE {{keep}} ORDER BY t.sku_id LIMIT ?
+  HAVING {{keep}} ORDER BY sku_id LIMIT ?
+) t JOIN sku s ON s.code = t.sku_id ORDER BY t.sku_id
 """
 _AT_TOTALS = f"""
 SELECT COALESCE({_units("")}, 0) AS on_hand, COALESCE(SUM(value), 0) AS value
@@ -151,17 +153,12 @@ SELECT COUNT(*) AS skus FROM (
 
 
 async def _at_page(location: str | None, at: datetime, after: str, limit: int) -> list[ValuedLine]:
-    keep = "t.on_hand <> 0" if location is not None else "(t.on_hand <> 0 OR t.value <> 0)"
-    # Without a location, "the location's" units are every location's: the same
-    # condition with a location that always matches would cost a comparison per row.
-    sql = _AT.format(keep=keep)
     if location is None:
-        sql = sql.replace(" AND destination_location = ?", "").replace(
-            " AND source_location = ?", ""
-        )
+        sql = _AT.format(local=_ALL, keep=f"{_ALL} <> 0 OR SUM(value) <> 0")
         params: list[Any] = [moment_param(at), after, limit]
     else:
-        params = [location, location, moment_param(at), after, limit]
+        sql = _AT.format(local=_LOCAL, keep=f"{_LOCAL} <> 0")
+        params = [location, location, moment_param(at), after, location, location, limit]
     lines = []
     for row in await query_rows(sql, params):
         units, total, value = int(row["on_hand"]), int(row["total_on_hand"]), int(row["value"])
