@@ -26,6 +26,7 @@ from syncbot.ledger.purchasing import (
     RECEIVABLE,
     LineNotOnOrder,
     LineState,
+    OverReceipt,
     PurchasingError,
     PurchasingInputError,
     Receipt,
@@ -66,6 +67,12 @@ def _said(error: Exception) -> str:
         return (
             f"There is no purchase order {error.number} (see `syncbot po list`). "
             "A receipt without an order is `/receive SKU QTY`."
+        )
+    if isinstance(error, OverReceipt):
+        return (
+            f"Receiving {error.requested} × {error.sku} is more than the {error.open_quantity} "
+            f"still expected on {error.number}. To record the excess as an over-receipt: "
+            f"`syncbot po receive {error.number} {error.sku} {error.requested} --force`."
         )
     return str(error)
 
