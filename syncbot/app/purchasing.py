@@ -9,6 +9,8 @@ raised. Every posting names `purchase-orders/<number>` as its document.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -31,6 +33,7 @@ from syncbot.store.posting import PostingResult
 
 __all__ = [
     "IncomingLine",
+    "LineReceipt",
     "LineView",
     "OrderSummary",
     "OrderView",
@@ -52,6 +55,7 @@ __all__ = [
     "purchase_orders",
     "receive_all",
     "receive_line",
+    "receive_lines",
     "remove_line",
     "set_supplier",
     "set_supplier_terms",
@@ -214,6 +218,32 @@ async def receive_line(
     request = receipts.ReceiptRequest(sku, quantity, damaged, _cost(unit_cost), force)
     result = await receipts.receive(
         number, [request], actor=actor.encode(), key=key, key_namespace=actor.key_namespace
+    )
+    return await _result(number, result)
+
+
+@dataclass(frozen=True)
+class LineReceipt:
+    """One line of a receipt that names several: units, of them damaged, and a unit cost
+    (None: the line's own)."""
+
+    sku: str
+    quantity: int
+    damaged: int = 0
+    unit_cost: Cost | None = None
+
+
+async def receive_lines(
+    number: str, lines: Sequence[LineReceipt], actor: Actor, *, key: str | None = None
+) -> PurchaseResult:
+    """Receives several lines of one order in one posting, all or nothing (a form that
+    receives a delivery). Over-receipts are refused; the same `key` records once."""
+    requests = [
+        receipts.ReceiptRequest(line.sku, line.quantity, line.damaged, _cost(line.unit_cost))
+        for line in lines
+    ]
+    result = await receipts.receive(
+        number, requests, actor=actor.encode(), key=key, key_namespace=actor.key_namespace
     )
     return await _result(number, result)
 

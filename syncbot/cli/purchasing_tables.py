@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from rich.table import Table
 
-from syncbot.app.purchasing_views import OrderSummary, OrderView, SupplierView
+from syncbot.app.purchasing_views import IncomingLine, OrderSummary, OrderView, SupplierView
 from syncbot.ledger.costing import format_cost
 
 
@@ -85,4 +85,18 @@ def orders_table(orders: Iterable[OrderSummary]) -> Table:
             str(order.ordered),
             str(order.received),
         )
+    return table
+
+
+def incoming_table(incoming: Iterable[IncomingLine]) -> Table:
+    """What is incoming of one SKU, per open order line, soonest expected first."""
+    table = Table(title="incoming on open purchase orders", title_justify="left")
+    table.add_column("order")
+    table.add_column("supplier")
+    table.add_column("location")
+    table.add_column("quantity", justify="right")
+    table.add_column("expected")
+    for line in incoming:
+        expected = "" if line.expected_on is None else line.expected_on.isoformat()
+        table.add_row(line.order, line.supplier, line.location, str(line.quantity), expected)
     return table

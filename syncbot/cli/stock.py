@@ -8,8 +8,10 @@ from typing import Annotated, Any, Literal
 
 import typer
 
+from syncbot.app import purchasing
 from syncbot.app import stock as use_stock
 from syncbot.app.actor import Actor
+from syncbot.cli import purchasing_tables
 from syncbot.cli import tables as cli_tables
 from syncbot.cli.common import fail, run_with_database
 from syncbot.cli.options import Force, Key, Location, Reason, SkuCode, UnitCost, refused_input
@@ -25,9 +27,18 @@ stock_app = typer.Typer()
 
 @stock_app.command("stock")
 def stock_command(sku: SkuCode) -> None:
-    """Show a SKU's quantities at every location, and the total."""
-    report = run_with_database(lambda: use_stock.stock_card(sku))
-    cli_tables.console().print(cli_tables.stock_table(report))
+    """Show a SKU's quantities at every location, and the total; then what is incoming on
+    open purchase orders, with each order and its expected date."""
+
+    async def read() -> tuple[use_stock.StockReport, list[purchasing.IncomingLine]]:
+        report = await use_stock.stock_card(sku)
+        return report, await purchasing.incoming_by_order(report.sku)
+
+    report, incoming = run_with_database(read)
+    out = cli_tables.console()
+    out.print(cli_tables.stock_table(report))
+    if incoming:
+        out.print(purchasing_tables.incoming_table(incoming))
 
 
 def _recorded(result: use_stock.Recorded) -> str:

@@ -3,7 +3,8 @@ export, and each SKU's card.
 
     GET /skus?q=&sort=&low=1&page=    the list, 50 to a page (viewer)
     GET /skus.csv?same query          every SKU of that list, streamed as CSV (viewer)
-    GET /skus/{code}?before=          one SKU's card; codes may hold `/` (viewer)
+    GET /skus/{code}?before=          one SKU's card, with what is incoming on open
+                                      purchase orders; codes may hold `/` (viewer)
 
 Everything a list shows is in its query string, so it can be bookmarked. A query the
 list cannot mean (an unknown sort, a page beyond the last possible, a NUL byte, an
@@ -21,7 +22,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 
-from syncbot.app import sku_pages
+from syncbot.app import purchasing, sku_pages
 from syncbot.app.roles import Role
 from syncbot.console import charts
 from syncbot.console.pages import SECURITY_HEADERS, Console, ConsoleUser, PageError
@@ -206,6 +207,7 @@ def routes(console: Console) -> APIRouter:
             user,
             page="skus",
             card=card,
+            incoming=await purchasing.incoming_by_order(card.stock.sku),
             available_chart=charts.line_chart(
                 "chart-available",
                 f"{code}: available at the end of each day",

@@ -25,6 +25,7 @@ from syncbot.ledger import (
     damage,
     receive,
 )
+from syncbot.ledger.costing import format_cost
 from syncbot.slackbot import blocks
 from syncbot.slackbot.access import refusal
 from syncbot.slackbot.blocks import Message
@@ -68,7 +69,7 @@ async def record(
     if command == "/damage":
         entry = damage(sku, quantity, location, reason)
     elif command == "/receive":
-        entry = receive(sku, quantity, location, reason)
+        entry = receive(sku, quantity, location, reason, unit_cost=adjustment.unit_cost)
     else:
         entry = Count(sku, quantity, location)
     who, document = Actor.slack(team, user), f"slack:{command.lstrip('/')}"
@@ -100,7 +101,8 @@ def _summary(command: str, adjustment: Adjustment, result: use_stock.Recorded) -
         return f"counted {quantity} × {sku}: posted a difference of {difference:+d}"
     verb = "recorded damage of" if command == "/damage" else "received"
     why = f" ({adjustment.reason})" if adjustment.reason else ""
-    return f"{verb} {quantity} × {sku}{why}"
+    cost = "" if adjustment.unit_cost is None else f" at {format_cost(adjustment.unit_cost)}"
+    return f"{verb} {quantity} × {sku}{cost}{why}"
 
 
 def _difference(movement: Movement) -> int:

@@ -12,6 +12,7 @@ from typing import Any
 
 from syncbot.app.actor import Actor, Via
 from syncbot.app.channels import ChannelStatus
+from syncbot.app.purchasing_views import IncomingLine
 from syncbot.app.reports import LowStock, StockCard
 from syncbot.ledger import Quantities
 from syncbot.ledger.errors import SHOWN_CHARACTERS
@@ -61,7 +62,19 @@ def _figures(quantities: Quantities) -> str:
     )
 
 
-def stock_message(card: StockCard, public: bool = False) -> Message:
+def incoming_text(incoming: Sequence[IncomingLine]) -> str:
+    """Units on open purchase orders, soonest expected first."""
+    lines = [
+        f"• {line.quantity} on *{line.order}* from {line.supplier} to {line.location}, "
+        + (f"expected {line.expected_on.isoformat()}" if line.expected_on else "no date given")
+        for line in incoming
+    ]
+    return "*Incoming*\n" + ("\n".join(lines) or "_Nothing on order._")
+
+
+def stock_message(
+    card: StockCard, public: bool = False, incoming: Sequence[IncomingLine] = ()
+) -> Message:
     report = card.report
     title = f"*{report.sku}*" + (f" · {report.name}" if report.name else "")
     blocks: list[Block] = [_text(f"{title}\n{_figures(report.total)}")]
@@ -81,6 +94,8 @@ def stock_message(card: StockCard, public: bool = False) -> Message:
         )
         for figure in card.channels
     ]
+    if incoming:
+        blocks.append(_text(incoming_text(incoming)))
     blocks.append(_text("*Channels*\n" + ("\n".join(channels) or "_Not listed on any channel._")))
     sales = f"Sold: {card.sold_7_days} in 7 days · {card.sold_30_days} in 30 days"
     reorder = (

@@ -8,25 +8,22 @@ response_url (or a message, for the modal), so a busy database never makes Slack
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from syncbot.app import catalogue
+from syncbot.app import catalogue, purchasing
 from syncbot.app.reports import close_matches, search_skus, stock_card
 from syncbot.ledger import (
     LedgerError,
     UnknownSku,
 )
 from syncbot.ledger.limits import MAX_SKU_LENGTH, quoted, text_problem
-from syncbot.slackbot import adjustments, blocks
-from syncbot.slackbot.access import Access, refusal
+from syncbot.slackbot import adjustments, blocks, receiving
+from syncbot.slackbot.floor import Floor, post_to
 from syncbot.slackbot.text import (
     DAMAGE_REASONS,
     Adjustment,
@@ -36,19 +33,8 @@ from syncbot.slackbot.text import (
     read_stock,
 )
 
-log = logging.getLogger(__name__)
-
-Reply = Callable[[str | None, dict[str, Any]], Awaitable[bool]]
 Body = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Floor:
-    """What the listeners share: who may write, where stock lives, how to answer."""
-
-    access: Access
-    locations: tuple[str, ...]
-    reply: Reply
+__all__ = ["Floor", "register"]
 
 
 def register(app: AsyncApp, floor: Floor) -> None:
@@ -76,15 +62,13 @@ def register(app: AsyncApp, floor: Floor) -> None:
         answer = await _stock_answer(code, public=False, search=False)
         await floor.reply(body.get("response_url"), {**answer, "replace_original": True})
 
-    async def refused_write(client: AsyncWebClient, user: str, command: str) -> str | None:
-        """Why `user` may not run the write `command`, or None when their role allows it."""
-        needed, held = adjustments.needed_role(command), await floor.access.role_of(client, user)
-        if held.allows(needed):
-            return None
-        return refusal(adjustments.DOING[command], needed, held, user)
+    refused_write = floor.refused_write
 
     async def adjustment_ack(ack: AsyncAck, command: Body, client: AsyncWebClient) -> None:
         name, user = command["command"], command["user_id"]
+        if name == "/receive" and await receiving.names_an_order(command.get("text", "")):
+            await receiving.order_ack(floor, ack, command, client)
+            return
         if not (name == "/damage" and not command.get("text", "").strip()):
             try:
                 _read(floor, command)
@@ -99,6 +83,9 @@ def register(app: AsyncApp, floor: Floor) -> None:
 
     async def adjustment(command: Body, client: AsyncWebClient) -> None:
         name, user, team = command["command"], command["user_id"], command.get("team_id")
+        if name == "/receive" and await receiving.names_an_order(command.get("text", "")):
+            await receiving.order_command(floor, command, client)
+            return
         if await refused_write(client, user, name) is not None:
             return
         if name == "/damage" and not command.get("text", "").strip():
@@ -133,7 +120,7 @@ def register(app: AsyncApp, floor: Floor) -> None:
             return
         key = f"modal:{body['view']['id']}"
         message = await adjustments.record("/damage", typed, user, team, key)
-        await _post_to(client, body["view"].get("private_metadata") or user, user, message)
+        await post_to(client, body["view"].get("private_metadata") or user, user, message)
 
     async def undo(body: Body, client: AsyncWebClient) -> None:
         user, team = body["user"]["id"], (body.get("team") or {}).get("id")
@@ -148,6 +135,7 @@ def register(app: AsyncApp, floor: Floor) -> None:
     app.action(blocks.STOCK_PICK)(ack=just_ack, lazy=[pick])
     app.action(blocks.UNDO)(ack=just_ack, lazy=[undo])
     app.view(blocks.DAMAGE_MODAL)(ack=damage_submitted, lazy=[damage_recorded])
+    receiving.register(app, floor)
 
 
 def _read(floor: Floor, command: Body) -> Adjustment:
@@ -160,18 +148,23 @@ async def _stock_answer(text: str, public: bool, search: bool) -> dict[str, Any]
     """An exact SKU's card; otherwise matches to pick from, or close codes."""
     if not search:
         try:
-            card = await stock_card(text, datetime.now(UTC))
-            return blocks.stock_message(card, public)
+            return await _card_message(text, public)
         except UnknownSku:
             pass
     found = await search_skus(tuple(text.split()))
     if len(found) == 1 and not search:
-        return blocks.stock_message(await stock_card(found[0].code, datetime.now(UTC)), public)
+        return await _card_message(found[0].code, public)
     if found:
         return blocks.matches_message(text, [(sku.code, sku.name) for sku in found])
     if search:
         return blocks.matches_message(text, [])
     return blocks.unknown_sku_message(text, await close_matches(text))
+
+
+async def _card_message(code: str, public: bool) -> dict[str, Any]:
+    """A SKU's card with what is incoming on open purchase orders; raises UnknownSku."""
+    card = await stock_card(code, datetime.now(UTC))
+    return blocks.stock_message(card, public, await purchasing.incoming_by_order(card.report.sku))
 
 
 async def _read_modal(
@@ -212,18 +205,3 @@ async def _read_modal(
 def _selected(values: Body, block: str) -> str | None:
     option = ((values.get(block) or {}).get("value") or {}).get("selected_option")
     return option.get("value") if option else None
-
-
-async def _post_to(client: AsyncWebClient, channel: str, user: str, message: Body) -> None:
-    """Into the channel the modal came from; to the person when the bot is not a member."""
-    payload = {k: v for k, v in message.items() if k in ("text", "blocks")}
-    try:
-        await client.chat_postMessage(channel=channel, **payload)
-    except SlackApiError as error:
-        if channel == user:
-            raise
-        log.info(
-            "cannot post in the channel; telling the person instead",
-            extra={"error": error.response.get("error")},
-        )
-        await client.chat_postMessage(channel=user, **payload)

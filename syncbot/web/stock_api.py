@@ -14,7 +14,8 @@ from syncbot.web import schemas as service
 from syncbot.web.auth import AUTH_RESPONSES, Access, Caller
 from syncbot.web.errors import responses
 from syncbot.web.fields import MovementId, SkuInPath, SkuInQuery
-from syncbot.web.schemas import MovementOut, MovementRequest, PostingOut, StockOut
+from syncbot.web.schemas import MovementOut, MovementRequest, PostingOut
+from syncbot.web.stock_read import StockReadOut, stock_read
 
 
 def stock_api(access: Access) -> APIRouter:
@@ -32,9 +33,11 @@ def stock_api(access: Access) -> APIRouter:
 
     # `:path` because SKU codes may contain "/".
     @router.get("/stock/{sku:path}", responses=responses(404))
-    async def get_stock(sku: SkuInPath) -> StockOut:
-        """Quantities of one SKU per location and in total; 404 for an unknown SKU."""
-        return await service.stock_report(sku)
+    async def get_stock(sku: SkuInPath) -> StockReadOut:
+        """Quantities of one SKU per location and in total, and `incoming`: each open
+        purchase order line of it (order, supplier, location, quantity, expected_on),
+        soonest expected first; 404 for an unknown SKU."""
+        return await stock_read(sku)
 
     @router.get("/parked")
     async def get_parked() -> list[service.ParkedLineOut]:

@@ -14,7 +14,7 @@ import hmac
 import json
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -120,19 +120,31 @@ class SlackService:
         return stock
 
 
-async def _seed(database_url: str) -> None:
+Seed = Callable[[], Awaitable[None]] | None
+
+
+async def _seed(database_url: str, more: Seed) -> None:
     await open_database(database_url)
     try:
         await add_sku("MUG-01", name="Blue mug", reorder_point=5)
         await add_sku("MUG-02", name="Red mug")
         await add_sku("TEE-BLK-M", name="Black tee, medium")
+        if more is not None:
+            await more()
     finally:
         await close_database()
 
 
 @pytest.fixture
-def slack_service(database_url: str, tmp_path: Path) -> Iterator[SlackService]:
-    asyncio.run(_seed(database_url))
+def slack_seed() -> Seed:
+    """More to record before the service starts (a module overrides it): the service owns
+    the database connection once it runs."""
+    return None
+
+
+@pytest.fixture
+def slack_service(database_url: str, tmp_path: Path, slack_seed: Seed) -> Iterator[SlackService]:
+    asyncio.run(_seed(database_url, slack_seed))
     slack = FakeSlack(user_groups={GROUP: [PICKER]})
     service: SlackService | None = None
 
