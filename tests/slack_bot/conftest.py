@@ -123,7 +123,7 @@ class SlackService:
 Seed = Callable[[], Awaitable[None]] | None
 
 
-async def _seed(database_url: str, more: Seed) -> None:
+async def _seed(database_url: str, more: Seed = None) -> None:
     await open_database(database_url)
     try:
         await add_sku("MUG-01", name="Blue mug", reorder_point=5)
