@@ -8,6 +8,7 @@ LedgerError
 ├── UnknownSku            the SKU is not in the catalogue
 ├── UnknownLocation       the location is not declared
 ├── UnknownMovement       no movement has that id
+├── NotReversible         the movement belongs to a document that must be corrected instead
 ├── InsufficientStock     a manual movement would take a real bucket below zero
 └── IdempotencyConflict   a key was reused with different content
 """
@@ -63,6 +64,19 @@ class UnknownMovement(LedgerError):
     def __init__(self, movement_id: int) -> None:
         super().__init__(f"no movement has id {movement_id}: see `syncbot history SKU`")
         self.movement_id = movement_id
+
+
+class NotReversible(LedgerError):
+    """Reversing this movement alone would leave its document behind (a purchase order's
+    line would still count the units as received)."""
+
+    def __init__(self, movement_id: int, document: str, instead: str) -> None:
+        super().__init__(
+            f"movement {movement_id} belongs to {document} and cannot be reversed alone: "
+            f"{instead}"
+        )
+        self.movement_id = movement_id
+        self.document = document
 
 
 class InsufficientStock(LedgerError):

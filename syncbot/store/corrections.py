@@ -6,6 +6,8 @@ from dataclasses import replace
 
 from syncbot import ledger
 from syncbot.ledger import UnknownMovement
+from syncbot.ledger.errors import NotReversible
+from syncbot.ledger.purchasing import DOCUMENT_PREFIX
 from syncbot.store import models
 from syncbot.store.posting import PostingResult, Provenance, movement_from_row, post
 
@@ -26,6 +28,13 @@ async def reverse_movement(
     row = await models.Movement.get_or_none(id=movement_id)
     if row is None:
         raise UnknownMovement(movement_id)
+    if row.document.startswith(DOCUMENT_PREFIX) and row.reverses is None:
+        raise NotReversible(
+            movement_id,
+            row.document,
+            "cancel what is still expected with `syncbot po cancel`, or correct the stock "
+            "with `syncbot adjust`",
+        )
     reversal = replace(ledger.reverse(movement_from_row(row), movement_id), forced=force)
     return await post([reversal], idempotency_key=reversal_key(movement_id), provenance=provenance)
 

@@ -9,9 +9,11 @@ from decimal import Decimal
 import pytest
 
 from syncbot.app import purchasing
+from syncbot.app import stock as use_stock
 from syncbot.app.actor import Actor
 from syncbot.ledger import IdempotencyConflict, InvalidMovement, LedgerError, UnknownSku
 from syncbot.ledger.costing import CostError, value_of
+from syncbot.ledger.errors import NotReversible
 from syncbot.ledger.purchasing import (
     BelowReceived,
     LineNotOnOrder,
@@ -271,3 +273,16 @@ class TestBadInputWritesNothing:
         with pytest.raises(PurchasingInputError, match="no lines"):
             await purchasing.place_order(order.number, CLERK)
         assert (await purchasing.purchase_order(order.number)).status is PurchaseStatus.DRAFT
+
+
+class TestCorrections:
+    async def test_a_receipt_on_an_order_is_not_reversed_alone(self, ordered: str) -> None:
+        """Reversing the receipt's movement would leave the line counting the units as
+        received: it is refused, pointing to the order's own corrections, and nothing is
+        written."""
+        await purchasing.receive_line(ordered, "MUG-1", 4, CLERK)
+        receipt = await models.Movement.get(kind="receive")
+        before = await written()
+        with pytest.raises(NotReversible, match="po cancel"):
+            await use_stock.reverse(receipt.id, CLERK)
+        assert await written() == before
