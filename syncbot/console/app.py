@@ -6,10 +6,20 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from syncbot.console import admin, channels, inbox, live, overview, record, session, skus
+from syncbot.console import (
+    admin,
+    channels,
+    inbox,
+    live,
+    overview,
+    purchase_orders,
+    record,
+    session,
+    skus,
+)
 from syncbot.console.pages import HERE, SECURITY_HEADERS, Console, PageError, SignInRequired
 
-PAGE_MODULES = (session, overview, skus, record, channels, inbox, admin, live)
+PAGE_MODULES = (session, overview, skus, record, purchase_orders, channels, inbox, admin, live)
 
 
 def install_console(app: FastAPI, console: Console) -> None:
