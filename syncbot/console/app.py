@@ -12,6 +12,7 @@ from syncbot.console import (
     inbox,
     live,
     overview,
+    purchase_order_forms,
     purchase_orders,
     record,
     session,
@@ -19,7 +20,18 @@ from syncbot.console import (
 )
 from syncbot.console.pages import HERE, SECURITY_HEADERS, Console, PageError, SignInRequired
 
-PAGE_MODULES = (session, overview, skus, record, purchase_orders, channels, inbox, admin, live)
+PAGE_MODULES = (
+    session,
+    overview,
+    skus,
+    record,
+    purchase_order_forms,
+    purchase_orders,
+    channels,
+    inbox,
+    admin,
+    live,
+)
 
 
 def install_console(app: FastAPI, console: Console) -> None:

@@ -131,3 +131,24 @@ async def test_a_manager_cancels_the_rest_and_a_clerk_may_not(clerk: httpx.Async
         answer = await manager.post(f"{PAGE}/cancel", data={"csrf": csrf_in(page.text)})
         assert answer.status_code == 303
     assert (await stock.stock_card(SKU)).total.incoming == 0
+
+
+async def test_a_manager_creates_a_draft_adds_a_line_and_orders_it(ordered: None) -> None:
+    """New order → add a line → Order: incoming grows; a bad date is shown beside its
+    field and creates nothing."""
+    async with _signed_in("mo", "manager") as manager:
+        form = await manager.get("/purchase-orders/new")
+        csrf = csrf_in(form.text)
+        bad = {"csrf": csrf, "supplier": "Acme", "location": "main", "expected_on": "soon"}
+        refused = await manager.post("/purchase-orders/new", data=bad)
+        assert refused.status_code == 422
+        assert re.search(r'id="e-expected_on">[^<]*YYYY-MM-DD', refused.text)
+        assert len(await purchasing.purchase_orders()) == 1
+
+        made = await manager.post("/purchase-orders/new", data={**bad, "expected_on": ""})
+        assert made.headers["location"] == "/purchase-orders/PO-0002"
+        line = {"csrf": csrf, "sku": SKU, "quantity": "5", "cost": "4"}
+        assert (await manager.post("/purchase-orders/PO-0002/lines", data=line)).status_code == 303
+        placed = await manager.post("/purchase-orders/PO-0002/order", data={"csrf": csrf})
+        assert placed.status_code == 303
+    assert (await stock.stock_card(SKU)).total.incoming == 15
