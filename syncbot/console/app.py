@@ -12,6 +12,8 @@ from syncbot.console import (
     inbox,
     live,
     overview,
+    purchase_order_forms,
+    purchase_orders,
     record,
     session,
     skus,
@@ -19,7 +21,19 @@ from syncbot.console import (
 )
 from syncbot.console.pages import HERE, SECURITY_HEADERS, Console, PageError, SignInRequired
 
-PAGE_MODULES = (session, overview, skus, valuation, record, channels, inbox, admin, live)
+PAGE_MODULES = (
+    session,
+    overview,
+    skus,
+    valuation,
+    record,
+    purchase_order_forms,
+    purchase_orders,
+    channels,
+    inbox,
+    admin,
+    live,
+)
 
 
 def install_console(app: FastAPI, console: Console) -> None:

@@ -72,8 +72,7 @@ class NotReversible(LedgerError):
 
     def __init__(self, movement_id: int, document: str, instead: str) -> None:
         super().__init__(
-            f"movement {movement_id} belongs to {document} and cannot be reversed alone: "
-            f"{instead}"
+            f"movement {movement_id} belongs to {document} and cannot be reversed alone: {instead}"
         )
         self.movement_id = movement_id
         self.document = document

@@ -6,7 +6,13 @@ Every error answers JSON `{"error": "<message>"}`. The ledger's refusals map to 
     UndoRefused                                    403  the undo rule needs a higher role
     InsufficientStock                              409  force it, or receive first
     IdempotencyConflict                            409  the key was used for something else
-    ValidationError, PolicyError (any other)       422  the request itself is wrong
+    UnknownSupplier, UnknownPurchaseOrder,
+      LineNotOnOrder                               404  no such supplier, order or line
+    WrongState, OverReceipt, BelowReceived,
+      SupplierExists, PurchaseOrderExists,
+      LineExists                                   409  the order's state or a name taken
+    ValidationError, PolicyError (any other)       422  the request itself is wrong (a cost,
+                                                        a date, a quantity)
 
 Every limit of the store is checked before the database sees a value (`web.fields`). As a
 safety net, a value the database still refuses (a length, a NUL, a range) answers 422 and
@@ -36,6 +42,18 @@ from syncbot.ledger import (
     UnknownMovement,
     UnknownSku,
 )
+from syncbot.ledger.errors import NotReversible
+from syncbot.ledger.purchasing import (
+    BelowReceived,
+    LineExists,
+    LineNotOnOrder,
+    OverReceipt,
+    PurchaseOrderExists,
+    SupplierExists,
+    UnknownPurchaseOrder,
+    UnknownSupplier,
+    WrongState,
+)
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +63,17 @@ _LEDGER_STATUS: dict[type[LedgerError], int] = {
     UnknownMovement: 404,
     UndoRefused: 403,
     InsufficientStock: 409,
+    NotReversible: 409,
     IdempotencyConflict: 409,
+    UnknownSupplier: 404,
+    UnknownPurchaseOrder: 404,
+    LineNotOnOrder: 404,
+    WrongState: 409,
+    OverReceipt: 409,
+    BelowReceived: 409,
+    SupplierExists: 409,
+    PurchaseOrderExists: 409,
+    LineExists: 409,
 }
 
 
@@ -59,8 +87,10 @@ _MEANINGS = {
     400: "Malformed request: a body that is not JSON, nested too deeply, or a bad header",
     401: "Missing or invalid credentials or signature",
     403: "Forbidden: the token's role is too low for this; the message names the role",
-    404: "Not found: the named SKU, location, movement or channel does not exist",
-    409: "Conflict: insufficient stock, or an idempotency key used for something else",
+    404: "Not found: the named SKU, location, movement, channel, supplier, purchase order "
+    "or order line does not exist",
+    409: "Conflict: insufficient stock, an order in the wrong state, an over-receipt not "
+    "forced, a name taken, or an idempotency key used for something else",
     413: "The request body is larger than SYNCBOT_MAX_BODY_BYTES",
     422: "Invalid input: a field breaks a rule or a limit of the store, which it names",
 }
