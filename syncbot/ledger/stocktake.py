@@ -25,11 +25,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from syncbot.ledger.costing import value_of
 from syncbot.ledger.errors import LedgerError, quoted
-from syncbot.ledger.movements import Movement
+from syncbot.ledger.movements import MAX_QUANTITY, Movement
 from syncbot.ledger.quantities import ON_HAND_BUCKETS
 
 MAX_NAME = 64
+MAX_KEY = 200  # a count's key, stored with the session's id in front (255 characters)
 SHOWN_SKUS = 10  # an overlap or approval message names at most this many SKUs
 
 
@@ -137,6 +139,45 @@ def check_name(name: str) -> str:
     return text
 
 
+def check_count(quantity: object, mode: str) -> tuple[int, CountMode]:
+    """A count's quantity (a whole number, 0 or more; an `add` at least 1) and its mode."""
+    if not isinstance(quantity, int) or isinstance(quantity, bool):
+        raise StocktakeInputError(f"a count is a whole number, got {quantity!r}")
+    try:
+        checked_mode = CountMode(mode)
+    except ValueError:
+        raise StocktakeInputError(f"a count's mode is set or add, not {quoted(mode)}") from None
+    if quantity < 0:
+        raise StocktakeInputError(f"a count cannot be negative, got {quantity}")
+    if quantity > MAX_QUANTITY:
+        raise StocktakeInputError(f"a count of {quantity} is beyond the limit of {MAX_QUANTITY}")
+    if checked_mode is CountMode.ADD and quantity == 0:
+        raise StocktakeInputError("adding 0 to a count changes nothing: add 1 or more")
+    return quantity, checked_mode
+
+
+def check_area(area: str) -> str:
+    """Where in the location a count was made ("shelf A"); "" is the whole location."""
+    text = area.strip()
+    if len(text) > MAX_NAME or not text.isprintable():
+        raise StocktakeInputError(f"an area has at most {MAX_NAME} printable characters")
+    return text
+
+
+def check_key(key: str) -> str:
+    """A client's key for one count, so a retried scan counts once."""
+    if not 0 < len(key) <= MAX_KEY or not key.isprintable():
+        raise StocktakeInputError(f"a count's key has 1 to {MAX_KEY} printable characters")
+    return key
+
+
+def parse_uncounted(text: str) -> Uncounted:
+    try:
+        return Uncounted(text.strip().lower())
+    except ValueError:
+        raise StocktakeInputError(f"--uncounted is leave or zero, not {quoted(text)}") from None
+
+
 @dataclass(frozen=True, slots=True)
 class CountEntry:
     """One count as recorded, in order: the line's history is a list of these."""
@@ -234,3 +275,36 @@ def document_of(session: int) -> str:
 def posting_key(session: int) -> str:
     """The one idempotency key of a session's posting: a second post records nothing."""
     return f"stocktake:{session}"
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """A line judged at its last count; all None but `expected_now` when uncounted."""
+
+    counted: int | None
+    expected: int | None
+    """Expected on-hand at the moment of the last count (snapshot + movements up to it)."""
+    variance: int | None
+    percent: Decimal | None
+    value: int | None
+    """variance × the SKU's average cost, in millionths; None when no cost is known."""
+    over: tuple[str, ...]
+
+
+def judge(
+    snapshot: int,
+    start_watermark: int,
+    entries: Sequence[CountEntry],
+    changes: Iterable[tuple[int, int]],
+    average_cost: Decimal | None,
+    thresholds: Thresholds,
+) -> Judgement:
+    """One line: counted − expected at its last count, its percent, value and thresholds."""
+    count = counted(entries)
+    if count is None:
+        return Judgement(None, None, None, None, None, ())
+    expected = expected_at(snapshot, start_watermark, entries[-1].watermark, changes)
+    variance = count - expected
+    value = None if not average_cost else value_of(variance, average_cost)
+    over = over_thresholds(variance, expected, value, thresholds)
+    return Judgement(count, expected, variance, variance_percent(variance, expected), value, over)
