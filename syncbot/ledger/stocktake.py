@@ -8,7 +8,8 @@ start watermark < id <= the count's watermark, so a sale shipped while the aisle
 moves the expectation with the shelf and makes no variance.
 
 StocktakeError (a LedgerError)
-├── StocktakeInputError   a name, mode, threshold or policy that cannot be used
+├── StocktakeInputError   a name, count, area, threshold or policy that cannot be used
+│                         (also a ValidationError: refused before the database opens)
 ├── UnknownStocktake      no session has that id or name
 ├── StocktakeClosed       the session was posted or cancelled
 ├── NotInStocktake        the SKU is not in the session's scope
@@ -26,7 +27,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from syncbot.ledger.costing import value_of
-from syncbot.ledger.errors import LedgerError, quoted
+from syncbot.ledger.errors import LedgerError, ValidationError, quoted
 from syncbot.ledger.movements import MAX_QUANTITY, Movement
 from syncbot.ledger.quantities import ON_HAND_BUCKETS
 
@@ -57,8 +58,9 @@ class StocktakeError(LedgerError):
     """Base of every refusal of a stock-take; nothing was written."""
 
 
-class StocktakeInputError(StocktakeError):
-    """A value that cannot be used: a name, a mode, a threshold, a policy."""
+class StocktakeInputError(StocktakeError, ValidationError):
+    """A value that cannot be used: a name, a mode, a threshold, a policy (also a
+    ValidationError, so edges refuse it before opening the database)."""
 
 
 class UnknownStocktake(StocktakeError):
