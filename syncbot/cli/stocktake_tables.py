@@ -24,7 +24,9 @@ def _blank(value: object) -> str:
 def _signed(value: int | None) -> Text:
     if value is None:
         return Text("")
-    return Text(f"{value:+d}", style="bold red" if value < 0 else "green" if value > 0 else "")
+    if value == 0:
+        return Text("0")
+    return Text(f"{value:+d}", style="bold red" if value < 0 else "green")
 
 
 def _approval(line: LineView) -> str:
@@ -37,7 +39,7 @@ def _cells(line: LineView, currency: str) -> list[str | Text]:
     if not line.is_counted:
         return [line.sku, _blank(line.expected), "not counted", "", "", "", "", ""]
     value = "" if line.value is None else format_money(line.value, currency)
-    percent = "" if line.percent is None else f"{line.percent:+}%"
+    percent = "" if line.percent is None else f"{line.percent:+}%" if line.percent else "0.0%"
     return [
         line.sku, _blank(line.expected), _blank(line.counted), _signed(line.variance), percent,
         value, _approval(line), str(len(line.counts)),
