@@ -42,7 +42,7 @@ from syncbot.ledger.stocktake import (
     check_name,
     parse_uncounted,
 )
-from syncbot.store import stocktake_reads, stocktakes
+from syncbot.store import stocktake_posting, stocktake_reads, stocktakes
 from syncbot.store.stocktake_reads import SessionRecord
 
 __all__ = [
@@ -161,7 +161,7 @@ async def post(session: Session, actor: Actor, *, uncounted: str = "leave") -> P
     `stocktakes/<id>`, and closes it; a second post records nothing (applied=False).
     Uncounted lines are left, or with `zero` counted as 0. Raises ApprovalNeeded."""
     policy = parse_uncounted(uncounted)
-    posted = await stocktakes.post(str(session), actor.encode(), policy, _approved)
+    posted = await stocktake_posting.post(str(session), actor.encode(), policy, _approved)
     return Posted(posted.session, posted.applied, posted.posting, len(posted.movements))
 
 

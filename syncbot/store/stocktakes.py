@@ -1,4 +1,4 @@
-"""Stock-take sessions: start (the snapshot), count, approve, post once, cancel.
+"""Stock-take sessions: start (the snapshot), count, approve, cancel (posting: `stocktake_posting`).
 
 Consistency with postings. Every posting locks the balance rows of each SKU and location
 it touches before it inserts its movements (`balance_rows`). `start` and `count` take the
@@ -16,7 +16,6 @@ never waits on a session while holding what `post` and `approve` need.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,13 +27,7 @@ from tortoise.transactions import in_transaction
 
 from syncbot.ledger import (
     REAL_BUCKETS,
-    Bucket,
-    Count,
-    Entry,
     IdempotencyConflict,
-    Movement,
-    MovementKind,
-    Position,
     UnknownLocation,
     UnknownSku,
 )
@@ -46,16 +39,12 @@ from syncbot.ledger.stocktake import (
     StocktakeInputError,
     StocktakeStatus,
     Thresholds,
-    Uncounted,
     WrongLocation,
-    document_of,
-    posting_key,
 )
-from syncbot.store import balance_rows, models, posting
+from syncbot.store import balance_rows, models
 from syncbot.store.stocktake_models import Stocktake, StocktakeCount, StocktakeLine
 from syncbot.store.stocktake_reads import (
     CountRecord,
-    SessionRecord,
     find,
     last_movement_id,
     load,
@@ -267,7 +256,7 @@ async def approve(ref: str, sku: str | None, actor: str) -> tuple[int, list[str]
     the SKUs approved. An approval holds for the line's latest count."""
     async with in_transaction() as connection:
         row = await _open_session(connection, ref)
-        await _lock_lines(connection, row.id)
+        await lock_lines(connection, row.id)
         session = await load(connection, row, None if sku is None else {sku})
         if sku is not None and not session.lines:
             if not await models.Sku.exists(code=sku):
@@ -286,104 +275,13 @@ async def approve(ref: str, sku: str | None, actor: str) -> tuple[int, list[str]
     return row.id, [line.sku for line in chosen]
 
 
-async def _lock_lines(connection: BaseDBAsyncClient, session: int) -> None:
+async def lock_lines(connection: BaseDBAsyncClient, session: int) -> None:
     await (
         StocktakeLine.filter(stocktake_id=session)
         .order_by("id")
         .select_for_update()
         .using_db(connection)
     )
-
-
-@dataclass(frozen=True, slots=True)
-class Posted:
-    session: int
-    applied: bool
-    """False when the session was posted before: nothing new was recorded."""
-    posting: uuid.UUID | None
-    movements: tuple[Movement, ...]
-
-
-async def post(
-    ref: str, actor: str, uncounted: Uncounted, check: Callable[[SessionRecord], None]
-) -> Posted:
-    """Posts every line's variance (and, with `zero`, uncounted lines to zero) once, and
-    closes the session; `check` refuses (before anything is written) what may not post."""
-    try:
-        async with in_transaction() as connection:
-            row = await find(connection, ref, lock=True)
-            if row.status == StocktakeStatus.POSTED:
-                return Posted(row.id, False, row.posting, ())
-            if row.status != StocktakeStatus.OPEN:
-                raise StocktakeClosed(row.id, row.status)
-            await _lock_lines(connection, row.id)
-            session = await load(connection, row)
-            check(session)
-            result = await _post_lines(connection, session, uncounted, actor)
-            row.status, row.closed_at, row.closed_by = (
-                StocktakeStatus.POSTED,
-                datetime.now(UTC),
-                actor,
-            )
-            row.uncounted, row.posting = uncounted.value, result.posting if result else None
-            await row.save(using_db=connection)
-            await StocktakeLine.filter(stocktake_id=row.id).using_db(connection).update(open=False)
-    except IntegrityError:  # a twin posting claimed the session's key and committed first
-        async with in_transaction() as connection:
-            row = await find(connection, ref)
-        if row.status != StocktakeStatus.POSTED:
-            raise
-        return Posted(row.id, False, row.posting, ())
-    if result is None:
-        return Posted(row.id, True, None, ())
-    posting.count_posting(result)
-    return Posted(row.id, True, result.posting, result.movements)
-
-
-async def _post_lines(
-    connection: BaseDBAsyncClient, session: SessionRecord, uncounted: Uncounted, actor: str
-) -> posting.PostingResult | None:
-    entries = entries_of(session, uncounted)
-    if not entries:
-        return None
-    document = document_of(session.id)
-    return await posting.post_within(
-        connection,
-        entries,
-        key=posting_key(session.id),
-        digest=posting.fingerprint(entries, document),
-        provenance=posting.Provenance(actor=actor, document=document),
-    )
-
-
-def entries_of(session: SessionRecord, uncounted: Uncounted) -> list[Entry]:
-    """A count movement per counted line with a variance (judged at its count, not now),
-    and with `zero` a count of 0 per uncounted line (resolved against on-hand now)."""
-    reason = f"stock-take {session.name or session.id}"
-    shelf = Position(session.location, Bucket.AVAILABLE)
-    outside = Position(session.location, Bucket.COUNT_DIFFERENCE)
-    entries: list[Entry] = []
-    for line in session.lines:
-        judged = line.judgement
-        if judged.variance is None:
-            if uncounted is Uncounted.ZERO:
-                entries.append(Count(line.sku, 0, session.location, reason))
-            continue
-        if judged.variance == 0:
-            continue
-        source, destination = (outside, shelf) if judged.variance > 0 else (shelf, outside)
-        entries.append(
-            Movement(
-                sku=line.sku,
-                kind=MovementKind.COUNT,
-                quantity=abs(judged.variance),
-                source=source,
-                destination=destination,
-                reason=reason,
-                counted_on_hand=judged.counted,
-            )
-        )
-    return entries
 
 
 async def cancel(ref: str, actor: str) -> tuple[int, bool]:

@@ -3,6 +3,7 @@ approval, one idempotent posting, cancel, and refusals that write nothing."""
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 
 import pytest
@@ -205,3 +206,25 @@ class TestRefusals:
         with pytest.raises(StocktakeClosed):
             await stocktakes.post("s", BOSS)
         assert (await written())[::3] == (before[0], before[3])
+
+
+class TestConcurrency:
+    async def test_two_starts_at_once_over_the_same_skus_one_wins(self, shelf: None) -> None:
+        """The second start waits on the first's balance locks, then sees its lines."""
+        results = await asyncio.gather(
+            stocktakes.start(BOSS, pattern="MUG-*"),
+            stocktakes.start(BOSS, skus=["MUG-1"]),
+            return_exceptions=True,
+        )
+        refused = [r for r in results if isinstance(r, OverlappingStocktake)]
+        assert len(refused) == 1, results
+        assert await StocktakeLine.filter(sku_id="MUG-1", open=True).count() == 1
+
+    async def test_a_scan_sent_twice_at_once_counts_once(self, shelf: None) -> None:
+        """Two requests with one key racing: one count recorded, both answered."""
+        session = await stocktakes.start(BOSS, skus=["MUG-1"])
+        answers = await asyncio.gather(
+            *(stocktakes.count(session.id, "MUG-1", 1, ANN, mode="add", key="k") for _ in "ab")
+        )
+        assert sorted(a.applied for a in answers) == [False, True]
+        assert await StocktakeCount.all().count() == 1
