@@ -110,7 +110,9 @@ async def start(
         location, chosen, name=checked_name, scope=scope, blind=blind, thresholds=limits,
         actor=actor.encode(), progress=progress,
     )  # fmt: skip
-    return _one(await sessions(), session)
+    async with in_transaction() as connection:
+        rows = await stocktake_reads.summaries(connection, open_only=False, session=session)
+    return StocktakeSummary.of(rows[0])
 
 
 async def count(
@@ -181,10 +183,6 @@ async def sessions(*, open_only: bool = False) -> list[StocktakeSummary]:
     async with in_transaction() as connection:
         rows = await stocktake_reads.summaries(connection, open_only=open_only)
     return [StocktakeSummary.of(row) for row in rows]
-
-
-def _one(rows: list[StocktakeSummary], session: int) -> StocktakeSummary:
-    return next(row for row in rows if row.id == session)
 
 
 async def _view(session: str, skus: set[str] | None, *, for_counter: bool) -> StocktakeView:

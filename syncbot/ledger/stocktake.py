@@ -32,6 +32,7 @@ from syncbot.ledger.movements import MAX_QUANTITY, Movement
 from syncbot.ledger.quantities import ON_HAND_BUCKETS
 
 MAX_NAME = 64
+MAX_PERCENT = 1_000_000  # a percent threshold beyond this is a typo (and the column's limit)
 MAX_KEY = 200  # a count's key, stored with the session's id in front (255 characters)
 SHOWN_SKUS = 10  # an overlap or approval message names at most this many SKUs
 
@@ -235,10 +236,16 @@ class Thresholds:
     """In millionths of the currency (`costing.VALUE_PLACES`), like every value."""
 
     def __post_init__(self) -> None:
-        if self.units is not None and self.units < 0:
-            raise StocktakeInputError(f"--approve-over-units is not negative, got {self.units}")
-        if self.percent is not None and not (self.percent.is_finite() and self.percent >= 0):
-            raise StocktakeInputError(f"--approve-over-percent is not negative, got {self.percent}")
+        if self.units is not None and not 0 <= self.units <= MAX_QUANTITY:
+            raise StocktakeInputError(
+                f"--approve-over-units is 0 to {MAX_QUANTITY}, got {self.units}"
+            )
+        if self.percent is not None and not (
+            self.percent.is_finite() and 0 <= self.percent <= MAX_PERCENT
+        ):
+            raise StocktakeInputError(
+                f"--approve-over-percent is 0 to {MAX_PERCENT}, got {self.percent}"
+            )
         if self.value is not None and self.value < 0:
             raise StocktakeInputError("--approve-over-value is not negative")
 

@@ -211,9 +211,13 @@ class SessionSummary:
     actor: str
 
 
-async def summaries(connection: BaseDBAsyncClient, *, open_only: bool) -> list[SessionSummary]:
-    """Every session, newest first, with how many of its lines are counted."""
+async def summaries(
+    connection: BaseDBAsyncClient, *, open_only: bool, session: int | None = None
+) -> list[SessionSummary]:
+    """Every session (or only `session`), newest first, with how many lines are counted."""
     query = Stocktake.all().using_db(connection).order_by("-id")
+    if session is not None:
+        query = query.filter(id=session)
     rows = await (query.filter(status=StocktakeStatus.OPEN) if open_only else query)
     ids = [row.id for row in rows]
     totals = dict(

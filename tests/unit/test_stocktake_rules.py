@@ -186,3 +186,11 @@ def test_the_line_count_is_the_last_count_of_each_counter_and_area(
     entries = [CountEntry(c, a, q, SET, i) for i, (c, a, q) in enumerate(sets)]
     latest = {(c, a): q for c, a, q in sets}
     assert counted(entries) == (sum(latest.values()) if sets else None)
+
+
+def test_a_threshold_beyond_its_limit_is_refused() -> None:
+    """A percent over a million or units over the quantity limit are typos."""
+    with pytest.raises(StocktakeInputError):
+        Thresholds(percent=Decimal(10_000_000))
+    with pytest.raises(StocktakeInputError):
+        Thresholds(units=10**12)
