@@ -68,7 +68,7 @@ async def scope_of(pattern: str | None, skus: Sequence[str] | None) -> list[str]
         codes = [
             str(c) for c in await models.Sku.all().order_by("code").values_list("code", flat=True)
         ]
-        chosen = [c for c in codes if pattern is None or fnmatchcase(c, pattern)]
+        chosen = sorted(c for c in codes if pattern is None or fnmatchcase(c, pattern))
     if not chosen:
         raise StocktakeInputError(
             f"no SKU matches {pattern!r}" if pattern else "no SKUs to count: add some first"
@@ -94,18 +94,7 @@ async def start(
         raise StocktakeInputError(f"a stock-take is already named {name!r}: choose another")
     try:
         async with in_transaction() as connection:
-            on_hand: dict[str, int] = {}
-            overlaps: dict[str, int] = {}
-            for first in range(0, len(skus), CHUNK):
-                chunk = skus[first : first + CHUNK]
-                on_hand.update(await _lock_on_hand(connection, chunk, location))
-                overlaps.update(await _open_lines(connection, chunk, location))
-                if progress is not None:
-                    progress(min(first + CHUNK, len(skus)), len(skus))
-            if overlaps:
-                raise OverlappingStocktake(
-                    location, sorted(overlaps), sorted(set(overlaps.values()))
-                )
+            on_hand = await _snapshot(connection, skus, location, progress)
             row = await Stocktake.create(
                 name=name, location_id=location, scope=scope, blind=blind,
                 approve_over_units=thresholds.units, approve_over_percent=thresholds.percent,
@@ -131,6 +120,25 @@ async def start(
             f"a stock-take is already named {name!r}: choose another"
         ) from None
     return int(row.id)
+
+
+async def _snapshot(
+    connection: BaseDBAsyncClient, skus: list[str], location: str, progress: Progress | None
+) -> dict[str, int]:
+    """Each SKU's on-hand, read under its balance rows' locks, CHUNK SKUs at a time in lock
+    order; refuses SKUs already in an open session here (seen once their locks are ours:
+    a concurrent start over the same SKUs has committed its lines or waits for us)."""
+    on_hand: dict[str, int] = {}
+    overlaps: dict[str, int] = {}
+    for first in range(0, len(skus), CHUNK):
+        chunk = skus[first : first + CHUNK]
+        on_hand.update(await _lock_on_hand(connection, chunk, location))
+        overlaps.update(await _open_lines(connection, chunk, location))
+        if progress is not None:
+            progress(min(first + CHUNK, len(skus)), len(skus))
+    if overlaps:
+        raise OverlappingStocktake(location, sorted(overlaps), sorted(set(overlaps.values())))
+    return on_hand
 
 
 async def _lock_on_hand(
