@@ -20,6 +20,7 @@ from syncbot.cli.inbox import inbox_app
 from syncbot.cli.purchase_orders import po_app
 from syncbot.cli.sku import sku_app
 from syncbot.cli.stock import stock_app
+from syncbot.cli.stocktakes import stocktake_app
 from syncbot.cli.suppliers import supplier_app
 from syncbot.cli.tokens import token_app
 from syncbot.cli.users import user_app
@@ -88,6 +89,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(supplier_app, name="supplier")
 app.add_typer(po_app, name="po")
+app.add_typer(stocktake_app, name="stocktake")
 app.command("parked")(parked)
 app.command("sync")(cli_sync.sync_command)
 app.command("drift")(cli_sync.drift_command)

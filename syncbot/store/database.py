@@ -16,7 +16,11 @@ from syncbot.store.models import Location
 
 APP = "syncbot"
 MIGRATION_LOCK = 0x5359_4E43  # "SYNC": the advisory lock key serialising migrations
-MODELS = ["syncbot.store.models", "syncbot.store.purchasing_models"]
+MODELS = [
+    "syncbot.store.models",
+    "syncbot.store.purchasing_models",
+    "syncbot.store.stocktake_models",
+]
 MIGRATIONS = "syncbot.migrations"
 
 # SQLite waits this long for a lock instead of failing at once with "database is locked".
