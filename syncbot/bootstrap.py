@@ -14,9 +14,9 @@ import os
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import httpx
-from fastapi import FastAPI
 
 from connectors import registry
 from connectors.base import Connector
@@ -32,8 +32,6 @@ from syncbot.intake.processor import IntakeProcessor
 from syncbot.runtime.intake import IntakeLoop
 from syncbot.runtime.leader import Leadership
 from syncbot.runtime.scheduler import LeaderJob, SyncScheduler
-from syncbot.slackbot.app import alert_jobs, slack_settings
-from syncbot.slackbot.runtime import SlackBot
 from syncbot.store.database import (
     close_database,
     declare_locations,
@@ -42,7 +40,13 @@ from syncbot.store.database import (
 )
 from syncbot.store.preflight import require_schema
 from syncbot.sync.channels import SyncChannel, sync_channels
-from syncbot.web.app import web_app
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+# The web app and the Slack bot are imported where a process that runs them is built, not
+# here: every CLI command imports this root, and FastAPI and slack-bolt cost about a second
+# of start-up that `syncbot stock` never uses.
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +111,10 @@ def create_app(
     shutdown). The intake loop runs beside the server and finishes, at start, any
     delivery a previous process stored but did not process.
     """
+    from syncbot.slackbot.app import slack_settings
+    from syncbot.slackbot.runtime import SlackBot
+    from syncbot.web.app import web_app
+
     connectors = connectors or {}
     intake = IntakeLoop(IntakeProcessor(connectors))
     kinds = {channel.name: channel.kind for channel in channels.channels}
@@ -163,6 +171,8 @@ def service(settings: Settings, channels: ChannelsFile) -> FastAPI:
 
 async def run_worker(settings: Settings, channels: ChannelsFile) -> None:
     """`syncbot worker`: the scheduler without the web service, until cancelled."""
+    from syncbot.slackbot.app import alert_jobs, slack_settings
+
     with contextlib.suppress(asyncio.CancelledError):
         async with database(settings, channels), channel_http() as http:
             targets = build_sync_channels(channels, http)
@@ -176,6 +186,9 @@ async def run_worker(settings: Settings, channels: ChannelsFile) -> None:
 async def run_slack_bot(settings: Settings, channels: ChannelsFile) -> None:
     """`syncbot slack`: the Slack bot over Socket Mode, until cancelled. The caller checked
     that Socket Mode is configured (`slack_settings(...).socket_mode`)."""
+    from syncbot.slackbot.app import slack_settings
+    from syncbot.slackbot.runtime import SlackBot
+
     config = slack_settings(settings, channels)
     assert config is not None
     names = [channel.name for channel in channels.channels]

@@ -8,7 +8,6 @@ from syncbot import bootstrap
 from syncbot.cli.common import fail, load, run
 from syncbot.config import ConfigError
 from syncbot.logs import configure_logging
-from syncbot.slackbot.app import slack_settings
 
 
 def slack_command() -> None:
@@ -17,6 +16,9 @@ def slack_command() -> None:
     `syncbot serve` does the same when SLACK_APP_TOKEN is set; this runs the bot without
     the web service. Alerts are posted by whichever process runs the scheduler.
     """
+    # Imported here: slack-bolt is a second of start-up every other command does without.
+    from syncbot.slackbot.app import slack_settings
+
     settings, channels = load()
     try:
         config = slack_settings(settings, channels)
