@@ -4,7 +4,7 @@ JSON pages or whole CSV files; read-only, so a viewer's token reads them."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
@@ -19,7 +19,9 @@ from syncbot.web.errors import responses
 from syncbot.web.fields import documented, stored
 
 MAX_LIMIT = 10_000
-_DATE = Query(max_length=report_dates.MAX_TEXT, description="YYYY-MM-DD or ISO 8601 date-time")
+_DATE = Query(
+    min_length=1, max_length=report_dates.MAX_TEXT, description="YYYY-MM-DD or ISO 8601 date-time"
+)
 LocationInQuery = Annotated[
     str | None,
     Query(min_length=1, json_schema_extra=documented(MAX_LOCATION_LENGTH)),
@@ -98,6 +100,15 @@ def _figures(figures: reports.CostFigures, currency: str) -> dict[str, object]:
     }
 
 
+_CSV_OK: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The report as CSV",
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+    }
+}
+"""A CSV route's answer, documented so a client (and the fuzz test) knows it is text/csv."""
+
+
 def _csv(chunks: AsyncIterator[str], filename: str) -> StreamingResponse:
     return StreamingResponse(
         chunks,
@@ -153,7 +164,7 @@ def valuation_router(access: Access, currency: str) -> APIRouter:
             next_after=page.next_after,
         )
 
-    @router.get("/valuation.csv", responses=responses(401, 404))
+    @router.get("/valuation.csv", responses={**responses(401, 404), **_CSV_OK})
     async def get_valuation_csv(
         location: LocationInQuery = None, at: Annotated[str | None, _DATE] = None
     ) -> StreamingResponse:
@@ -164,8 +175,8 @@ def valuation_router(access: Access, currency: str) -> APIRouter:
 
     @router.get("/cost-of-goods", responses=responses(401))
     async def get_cost_of_goods(
-        start: Annotated[str, Query(alias="from", max_length=report_dates.MAX_TEXT)],
-        end: Annotated[str, Query(alias="to", max_length=report_dates.MAX_TEXT)],
+        start: Annotated[str, Query(alias="from", min_length=1, max_length=report_dates.MAX_TEXT)],
+        end: Annotated[str, Query(alias="to", min_length=1, max_length=report_dates.MAX_TEXT)],
         after: After = "",
         limit: Limit = 1000,
     ) -> CostOfGoodsOut:
@@ -199,10 +210,10 @@ def valuation_router(access: Access, currency: str) -> APIRouter:
             next_after=page.next_after,
         )
 
-    @router.get("/cost-of-goods.csv", responses=responses(401))
+    @router.get("/cost-of-goods.csv", responses={**responses(401), **_CSV_OK})
     async def get_cost_of_goods_csv(
-        start: Annotated[str, Query(alias="from", max_length=report_dates.MAX_TEXT)],
-        end: Annotated[str, Query(alias="to", max_length=report_dates.MAX_TEXT)],
+        start: Annotated[str, Query(alias="from", min_length=1, max_length=report_dates.MAX_TEXT)],
+        end: Annotated[str, Query(alias="to", min_length=1, max_length=report_dates.MAX_TEXT)],
     ) -> StreamingResponse:
         """The cost of goods sold report as CSV, every SKU with a figure in the period."""
         period = report_dates.period(start, end, ("from", "to"))
