@@ -7,5 +7,15 @@ from syncbot.store.barcodes import Barcode, BarcodeTaken, UnknownBarcode, check_
 from syncbot.store.barcodes import add as add
 from syncbot.store.barcodes import listed as listed
 from syncbot.store.barcodes import remove as remove
+from syncbot.store.barcodes import resolve as resolve
 
-__all__ = ["Barcode", "BarcodeTaken", "UnknownBarcode", "add", "check_barcode", "listed", "remove"]
+__all__ = [
+    "Barcode",
+    "BarcodeTaken",
+    "UnknownBarcode",
+    "add",
+    "check_barcode",
+    "listed",
+    "remove",
+    "resolve",
+]

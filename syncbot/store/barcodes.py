@@ -10,7 +10,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from syncbot.ledger import UnknownSku, ValidationError
-from syncbot.ledger.limits import quoted
+from syncbot.ledger.limits import MAX_SKU_LENGTH, quoted
 from syncbot.store import models
 
 # 1 to 64 printable characters, no spaces: what a scanner types, and fits a CSV cell.
@@ -88,3 +88,15 @@ async def listed(sku: str | None = None) -> list[Barcode]:
         query = query.filter(sku_id=sku)
     rows = await query.order_by("sku_id", "barcode").values_list("barcode", "sku_id", "created_at")
     return [Barcode(barcode, code, at) for barcode, code, at in rows]
+
+
+async def resolve(code: str) -> str:
+    """The SKU that `code` names: a SKU code is itself, a barcode names its SKU. A SKU code
+    wins over a barcode, so a typed SKU never means something else; UnknownSku when neither."""
+    if 0 < len(code) <= MAX_SKU_LENGTH and await models.Sku.exists(code=code):
+        return code
+    if _BARCODE.match(code):
+        held = await models.SkuBarcode.get_or_none(barcode=code)
+        if held is not None:
+            return str(held.sku_id)
+    raise UnknownSku(code)
