@@ -1,0 +1,182 @@
+"""Reorder suggestions: what to order, when, and why, for every SKU (issue 16).
+
+Each SKU's daily demand over the last HISTORY_DAYS (from the roll-up every posting keeps,
+`store.demand`) is forecast by the method that backtests best on it (`ledger.forecast`),
+and its suggestion is the arithmetic of `ledger.replenishment`: the lead time and the
+minimum order and case pack come from the supplier it is bought from (`store.
+replenishment_reads`), else the default lead time. What is already incoming counts, and a
+reorder point a person set wins over the computed one.
+
+`--draft-po` turns the suggestions into draft purchase orders, one per supplier, through the
+purchasing use cases (`app.purchasing`), so they are checked and numbered like any other.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from syncbot.app import purchasing
+from syncbot.app.actor import Actor
+from syncbot.ledger import DEFAULT_LOCATION
+from syncbot.ledger.forecast import Forecast, choose
+from syncbot.ledger.replenishment import (
+    MAX_COVER_DAYS,
+    ReplenishmentError,
+    Stock,
+    Suggestion,
+    Terms,
+    check_days,
+    check_service_level,
+    suggest,
+)
+from syncbot.store import demand
+from syncbot.store.replenishment_reads import SkuFacts, facts
+
+HISTORY_DAYS = 365
+"""A year of days: enough for a weekly pattern and a trend, and what the forecasts score."""
+DEFAULT_LEAD_TIME_DAYS = 14
+DEFAULT_COVER_DAYS = 30
+DEFAULT_SERVICE_LEVEL = 0.95
+
+__all__ = [
+    "DEFAULT_COVER_DAYS",
+    "DEFAULT_LEAD_TIME_DAYS",
+    "DEFAULT_SERVICE_LEVEL",
+    "Drafted",
+    "Line",
+    "ReplenishmentError",
+    "draft_orders",
+    "suggestions",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One SKU's suggestion, with what it was worked out from."""
+
+    sku: str
+    name: str
+    supplier: str | None
+    suggestion: Suggestion
+    reasoning: str
+    average_cost: Decimal
+    last_unit_cost: Decimal | None
+
+    @property
+    def forecast(self) -> Forecast:
+        return self.suggestion.forecast
+
+
+async def suggestions(
+    *,
+    today: date,
+    location: str | None = None,
+    supplier: str | None = None,
+    service_level: float = DEFAULT_SERVICE_LEVEL,
+    cover_days: int = DEFAULT_COVER_DAYS,
+    lead_time_days: int = DEFAULT_LEAD_TIME_DAYS,
+    only_orders: bool = False,
+) -> list[Line]:
+    """Every SKU's suggestion (those of `supplier`; stock and demand at `location`), by
+    code. `lead_time_days` is for a SKU no supplier terms cover. Demand is counted up to
+    the day before `today`, the last complete one. `only_orders` keeps the SKUs to order."""
+    check_service_level(service_level)
+    check_days("target cover", cover_days, MAX_COVER_DAYS)
+    check_days("default lead time", lead_time_days)
+    skus = await facts(location=location, supplier=supplier)
+    since = today - timedelta(days=HISTORY_DAYS)
+    sold = await _daily(since, today, location, {sku.code for sku in skus} if supplier else None)
+    lines = []
+    for sku in skus:
+        line = _line(sku, sold.get(sku.code, {}), since, today, service_level, cover_days,
+                     lead_time_days)  # fmt: skip
+        if line.suggestion.quantity or not only_orders:
+            lines.append(line)
+    return lines
+
+
+def _line(
+    sku: SkuFacts,
+    sold: dict[date, int],
+    since: date,
+    today: date,
+    service_level: float,
+    cover_days: int,
+    lead_time_days: int,
+) -> Line:
+    # A SKU's history starts when it was created, or at its first sale if that is earlier
+    # (sales imported from before syncbot knew it): days before are not "sold none".
+    start = max(since, min(sku.created_on, *sold) if sold else sku.created_on)
+    days = (today - start).days  # complete days: today is not over
+    series = [max(0, sold.get(start + timedelta(days=n), 0)) for n in range(days)]
+    terms = (
+        Terms(sku.terms.lead_time_days, sku.terms.minimum_order, sku.terms.case_pack)
+        if sku.terms is not None
+        else Terms(lead_time_days)
+    )
+    suggestion = suggest(
+        choose(series),
+        Stock(sku.available, sku.incoming, sku.reorder_point),
+        terms,
+        service_level=service_level,
+        cover_days=cover_days,
+        today=today,
+    )
+    supplier = None if sku.terms is None else sku.terms.supplier
+    reasoning = suggestion.reasoning(cover_days)
+    cost = None if sku.terms is None else sku.terms.last_unit_cost
+    return Line(sku.code, sku.name, supplier, suggestion, reasoning, sku.average_cost, cost)
+
+
+async def _daily(
+    since: date, today: date, location: str | None, skus: set[str] | None
+) -> dict[str, dict[date, int]]:
+    """Units sold per SKU and day over every channel (a day's returns may exceed its
+    sales: such a day counts as none sold)."""
+    sold: dict[str, dict[date, int]] = defaultdict(lambda: defaultdict(int))
+    for row in await demand.rows(since, skus=skus, location=location):
+        if row.day < today:
+            sold[row.sku][row.day] += row.units
+    return sold
+
+
+@dataclass(frozen=True, slots=True)
+class Drafted:
+    """A draft purchase order made from suggestions, and the lines that had no known cost."""
+
+    number: str
+    supplier: str
+    lines: int
+    units: int
+    without_cost: tuple[str, ...]
+
+
+async def draft_orders(
+    lines: Sequence[Line], actor: Actor, *, location: str = DEFAULT_LOCATION
+) -> list[Drafted]:
+    """One draft purchase order per supplier for the lines to order, delivered to
+    `location`. A line costs the supplier's last known cost, else the SKU's average, else
+    0 (listed in `without_cost`: a buyer sets it before ordering). Lines of SKUs no
+    supplier supplies are left out: there is no one to order them from."""
+    by_supplier: dict[str, list[Line]] = defaultdict(list)
+    for line in lines:
+        if line.suggestion.quantity and line.supplier is not None:
+            by_supplier[line.supplier].append(line)
+    drafted = []
+    for supplier, ordered in sorted(by_supplier.items()):
+        note = f"drafted by syncbot replenish on {datetime.now(UTC):%Y-%m-%d}"
+        order = await purchasing.create_order(supplier, actor, location=location, note=note)
+        without_cost = []
+        for line in ordered:
+            cost = line.last_unit_cost if line.last_unit_cost is not None else line.average_cost
+            if not cost:
+                without_cost.append(line.sku)
+            await purchasing.add_line(order.number, line.sku, line.suggestion.quantity, actor,
+                                      cost)  # fmt: skip
+        units = sum(line.suggestion.quantity for line in ordered)
+        drafted.append(Drafted(order.number, supplier, len(ordered), units, tuple(without_cost)))
+    return drafted
