@@ -14,7 +14,7 @@ purchasing use cases (`app.purchasing`), so they are checked and numbered like a
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -33,7 +33,7 @@ from syncbot.ledger.replenishment import (
     check_service_level,
     suggest,
 )
-from syncbot.store import demand
+from syncbot.store import demand, forecasts
 from syncbot.store.replenishment_reads import SkuFacts, facts
 
 HISTORY_DAYS = 365
@@ -50,6 +50,7 @@ __all__ = [
     "Line",
     "ReplenishmentError",
     "draft_orders",
+    "refit",
     "suggestions",
 ]
 
@@ -80,46 +81,94 @@ async def suggestions(
     cover_days: int = DEFAULT_COVER_DAYS,
     lead_time_days: int = DEFAULT_LEAD_TIME_DAYS,
     only_orders: bool = False,
+    progress: Progress | None = None,
 ) -> list[Line]:
     """Every SKU's suggestion (those of `supplier`; stock and demand at `location`), by
     code. `lead_time_days` is for a SKU no supplier terms cover. Demand is counted up to
-    the day before `today`, the last complete one. `only_orders` keeps the SKUs to order."""
+    the day before `today`, the last complete one. `only_orders` keeps the SKUs to order.
+
+    Forecasts fitted today are read back; a SKU without one is fitted now and its
+    forecast kept for the rest of the day (`progress` hears how many of how many)."""
     check_service_level(service_level)
     check_days("target cover", cover_days, MAX_COVER_DAYS)
     check_days("default lead time", lead_time_days)
     skus = await facts(location=location, supplier=supplier)
-    since = today - timedelta(days=HISTORY_DAYS)
-    sold = await _daily(since, today, location, {sku.code for sku in skus} if supplier else None)
+    scope = location or ""
+    known = await forecasts.fitted(today, scope, None if supplier is None else _codes(skus))
+    missing = [sku for sku in skus if sku.code not in known]
+    if missing:
+        known.update(await _fit(missing, today, location, progress))
     lines = []
     for sku in skus:
-        line = _line(sku, sold.get(sku.code, {}), since, today, service_level, cover_days,
-                     lead_time_days)  # fmt: skip
+        line = _line(sku, known[sku.code], today, service_level, cover_days, lead_time_days)
         if line.suggestion.quantity or not only_orders:
             lines.append(line)
     return lines
 
 
+Progress = Callable[[int, int], None]
+"""Told (SKUs fitted so far, SKUs to fit) after each batch: fitting takes minutes on a
+large catalogue."""
+FIT_BATCH = 1000
+
+
+async def refit(
+    today: date, *, location: str | None = None, progress: Progress | None = None
+) -> int:
+    """Fits every SKU's forecast on its demand up to yesterday and keeps it for `today`
+    (the nightly job, and `syncbot replenish --refit`). Answers how many were fitted."""
+    skus = await facts(location=location)
+    await _fit(skus, today, location, progress)
+    return len(skus)
+
+
+async def _fit(
+    skus: Sequence[SkuFacts], today: date, location: str | None, progress: Progress | None
+) -> dict[str, Forecast]:
+    """Chooses each SKU's forecast, a batch at a time (its demand read for the batch only),
+    and keeps each batch's as it goes: an interrupted fit keeps what it did."""
+    since = today - timedelta(days=HISTORY_DAYS)
+    fitted: dict[str, Forecast] = {}
+    for start in range(0, len(skus), FIT_BATCH):
+        batch = skus[start : start + FIT_BATCH]
+        sold = await _daily(since, today, location, _codes(batch))
+        chosen = {
+            sku.code: choose(_series(sku, sold.get(sku.code, {}), since, today)) for sku in batch
+        }
+        await forecasts.save(today, location or "", chosen)
+        fitted.update(chosen)
+        if progress is not None:
+            progress(start + len(batch), len(skus))
+    return fitted
+
+
+def _codes(skus: Iterable[SkuFacts]) -> list[str]:
+    return [sku.code for sku in skus]
+
+
+def _series(sku: SkuFacts, sold: dict[date, int], since: date, today: date) -> list[int]:
+    """Units sold per complete day, oldest first. A SKU's history starts when it was
+    created, or at its first sale if that is earlier (sales imported from before syncbot
+    knew it): days before that are not days it "sold none"."""
+    start = max(since, min(sku.created_on, *sold) if sold else sku.created_on)
+    return [max(0, sold.get(start + timedelta(days=n), 0)) for n in range((today - start).days)]
+
+
 def _line(
     sku: SkuFacts,
-    sold: dict[date, int],
-    since: date,
+    forecast: Forecast,
     today: date,
     service_level: float,
     cover_days: int,
     lead_time_days: int,
 ) -> Line:
-    # A SKU's history starts when it was created, or at its first sale if that is earlier
-    # (sales imported from before syncbot knew it): days before are not "sold none".
-    start = max(since, min(sku.created_on, *sold) if sold else sku.created_on)
-    days = (today - start).days  # complete days: today is not over
-    series = [max(0, sold.get(start + timedelta(days=n), 0)) for n in range(days)]
     terms = (
         Terms(sku.terms.lead_time_days, sku.terms.minimum_order, sku.terms.case_pack)
         if sku.terms is not None
         else Terms(lead_time_days)
     )
     suggestion = suggest(
-        choose(series),
+        forecast,
         Stock(sku.available, sku.incoming, sku.reorder_point),
         terms,
         service_level=service_level,
@@ -133,7 +182,7 @@ def _line(
 
 
 async def _daily(
-    since: date, today: date, location: str | None, skus: set[str] | None
+    since: date, today: date, location: str | None, skus: list[str]
 ) -> dict[str, dict[date, int]]:
     """Units sold per SKU and day over every channel (a day's returns may exceed its
     sales: such a day counts as none sold)."""

@@ -43,6 +43,12 @@ def replenish_command(
     show_all: Annotated[
         bool, typer.Option("--all", help="Every SKU, not only those to order.")
     ] = False,
+    refit: Annotated[
+        bool,
+        typer.Option(
+            "--refit", help="Fit every SKU's forecast again, even those fitted earlier today."
+        ),
+    ] = False,
     draft_po: Annotated[
         bool,
         typer.Option(
@@ -59,7 +65,9 @@ def replenish_command(
     async def work() -> None:
         async with bootstrap.database(settings, channels):
             await check_location(location)
-            typer.echo("forecasting every SKU's demand...", err=True)
+            if refit:
+                fitted = await replenishment.refit(today, location=location, progress=_progress)
+                typer.echo(f"fitted {fitted:,} forecasts", err=True)
             lines = await replenishment.suggestions(
                 today=today,
                 location=location,
@@ -68,6 +76,7 @@ def replenish_command(
                 cover_days=cover_days,
                 lead_time_days=lead_time,
                 only_orders=not show_all,
+                progress=_progress,
             )
             cli_tables.console().print(_table(lines, today.isoformat()))
             for line in lines:
@@ -93,6 +102,10 @@ def replenish_command(
                     typer.echo(f"no supplier for {', '.join(unsupplied)}: not drafted")
 
     run(work())
+
+
+def _progress(done: int, total: int) -> None:
+    typer.echo(f"fitted forecasts for {done:,} of {total:,} SKUs", err=True)
 
 
 def _table(lines: list[replenishment.Line], day: str) -> Table:

@@ -23,7 +23,7 @@ from datetime import date, timedelta
 from statistics import NormalDist
 
 from syncbot.ledger.errors import ValidationError
-from syncbot.ledger.forecast import Forecast
+from syncbot.ledger.forecast import SEASON, Forecast
 
 MAX_COVER_DAYS = 3650
 """Days of cover are counted up to ten years; beyond that a SKU is not running out."""
@@ -140,8 +140,15 @@ def days_of_cover(forecast: Forecast, available: int) -> int | None:
     expected to sell within MAX_COVER_DAYS (a SKU at or below zero has 0 days)."""
     if available <= 0:
         return 0
-    left = float(available)
-    for day in range(1, MAX_COVER_DAYS + 1):
+    left, first = float(available), 1
+    if not forecast.trend:  # the days repeat weekly: skip the whole weeks that are covered
+        weekly = sum(forecast.week())
+        if left > weekly * (MAX_COVER_DAYS // SEASON):  # (also when nothing sells)
+            return None
+        skipped = max(0, int(left // weekly) - 1)
+        left -= skipped * weekly
+        first = skipped * SEASON + 1
+    for day in range(first, MAX_COVER_DAYS + 1):
         left -= forecast.daily(day)
         if left < 0:
             return day - 1

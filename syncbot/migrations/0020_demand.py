@@ -1,6 +1,6 @@
-"""Generated, then one hand-written step: the daily demand roll-up (issue 16), filled from
-the order movements already recorded by the same rule every posting keeps it with
-(`ledger.demand`), a batch of movements at a time."""
+"""Generated, then one hand-written step: the daily demand roll-up (issue 16) and the
+forecasts fitted on it; the roll-up is filled from the order movements already recorded,
+by the same rule every posting keeps it with (`ledger.demand`), a batch at a time."""
 
 from collections import defaultdict
 from datetime import UTC, date, datetime
@@ -102,6 +102,51 @@ class Migration(migrations.Migration):
                 "pk_attr": "id",
                 "table_description": (
                     "Units sold of one SKU at one location through one channel on one UTC day."
+                ),
+            },
+            bases=["Model"],
+        ),
+        ops.CreateModel(
+            name="ForecastFit",
+            fields=[
+                (
+                    "id",
+                    fields.BigIntField(
+                        generated=True, primary_key=True, unique=True, db_index=True
+                    ),
+                ),
+                (
+                    "sku",
+                    fields.ForeignKeyField(
+                        "syncbot.Sku",
+                        source_field="sku_id",
+                        db_constraint=True,
+                        to_field="code",
+                        related_name="forecasts",
+                        on_delete=OnDelete.CASCADE,
+                    ),
+                ),
+                ("location", fields.CharField(default="", max_length=64)),
+                ("fitted_on", fields.DateField()),
+                ("method", fields.CharField(max_length=16)),
+                ("alpha", fields.FloatField(default=0)),
+                ("beta", fields.FloatField(default=0)),
+                ("gamma", fields.FloatField(default=0)),
+                ("level", fields.FloatField()),
+                ("trend", fields.FloatField(default=0)),
+                ("weekly", fields.CharField(default="", max_length=255)),
+                ("mae", fields.FloatField(null=True)),
+                ("bias", fields.FloatField(null=True)),
+                ("sigma", fields.FloatField(null=True)),
+                ("history_days", fields.IntField(default=0)),
+            ],
+            options={
+                "table": "forecast_fit",
+                "app": "syncbot",
+                "unique_together": (("sku_id", "location"),),
+                "pk_attr": "id",
+                "table_description": (
+                    "A SKU's forecast as fitted on the demand up to the day before `fitted_on`."
                 ),
             },
             bases=["Model"],

@@ -118,3 +118,33 @@ class TestRefusals:
     async def test_a_negative_lead_time(self, shop: None) -> None:
         with pytest.raises(ReplenishmentError, match="lead time"):
             await replenishment.suggestions(today=TODAY, lead_time_days=-1)
+
+
+class TestForecastsKeptForTheDay:
+    async def test_a_forecast_fitted_today_is_read_back_until_a_refit(self, shop: None) -> None:
+        """Days count whole, so today's fit holds all day: a late order dated yesterday
+        changes nothing until the forecasts are fitted again."""
+        first = {line.sku: line.forecast for line in await replenishment.suggestions(today=TODAY)}
+        await sell("MUG-1", [60])  # yesterday, arriving late
+        again = {line.sku: line.forecast for line in await replenishment.suggestions(today=TODAY)}
+        assert again == first
+
+        seen: list[tuple[int, int]] = []
+        assert (
+            await replenishment.refit(
+                TODAY, progress=lambda done, total: seen.append((done, total))
+            )
+            == 3
+        )
+        assert seen == [(3, 3)]
+        refitted = {
+            line.sku: line.forecast for line in await replenishment.suggestions(today=TODAY)
+        }
+        assert refitted["MUG-1"].rate > first["MUG-1"].rate
+        assert refitted["TEE-1"] == first["TEE-1"]
+
+    async def test_each_location_has_its_own_forecasts(self, shop: None) -> None:
+        everywhere = await replenishment.suggestions(today=TODAY)
+        east = await replenishment.suggestions(today=TODAY, location="east")
+        assert next(line for line in everywhere if line.sku == "MUG-1").forecast.rate > 0
+        assert next(line for line in east if line.sku == "MUG-1").forecast.rate == 0
