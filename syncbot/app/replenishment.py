@@ -13,6 +13,7 @@ purchasing use cases (`app.purchasing`), so they are checked and numbered like a
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -51,6 +52,7 @@ __all__ = [
     "ReplenishmentError",
     "draft_orders",
     "refit",
+    "refresh",
     "suggestions",
 ]
 
@@ -112,6 +114,18 @@ large catalogue."""
 FIT_BATCH = 1000
 
 
+async def refresh(today: date) -> int:
+    """Fits the SKUs that have no forecast for `today` over every location yet: the
+    leader's `forecasts` job, so the first `replenish` of a day reads them all back.
+    Answers how many it fitted (0 once the day's are all there)."""
+    skus = await facts()
+    known = await forecasts.fitted(today)
+    missing = [sku for sku in skus if sku.code not in known]
+    if missing:
+        await _fit(missing, today, None, None)
+    return len(missing)
+
+
 async def refit(
     today: date, *, location: str | None = None, progress: Progress | None = None
 ) -> int:
@@ -132,14 +146,19 @@ async def _fit(
     for start in range(0, len(skus), FIT_BATCH):
         batch = skus[start : start + FIT_BATCH]
         sold = await _daily(since, today, location, _codes(batch))
-        chosen = {
-            sku.code: choose(_series(sku, sold.get(sku.code, {}), since, today)) for sku in batch
-        }
+        series = {sku.code: _series(sku, sold.get(sku.code, {}), since, today) for sku in batch}
+        # Choosing is pure CPU (a second or two a batch): off the event loop, so a
+        # scheduler job fitting a catalogue does not hold up pushes and webhooks.
+        chosen = await asyncio.to_thread(_choose_all, series)
         await forecasts.save(today, location or "", chosen)
         fitted.update(chosen)
         if progress is not None:
             progress(start + len(batch), len(skus))
     return fitted
+
+
+def _choose_all(series: dict[str, list[int]]) -> dict[str, Forecast]:
+    return {code: choose(days) for code, days in series.items()}
 
 
 def _codes(skus: Iterable[SkuFacts]) -> list[str]:

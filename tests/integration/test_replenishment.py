@@ -10,9 +10,11 @@ import pytest
 from syncbot import ledger
 from syncbot.app import purchasing, replenishment
 from syncbot.app.actor import Actor
+from syncbot.bootstrap import forecast_job
+from syncbot.config import Settings
 from syncbot.ledger.purchasing import UnknownSupplier
 from syncbot.ledger.replenishment import ReplenishmentError
-from syncbot.store import posting
+from syncbot.store import forecasts, posting
 from syncbot.store.catalogue import add_sku, set_reorder_point
 from syncbot.store.posting import Provenance
 
@@ -148,3 +150,12 @@ class TestForecastsKeptForTheDay:
         east = await replenishment.suggestions(today=TODAY, location="east")
         assert next(line for line in everywhere if line.sku == "MUG-1").forecast.rate > 0
         assert next(line for line in east if line.sku == "MUG-1").forecast.rate == 0
+
+
+async def test_the_leaders_job_fits_the_days_forecasts_once(shop: None) -> None:
+    """The `forecasts` leader job fits every SKU once a day; run again it fits none."""
+    job = forecast_job(Settings())
+    assert job.name == "forecasts"
+    await job.run()
+    assert set(await forecasts.fitted(TODAY)) == {"CAP-1", "MUG-1", "TEE-1"}
+    assert await replenishment.refresh(TODAY) == 0
