@@ -1,6 +1,7 @@
 """How good the forecasts and the reorder suggestions are, on synthetic demand.
 
     python bench/forecast.py [--skus 30] [--seed 1] [--service-level 0.95]
+                             [--postgres URL [--catalogue 100000]]
 
 Generates daily demand with known parameters for five classes (regular, intermittent,
 weekly-seasonal, trending, and new SKUs with three weeks of history), a year of history
@@ -14,18 +15,27 @@ each (new: 21 days) and 26 weeks to come. Per class it prints:
   forecast (refitted weekly on the days so far), an order arrives after the lead time, and
   demand that finds no stock is lost. Fill rate = units served / units demanded.
 
+With --postgres (a scratch database: it is emptied), it also seeds a catalogue of 100,000
+SKUs with a year of daily demand (a fifth sell every day, three tenths on one day in ten,
+half on one day in a hundred) and times the suggestions through the use case `replenish`
+calls: cold (every forecast fitted, then kept for the day) and warm (the day's forecasts
+read back, as every later run and the leader's hourly job leave them).
+
 The last line is machine-readable: `forecast classes=N worse_than_baseline=N
-fill_rate_min=X service_level=X seconds_100k=X` (seconds_100k is measured by the
-replenishment bench on a database, and printed here as "-" until it runs).
+fill_rate_min=X service_level=X seconds_100k=X`, seconds_100k being the warm figure ("-"
+without --postgres).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import math
 import random
+import sys
+import time
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from syncbot.ledger.forecast import BASELINE_DAYS, Method, choose, one_step, score
 from syncbot.ledger.replenishment import Stock, Terms, suggest
@@ -111,11 +121,91 @@ def fill_rate(series: list[int], history: int, service_level: float) -> tuple[in
     return served, demanded
 
 
+async def catalogue(url: str, skus: int, seed: int) -> tuple[float, float, int]:
+    """Seeds `skus` SKUs with a year of demand, then times replenishment cold and warm."""
+    import asyncpg
+    from tortoise import connections
+
+    from syncbot.app import replenishment
+    from syncbot.store.database import close_database, declare_locations, migrate, open_database
+
+    plain = url.replace("postgres://", "postgresql://", 1)
+    connection = await asyncpg.connect(plain)
+    try:
+        await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    finally:
+        await connection.close()
+    await migrate(url)
+    await open_database(url)
+    try:
+        await declare_locations(["main"])
+        rng = random.Random(seed)
+        today = datetime.now(UTC).date()
+        first = today - timedelta(days=HISTORY)
+        created = datetime.combine(first, datetime.min.time(), UTC)
+        codes = [f"SKU-{n:06d}" for n in range(skus)]
+        raw = await asyncpg.connect(plain)
+        try:
+            await raw.copy_records_to_table(
+                "sku",
+                columns=[
+                    "code",
+                    "name",
+                    "created_at",
+                    "available",
+                    "on_hand",
+                    "incoming",
+                    "stock_value",
+                    "average_cost",
+                ],
+                records=[(c, c, created, rng.randint(0, 200), 0, 0, 0, 0) for c in codes],
+            )
+            rows = 0
+            for start in range(0, skus, 5000):
+                batch = []
+                for code in codes[start : start + 5000]:
+                    chance = rng.choices((1.0, 0.1, 0.01), (2, 3, 5))[0]
+                    rate = rng.uniform(1, 8)
+                    for day in range(HISTORY):
+                        if rng.random() < chance:
+                            units = 1 + poisson(rng, rate - 1)
+                            batch.append(
+                                (code, "main", "shopify", first + timedelta(days=day), units)
+                            )
+                await raw.copy_records_to_table(
+                    "daily_demand",
+                    columns=["sku_id", "location", "channel", "day", "units"],
+                    records=batch,
+                )
+                rows += len(batch)
+                print(f"seeded {start + 5000:,} SKUs, {rows:,} days of demand", file=sys.stderr)
+            await raw.execute("ANALYZE")
+        finally:
+            await raw.close()
+        assert connections.get("default") is not None
+        started = time.perf_counter()
+        lines = await replenishment.suggestions(today=today, progress=_progress)
+        cold = time.perf_counter() - started
+        started = time.perf_counter()
+        lines = await replenishment.suggestions(today=today)
+        warm = time.perf_counter() - started
+        return cold, warm, sum(1 for line in lines if line.suggestion.quantity)
+    finally:
+        await close_database()
+
+
+def _progress(done: int, total: int) -> None:
+    if done % 10_000 == 0 or done == total:
+        print(f"fitted {done:,} of {total:,}", file=sys.stderr)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skus", type=int, default=30, help="SKUs per class")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--service-level", type=float, default=0.95)
+    parser.add_argument("--postgres", help="a scratch PostgreSQL database: it is emptied")
+    parser.add_argument("--catalogue", type=int, default=100_000, help="SKUs for --postgres")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     worse = 0
@@ -150,9 +240,19 @@ def main() -> None:
             f"{rate:>10.3f}  {methods}"
         )
     print(f"(baseline: the mean of the last {BASELINE_DAYS} days; new SKUs reported apart)")
+    warm = "-"
+    if args.postgres:
+        cold, seconds, to_order = asyncio.run(catalogue(args.postgres, args.catalogue, args.seed))
+        print(
+            f"PostgreSQL, {args.catalogue:,} SKUs, a year of demand: suggestions cold (every "
+            f"forecast fitted) {cold:.1f} s, warm (the day's forecasts read back) "
+            f"{seconds:.1f} s; {to_order:,} to order"
+        )
+        warm = f"{seconds * 100_000 / args.catalogue:.1f}"
     print(
         f"forecast classes={len(CLASSES)} worse_than_baseline={worse} "
-        f"fill_rate_min={min(fill_rates):.3f} service_level={args.service_level} seconds_100k=-"
+        f"fill_rate_min={min(fill_rates):.3f} service_level={args.service_level} "
+        f"seconds_100k={warm}"
     )
 
 

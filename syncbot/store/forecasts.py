@@ -10,8 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date
 
+from tortoise import connections
+
 from syncbot.ledger.forecast import SEASON, Forecast, Method
 from syncbot.store.demand_models import ForecastFit
+from syncbot.store.sku_list import with_placeholders
 
 BATCH = 1000
 _FIELDS = (
@@ -24,10 +27,27 @@ async def fitted(
     day: date, location: str = "", skus: Iterable[str] | None = None
 ) -> dict[str, Forecast]:
     """The forecasts fitted on `day` at `location` ("" = every location), by SKU."""
-    query = ForecastFit.filter(fitted_on=day, location=location)
-    if skus is not None:
-        query = query.filter(sku_id__in=list(skus))
-    return {row.sku_id: _forecast(row) for row in await query}
+    wanted = None if skus is None else list(skus)
+    if wanted is not None and not wanted:
+        return {}
+    connection = connections.get("default")
+    dialect = connection.capabilities.dialect
+    # Plain SQL and tuples, not the ORM's conversions: 100k forecasts read in a third of
+    # the time.
+    sql = (
+        f"SELECT sku_id, {', '.join(_STATE)} FROM forecast_fit WHERE fitted_on = ? AND location = ?"
+    )
+    params: list[object] = [day if dialect == "postgres" else day.isoformat(), location]
+    found: dict[str, Forecast] = {}
+    for start in range(0, len(wanted) if wanted is not None else 1, BATCH):
+        query, values = sql, params
+        if wanted is not None:
+            chunk = wanted[start : start + BATCH]
+            query += f" AND sku_id IN ({', '.join('?' * len(chunk))})"
+            values = [*params, *chunk]
+        _, rows = await connection.execute_query(with_placeholders(query, dialect), values)
+        found.update((row[0], _forecast(*tuple(row)[1:])) for row in rows)
+    return found
 
 
 async def save(day: date, location: str, forecasts: Mapping[str, Forecast]) -> None:
@@ -60,15 +80,26 @@ def _row(sku: str, day: date, location: str, forecast: Forecast) -> ForecastFit:
     )
 
 
-def _forecast(row: ForecastFit) -> Forecast:
-    weekly = tuple(float(index) for index in row.weekly.split()) or (0.0,) * SEASON
+_STATE = (
+    "method", "alpha", "beta", "gamma", "level", "trend", "weekly", "mae", "bias", "sigma",
+    "history_days",
+)  # fmt: skip
+
+
+def _forecast(
+    method: str,
+    alpha: float,
+    beta: float,
+    gamma: float,
+    level: float,
+    trend: float,
+    weekly: str,
+    mae: float | None,
+    bias: float | None,
+    sigma: float | None,
+    history_days: int,
+) -> Forecast:
+    indices = tuple(float(index) for index in weekly.split()) or (0.0,) * SEASON
     return Forecast(
-        Method(row.method, row.alpha, row.beta, row.gamma),
-        row.level,
-        row.trend,
-        weekly,
-        row.mae,
-        row.bias,
-        row.sigma,
-        row.history_days,
+        Method(method, alpha, beta, gamma), level, trend, indices, mae, bias, sigma, history_days
     )
