@@ -113,8 +113,10 @@ async def _count(ref: str, sent: Scan, user: ConsoleUser) -> JSONResponse:
             ref, sent.code, sent.quantity, user.actor, area=sent.area, key=sent.key,
             mode=sent.mode,
         )  # fmt: skip
-    except (UnknownSku, UnknownStocktake) as refusal:
-        return _answer(404, error=str(refusal), code=sent.code, unknown=True)
+    except UnknownSku:
+        return _answer(404, error=_unknown(sent.code), code=sent.code, unknown=True)
+    except UnknownStocktake as refusal:
+        return _answer(404, error=str(refusal), code=sent.code)
     except StocktakeInputError as refusal:
         return _answer(422, error=str(refusal), code=sent.code)
     except LedgerError as refusal:
@@ -141,6 +143,14 @@ async def _count(ref: str, sent: Scan, user: ConsoleUser) -> JSONResponse:
         mine=mine,
         counted=line.counted,
         expected=line.expected,
+    )
+
+
+def _unknown(code: str) -> str:
+    shown = code if len(code) <= 64 else code[:64] + "…"
+    return (
+        f"{shown} is neither a SKU nor a barcode here: a manager can give it to its SKU "
+        "(`syncbot sku barcode add SKU BARCODE`)"
     )
 
 

@@ -94,6 +94,7 @@
     item.className = "counted";
     item.textContent = describe(scan) + " → " + answer.sku + ": yours" + where + " " + answer.mine +
       " · line " + answer.counted + expected;
+    lastNode.className = "scan-last";
     lastNode.textContent = answer.sku + (answer.sku !== scan.code ? " (" + scan.code + ")" : "") +
       ": yours" + where + " " + answer.mine + " · line " + answer.counted + expected;
   }
@@ -102,6 +103,8 @@
     item.className = "refused";
     item.setAttribute("role", "alert");
     item.textContent = "Not counted: " + describe(scan) + ": " + message;
+    lastNode.className = "scan-last refused";
+    lastNode.textContent = item.textContent;
   }
   function showPending() {
     var count = queue().length;
@@ -214,7 +217,7 @@
       });
     }).catch(function () { /* a frame not ready yet */ }).then(function () { setTimeout(function () { watch(detector); }, 200); });
   }
-  if ("BarcodeDetector" in window && navigator.mediaDevices) {
+  function offerCamera() {
     cameraButton.hidden = false;
     cameraButton.addEventListener("click", function () {
       if (stream) { stopCamera(); input.focus(); return; }
@@ -229,6 +232,12 @@
         problemNode.textContent = "the camera is not available: " + problem.message;
       });
     });
+  }
+  if ("BarcodeDetector" in window && navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
+    // Offered only where the detector reads some format (some desktops have none).
+    window.BarcodeDetector.getSupportedFormats().then(function (formats) {
+      if (formats.length) { offerCamera(); }
+    }).catch(function () { /* no camera scanning here: the input still works */ });
   }
 
   // Scans left waiting by an earlier visit are shown and sent first.
