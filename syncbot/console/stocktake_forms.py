@@ -73,7 +73,7 @@ def routes(console: Console) -> APIRouter:
             except LedgerError as refusal:
                 errors[_start_field(refusal, values)] = str(refusal)
             else:
-                return see(session.id, done=f"started over {session.lines} SKU(s)")
+                return see(session.id, done=f"Started over {session.lines} SKU(s)")
         return await _new_page(console, request, user, values, errors, status=422)
 
     @router.post("/stocktakes/{ref}/count")

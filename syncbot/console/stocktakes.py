@@ -72,7 +72,7 @@ def routes(console: Console) -> APIRouter:
         line = sku if isinstance(sku, str) and sku else None
         approved = await refused_as_page(stocktakes.approve(ref, line, user.actor, user.role))
         shown = ", ".join(approved.skus) or "nothing (no line waits for approval)"
-        return see(approved.session, done=f"approved {shown}")
+        return see(approved.session, done=f"Approved {shown}")
 
     @router.post("/stocktakes/{ref}/post")
     async def post(
@@ -83,7 +83,7 @@ def routes(console: Console) -> APIRouter:
         posted = await console.form(request, user)
         uncounted = str(posted.get("uncounted", "leave"))
         result = await refused_as_page(stocktakes.post(ref, user.actor, uncounted=uncounted))
-        done = f"posted: {result.movements} count movement(s)"
+        done = f"Posted: {result.movements} count movement(s)"
         return see(result.session, done=done, posting=result.posting)
 
     @router.post("/stocktakes/{ref}/cancel")
@@ -94,7 +94,7 @@ def routes(console: Console) -> APIRouter:
     ) -> Response:
         await console.form(request, user)
         result = await refused_as_page(stocktakes.cancel(ref, user.actor))
-        return see(result.session, done="cancelled: no balance was touched")
+        return see(result.session, done="Cancelled: no balance was touched")
 
     return router
 

@@ -164,7 +164,7 @@ class TestReview:
 
         approved = await manager.post(f"{base}/approve", data={"csrf": csrf, "sku": MUG_EAN})
         assert approved.status_code == 303
-        assert "approved" in (await manager.get(approved.headers["location"])).text
+        assert "Approved MUG-1." in (await manager.get(approved.headers["location"])).text
         posted = await manager.post(f"{base}/post", data={"csrf": csrf, "uncounted": "leave"})
         assert posted.status_code == 303
         shown = await manager.get(posted.headers["location"])
@@ -181,7 +181,10 @@ class TestReview:
         csrf = csrf_in((await manager.get(base)).text)
         answer = await manager.post(f"{base}/cancel", data={"csrf": csrf})
         assert answer.status_code == 303
-        assert "cancelled" in (await manager.get(answer.headers["location"])).text
+        assert (
+            "Cancelled: no balance was touched"
+            in (await manager.get(answer.headers["location"])).text
+        )
         assert await _on_hand("MUG-1") == 10
 
 
@@ -236,6 +239,27 @@ class TestCounting:
         assert '<script src="/static/scan.js" defer></script>' in page.text
         assert 'name="mode" value="add"' in page.text
         assert (await clerk.get("/static/scan.js")).status_code == 200
+
+    async def test_without_script_the_scan_form_counts_one_and_shows_a_refusal(
+        self, clerk: httpx.AsyncClient
+    ) -> None:
+        """The scan page's own form (+1, back to the scan page); an unknown code comes back
+        named on the scan page, nothing written."""
+        session = await stocktakes.start(BOSS, skus=["MUG-1"])
+        scan_page = f"/stocktakes/{session.id}/scan"
+        page = (await clerk.get(scan_page)).text
+        fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page))
+        counted = await clerk.post(
+            f"/stocktakes/{session.id}/count", data={**fields, "code": MUG_EAN, "area": ""}
+        )
+        assert counted.headers["location"].startswith(f"{scan_page}?counted=MUG-1")
+        assert "Recorded: MUG-1 counted 1" in (await clerk.get(counted.headers["location"])).text
+
+        unknown = {**fields, "key": "other", "code": "5901234123457"}
+        refused = await clerk.post(f"/stocktakes/{session.id}/count", data=unknown)
+        shown = await clerk.get(refused.headers["location"])
+        assert "Not counted: 5901234123457: unknown SKU" in shown.text
+        assert await StocktakeCount.all().count() == 1
 
 
 class TestScanEndpoint:
