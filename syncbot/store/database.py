@@ -29,6 +29,8 @@ SQLITE_PRAGMAS = {"journal_mode": "WAL", "busy_timeout": "15000", "synchronous":
 # A small pool beats a large one on hot balance rows: in one measurement pool 5 was about
 # twice as fast as pool 20, the extra connections only queueing on the same row locks.
 POSTGRES_POOL = {"minsize": "1", "maxsize": "5"}
+# Tortoise's SQLite engine with transactions that take the write lock as they begin: see there.
+SQLITE_ENGINE = "syncbot.store.sqlite_engine"
 
 
 def connection_url(database_url: str) -> str:
@@ -44,6 +46,9 @@ def tortoise_connection(database_url: str) -> str | dict[str, Any]:
     its config at DEBUG with only two thirds of a password starred out."""
     url = connection_url(database_url)
     connection = expand_db_url(url)
+    if connection["engine"] == "tortoise.backends.sqlite":
+        connection["engine"] = SQLITE_ENGINE
+        return connection
     password = connection["credentials"].get("password")
     if not password:
         return url
