@@ -67,6 +67,9 @@ ROLE_MATRIX = [
     ("GET", "/api/valuation.csv", "viewer"),
     ("GET", "/api/cost-of-goods", "viewer"),
     ("GET", "/api/cost-of-goods.csv", "viewer"),
+    ("GET", "/api/replenishment", "viewer"),
+    ("GET", "/api/replenishment.csv", "viewer"),
+    ("POST", "/api/replenishment/draft-orders", "manager"),
     ("POST", "/api/movements", "clerk"),  # a receive; an adjust needs manager (TestRoles)
     ("POST", "/api/movements/{movement_id}/reverse", "clerk"),  # then the undo rule
     ("POST", "/api/inbox/{delivery_id}/skip", "manager"),
