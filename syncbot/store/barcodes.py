@@ -1,4 +1,7 @@
-"""Barcodes: which SKU each one names. One barcode names one SKU; a SKU may have many."""
+"""Barcodes: which SKU each one names. One barcode names one SKU; a SKU may have many.
+
+A GTIN-shaped code (8, 12, 13 or 14 digits) must carry a right check digit and is stored as
+kind `gtin`; any other code is kind `internal` (`ledger.barcodes`)."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from syncbot.ledger import UnknownSku, ValidationError
+from syncbot.ledger.barcodes import BarcodeKind, barcode_kind
 from syncbot.ledger.limits import MAX_SKU_LENGTH, quoted
 from syncbot.store import models
 
@@ -40,6 +44,8 @@ class Barcode:
     barcode: str
     sku: str
     created_at: datetime
+    kind: str = BarcodeKind.INTERNAL
+    """`gtin` or `internal`."""
 
 
 def check_barcode(barcode: str) -> str:
@@ -50,10 +56,17 @@ def check_barcode(barcode: str) -> str:
     return barcode
 
 
+def check_new_barcode(barcode: str) -> BarcodeKind:
+    """The kind of a barcode about to be given to a SKU: its shape checked, and a GTIN's
+    check digit (BadCheckDigit, a ValidationError, names the expected one)."""
+    return barcode_kind(check_barcode(barcode))
+
+
 async def add(sku: str, barcode: str) -> Barcode:
-    """Gives `barcode` to `sku`; refuses an unknown SKU, and a barcode another SKU holds
-    (BarcodeTaken names it). Adding it again to the same SKU changes nothing."""
-    check_barcode(barcode)
+    """Gives `barcode` to `sku`; refuses a bad shape or check digit, an unknown SKU, and a
+    barcode another SKU holds (BarcodeTaken names it). Adding it again to the same SKU
+    changes nothing."""
+    kind = check_new_barcode(barcode)
     async with in_transaction() as connection:
         if not await models.Sku.filter(code=sku).using_db(connection).exists():
             raise UnknownSku(sku)
@@ -61,13 +74,15 @@ async def add(sku: str, barcode: str) -> Barcode:
         if held is not None:
             if held.sku_id != sku:
                 raise BarcodeTaken(barcode, held.sku_id)
-            return Barcode(barcode, sku, held.created_at)
+            return Barcode(barcode, sku, held.created_at, held.kind)
         try:
-            row = await models.SkuBarcode.create(barcode=barcode, sku_id=sku, using_db=connection)
+            row = await models.SkuBarcode.create(
+                barcode=barcode, sku_id=sku, kind=kind, using_db=connection
+            )
         except IntegrityError as race:  # another writer gave it away in between
             holder = await models.SkuBarcode.get(barcode=barcode)
             raise BarcodeTaken(barcode, holder.sku_id) from race
-    return Barcode(barcode, sku, row.created_at)
+    return Barcode(barcode, sku, row.created_at, kind)
 
 
 async def remove(barcode: str) -> Barcode:
@@ -76,7 +91,7 @@ async def remove(barcode: str) -> Barcode:
     row = await models.SkuBarcode.get_or_none(barcode=barcode)
     if row is None or not await models.SkuBarcode.filter(id=row.id).delete():
         raise UnknownBarcode(barcode)
-    return Barcode(barcode, row.sku_id, row.created_at)
+    return Barcode(barcode, row.sku_id, row.created_at, row.kind)
 
 
 async def listed(sku: str | None = None) -> list[Barcode]:
@@ -86,8 +101,10 @@ async def listed(sku: str | None = None) -> list[Barcode]:
         if not await models.Sku.exists(code=sku):
             raise UnknownSku(sku)
         query = query.filter(sku_id=sku)
-    rows = await query.order_by("sku_id", "barcode").values_list("barcode", "sku_id", "created_at")
-    return [Barcode(barcode, code, at) for barcode, code, at in rows]
+    rows = await query.order_by("sku_id", "barcode").values_list(
+        "barcode", "sku_id", "created_at", "kind"
+    )
+    return [Barcode(barcode, code, at, kind) for barcode, code, at, kind in rows]
 
 
 async def resolve(code: str) -> str:

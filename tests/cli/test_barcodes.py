@@ -29,10 +29,16 @@ class TestBarcodes:
         shop.ok("sku", "barcode", "add", "TEE/RED-M", "INT-RED-M")
 
         assert shop.ok("sku", "barcode", "list").stdout.splitlines() == [
-            "4006381333931\tMUG-1",
-            "INT-RED-M\tTEE/RED-M",
+            "4006381333931\tMUG-1\tgtin",
+            "INT-RED-M\tTEE/RED-M\tinternal",
         ]
-        assert shop.ok("sku", "barcode", "list", "TEE/RED-M").stdout == "INT-RED-M\tTEE/RED-M\n"
+        assert shop.ok("sku", "barcode", "list", "TEE/RED-M").stdout == (
+            "INT-RED-M\tTEE/RED-M\tinternal\n"
+        )
+        assert shop.sql("SELECT kind FROM sku_barcode ORDER BY barcode") == [
+            {"kind": "gtin"},
+            {"kind": "internal"},
+        ]
 
     def test_a_barcode_held_by_another_sku_is_refused_naming_it(self, shop: Cli) -> None:
         """A barcode names one SKU: giving it to a second is refused, and it stays put."""
@@ -65,6 +71,8 @@ class TestBarcodes:
             (("add", "MUG-1", "has space"), "1 to 64 printable characters"),
             (("add", "MUG-1", "x" * 65), "1 to 64 printable characters"),
             (("add", "MUG-1", "caf\u00e9"), "1 to 64 printable characters"),
+            (("add", "MUG-1", "4006381333932"), "its check digit is 2, not 1"),
+            (("add", "MUG-1", "036000291453"), "GTIN-12 but its check digit is 3, not 2"),
             (("add", "NOPE", "123"), "unknown SKU 'NOPE'"),
             (("remove", "999"), "barcode 999 names no SKU"),
             (("list", "NOPE"), "unknown SKU 'NOPE'"),
