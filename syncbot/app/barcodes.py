@@ -3,6 +3,7 @@ typed or scanned code names. A GTIN's check digit is checked (`ledger.barcodes`)
 
 from __future__ import annotations
 
+from syncbot.ledger import ValidationError
 from syncbot.ledger.barcodes import BadCheckDigit, BarcodeKind
 from syncbot.store.barcodes import (
     Barcode,
@@ -15,6 +16,8 @@ from syncbot.store.barcodes import add as add
 from syncbot.store.barcodes import listed as listed
 from syncbot.store.barcodes import remove as remove
 from syncbot.store.barcodes import resolve as resolve
+from syncbot.store.barcodes import sku_named as sku_named
+from syncbot.store.catalogue import check_sku_code
 
 __all__ = [
     "BadCheckDigit",
@@ -25,7 +28,21 @@ __all__ = [
     "add",
     "check_barcode",
     "check_new_barcode",
+    "check_sku_or_barcode",
     "listed",
     "remove",
     "resolve",
+    "sku_named",
 ]
+
+
+def check_sku_or_barcode(code: str) -> str:
+    """Refuses (ValidationError, the SKU's message) a code that can be neither a SKU code
+    nor a barcode, before anything is opened."""
+    try:
+        return check_sku_code(code)
+    except ValidationError as not_a_sku:
+        try:
+            return check_barcode(code)
+        except ValidationError:
+            raise not_a_sku from None

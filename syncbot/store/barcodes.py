@@ -117,3 +117,13 @@ async def resolve(code: str) -> str:
         if held is not None:
             return str(held.sku_id)
     raise UnknownSku(code)
+
+
+async def sku_named(code: str) -> str:
+    """What a caller should look up for `code`: the SKU its barcode names when no SKU has
+    that code, else `code` itself, so an unknown code meets the caller's own refusal
+    (UnknownSku, a line not on an order, ...) exactly as before barcodes existed."""
+    try:
+        return await resolve(code)
+    except UnknownSku:
+        return code

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import Cli
+from .conftest import Cli, quantities, stocked, table_rows
 
 
 @pytest.fixture
@@ -87,3 +87,53 @@ class TestBarcodes:
         assert message in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
         assert barcode_rows(shop) == []
+
+
+EAN = "4006381333931"
+
+
+@pytest.fixture
+def scanned(shop: Cli) -> Cli:
+    """MUG-1 with the EAN-13 4006381333931 and the internal code INT-MUG."""
+    shop.ok("sku", "barcode", "add", "MUG-1", EAN)
+    shop.ok("sku", "barcode", "add", "MUG-1", "INT-MUG")
+    return shop
+
+
+class TestABarcodeWorksWhereASkuDoes:
+    def test_recording_commands_post_to_the_sku_the_barcode_names(self, scanned: Cli) -> None:
+        """receive, damage, count and adjust take a barcode and record its SKU."""
+        scanned.ok("receive", EAN, "10")
+        scanned.ok("damage", "INT-MUG", "1")
+        scanned.ok("adjust", EAN, "-2", "--reason", "lost")
+        out = scanned.ok("count", EAN, "5").stdout
+
+        assert quantities(out, "main") == stocked(available=4, damaged=1)
+        rows = scanned.sql("SELECT DISTINCT sku_id FROM movement")
+        assert rows == [{"sku_id": "MUG-1"}]
+
+    def test_stock_and_history_read_the_sku_a_barcode_names(self, scanned: Cli) -> None:
+        scanned.ok("receive", "MUG-1", "3")
+
+        assert quantities(scanned.ok("stock", EAN).stdout, "total") == stocked(available=3)
+        history = scanned.ok("history", "INT-MUG").stdout
+        assert "MUG-1: movements" in history
+        assert len(table_rows(history)) == 1
+
+    def test_purchase_orders_take_a_barcode_for_a_line(self, scanned: Cli) -> None:
+        """po add and po receive name the line by a barcode."""
+        scanned.ok("supplier", "add", "Acme")
+        scanned.ok("po", "create", "--supplier", "Acme")
+        scanned.ok("po", "add", "PO-0001", EAN, "6", "--cost", "2")
+        scanned.ok("po", "order", "PO-0001")
+        scanned.ok("po", "receive", "PO-0001", "INT-MUG", "4")
+
+        stock = scanned.ok("stock", "MUG-1").stdout
+        assert quantities(stock, "total") == stocked(available=4, incoming=2)
+
+    def test_an_unknown_code_is_refused_and_nothing_is_written(self, scanned: Cli) -> None:
+        result = scanned("receive", "5012345678900", "1")
+
+        assert result.exit_code == 1
+        assert "unknown SKU '5012345678900'" in result.stderr
+        assert scanned.movement_count() == 0
