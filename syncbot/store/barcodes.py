@@ -6,6 +6,7 @@ kind `gtin`; any other code is kind `internal` (`ledger.barcodes`)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -127,3 +128,50 @@ async def sku_named(code: str) -> str:
         return await resolve(code)
     except UnknownSku:
         return code
+
+
+@dataclass(frozen=True, slots=True)
+class ImportConflict:
+    """A barcode a storefront gives a SKU that syncbot did not take, and why."""
+
+    barcode: str
+    sku: str
+    problem: str
+
+
+@dataclass(slots=True)
+class Imported:
+    added: list[Barcode]
+    conflicts: list[ImportConflict]
+    unchanged: int = 0
+    """Offered barcodes the SKU already had."""
+
+
+async def import_barcodes(offered: Iterable[tuple[str, str]]) -> Imported:
+    """Gives each offered `(sku, barcode)` its barcode, in sorted order; never moves or
+    overwrites one. A barcode another SKU holds (or that an earlier pair just gave to
+    another), a wrong GTIN check digit, a malformed code or an unknown SKU is a conflict:
+    reported, nothing written for it."""
+    pairs = sorted(set(offered))
+    held: dict[str, str] = {}
+    codes = sorted({barcode for _, barcode in pairs})
+    for start in range(0, len(codes), 500):
+        rows = await models.SkuBarcode.filter(barcode__in=codes[start : start + 500]).values_list(
+            "barcode", "sku_id"
+        )
+        held.update({str(barcode): str(sku) for barcode, sku in rows})
+    imported = Imported([], [])
+    for sku, barcode in pairs:
+        if held.get(barcode) == sku:
+            imported.unchanged += 1
+            continue
+        try:
+            if barcode in held:
+                raise BarcodeTaken(barcode, held[barcode])
+            added = await add(sku, barcode)
+        except (ValidationError, UnknownSku) as refusal:
+            imported.conflicts.append(ImportConflict(barcode, sku, str(refusal)))
+            continue
+        held[barcode] = sku
+        imported.added.append(added)
+    return imported
