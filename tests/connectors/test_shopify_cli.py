@@ -164,9 +164,7 @@ def test_discover_stores_listings_and_reports_duplicates_and_unknown_skus(
     assert "1 listings have no SKU" in output
 
 
-def test_discover_imports_variant_barcodes_and_reports_conflicts(
-    cli: Cli, api: AdminApi
-) -> None:
+def test_discover_imports_variant_barcodes_and_reports_conflicts(cli: Cli, api: AdminApi) -> None:
     """A variant's `barcode` is given to its SKU; one another SKU holds, or with a wrong
     check digit, is reported and nothing moves."""
     for code in ("MUG-1", "CUP-1", "TEE-S", "CAP"):
@@ -202,8 +200,7 @@ def test_discover_imports_variant_barcodes_and_reports_conflicts(
 
     assert "barcodes imported: 4006381333931 → MUG-1" in output
     assert (
-        "barcode conflict, not imported for CUP-1: barcode 5012345678900 already belongs "
-        "to SKU CAP"
+        "barcode conflict, not imported for CUP-1: barcode 5012345678900 already belongs to SKU CAP"
     ) in output
     assert "barcode conflict, not imported for TEE-S: barcode 4006381333932 looks like" in output
     assert "check digit is 2, not 1" in output
