@@ -131,6 +131,17 @@ class TestABarcodeWorksWhereASkuDoes:
         stock = scanned.ok("stock", "MUG-1").stdout
         assert quantities(stock, "total") == stocked(available=4, incoming=2)
 
+    def test_a_key_replayed_by_barcode_is_the_same_posting(self, scanned: Cli) -> None:
+        """The barcode is resolved before the posting's fingerprint: a retry that scans
+        instead of typing the SKU records nothing new and is no key conflict."""
+        scanned.ok("receive", "MUG-1", "3", "--key", "dock-1")
+
+        again = scanned.ok("receive", EAN, "3", "--key", "dock-1")
+
+        assert "key 'dock-1' was already applied: nothing new recorded" in again.stdout
+        assert scanned.movement_count() == 1
+        assert scanned.sql("SELECT COUNT(*) AS n FROM idempotency_conflict") == [{"n": 0}]
+
     def test_an_unknown_code_is_refused_and_nothing_is_written(self, scanned: Cli) -> None:
         result = scanned("receive", "5012345678900", "1")
 
