@@ -13,13 +13,14 @@ import logging
 import os
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import httpx
 
 from connectors import registry
 from connectors.base import Connector
+from syncbot.app import replenishment
 from syncbot.app.syncing import ChannelSyncs
 from syncbot.config import (
     ChannelsFile,
@@ -128,7 +129,8 @@ def create_app(
         else None
     )
     syncs = channel_syncs(settings, sync_channels(channels, connectors))
-    scheduler = SyncScheduler(syncs, settings, also=bot.leader_jobs() if bot else ())
+    jobs = [forecast_job(settings), *(bot.leader_jobs() if bot else ())]
+    scheduler = SyncScheduler(syncs, settings, also=jobs)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -169,6 +171,17 @@ def service(settings: Settings, channels: ChannelsFile) -> FastAPI:
     return create_app(settings, channels, build_connectors(channels, http), http)
 
 
+def forecast_job(settings: Settings) -> LeaderJob:
+    """The leader fits each day's forecasts once, so `replenish` and the reports read them."""
+
+    async def refresh() -> None:
+        fitted = await replenishment.refresh(datetime.now(UTC).date())
+        if fitted:
+            log.info("forecasts fitted", extra={"skus": fitted})
+
+    return LeaderJob("forecasts", settings.forecast_seconds, refresh)
+
+
 async def run_worker(settings: Settings, channels: ChannelsFile) -> None:
     """`syncbot worker`: the scheduler without the web service, until cancelled."""
     from syncbot.slackbot.app import alert_jobs, slack_settings
@@ -178,7 +191,8 @@ async def run_worker(settings: Settings, channels: ChannelsFile) -> None:
             targets = build_sync_channels(channels, http)
             slack = slack_settings(settings, channels)
             # The leader posts Slack alerts too; `serve` or `slack` answers the commands.
-            also: list[LeaderJob] = alert_jobs(slack, settings.alert_poll_seconds) if slack else []
+            also: list[LeaderJob] = [forecast_job(settings)]
+            also += alert_jobs(slack, settings.alert_poll_seconds) if slack else []
             scheduler = SyncScheduler(channel_syncs(settings, targets), settings, also=also)
             await leadership(settings).run(scheduler.lead)
 

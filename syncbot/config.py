@@ -220,6 +220,8 @@ class Settings(BaseSettings):
     slack_alert_channel: str | None = None
     alert_cooldown_seconds: float = Field(default=3600, ge=0)
     alert_poll_seconds: float = Field(default=2, gt=0, le=300)
+    forecast_seconds: float = Field(default=3600, ge=60)
+    """How often the leader fits the forecasts a day still lacks (`replenishment.refresh`)."""
     drift_alert_units: int = Field(default=1, ge=1)
 
     @field_validator("database_url")

@@ -1,9 +1,11 @@
 """Stock-take use cases for every surface (CLI, API, Slack `/count`, the console's scan page).
 
 Plain values in; frozen read models out (`stocktake_views`). A session is named by its id
-or its name (`session`). Refusals are LedgerErrors and nothing is written when one is
-raised: `ledger.stocktake.StocktakeError`s (its tree is drawn there), UnknownSku,
-UnknownLocation, IdempotencyConflict (a count's key reused for another count).
+or its name (`session`); wherever a SKU is taken, one of its barcodes will do
+(`barcodes.resolve`: a SKU code wins over a barcode). Refusals are LedgerErrors and
+nothing is written when one is raised: `ledger.stocktake.StocktakeError`s (its tree is
+drawn there), UnknownSku, UnknownLocation, IdempotencyConflict (a count's key reused for
+another count).
 
 Blind sessions: `counter_view` and `count`'s answer never carry the expected quantity
 (nor the variance, which would give it away); only `review`, for whoever approves, does.
@@ -17,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from tortoise.transactions import in_transaction
 
 from syncbot.app.actor import Actor
+from syncbot.app.barcodes import resolve
 from syncbot.app.roles import Role
 from syncbot.app.stocktake_views import (
     Approved,
@@ -99,8 +102,9 @@ async def start(
     limits: Thresholds = NO_THRESHOLDS,
     progress: Callable[[int, int], None] | None = None,
 ) -> StocktakeSummary:
-    """Opens a session over the SKUs named, those matching `pattern`, or all of them, and
-    snapshots their on-hand at `location`. Raises OverlappingStocktake, UnknownSku, ..."""
+    """Opens a session over the SKUs named (or their barcodes), those matching `pattern`,
+    or all of them, and snapshots their on-hand at `location`. Raises
+    OverlappingStocktake, UnknownSku, ..."""
     if pattern is not None and skus is not None:
         raise StocktakeInputError("give a pattern or a list of SKUs, not both")
     checked_name = None if name is None else check_name(name)
@@ -126,13 +130,15 @@ async def count(
     mode: str = "set",
     location: str | None = None,
 ) -> Counted:
-    """Records one count (`set` the counter's quantity in that area, or `add` to it); a
-    count with a key used before counts once. The answer is the counter's view of the line."""
+    """Records one count of `sku` (a SKU code or a barcode): `set` the counter's quantity
+    in that area, or `add` to it (a scan is `add` 1); a count with a key used before counts
+    once. The answer is the counter's view of the line."""
     checked_quantity, checked_mode = check_count(quantity, mode)
     checked_area = check_area(area)
     checked_key = None if key is None else check_key(key)
+    code = await resolve(sku)
     counted = await stocktakes.count(
-        str(session), sku, checked_quantity, actor.encode(), mode=checked_mode,
+        str(session), code, checked_quantity, actor.encode(), mode=checked_mode,
         area=checked_area, key=checked_key, location=location,
     )  # fmt: skip
     view = await _view(str(counted.session), {counted.sku}, for_counter=True)
@@ -151,10 +157,12 @@ async def review(session: Session) -> StocktakeView:
 
 
 async def approve(session: Session, sku: str | None, actor: Actor, role: Role) -> Approved:
-    """A manager approves one line (`sku`) or, with None, every line over a threshold."""
+    """A manager approves one line (`sku`, or its barcode) or, with None, every line over
+    a threshold."""
     if not role.allows(Role.MANAGER):
         raise ApprovalRefused(role.value)
-    session_id, approved = await stocktakes.approve(str(session), sku, actor.encode())
+    line = None if sku is None else await resolve(sku)
+    session_id, approved = await stocktakes.approve(str(session), line, actor.encode())
     return Approved(session_id, tuple(approved))
 
 

@@ -18,6 +18,7 @@ from syncbot.cli.channels import channels_app, parked
 from syncbot.cli.common import OneLineErrors, fail, load, run
 from syncbot.cli.inbox import inbox_app
 from syncbot.cli.purchase_orders import po_app
+from syncbot.cli.replenish import replenish_app
 from syncbot.cli.sku import sku_app
 from syncbot.cli.stock import stock_app
 from syncbot.cli.stocktakes import stocktake_app
@@ -99,6 +100,8 @@ app.command("slack")(cli_slack.slack_command)
 app.registered_commands += stock_app.registered_commands
 # So are the reports of what the stock is worth (`syncbot valuation`, `cost-of-goods`).
 app.registered_commands += valuation_app.registered_commands
+# And what to reorder (`syncbot replenish`).
+app.registered_commands += replenish_app.registered_commands
 
 
 def main() -> None:

@@ -81,7 +81,7 @@ def start_command(
         typer.Option("--skus", metavar="PATTERN", help="SKUs matching a glob, e.g. 'MUG-*'."),
     ] = None,
     file: Annotated[
-        Path | None, typer.Option("--file", help="A file of SKUs, one per line.")
+        Path | None, typer.Option("--file", help="A file of SKUs (or barcodes), one per line.")
     ] = None,
     blind: Annotated[bool, typer.Option("--blind", help="Counters never see expected.")] = False,
     name: Annotated[str | None, typer.Option(help="A name to use instead of the id.")] = None,
@@ -124,7 +124,9 @@ def start_command(
 @stocktake_app.command("count", context_settings=COUNTING)
 def count_command(
     session: Session,
-    sku: Annotated[str, typer.Argument(metavar="SKU", help="The SKU counted.")],
+    sku: Annotated[
+        str, typer.Argument(metavar="SKU|BARCODE", help="The SKU counted, or a barcode of it.")
+    ],
     quantity: Annotated[int, typer.Argument(metavar="QTY", help="Units counted (0 or more).")],
     area: Annotated[str, typer.Option(help="Where: summed with other areas' counts.")] = "",
     add: Annotated[bool, typer.Option("--add", help="Add QTY to your count there.")] = False,
@@ -167,7 +169,7 @@ def review_command(
 @stocktake_app.command("approve")
 def approve_command(
     session: Session,
-    sku: Annotated[str | None, typer.Argument(metavar="[SKU]", help="The line.")] = None,
+    sku: Annotated[str | None, typer.Argument(metavar="[SKU|BARCODE]", help="The line.")] = None,
     every: Annotated[bool, typer.Option("--all", help="Every line over a threshold.")] = False,
 ) -> None:
     """Approve a line's variance (or --all over a threshold), as a manager."""

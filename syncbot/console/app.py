@@ -17,6 +17,9 @@ from syncbot.console import (
     record,
     session,
     skus,
+    stocktake_forms,
+    stocktake_scan,
+    stocktakes,
     valuation,
 )
 from syncbot.console.pages import HERE, SECURITY_HEADERS, Console, PageError, SignInRequired
@@ -29,6 +32,9 @@ PAGE_MODULES = (
     record,
     purchase_order_forms,
     purchase_orders,
+    stocktake_forms,
+    stocktake_scan,
+    stocktakes,
     channels,
     inbox,
     admin,

@@ -20,6 +20,7 @@ MODELS = [
     "syncbot.store.models",
     "syncbot.store.purchasing_models",
     "syncbot.store.stocktake_models",
+    "syncbot.store.demand_models",
 ]
 MIGRATIONS = "syncbot.migrations"
 

@@ -47,7 +47,7 @@ from syncbot.ledger import (
 )
 from syncbot.ledger.costing import Valuation
 from syncbot.ledger.events import event_name, event_payload
-from syncbot.store import balance_rows, models, valuing
+from syncbot.store import balance_rows, demand, models, valuing
 
 log = logging.getLogger(__name__)
 
@@ -239,6 +239,7 @@ async def record(
     valuations = await valuing.value(connection, movements, provenance.document)
     await balance_rows.keep_totals(connection, movements)
     occurred_at = provenance.occurred_at or datetime.now(UTC)
+    await demand.keep(connection, movements, provenance.document, occurred_at)
     await models.Movement.bulk_create(
         [
             _movement_row(m, v, posting, key, provenance, occurred_at)

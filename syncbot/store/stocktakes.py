@@ -55,15 +55,10 @@ Progress = Callable[[int, int], None]
 
 
 async def scope_of(pattern: str | None, skus: Sequence[str] | None) -> list[str]:
-    """The SKUs a session covers: those named (each must exist), those matching a glob
-    pattern like `MUG-*`, or every SKU; refuses an empty scope."""
+    """The SKUs a session covers: those named (each a SKU or a barcode of one), those
+    matching a glob pattern like `MUG-*`, or every SKU; refuses an empty scope."""
     if skus is not None:
-        named = sorted(set(skus))
-        found = await models.Sku.filter(code__in=named).values_list("code", flat=True)
-        known = {str(code) for code in found}
-        if unknown := [sku for sku in named if sku not in known]:
-            raise UnknownSku(unknown[0])
-        chosen = named
+        chosen = await _named(skus)
     else:
         codes = [
             str(c) for c in await models.Sku.all().order_by("code").values_list("code", flat=True)
@@ -74,6 +69,23 @@ async def scope_of(pattern: str | None, skus: Sequence[str] | None) -> list[str]
             f"no SKU matches {pattern!r}" if pattern else "no SKUs to count: add some first"
         )
     return chosen
+
+
+async def _named(skus: Sequence[str]) -> list[str]:
+    """The SKUs `skus` name, as `barcodes.resolve` reads each (a SKU code wins over a
+    barcode), in two queries however long the list; UnknownSku names the first unknown."""
+    named = sorted(set(skus))
+    found = await models.Sku.filter(code__in=named).values_list("code", flat=True)
+    known = {str(code) for code in found}
+    others = [code for code in named if code not in known]
+    held = dict(
+        await models.SkuBarcode.filter(barcode__in=others).values_list("barcode", "sku_id")
+        if others
+        else []
+    )
+    if unknown := [code for code in others if code not in held]:
+        raise UnknownSku(unknown[0])
+    return sorted(known | {str(sku) for sku in held.values()})
 
 
 async def start(

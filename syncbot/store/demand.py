@@ -1,0 +1,99 @@
+"""The daily demand roll-up: kept by every posting, read by forecasts and reports.
+
+`keep` runs inside the posting's transaction, after its balance rows are locked, so two
+postings on the same SKU and location never race on a day's row (they queue on the balance
+row first), and a posting that rolls back takes its demand with it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from tortoise import connections
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from syncbot.ledger import Movement
+from syncbot.ledger import demand as rules
+from syncbot.store.sku_list import with_placeholders
+
+_UPSERT = (
+    "INSERT INTO daily_demand (sku_id, location, channel, day, units) VALUES (?, ?, ?, ?, ?) "
+    "ON CONFLICT (sku_id, location, channel, day) "
+    "DO UPDATE SET units = daily_demand.units + excluded.units"
+)
+
+
+async def keep(
+    connection: BaseDBAsyncClient, movements: Sequence[Movement], document: str, at: datetime
+) -> None:
+    """Adds what `movements` sold to their day's rows (one statement per SKU, location and
+    channel, in sorted order so every posting takes those row locks in the same order)."""
+    sold: dict[tuple[str, str], int] = defaultdict(int)
+    for movement in movements:
+        units = rules.units_sold(movement)
+        if units:
+            source = (movement.source.location, str(movement.source.bucket))
+            destination = (movement.destination.location, str(movement.destination.bucket))
+            sold[(movement.sku, rules.location_of(source, destination))] += units
+    if not sold:
+        return
+    channel = rules.channel_of(document)
+    day = at.astimezone(UTC).date()
+    dialect = connection.capabilities.dialect
+    sql = with_placeholders(_UPSERT, dialect)
+    stored_day: date | str = day if dialect == "postgres" else day.isoformat()
+    for (sku, location), units in sorted(sold.items()):
+        if units:
+            await connection.execute_query(sql, [sku, location, channel, stored_day, units])
+
+
+@dataclass(frozen=True, slots=True)
+class DemandRow:
+    sku: str
+    location: str
+    channel: str
+    day: date
+    units: int
+
+
+async def rows(
+    since: date,
+    *,
+    skus: Iterable[str] | None = None,
+    location: str | None = None,
+) -> list[DemandRow]:
+    """Every day's units sold from `since` (UTC days), of `skus` when given, at `location`
+    when given, by SKU then day."""
+    clauses, params = ["day >= ?"], [_stored(since)]
+    if location is not None:
+        clauses.append("location = ?")
+        params.append(location)
+    wanted = None if skus is None else sorted(set(skus))
+    if wanted is not None:
+        if not wanted:
+            return []
+        clauses.append(f"sku_id IN ({', '.join('?' * len(wanted))})")
+        params.extend(wanted)
+    sql = (
+        "SELECT sku_id, location, channel, day, units FROM daily_demand "
+        f"WHERE {' AND '.join(clauses)} ORDER BY sku_id, day, location, channel"
+    )
+    connection = connections.get("default")
+    dialect = connection.capabilities.dialect
+    _, found = await connection.execute_query(with_placeholders(sql, dialect), params)
+    return [
+        DemandRow(row["sku_id"], row["location"], row["channel"], _day(row["day"]), row["units"])
+        for row in found
+    ]
+
+
+def _stored(day: date) -> date | str:
+    dialect = connections.get("default").capabilities.dialect
+    return day if dialect == "postgres" else day.isoformat()
+
+
+def _day(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
