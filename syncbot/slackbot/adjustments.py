@@ -93,7 +93,10 @@ async def record(
 
 
 def _summary(command: str, adjustment: Adjustment, result: use_stock.Recorded) -> str:
-    sku, quantity = adjustment.sku, adjustment.quantity
+    """Names the SKU recorded, and the barcode when one was typed for it."""
+    sku, quantity = result.stock.sku, adjustment.quantity
+    if sku != adjustment.sku:
+        sku = f"{sku} (barcode {adjustment.sku})"
     if command == "/count":
         if not result.movements:
             return f"counted {quantity} × {sku}: it matches, nothing posted"
