@@ -67,6 +67,8 @@ ROLE_MATRIX = [
     ("GET", "/api/valuation.csv", "viewer"),
     ("GET", "/api/cost-of-goods", "viewer"),
     ("GET", "/api/cost-of-goods.csv", "viewer"),
+    ("GET", "/api/shrinkage", "viewer"),
+    ("GET", "/api/shrinkage.csv", "viewer"),
     ("POST", "/api/movements", "clerk"),  # a receive; an adjust needs manager (TestRoles)
     ("POST", "/api/movements/{movement_id}/reverse", "clerk"),  # then the undo rule
     ("POST", "/api/inbox/{delivery_id}/skip", "manager"),
