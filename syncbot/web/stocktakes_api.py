@@ -19,6 +19,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 
 from syncbot.app import stocktakes
 from syncbot.app.roles import Role
+from syncbot.app.stocktake_codes import count_code
 from syncbot.ledger.stocktake import MAX_NAME
 from syncbot.web.auth import AUTH_RESPONSES, Access, Caller
 from syncbot.web.errors import responses
@@ -110,7 +111,7 @@ def _counts(router: APIRouter, clerk: Any, currency: str) -> None:
         several counters and areas are summed. 201 recorded; 200 a key used before for the
         same count; 404 an unknown SKU or barcode, or one not in the session; 409 a
         closed session, another location, a key used for another count."""
-        counted = await stocktakes.count(
+        counted = await count_code(
             session, body.sku, body.quantity, caller.actor, area=body.area, key=body.key,
             mode=body.mode, location=body.location,
         )  # fmt: skip

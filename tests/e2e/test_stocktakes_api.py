@@ -133,6 +133,16 @@ class TestTheWholeFlow:
         assert (retried["applied"], retried["line"]["counted"]) == (False, 1)
         assert "scan-1" in refusal(client.post(path, json={**scan, "quantity": 2}), 409)
 
+    def test_a_barcode_counts_its_sku(self, stocked: Service) -> None:
+        """A scanned barcode counts the SKU it belongs to; an unknown one answers 404."""
+        stocked.cli("sku", "barcode", "add", SKU, "4006381333931")
+        client, path = stocked.client, f"{STOCKTAKES}/{_start(stocked)['id']}/counts"
+        scan = {"sku": "4006381333931", "quantity": 1, "mode": "add", "key": "scan-1"}
+        counted = _ok(client.post(path, json=scan), 201)
+        assert (counted["line"]["sku"], counted["line"]["counted"]) == (SKU, 1)
+        unknown = {"sku": "4006381333948", "quantity": 1}
+        assert "4006381333948" in refusal(client.post(path, json=unknown), 404)
+
 
 class TestBlindSessions:
     def test_a_counter_never_sees_expected_but_a_manager_does(
