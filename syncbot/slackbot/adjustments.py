@@ -26,7 +26,7 @@ from syncbot.ledger import (
     receive,
 )
 from syncbot.ledger.costing import format_cost
-from syncbot.slackbot import blocks
+from syncbot.slackbot import blocks, stocktake_counts
 from syncbot.slackbot.access import refusal
 from syncbot.slackbot.blocks import Message
 from syncbot.slackbot.text import Adjustment
@@ -58,7 +58,12 @@ def refused(user: str, team: str | None, command: str, why: str, detail: str = "
 async def record(
     command: str, adjustment: Adjustment, user: str, team: str | None, key: str
 ) -> Message:
-    """Posts the movement as the Slack user; the message to show, success or refusal."""
+    """Posts the movement as the Slack user; the message to show, success or refusal. A
+    count of a SKU in an open stock-take at that location goes into the session instead."""
+    if command == "/count" and (
+        counted := await stocktake_counts.into_open_session(adjustment, user, team, key)
+    ):
+        return counted
     sku, quantity, location, reason = (
         adjustment.sku,
         adjustment.quantity,

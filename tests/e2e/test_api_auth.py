@@ -70,6 +70,8 @@ ROLE_MATRIX = [
     ("GET", "/api/replenishment", "viewer"),
     ("GET", "/api/replenishment.csv", "viewer"),
     ("POST", "/api/replenishment/draft-orders", "manager"),
+    ("GET", "/api/shrinkage", "viewer"),
+    ("GET", "/api/shrinkage.csv", "viewer"),
     ("POST", "/api/movements", "clerk"),  # a receive; an adjust needs manager (TestRoles)
     ("POST", "/api/movements/{movement_id}/reverse", "clerk"),  # then the undo rule
     ("POST", "/api/inbox/{delivery_id}/skip", "manager"),
@@ -91,6 +93,13 @@ ROLE_MATRIX = [
     ("POST", "/api/suppliers", "manager"),
     ("PATCH", "/api/suppliers/{name:path}", "manager"),
     ("PUT", "/api/suppliers/{name:path}/terms/{sku:path}", "manager"),
+    ("GET", "/api/stocktakes", "viewer"),
+    ("GET", "/api/stocktakes/{session:path}", "viewer"),
+    ("POST", "/api/stocktakes/{session:path}/counts", "clerk"),
+    ("POST", "/api/stocktakes", "manager"),
+    ("POST", "/api/stocktakes/{session:path}/approve", "manager"),
+    ("POST", "/api/stocktakes/{session:path}/post", "manager"),
+    ("POST", "/api/stocktakes/{session:path}/cancel", "manager"),
     ("GET", "/api/users", "admin"),
     ("POST", "/api/users", "admin"),
     ("PATCH", "/api/users/{name:path}", "admin"),
