@@ -14,7 +14,8 @@ from syncbot.app import replenishment
 from syncbot.app.roles import Role
 from syncbot.ledger import DEFAULT_LOCATION
 from syncbot.ledger.limits import MAX_LOCATION_LENGTH, MAX_NAME_LENGTH
-from syncbot.ledger.replenishment import MAX_COVER_DAYS, MAX_LEAD_TIME_DAYS
+from syncbot.ledger.purchasing import MAX_LEAD_TIME_DAYS
+from syncbot.ledger.replenishment import MAX_COVER_DAYS
 from syncbot.web.auth import AUTH_RESPONSES, Access, Caller
 from syncbot.web.errors import responses
 from syncbot.web.fields import documented, stored
