@@ -18,11 +18,10 @@ import random
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tortoise import connections
+from scratch import empty_postgres, insert
 
 from syncbot import ledger
 from syncbot.app import stocktakes
@@ -31,17 +30,6 @@ from syncbot.store import posting
 from syncbot.store.database import close_database, declare_locations, migrate, open_database
 from syncbot.store.posting import Provenance
 from syncbot.store.verify import verify
-
-BATCH = 20_000
-
-
-async def insert(table: str, columns: Sequence[str], rows: list[tuple[object, ...]]) -> None:
-    connection = connections.get("default")
-    postgres = connection.capabilities.dialect == "postgres"
-    marks = ", ".join(f"${n + 1}" if postgres else "?" for n in range(len(columns)))
-    query = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
-    for start in range(0, len(rows), BATCH):
-        await connection.execute_many(query, [list(row) for row in rows[start : start + BATCH]])
 
 
 async def seed(skus: int, rng: random.Random) -> list[str]:
@@ -150,14 +138,7 @@ async def main(skus: int, counts: int, postgres: str | None) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         url = postgres or f"sqlite://{Path(scratch) / 'bench.db'}"
         if postgres:
-            import asyncpg
-
-            plain = postgres.replace("postgres://", "postgresql://", 1)
-            connection = await asyncpg.connect(plain)
-            try:
-                await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-            finally:
-                await connection.close()
+            await empty_postgres(postgres)
         await migrate(url)
         await open_database(url)
         try:

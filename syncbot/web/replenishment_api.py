@@ -129,6 +129,41 @@ class DraftedOut(BaseModel):
     """SKUs drafted at cost 0: no cost is known for them; set one before ordering."""
 
 
+async def _lines(
+    location: str | None,
+    supplier: str | None,
+    service_level: float,
+    cover_days: int,
+    lead_time: int,
+    every: bool,
+) -> list[replenishment.Line]:
+    if location is not None:
+        await replenishment.check_location(location)
+    return await replenishment.suggestions(
+        today=datetime.now(UTC).date(),
+        location=location,
+        supplier=supplier,
+        service_level=service_level,
+        cover_days=cover_days,
+        lead_time_days=lead_time,
+        only_orders=not every,
+    )
+
+
+async def suggestions(
+    location: LocationInQuery = None,
+    supplier: SupplierInQuery = None,
+    service_level: ServiceLevel = replenishment.DEFAULT_SERVICE_LEVEL,
+    cover_days: CoverDays = replenishment.DEFAULT_COVER_DAYS,
+    lead_time: LeadTime = replenishment.DEFAULT_LEAD_TIME_DAYS,
+    every: Annotated[
+        bool, Query(alias="all", description="every SKU, not only those to order")
+    ] = False,
+) -> list[replenishment.Line]:
+    """The suggestions a query asks for: one dependency for the JSON and the CSV route."""
+    return await _lines(location, supplier, service_level, cover_days, lead_time, every)
+
+
 def replenishment_router(access: Access) -> APIRouter:
     router = APIRouter(
         prefix="/api",
@@ -138,56 +173,20 @@ def replenishment_router(access: Access) -> APIRouter:
     )
     manager = access.require(Role.MANAGER)
 
-    async def lines(
-        location: str | None,
-        supplier: str | None,
-        service_level: float,
-        cover_days: int,
-        lead_time: int,
-        every: bool,
-    ) -> list[replenishment.Line]:
-        if location is not None:
-            await replenishment.check_location(location)
-        return await replenishment.suggestions(
-            today=datetime.now(UTC).date(),
-            location=location,
-            supplier=supplier,
-            service_level=service_level,
-            cover_days=cover_days,
-            lead_time_days=lead_time,
-            only_orders=not every,
-        )
-
     @router.get("/replenishment", responses=responses(401, 404))
     async def get_suggestions(
-        location: LocationInQuery = None,
-        supplier: SupplierInQuery = None,
-        service_level: ServiceLevel = replenishment.DEFAULT_SERVICE_LEVEL,
-        cover_days: CoverDays = replenishment.DEFAULT_COVER_DAYS,
-        lead_time: LeadTime = replenishment.DEFAULT_LEAD_TIME_DAYS,
-        every: Annotated[
-            bool, Query(alias="all", description="every SKU, not only those to order")
-        ] = False,
+        found: list[replenishment.Line] = Depends(suggestions),  # noqa: B008
     ) -> list[SuggestionOut]:
         """What to reorder, by SKU code: each SKU's forecast (the method that backtests best
         on its own sales), reorder point, days of cover and the quantity to order, with the
         reasoning. 404 unknown location or supplier."""
-        found = await lines(location, supplier, service_level, cover_days, lead_time, every)
         return [SuggestionOut.of(line) for line in found]
 
     @router.get("/replenishment.csv", responses={**responses(401, 404), **_CSV_OK})
     async def get_suggestions_csv(
-        location: LocationInQuery = None,
-        supplier: SupplierInQuery = None,
-        service_level: ServiceLevel = replenishment.DEFAULT_SERVICE_LEVEL,
-        cover_days: CoverDays = replenishment.DEFAULT_COVER_DAYS,
-        lead_time: LeadTime = replenishment.DEFAULT_LEAD_TIME_DAYS,
-        every: Annotated[
-            bool, Query(alias="all", description="every SKU, not only those to order")
-        ] = False,
+        found: list[replenishment.Line] = Depends(suggestions),  # noqa: B008
     ) -> Response:
         """The same suggestions as CSV."""
-        found = await lines(location, supplier, service_level, cover_days, lead_time, every)
         return Response(
             replenishment.csv_text(found),
             media_type="text/csv; charset=utf-8",
@@ -207,7 +206,7 @@ def replenishment_router(access: Access) -> APIRouter:
         """Drafts one purchase order per supplier with the quantities to order, delivered
         to `location`. SKUs no supplier supplies are left out. 404 unknown location or
         supplier."""
-        found = await lines(
+        found = await _lines(
             body.location, body.supplier, body.service_level, body.cover_days, body.lead_time, False
         )
         drafted = await replenishment.draft_orders(found, caller.actor, location=body.location)
