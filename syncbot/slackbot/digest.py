@@ -29,6 +29,7 @@ from syncbot.app.digest import (
     Digest,
     DuePurchaseOrder,
     InboxEntry,
+    ListingAttention,
     OversoldRow,
     StockConcern,
     StocktakeSummary,
@@ -98,9 +99,7 @@ def _part(title: str, rows: Counted[T], line: Callable[[T], str], more: str) -> 
 def _listings(title: str, attention: Attention) -> Part:
     per_channel = ", ".join(f"{name} {n}" for name, n in sorted(attention.per_channel.items()))
     lines = [
-        f"• *{_escape(row.sku)}* on {_escape(row.channel)}"
-        + (f": {_escape(row.detail[:ERROR_SHOWN])}" if row.detail else "")
-        for row in attention.first
+        f"• *{_escape(row.sku)}* on {_escape(row.channel)}{_why(row)}" for row in attention.first
     ]
     text = f"*{title}* ({attention.total}: {per_channel})\n" + "\n".join(lines)
     blocks = [_section(text)]
@@ -108,6 +107,12 @@ def _listings(title: str, attention: Attention) -> Part:
         more = f"`syncbot channels listings CHANNEL --state {attention.state}`"
         blocks.append(_context(f"and {attention.total - len(attention.first)} more: {more}"))
     return title, attention.total, blocks
+
+
+def _why(row: ListingAttention) -> str:
+    if row.state == "drifting":
+        return f": drift {row.detail} units"
+    return f": {_escape(row.detail[:ERROR_SHOWN])}" if row.detail else f" ({row.state})"
 
 
 def _stock(concern: StockConcern) -> str:
