@@ -5,6 +5,7 @@ an all-clear day, a refused post, a claim left by a process that died, and its s
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -54,7 +55,7 @@ def _job(url: str, clock: Clock) -> DailyDigest:
 def _text(call: dict[str, Any]) -> str:
     """Every text the posted message shows, its blocks' sections and contexts in order."""
     blocks = call["blocks"]
-    parsed = blocks if isinstance(blocks, list) else __import__("json").loads(blocks)
+    parsed = blocks if isinstance(blocks, list) else json.loads(blocks)
     parts = []
     for block in parsed:
         if block["type"] in ("section", "header"):
@@ -290,11 +291,16 @@ class TestSettings:
         config = slack_settings(settings, channels)
         assert config is not None
         assert (config.digest_time, config.digest_channel) == (time(8, 30), "C1")
-        settings, _ = self._slack(tmp_path, digest_time="08:30", digest_channel="C2")
         from_file = ChannelsFile(slack=SlackConfig(digest_channel="C3", alert_channel="C1"))
-        assert slack_settings(settings, from_file).digest_channel == "C2"  # type: ignore[union-attr]
+        settings, _ = self._slack(tmp_path, digest_time="08:30", digest_channel="C2")
+        assert self._channel(settings, from_file) == "C2"
         settings, _ = self._slack(tmp_path, digest_time="08:30")
-        assert slack_settings(settings, from_file).digest_channel == "C3"  # type: ignore[union-attr]
+        assert self._channel(settings, from_file) == "C3"
+
+    def _channel(self, settings: Any, channels: ChannelsFile) -> str | None:
+        config = slack_settings(settings, channels)
+        assert config is not None
+        return config.digest_channel
 
     def test_a_digest_time_without_a_channel_stops_the_start(self, tmp_path: Path) -> None:
         settings, channels = self._slack(tmp_path, digest_time="08:00")
@@ -314,7 +320,9 @@ class TestSettings:
         assert config is not None
         assert digest_jobs(config) == []
         settings, channels = self._slack(tmp_path, digest_time="", slack_alert_channel="C1")
-        assert digest_jobs(slack_settings(settings, channels)) == []  # type: ignore[arg-type]
+        config = slack_settings(settings, channels)
+        assert config is not None
+        assert digest_jobs(config) == []
         settings, channels = self._slack(tmp_path, digest_time="07:15", slack_alert_channel="C1")
         config = slack_settings(settings, channels)
         assert config is not None
