@@ -5,7 +5,8 @@ time (UTC) has passed and today's digest is not recorded as posted, it reads the
 claims the day (`app.digest.claim`: one row per day, taken in a transaction), posts, and
 marks the day posted with the message's `ts`. A second process, a second job or a restart
 finds the day posted, or claimed, and posts nothing. A claim Slack refused is given back
-at once; a claim left by a process that died mid-post is taken again after STALE_CLAIM.
+(the job tries again RETRY_AFTER_REFUSAL later); a claim left by a process that died
+mid-post is taken again after STALE_CLAIM.
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ log = logging.getLogger(__name__)
 
 STALE_CLAIM = timedelta(minutes=5)
 """A claim not marked posted after this long was left by a process that died mid-post."""
+RETRY_AFTER_REFUSAL = timedelta(minutes=10)
+"""After Slack refused the digest (the bot not in the channel, say), the job waits this
+long before it reads and posts again, rather than reading the catalogue every minute."""
 ERROR_SHOWN = 120
 
 T = TypeVar("T")
@@ -200,6 +204,7 @@ class DailyDigest:
         self._at = at
         self._clock = clock
         self._stale_after = stale_after
+        self._not_before: datetime | None = None
         # Names this job in the day's claim: a process's own, across its restarts new.
         self.claimant = f"{socket.gethostname()[:64]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
 
@@ -207,7 +212,9 @@ class DailyDigest:
         """Posts today's digest if it is time and no one has; True when this run posted."""
         now = self._clock()
         today = now.date()
-        if now.time() < self._at or await digest.posted(today):
+        if now.time() < self._at or (self._not_before is not None and now < self._not_before):
+            return False
+        if await digest.posted(today):
             return False
         # Read before claiming, so the claim is held only for the post itself: a claim
         # goes stale after minutes, while the reads may fit forecasts for a while.
@@ -218,9 +225,10 @@ class DailyDigest:
             answer = await self._client.chat_postMessage(channel=self._channel, **message)
         except SlackApiError as error:
             await digest.release(today, self.claimant)
+            self._not_before = now + RETRY_AFTER_REFUSAL
             metrics.ALERTS.labels("digest", "refused").inc()
             log.warning(
-                "Slack refused the daily digest; it is tried again in a minute",
+                "Slack refused the daily digest; it is tried again in 10 minutes",
                 extra={"day": today.isoformat(), "error": error.response.get("error")},
             )
             return False

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -21,6 +22,7 @@ from syncbot.app.digest import Attention, Counted, Digest, OversoldRow
 from syncbot.config import ChannelsFile, ConfigError, SlackConfig, load_settings
 from syncbot.slackbot.app import DIGEST_POLL_SECONDS, digest_jobs, slack_settings
 from syncbot.slackbot.digest import DailyDigest, digest_message
+from syncbot.slackbot.runtime import SlackBot
 from syncbot.slackbot.testing import FakeSlack, serve
 from syncbot.store import models, posting
 from syncbot.store.catalogue import add_sku
@@ -210,13 +212,20 @@ class TestClaims:
     async def test_a_post_slack_refuses_gives_the_day_back_and_is_tried_again(
         self, database: str, slack: tuple[FakeSlack, str]
     ) -> None:
+        """Nothing is recorded as posted; the claim is free at once, and this job tries
+        again 10 minutes later rather than reading the catalogue every minute."""
         fake, url = slack
         fake.not_in.add(CHANNEL)
-        job = _job(url, Clock(time(8, 0)))
+        clock = Clock(time(8, 0))
+        job = _job(url, clock)
         assert await job.run() is False
         record = await models.SlackDigest.get(day=TODAY)
         assert (record.claimed_at, record.posted_at) == (None, None)
         fake.not_in.clear()
+        clock.now += timedelta(minutes=9)
+        assert await job.run() is False  # this job waits 10 minutes after a refusal
+        assert len(fake.calls_to("chat.postMessage")) == 1
+        clock.now += timedelta(minutes=1)
         assert await job.run() is True
         assert [call["channel"] for call in fake.calls_to("chat.postMessage")] == [CHANNEL] * 2
 
@@ -311,6 +320,16 @@ class TestSettings:
     def test_a_time_that_is_not_hh_mm_is_refused(self, given: str) -> None:
         with pytest.raises(ConfigError, match=r"SYNCBOT_DIGEST_TIME: .* use HH:MM in UTC"):
             load_settings(digest_time=given)
+
+    async def test_the_service_and_the_worker_leader_run_alerts_and_the_digest(
+        self, tmp_path: Path
+    ) -> None:
+        settings, channels = self._slack(tmp_path, digest_time="07:15", slack_alert_channel="C1")
+        config = slack_settings(settings, channels)
+        assert config is not None
+        async with httpx.AsyncClient() as http:
+            bot = SlackBot(config, ["main"], [], http, settings.alert_poll_seconds)
+            assert [job.name for job in bot.leader_jobs()] == ["slack-alerts", "slack-digest"]
 
     def test_the_leader_job_wakes_every_minute_and_only_when_a_time_is_set(
         self, tmp_path: Path
