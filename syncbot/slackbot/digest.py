@@ -45,6 +45,9 @@ RETRY_AFTER_REFUSAL = timedelta(minutes=10)
 """After Slack refused the digest (the bot not in the channel, say), the job waits this
 long before it reads and posts again, rather than reading the catalogue every minute."""
 ERROR_SHOWN = 120
+SECTION_CHARACTERS = 2900
+"""Slack refuses a section over 3000 characters: long names and errors must not stop the
+digest."""
 
 T = TypeVar("T")
 
@@ -94,10 +97,8 @@ Part = tuple[str, int, list[Block]]
 
 
 def _part(title: str, rows: Counted[T], line: Callable[[T], str], more: str) -> Part:
-    blocks = [_section(f"*{title}* ({rows.total})\n" + "\n".join(line(row) for row in rows.rows))]
-    if rows.total > len(rows.rows):
-        blocks.append(_context(f"and {rows.total - len(rows.rows)} more: {more}"))
-    return title, rows.total, blocks
+    lines = [line(row) for row in rows.rows]
+    return title, rows.total, _fitted(f"*{title}* ({rows.total})", lines, rows.total, more)
 
 
 def _listings(title: str, attention: Attention) -> Part:
@@ -105,12 +106,25 @@ def _listings(title: str, attention: Attention) -> Part:
     lines = [
         f"• *{_escape(row.sku)}* on {_escape(row.channel)}{_why(row)}" for row in attention.first
     ]
-    text = f"*{title}* ({attention.total}: {per_channel})\n" + "\n".join(lines)
+    heading = f"*{title}* ({attention.total}: {per_channel})"
+    more = f"`syncbot channels listings CHANNEL --state {attention.state}`"
+    return title, attention.total, _fitted(heading, lines, attention.total, more)
+
+
+def _fitted(heading: str, lines: list[str], total: int, more: str) -> list[Block]:
+    """The heading and as many lines as Slack takes in one section (SECTION_CHARACTERS);
+    then, when there are more, how many and the command that lists them."""
+    text = heading
+    shown = 0
+    for line in lines:
+        if len(text) + 1 + len(line) > SECTION_CHARACTERS:
+            break
+        text += "\n" + line
+        shown += 1
     blocks = [_section(text)]
-    if attention.total > len(attention.first):
-        more = f"`syncbot channels listings CHANNEL --state {attention.state}`"
-        blocks.append(_context(f"and {attention.total - len(attention.first)} more: {more}"))
-    return title, attention.total, blocks
+    if total > shown:
+        blocks.append(_context(f"and {total - shown} more: {more}"))
+    return blocks
 
 
 def _why(row: ListingAttention) -> str:

@@ -282,6 +282,26 @@ class TestTheMessage:
         assert "and 15 more: `syncbot sku list`" in text
         assert "Clear: low stock and stock-outs due, quarantined listings," in text
 
+    def test_a_section_never_exceeds_what_slack_takes(self) -> None:
+        """Ten SKUs with 255-character names would pass Slack's 3000 characters for a
+        section: the lines that fit are shown and the rest counted."""
+        rows = [OversoldRow(f"SKU-{n}-" + "x" * 300, "main", -n) for n in range(1, 11)]
+        content = Digest(
+            day=date(2026, 12, 2),
+            stock=Counted([], 0),
+            oversold=Counted(rows, 10),
+            quarantined=Attention("quarantined", {}, []),
+            drifting=Attention("drifting", {}, []),
+            failed_deliveries=Counted([], 0),
+            stocktakes=Counted([], 0),
+            purchase_orders=Counted([], 0),
+        )
+        blocks = digest_message(content)["blocks"]
+        section, more = blocks[1], blocks[2]
+        assert 2000 < len(section["text"]["text"]) <= 3000
+        shown = section["text"]["text"].count("• ")
+        assert more["elements"][0]["text"] == f"and {10 - shown} more: `syncbot sku list`"
+
 
 class TestSettings:
     def _slack(self, tmp_path: Path, **env: str) -> Any:
