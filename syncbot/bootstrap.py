@@ -184,15 +184,17 @@ def forecast_job(settings: Settings) -> LeaderJob:
 
 async def run_worker(settings: Settings, channels: ChannelsFile) -> None:
     """`syncbot worker`: the scheduler without the web service, until cancelled."""
-    from syncbot.slackbot.app import alert_jobs, slack_settings
+    from syncbot.slackbot.app import alert_jobs, digest_jobs, slack_settings
 
     with contextlib.suppress(asyncio.CancelledError):
         async with database(settings, channels), channel_http() as http:
             targets = build_sync_channels(channels, http)
             slack = slack_settings(settings, channels)
-            # The leader posts Slack alerts too; `serve` or `slack` answers the commands.
+            # The leader posts Slack alerts and the daily digest too; `serve` or `slack`
+            # answers the commands.
             also: list[LeaderJob] = [forecast_job(settings)]
-            also += alert_jobs(slack, settings.alert_poll_seconds) if slack else []
+            if slack is not None:
+                also += alert_jobs(slack, settings.alert_poll_seconds) + digest_jobs(slack)
             scheduler = SyncScheduler(channel_syncs(settings, targets), settings, also=also)
             await leadership(settings).run(scheduler.lead)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from datetime import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,6 +31,7 @@ from syncbot.ledger.costing import DEFAULT_CURRENCY, CostError, exponent
 _SECRET_KEY = re.compile(r"(token|secret|password|api_key|consumer_key)$")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _SLACK_ID = re.compile(r"^[UWS][A-Z0-9]{2,20}$")
+_CLOCK_TIME = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
 
 
 class PolicyOverride(BaseModel):
@@ -81,7 +83,7 @@ class ChannelConfig(BaseModel):
 
 
 class SlackConfig(BaseModel):
-    """`[slack]` in the channels file: who may write, and where alerts go."""
+    """`[slack]` in the channels file: who may write, and where alerts and the digest go."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -93,6 +95,8 @@ class SlackConfig(BaseModel):
     admins: list[str] = Field(default_factory=list)
     """The older name of `managers`, kept working: these are managers too."""
     alert_channel: str | None = None
+    digest_channel: str | None = None
+    """Where the daily digest goes; by default the alert channel."""
 
     @field_validator("writers", "managers", "admins")
     @classmethod
@@ -223,6 +227,10 @@ class Settings(BaseSettings):
     forecast_seconds: float = Field(default=3600, ge=60)
     """How often the leader fits the forecasts a day still lacks (`replenishment.refresh`)."""
     drift_alert_units: int = Field(default=1, ge=1)
+    digest_time: time | None = None
+    """When the leader posts the daily Slack digest, HH:MM in UTC; unset, no digest."""
+    digest_channel: str | None = None
+    """Where the digest goes; overrides `[slack] digest_channel`, else the alert channel."""
 
     @field_validator("database_url")
     @classmethod
@@ -259,6 +267,21 @@ class Settings(BaseSettings):
         if not url.startswith(("https://", "http://")):
             raise ValueError("use an http(s) URL ending in /api/, like https://slack.com/api/")
         return url if url.endswith("/") else url + "/"
+
+    @field_validator("digest_time", mode="before")
+    @classmethod
+    def _clock_time(cls, given: object) -> object:
+        """HH:MM, a time of day in UTC; "" is unset. No seconds and no time zone: the
+        digest is checked once a minute, and always in UTC."""
+        if given is None or isinstance(given, time):
+            return given
+        text = str(given).strip()
+        if not text:
+            return None
+        found = _CLOCK_TIME.match(text)
+        if found is None:
+            raise ValueError(f"{text!r} is not a time of day: use HH:MM in UTC, e.g. 08:00")
+        return time(int(found[1]), int(found[2]))
 
     @field_validator("currency")
     @classmethod

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 
 import httpx
 from slack_bolt.async_app import AsyncApp
@@ -25,6 +25,7 @@ from syncbot.runtime.scheduler import LeaderJob
 from syncbot.slackbot import commands, home
 from syncbot.slackbot.access import Access
 from syncbot.slackbot.alerts import Alerts
+from syncbot.slackbot.digest import DailyDigest
 from syncbot.slackbot.replies import Replier
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,9 @@ class SlackSettings:
     alert_channel: str | None
     alert_cooldown: timedelta
     drift_alert_units: int
+    digest_time: time | None = None
+    """When the daily digest is posted (UTC); None: no digest."""
+    digest_channel: str | None = None
 
     @property
     def socket_mode(self) -> bool:
@@ -69,15 +73,24 @@ def slack_settings(settings: Settings, channels: ChannelsFile) -> SlackSettings 
         *split_ids(settings.slack_managers),
         *split_ids(settings.slack_admins),
     ]
+    alert_channel = settings.slack_alert_channel or file.alert_channel
+    digest_channel = settings.digest_channel or file.digest_channel or alert_channel
+    if settings.digest_time is not None and digest_channel is None:
+        raise ConfigError(
+            "SYNCBOT_DIGEST_TIME is set but the digest has no channel: set "
+            "SYNCBOT_DIGEST_CHANNEL (or an alert channel, which it then uses)"
+        )
     return SlackSettings(
         bot_token=settings.slack_bot_token.get_secret_value(),
         signing_secret=secret.get_secret_value() if secret else "",
         app_token=app_token,
         api_url=settings.slack_api_url,
         access=Access.of(writers, managers),
-        alert_channel=settings.slack_alert_channel or file.alert_channel,
+        alert_channel=alert_channel,
         alert_cooldown=timedelta(seconds=settings.alert_cooldown_seconds),
         drift_alert_units=settings.drift_alert_units,
+        digest_time=settings.digest_time,
+        digest_channel=digest_channel,
     )
 
 
@@ -128,3 +141,15 @@ def alert_jobs(
         config.drift_alert_units,
     )
     return [LeaderJob("slack-alerts", poll_seconds, delivery.deliver)]
+
+
+DIGEST_POLL_SECONDS = 60.0
+
+
+def digest_jobs(config: SlackSettings, client: AsyncWebClient | None = None) -> list[LeaderJob]:
+    """The leader's job that posts the daily digest, if a digest time is configured."""
+    if config.digest_time is None or config.digest_channel is None:
+        log.info("SYNCBOT_DIGEST_TIME is not set: no daily Slack digest")
+        return []
+    digest = DailyDigest(client or web_client(config), config.digest_channel, config.digest_time)
+    return [LeaderJob("slack-digest", DIGEST_POLL_SECONDS, digest.run)]

@@ -1,4 +1,5 @@
-"""The Slack bot as the service runs it: its HTTP route, its Socket Mode link, its alerts."""
+"""The Slack bot as the service runs it: its HTTP route, its Socket Mode link, its alerts
+and daily digest."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from starlette.exceptions import HTTPException
 
 from syncbot.runtime.scheduler import LeaderJob
-from syncbot.slackbot.app import SlackSettings, alert_jobs, create_slack_app
+from syncbot.slackbot.app import SlackSettings, alert_jobs, create_slack_app, digest_jobs
 from syncbot.slackbot.signature import SlackRequestRefused, check_request
 from syncbot.web.errors import responses
 
@@ -70,4 +71,8 @@ class SlackBot:
             self._socket = None
 
     def leader_jobs(self) -> list[LeaderJob]:
-        return alert_jobs(self.config, self._alert_poll_seconds, self.app.client)
+        client = self.app.client
+        return [
+            *alert_jobs(self.config, self._alert_poll_seconds, client),
+            *digest_jobs(self.config, client),
+        ]

@@ -353,6 +353,26 @@ class AlertSent(Model):
         unique_together = (("kind", "subject"),)
 
 
+class SlackDigest(Model):
+    """The daily Slack digest of one UTC day: claimed by the process about to post it, then
+    marked posted once Slack took it, so it is posted once whatever runs or restarts.
+
+    A row with no `posted_at` whose claim is older than a few minutes belongs to a process
+    that died before Slack answered; the leader claims it again (`store.digests`)."""
+
+    id = fields.BigIntField(primary_key=True)
+    day = fields.DateField(unique=True)
+    claimed_at = fields.DatetimeField(null=True)
+    claimed_by = fields.CharField(max_length=128, default="")
+    posted_at = fields.DatetimeField(null=True)
+    channel = fields.CharField(max_length=64, default="")
+    ts = fields.CharField(max_length=64, null=True)
+    """Slack's id of the posted message, to find it again."""
+
+    class Meta:
+        table = "slack_digest"
+
+
 class User(Model):
     """A person: a role and an argon2 hash of the password."""
 
