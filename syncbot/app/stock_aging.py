@@ -69,10 +69,15 @@ async def page(
     return AgingPage(lines, lines[-1].code if more else None)
 
 
-async def lines(today: date, dead_days: int = DEFAULT_DEAD_DAYS) -> AsyncIterator[AgedLine]:
-    """Every SKU with stock on hand, by code (check `dead_days` first: `check_days`)."""
+async def lines(
+    today: date, dead_days: int = DEFAULT_DEAD_DAYS, *, dead_only: bool = False
+) -> AsyncIterator[AgedLine]:
+    """Every SKU with stock on hand (only the dead ones with `dead_only`), by code; check
+    `dead_days` first (`check_days`)."""
     async for row in store.every():
-        yield aged(row, today, dead_days)
+        line = aged(row, today, dead_days)
+        if line.dead or not dead_only:
+            yield line
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,12 +137,14 @@ def _cell(value: object) -> object:
     return "" if value is None else value
 
 
-def aging_csv(today: date, dead_days: int, currency: str) -> AsyncIterator[str]:
-    """Every SKU with stock on hand, as CSV; `dead` is "yes" or "no"."""
+def aging_csv(
+    today: date, dead_days: int, currency: str, dead_only: bool = False
+) -> AsyncIterator[str]:
+    """Every SKU with stock on hand (or only the dead), as CSV; `dead` is "yes" or "no"."""
     check_days(dead_days, "--dead-days")
 
     async def rows() -> AsyncIterator[tuple[object, ...]]:
-        async for line in lines(today, dead_days):
+        async for line in lines(today, dead_days, dead_only=dead_only):
             yield (
                 csv_cell(line.code),
                 csv_cell(line.name),

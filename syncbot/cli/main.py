@@ -19,6 +19,7 @@ from syncbot.cli.common import OneLineErrors, fail, load, run
 from syncbot.cli.inbox import inbox_app
 from syncbot.cli.purchase_orders import po_app
 from syncbot.cli.replenish import replenish_app
+from syncbot.cli.reports import report_app
 from syncbot.cli.sku import sku_app
 from syncbot.cli.stock import stock_app
 from syncbot.cli.stocktakes import stocktake_app
@@ -91,6 +92,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(supplier_app, name="supplier")
 app.add_typer(po_app, name="po")
 app.add_typer(stocktake_app, name="stocktake")
+app.add_typer(report_app, name="report")
 app.command("parked")(parked)
 app.command("sync")(cli_sync.sync_command)
 app.command("drift")(cli_sync.drift_command)

@@ -25,6 +25,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from syncbot.store.sku_list import with_placeholders
 
 COUNTS = ("pushes", "failed_pushes", "quarantines", "drift_checks", "sync_failures")
+_ALL = ", ".join((*COUNTS, "drifting"))
+_MARKS = ", ".join("?" * (len(COUNTS) + 1))
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,15 +56,15 @@ async def count(
         return
     client = connection or connections.get("default")
     dialect = client.capabilities.dialect
-    names = sorted(added)
+    names = [name for name in COUNTS if added.get(name)]
     sql = (
-        f"INSERT INTO sync_day (channel, day, {', '.join(names)}) "
-        f"VALUES (?, ?, {', '.join('?' * len(names))}) ON CONFLICT (channel, day) DO UPDATE SET "
+        f"INSERT INTO sync_day (channel, day, {_ALL}) VALUES (?, ?, {_MARKS}) "
+        "ON CONFLICT (channel, day) DO UPDATE SET "
         + ", ".join(f"{name} = sync_day.{name} + excluded.{name}" for name in names)
     )
     day = _stored(at.astimezone(UTC).date(), dialect)
-    values = [added[name] for name in names]
-    await client.execute_query(with_placeholders(sql, dialect), [channel, day, *values])
+    values = [added.get(name, 0) for name in COUNTS]
+    await client.execute_query(with_placeholders(sql, dialect), [channel, day, *values, 0])
 
 
 async def count_drift_check(
@@ -72,7 +74,7 @@ async def count_drift_check(
     dialect = connection.capabilities.dialect
     most = "GREATEST" if dialect == "postgres" else "MAX"
     sql = (
-        "INSERT INTO sync_day (channel, day, drift_checks, drifting) VALUES (?, ?, 1, ?) "
+        f"INSERT INTO sync_day (channel, day, {_ALL}) VALUES (?, ?, 0, 0, 0, 1, 0, ?) "
         "ON CONFLICT (channel, day) DO UPDATE SET drift_checks = sync_day.drift_checks + 1, "
         f"drifting = {most}(sync_day.drifting, excluded.drifting)"
     )
