@@ -67,6 +67,16 @@ ROLE_MATRIX = [
     ("GET", "/api/valuation.csv", "viewer"),
     ("GET", "/api/cost-of-goods", "viewer"),
     ("GET", "/api/cost-of-goods.csv", "viewer"),
+    ("GET", "/api/reports/velocity", "viewer"),
+    ("GET", "/api/reports/velocity.csv", "viewer"),
+    ("GET", "/api/reports/abc", "viewer"),
+    ("GET", "/api/reports/abc.csv", "viewer"),
+    ("GET", "/api/reports/aging", "viewer"),
+    ("GET", "/api/reports/aging.csv", "viewer"),
+    ("GET", "/api/reports/cover", "viewer"),
+    ("GET", "/api/reports/cover.csv", "viewer"),
+    ("GET", "/api/reports/sync-health", "viewer"),
+    ("GET", "/api/reports/sync-health.csv", "viewer"),
     ("POST", "/api/movements", "clerk"),  # a receive; an adjust needs manager (TestRoles)
     ("POST", "/api/movements/{movement_id}/reverse", "clerk"),  # then the undo rule
     ("POST", "/api/inbox/{delivery_id}/skip", "manager"),
