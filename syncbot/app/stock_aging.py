@@ -1,5 +1,7 @@
 """Stock aging and dead stock: for each SKU with stock on hand, the days since its last
-receipt and its last sale; dead when nothing sold in the last `dead_days` days (or ever).
+receipt and its last sale; dead when nothing sold in the last `dead_days` days (or ever),
+though it has been in stock that long (since its first movement): a SKU received last week
+has not had the time to be dead.
 
 Read a page at a time from `store.aging` (the last receipt from the movements' index, the
 last sale from the daily demand roll-up), so a large catalogue is never held whole.
@@ -38,7 +40,9 @@ class AgedLine:
 def aged(row: AgingRow, today: date, dead_days: int) -> AgedLine:
     since_receipt = None if row.last_receipt is None else (today - row.last_receipt).days
     since_sale = None if row.last_sale is None else (today - row.last_sale).days
-    dead = since_sale is None or since_sale >= dead_days
+    held = None if row.first_movement is None else (today - row.first_movement).days
+    unsold = since_sale is None or since_sale >= dead_days
+    dead = unsold and held is not None and held >= dead_days
     return AgedLine(
         row.code,
         row.name,

@@ -1,8 +1,9 @@
 """How old each SKU's stock is: its last receipt and its last sale, a page at a time.
 
 The last receipt is the newest `receive` movement of the SKU, read backwards along the
-index (sku_id, occurred_at, kind, ...), so each SKU costs one short index read however many
-movements it has; the last sale is the newest day of the demand roll-up with units sold.
+index (sku_id, occurred_at, kind, ...), and its first movement the oldest entry of the same
+index, so each SKU costs short index reads however many movements it has; the last sale
+is the newest day of the demand roll-up with units sold.
 Pages are read by keyset on the SKU code, like `store.valuation`.
 """
 
@@ -25,12 +26,15 @@ class AgingRow:
     on_hand: int
     stock_value: int
     """In millionths of the currency, like `sku.stock_value`."""
+    first_movement: date | None
+    """The day of its first movement: since when syncbot has known it in stock."""
     last_receipt: date | None
     last_sale: date | None
 
 
 _PAGE = f"""
 SELECT s.code AS code, s.name AS name, s.on_hand AS on_hand, s.stock_value AS stock_value,
+  (SELECT MIN(m.occurred_at) FROM movement m WHERE m.sku_id = s.code) AS first_movement,
   (SELECT m.occurred_at FROM movement m
    WHERE m.sku_id = s.code AND m.kind = '{MovementKind.RECEIVE}'
    ORDER BY m.occurred_at DESC LIMIT 1) AS last_receipt,
@@ -61,6 +65,7 @@ async def page(after: str = "", limit: int = CHUNK) -> list[AgingRow]:
             str(row["name"]),
             int(row["on_hand"]),
             int(row["stock_value"]),
+            _day(row["first_movement"]),
             _day(row["last_receipt"]),
             _day(row["last_sale"]),
         )

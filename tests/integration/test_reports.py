@@ -159,6 +159,14 @@ class TestStockAging:
         lines = [line async for line in stock_aging.lines(TODAY, 5, dead_only=True)]
         assert [line.code for line in lines] == ["MUG", "OLD"]
 
+    async def test_stock_first_received_within_dead_days_is_not_dead_yet(self, shop: None) -> None:
+        """NEW, never sold, first received 10 days ago: dead after 10 days, not after 11."""
+        await add_sku("NEW", "New")
+        await post([ledger.receive("NEW", 1)], days_ago(10))
+        for window, dead in ((10, True), (11, False)):
+            page = await stock_aging.page(TODAY, window)
+            assert [line.dead for line in page.lines if line.code == "NEW"] == [dead], window
+
     async def test_pages_follow_on_by_code(self, shop: None) -> None:
         first = await stock_aging.page(TODAY, 90, limit=3)
         assert [line.code for line in first.lines] == ["CAP", "MUG", "OLD"]
