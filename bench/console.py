@@ -45,6 +45,7 @@ from connectors.fake import FakeConnector
 from syncbot.app import users
 from syncbot.config import Settings
 from syncbot.ledger.allocation import Policy
+from syncbot.ledger.barcodes import check_digit
 from syncbot.store.database import close_database, migrate, open_database
 from syncbot.sync.channels import SyncChannel
 from syncbot.web.app import web_app
@@ -79,7 +80,9 @@ def code(n: int) -> str:
 
 
 def barcode(n: int) -> str:
-    return str(4_000_000_000_000 + n)
+    """An EAN-13 with its right check digit, as `sku barcode add` would take it."""
+    body = str(400_000_000_000 + n)
+    return body + str(check_digit(body))
 
 
 class Seed:
@@ -229,8 +232,8 @@ def seed_sqlite(path: Path, seed: Seed) -> None:
     _insert_sqlite(
         db,
         "sku_barcode",
-        ("id", "barcode", "sku_id", "created_at"),
-        [(n // 3 + 1, barcode(n), code(n), NOW) for n in range(0, seed.skus, 3)],
+        ("id", "barcode", "sku_id", "kind", "created_at"),
+        [(n // 3 + 1, barcode(n), code(n), "gtin", NOW) for n in range(0, seed.skus, 3)],
     )
     progress(f"{seed.skus} SKUs", started)
     done = 0
@@ -267,8 +270,10 @@ async def seed_postgres(url: str, seed: Seed) -> None:
         )
         await db.copy_records_to_table(
             "sku_barcode",
-            records=[(n // 3 + 1, barcode(n), code(n), NOW) for n in range(0, seed.skus, 3)],
-            columns=["id", "barcode", "sku_id", "created_at"],
+            records=[
+                (n // 3 + 1, barcode(n), code(n), "gtin", NOW) for n in range(0, seed.skus, 3)
+            ],
+            columns=["id", "barcode", "sku_id", "kind", "created_at"],
         )
         progress(f"{seed.skus} SKUs", started)
         done = 0

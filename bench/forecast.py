@@ -124,17 +124,14 @@ def fill_rate(series: list[int], history: int, service_level: float) -> tuple[in
 async def catalogue(url: str, skus: int, seed: int) -> tuple[float, float, int]:
     """Seeds `skus` SKUs with a year of demand, then times replenishment cold and warm."""
     import asyncpg
+    from scratch import empty_postgres
     from tortoise import connections
 
     from syncbot.app import replenishment
     from syncbot.store.database import close_database, declare_locations, migrate, open_database
 
     plain = url.replace("postgres://", "postgresql://", 1)
-    connection = await asyncpg.connect(plain)
-    try:
-        await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-    finally:
-        await connection.close()
+    await empty_postgres(url)
     await migrate(url)
     await open_database(url)
     try:

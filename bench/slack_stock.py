@@ -26,13 +26,13 @@ import tempfile
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
-from tortoise import connections
+from scratch import insert
 
 from syncbot.bootstrap import create_app
 from syncbot.config import ChannelsFile, Settings
@@ -50,20 +50,10 @@ KINDS = [
     ("order_cancel", "committed", "available", 1),
     ("damage", "available", "damaged", 1),
 ]
-BATCH = 20_000
 
 
 def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-async def insert(table: str, columns: Sequence[str], rows: list[tuple[object, ...]]) -> None:
-    connection = connections.get("default")
-    postgres = connection.capabilities.dialect == "postgres"
-    marks = ", ".join(f"${n + 1}" if postgres else "?" for n in range(len(columns)))
-    query = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
-    for start in range(0, len(rows), BATCH):
-        await connection.execute_many(query, [list(row) for row in rows[start : start + BATCH]])
 
 
 async def seed(skus: int, movements: int) -> list[str]:

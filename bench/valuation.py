@@ -19,12 +19,12 @@ import tempfile
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tortoise import connections
+from scratch import empty_postgres, insert
 
 from syncbot.app import report_dates
 from syncbot.app import valuation as reports
@@ -38,20 +38,10 @@ KINDS = [
     ("damage", "available", "damaged", 0, 1),
     ("write_off", "damaged", "scrap", -1, 1),
 ]
-BATCH = 20_000
 
 
 def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-async def insert(table: str, columns: Sequence[str], rows: list[tuple[object, ...]]) -> None:
-    connection = connections.get("default")
-    postgres = connection.capabilities.dialect == "postgres"
-    marks = ", ".join(f"${n + 1}" if postgres else "?" for n in range(len(columns)))
-    query = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
-    for start in range(0, len(rows), BATCH):
-        await connection.execute_many(query, [list(row) for row in rows[start : start + BATCH]])
 
 
 _MOVEMENT = (
@@ -165,7 +155,7 @@ async def main(skus: int, movements: int, postgres: str | None) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         url = postgres or f"sqlite://{Path(scratch) / 'bench.db'}"
         if postgres:
-            await _empty(postgres)
+            await empty_postgres(postgres)
         await migrate(url)
         await open_database(url)
         try:
@@ -178,17 +168,6 @@ async def main(skus: int, movements: int, postgres: str | None) -> None:
     print(f"{backend}, {skus:,} SKUs, {movements:,} movements")
     for name, seconds in figures:
         print(f"  {name:<44} {seconds * 1000:8.0f} ms")
-
-
-async def _empty(url: str) -> None:
-    """Drops every table of the scratch PostgreSQL database, so the seed starts clean."""
-    import asyncpg
-
-    connection = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
-    try:
-        await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-    finally:
-        await connection.close()
 
 
 if __name__ == "__main__":

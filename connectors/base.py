@@ -69,6 +69,19 @@ class Listing:
     listing_id: str
     inventory_id: str
     location_id: str | None = None
+    barcodes: tuple[str, ...] = field(default=(), compare=False)
+    """The barcodes the channel gives the item (Shopify `barcode`, WooCommerce
+    `global_unique_id`, BigCommerce `upc` and `gtin`), for discovery to import; not part of
+    the listing's identity."""
+
+
+def barcodes_of(*values: object) -> tuple[str, ...]:
+    """The barcodes a storefront's fields hold: text, stripped, blanks and repeats dropped."""
+    found: list[str] = []
+    for value in values:
+        if isinstance(value, str) and (code := value.strip()) and code not in found:
+            found.append(code)
+    return tuple(found)
 
 
 @dataclass(frozen=True, slots=True)

@@ -116,6 +116,9 @@ class StoreApi:
     def _variants(self, request: httpx.Request, match: re.Match[str]) -> httpx.Response:
         limit, page = _paging(request)
         chunk = self.variants[(page - 1) * limit : page * limit]
+        if fields := request.url.params.get("include_fields"):  # id always, as BigCommerce
+            wanted = {"id", *fields.split(",")}
+            chunk = [{k: v for k, v in variant.items() if k in wanted} for variant in chunk]
         pages = max(1, -(-len(self.variants) // limit))
         pagination: dict[str, Any] = {"total": len(self.variants), "count": len(chunk)}
         pagination["per_page"] = limit

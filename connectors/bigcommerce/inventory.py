@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 
-from connectors.base import LevelChange, Listing, PushOutcome
+from connectors.base import LevelChange, Listing, PushOutcome, barcodes_of
 from connectors.bigcommerce.api import BigCommerceAPI, BigCommerceRefused
 
 BATCH_LIMIT = 2000  # "Limit of 2000 items for payload length" on absolute adjustments
@@ -37,7 +37,7 @@ class BigCommerceInventory:
         page = 1
         while True:
             params: dict[str, str | int] = {"page": page, "limit": PAGE}
-            params["include_fields"] = "sku,product_id"
+            params["include_fields"] = "sku,product_id,upc,gtin"
             answer = await self._api.get("v3/catalog/variants", params) or {}
             for variant in answer.get("data") or []:
                 if not variant.get("sku"):
@@ -48,6 +48,7 @@ class BigCommerceInventory:
                         listing_id=f"{variant['product_id']}/{variant['id']}",
                         inventory_id=str(variant["id"]),
                         location_id=str(self._location_id),
+                        barcodes=barcodes_of(variant.get("upc"), variant.get("gtin")),
                     )
                 )
             pagination = (answer.get("meta") or {}).get("pagination") or {}

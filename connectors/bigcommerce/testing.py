@@ -149,11 +149,15 @@ class BigCommerceStore(StoreApi):
         everything = all(p["quantity_refunded"] >= p["quantity"] for p in self.products[order_id])
         self.update_order(order_id, modified, status=4 if everything else 14)
 
-    def add_variant(self, sku: str | None, product_id: int | None = None) -> int:
+    def add_variant(
+        self, sku: str | None, product_id: int | None = None, *, upc: str = "", gtin: str = ""
+    ) -> int:
+        """A catalog variant; `upc` and `gtin` are "" when the merchant gave none."""
         variant_id = next(self._ids)
         self.variants.append(
             {"id": variant_id, "product_id": product_id or variant_id + 10000, "sku": sku or ""}
             | {"sku_id": None, "option_values": [], "inventory_level": 0}
+            | {"upc": upc, "gtin": gtin, "mpn": ""}
         )
         return variant_id
 

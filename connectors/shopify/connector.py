@@ -23,6 +23,7 @@ from connectors.base import (
     Listing,
     OrdersPage,
     PushOutcome,
+    barcodes_of,
 )
 from connectors.payloads import read
 from connectors.shopify import deliveries, push
@@ -149,6 +150,7 @@ class ShopifyConnector:
                     sku=variant.get("sku") or "",
                     listing_id=variant["id"],
                     inventory_id=variant["inventoryItem"]["id"],
+                    barcodes=barcodes_of(variant.get("barcode")),
                 )
                 for variant in variants["nodes"]
             ]

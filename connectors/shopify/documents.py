@@ -146,6 +146,7 @@ query ProductVariants($after: String) {
     nodes {
       id
       sku
+      barcode
       title
       inventoryItem {
         id

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from connectors.base import ConnectorError, LevelChange, Listing, PushOutcome
+from connectors.base import ConnectorError, LevelChange, Listing, PushOutcome, barcodes_of
 from connectors.woocommerce.api import (
     MAX_PER_PAGE,
     WooCommerceApi,
@@ -130,7 +130,8 @@ def _listed(item: Mapping[str, Any], inventory_id: str) -> list[Listing]:
     sku = item.get("sku")
     if item.get("manage_stock") is not True or not isinstance(sku, str) or not sku:
         return []
-    return [Listing(sku=sku, listing_id=inventory_id, inventory_id=inventory_id)]
+    codes = barcodes_of(item.get("global_unique_id"))  # GTIN, UPC, EAN or ISBN (Woo 9.2+)
+    return [Listing(sku=sku, listing_id=inventory_id, inventory_id=inventory_id, barcodes=codes)]
 
 
 def _target(inventory_id: str) -> tuple[str, str]:

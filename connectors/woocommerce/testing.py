@@ -62,7 +62,14 @@ class WooCommerceStore(StoreApi):
 
     # --- the merchant's side ----------------------------------------------------------
 
-    def add_product(self, sku: str, stock: int | None = 0, *, manage_stock: bool = True) -> str:
+    def add_product(
+        self,
+        sku: str,
+        stock: int | None = 0,
+        *,
+        manage_stock: bool = True,
+        global_unique_id: str = "",
+    ) -> str:
         product_id = self._id()
         self.products[product_id] = {
             **self._dates(),
@@ -71,6 +78,7 @@ class WooCommerceStore(StoreApi):
             "type": "simple",
             "status": "publish",
             "sku": sku,
+            "global_unique_id": global_unique_id,  # GTIN, UPC, EAN or ISBN; "" when none
             "price": "10.00",
             "manage_stock": manage_stock,
             "stock_quantity": stock if manage_stock else None,
@@ -80,18 +88,23 @@ class WooCommerceStore(StoreApi):
         }
         return str(product_id)
 
-    def add_variable(self, skus: Sequence[str], stock: int = 0) -> list[str]:
-        """A variable product (no stock of its own) with one variation per SKU."""
+    def add_variable(
+        self, skus: Sequence[str], stock: int = 0, *, global_unique_ids: Sequence[str] = ()
+    ) -> list[str]:
+        """A variable product (no stock of its own) with one variation per SKU, each with
+        its `global_unique_ids` entry, if given."""
         parent = self.add_product("", manage_stock=False)
         product = self.products[int(parent)]
         product["type"] = "variable"
         variations = self.variations.setdefault(int(parent), {})
-        for sku in skus:
+        codes = [*global_unique_ids, *[""] * len(skus)]
+        for index, sku in enumerate(skus):
             variation_id = self._id()
             variations[variation_id] = {
                 **self._dates(),
                 "id": variation_id,
                 "sku": sku,
+                "global_unique_id": codes[index],
                 "price": "10.00",
                 "manage_stock": True,
                 "stock_quantity": stock,

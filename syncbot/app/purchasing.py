@@ -4,7 +4,8 @@ Plain values in (costs as text or Decimal, dates as `date` or YYYY-MM-DD), read 
 out (`purchasing_views`). Refusals are `ledger.purchasing.PurchasingError`s (its tree is
 drawn there) and the ledger's own (UnknownSku, UnknownLocation, InvalidMovement,
 CostError, IdempotencyConflict): all LedgerErrors, and nothing is written when one is
-raised. Every posting names `purchase-orders/<number>` as its document.
+raised. Every posting names `purchase-orders/<number>` as its document. Wherever a SKU is
+named, one of its barcodes will do (`barcodes.sku_named`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import date
 from decimal import Decimal
 
 from syncbot.app.actor import Actor
+from syncbot.app.barcodes import sku_named
 from syncbot.app.purchasing_views import (
     IncomingLine,
     LineView,
@@ -104,7 +106,7 @@ async def set_supplier_terms(
     Raises UnknownSupplier, UnknownSku, CostError, PurchasingInputError."""
     await suppliers.set_item(
         name,
-        sku,
+        await sku_named(sku),
         supplier_sku=supplier_sku,
         minimum_order_quantity=minimum_order_quantity,
         case_pack=case_pack,
@@ -154,6 +156,7 @@ async def add_line(
 ) -> PurchaseResult:
     """Adds a SKU to an open order at `unit_cost` (default: the supplier's last known cost);
     on a placed order its units are ordered at once. Raises LineExists, WrongState, …"""
+    sku = await sku_named(sku)
     result = await store_orders.add_line(number, sku, quantity, _cost(unit_cost), actor.encode())
     return await _result(number, result)
 
@@ -169,13 +172,14 @@ async def edit_line(
     """A line's new quantity or cost; on a placed order incoming moves by the difference
     (purchase or purchase_cancel, one posting). Raises BelowReceived, LineNotOnOrder, …"""
     cost = _cost(unit_cost)
+    sku = await sku_named(sku)
     result = await store_orders.edit_line(number, sku, quantity, cost, actor.encode())
     return await _result(number, result)
 
 
 async def remove_line(number: str, sku: str) -> OrderView:
     """Removes a draft's line; raises WrongState once ordered (cancel the line instead)."""
-    await store_orders.remove_line(number, sku)
+    await store_orders.remove_line(number, await sku_named(sku))
     return await purchase_order(number)
 
 
@@ -187,6 +191,7 @@ async def place_order(number: str, actor: Actor) -> PurchaseResult:
 async def cancel(number: str, actor: Actor, sku: str | None = None) -> PurchaseResult:
     """Cancels the rest of one line, or of the whole order (any open order): what is still
     incoming goes back to the supplier, in one posting."""
+    sku = None if sku is None else await sku_named(sku)
     return await _result(number, await store_orders.cancel(number, sku, actor.encode()))
 
 
@@ -215,6 +220,7 @@ async def receive_line(
     unless `force`: the excess then comes from the supplier and counts as over-received.
     The same `key` with the same receipt records once (applied=False); with another, it
     raises IdempotencyConflict."""
+    sku = await sku_named(sku)
     request = receipts.ReceiptRequest(sku, quantity, damaged, _cost(unit_cost), force)
     result = await receipts.receive(
         number, [request], actor=actor.encode(), key=key, key_namespace=actor.key_namespace
@@ -239,7 +245,9 @@ async def receive_lines(
     """Receives several lines of one order in one posting, all or nothing (a form that
     receives a delivery). Over-receipts are refused; the same `key` records once."""
     requests = [
-        receipts.ReceiptRequest(line.sku, line.quantity, line.damaged, _cost(line.unit_cost))
+        receipts.ReceiptRequest(
+            await sku_named(line.sku), line.quantity, line.damaged, _cost(line.unit_cost)
+        )
         for line in lines
     ]
     result = await receipts.receive(

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from syncbot.app.actor import Actor
+from syncbot.app.barcodes import sku_named
 from syncbot.app.purchasing import purchase_order
 from syncbot.app.purchasing_views import OrderView
 from syncbot.ledger import DEFAULT_LOCATION, LedgerError
@@ -139,6 +140,7 @@ async def _take(row: dict[str, str], line_number: int, orders: dict[str, _Order]
                 f"(line {order.first_line})"
             )
     sku = row.get("sku", "")
+    sku = await sku_named(sku) if sku else sku  # a barcode names its SKU
     if not sku or not await lookups.sku_exists(sku):
         raise PurchasingInputError(f"unknown SKU {sku!r}: add it with `syncbot sku add`")
     if sku in order.on_order:

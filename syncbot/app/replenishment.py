@@ -14,6 +14,8 @@ purchasing use cases (`app.purchasing`), so they are checked and numbered like a
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -22,6 +24,8 @@ from decimal import Decimal
 
 from syncbot.app import purchasing
 from syncbot.app.actor import Actor
+from syncbot.app.sku_pages import csv_cell
+from syncbot.app.valuation import check_location
 from syncbot.ledger import DEFAULT_LOCATION
 from syncbot.ledger.forecast import Forecast, choose
 from syncbot.ledger.replenishment import (
@@ -44,12 +48,15 @@ DEFAULT_COVER_DAYS = 30
 DEFAULT_SERVICE_LEVEL = 0.95
 
 __all__ = [
+    "CSV_HEADER",
     "DEFAULT_COVER_DAYS",
     "DEFAULT_LEAD_TIME_DAYS",
     "DEFAULT_SERVICE_LEVEL",
     "Drafted",
     "Line",
     "ReplenishmentError",
+    "check_location",
+    "csv_text",
     "draft_orders",
     "refit",
     "refresh",
@@ -248,3 +255,40 @@ async def draft_orders(
         units = sum(line.suggestion.quantity for line in ordered)
         drafted.append(Drafted(order.number, supplier, len(ordered), units, tuple(without_cost)))
     return drafted
+
+
+CSV_HEADER = (
+    "code", "name", "supplier", "order", "sells_per_day", "method", "mae", "bias",
+    "reorder_point", "computed_reorder_point", "safety_stock", "available", "incoming",
+    "days_of_cover", "stockout", "reasoning",
+)  # fmt: skip
+
+
+def csv_text(lines: Sequence[Line]) -> str:
+    """The suggestions as CSV; a cell a spreadsheet would take for a formula is quoted."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_HEADER)
+    for line in lines:
+        suggestion, forecast = line.suggestion, line.forecast
+        writer.writerow(
+            (
+                csv_cell(line.sku),
+                csv_cell(line.name),
+                csv_cell(line.supplier or ""),
+                suggestion.quantity,
+                f"{forecast.rate:.3f}",
+                forecast.method.name,
+                "" if forecast.mae is None else f"{forecast.mae:.3f}",
+                "" if forecast.bias is None else f"{forecast.bias:.3f}",
+                suggestion.reorder_point,
+                suggestion.computed_reorder_point,
+                suggestion.safety_stock,
+                suggestion.stock.available,
+                suggestion.stock.incoming,
+                "" if suggestion.days_of_cover is None else suggestion.days_of_cover,
+                "" if suggestion.stockout is None else suggestion.stockout.isoformat(),
+                csv_cell(line.reasoning),
+            )
+        )
+    return buffer.getvalue()

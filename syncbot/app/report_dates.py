@@ -51,7 +51,7 @@ def moment_at(text: str | None, what: str = "--at") -> datetime:
     return datetime.combine(read, time.max, tzinfo=UTC)
 
 
-def _start_of(text: str | None, what: str) -> datetime:
+def start_of(text: str | None, what: str) -> datetime:
     """A period's bound: a date means the start of that UTC day."""
     read = _read(text, what)
     if isinstance(read, datetime):
@@ -64,7 +64,7 @@ def period(
 ) -> Period:
     """[start, end): `--from 2026-11-01 --to 2026-12-01` is November. The end must be
     after the start. `names`: what the person called the two bounds."""
-    first, last = _start_of(start, names[0]), _start_of(end, names[1])
+    first, last = start_of(start, names[0]), start_of(end, names[1])
     if last <= first:
         raise ReportDateError(
             f"the period ends ({last:%Y-%m-%d %H:%M}) before it starts ({first:%Y-%m-%d %H:%M}):"

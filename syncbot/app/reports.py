@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from syncbot.app.barcodes import sku_named
 from syncbot.app.views import MovementView, SkuView
 from syncbot.store import reports
 from syncbot.store.reports import LowStock, StockCard
@@ -20,8 +21,9 @@ __all__ = [
 
 
 async def stock_card(code: str, now: datetime) -> StockCard:
-    """Stock, what each channel was sent, and sales over 7 and 30 days; raises UnknownSku."""
-    return await reports.stock_card(code, now)
+    """Stock, what each channel was sent, and sales over 7 and 30 days, by a SKU code or a
+    barcode; raises UnknownSku."""
+    return await reports.stock_card(await sku_named(code), now)
 
 
 async def search_skus(words: tuple[str, ...], limit: int = 10) -> list[SkuView]:

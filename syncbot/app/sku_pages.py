@@ -12,6 +12,7 @@ from syncbot.app.views import MovementView
 from syncbot.ledger.allocation import Allocation, Incoming, Policy, publish
 from syncbot.ledger.series import DayPoint, daily_series
 from syncbot.store import barcodes, incoming, sku_card, sku_list
+from syncbot.store.barcodes import Barcode
 from syncbot.store.sku_list import SORTS, SkuQuery, SkuRow
 from syncbot.store.stock import StockReport, stock
 from syncbot.sync.channels import SyncChannel
@@ -61,7 +62,8 @@ class ListingView:
 @dataclass(frozen=True, slots=True)
 class SkuCard:
     stock: StockReport
-    barcodes: list[str]
+    barcodes: list[Barcode]
+    """Each with its kind, `gtin` or `internal`."""
     listings: list[ListingView]
     movements: list[MovementView]
     older: int | None
@@ -119,7 +121,7 @@ async def card(
 ) -> SkuCard:
     """The SKU's card; raises UnknownSku. `before`: show movements older than this id."""
     report = await stock(code)
-    held = [barcode.barcode for barcode in await barcodes.listed(code)]
+    held = await barcodes.listed(code)
     listed = await sku_card.listings(code)
     rows = await sku_card.movements(code, page_size + 1, before)
     start = (now - timedelta(days=CHART_DAYS - 1)).replace(

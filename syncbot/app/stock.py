@@ -1,5 +1,6 @@
 """Recording stock: post one entry as an actor, reverse or undo a movement, read the stock
-after.
+after. Wherever a SKU is asked for, a barcode will do: it is resolved here, once, for every
+surface (`barcodes.resolve`: a SKU code wins over a barcode that spells the same).
 
 Web, CLI and Slack each used to compose "post, then read the stock" themselves; they call
 these instead. Besides the ledger's errors, `undo` raises UndoRefused (a LedgerError) when
@@ -9,9 +10,10 @@ the role held is below the one `roles.role_to_reverse` asks for.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
+from syncbot.app import barcodes
 from syncbot.app.actor import Actor
 from syncbot.app.roles import Role, reversal_rule, role_to_reverse
 from syncbot.app.views import MovementView
@@ -29,6 +31,7 @@ __all__ = [
     "StockReport",
     "UndoRefused",
     "VerifyReport",
+    "for_sku",
     "history",
     "may_undo",
     "movement",
@@ -63,7 +66,8 @@ async def record(
     entry: Entry, actor: Actor, key: str | None = None, document: str = ""
 ) -> Recorded:
     """Posts one entry once per key (in the actor's key namespace); raises the ledger's
-    errors."""
+    errors. `entry.sku` may be a barcode: the entry is recorded for the SKU it names."""
+    entry = await for_sku(entry)
     result = await post(
         [entry],
         idempotency_key=key,
@@ -141,18 +145,28 @@ async def _recorded(result: PostingResult, sku: str | None = None) -> Recorded:
         result.movements,
         result.events,
         views,
-        await stock_card(sku or views[0].sku),
+        await store_stock.stock(sku or views[0].sku),
     )
 
 
+async def for_sku(entry: Entry) -> Entry:
+    """The entry for the SKU its code names (a SKU code or a barcode); an unknown code is
+    left for the posting to refuse."""
+    sku = await barcodes.sku_named(entry.sku)
+    return entry if sku == entry.sku else replace(entry, sku=sku)
+
+
 async def stock_card(sku: str) -> StockReport:
-    """A SKU's quantities per location and in total; raises UnknownSku."""
-    return await store_stock.stock(sku)
+    """A SKU's quantities per location and in total, by its code or a barcode (the report
+    names the SKU); raises UnknownSku."""
+    return await store_stock.stock(await barcodes.sku_named(sku))
 
 
 async def history(sku: str | None, limit: int = 50) -> list[MovementView]:
-    """Movements newest first, of one SKU (raises UnknownSku) or of all."""
-    return [MovementView.of(row) for row in await store_stock.history(sku, limit)]
+    """Movements newest first, of one SKU, by its code or a barcode (raises UnknownSku), or
+    of all."""
+    code = None if sku is None else await barcodes.sku_named(sku)
+    return [MovementView.of(row) for row in await store_stock.history(code, limit)]
 
 
 async def reversal_of(movement_id: int) -> MovementView | None:

@@ -113,7 +113,9 @@ def discover_command(
         bool, typer.Option("--create-skus", help="Add the channel's unknown SKUs to syncbot.")
     ] = False,
 ) -> None:
-    """Store the channel's listings (SKU and inventory ids) and report problems."""
+    """Store the channel's listings (SKU and inventory ids), import their barcodes, and
+    report problems: a barcode another SKU holds or with a wrong check digit is reported,
+    never moved or overwritten."""
     report = run_with_channel(name, lambda connector: discover(connector, create_skus=create_skus))
     typer.echo(f"{name}: {report.listings} listings stored")
     for sku, listing_ids in report.duplicates.items():
@@ -126,6 +128,11 @@ def discover_command(
         typer.echo(f"  added SKUs: {', '.join(report.created)}")
     if report.without_sku:
         typer.echo(f"  {report.without_sku} listings have no SKU")
+    if report.barcodes_added:
+        added = ", ".join(f"{row.barcode} → {row.sku}" for row in report.barcodes_added)
+        typer.echo(f"  barcodes imported: {added}")
+    for conflict in report.barcode_conflicts:
+        typer.echo(f"  barcode conflict, not imported for {conflict.sku}: {conflict.problem}")
 
 
 def parked() -> None:

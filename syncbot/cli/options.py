@@ -37,6 +37,15 @@ SkuCode = Annotated[
         metavar="SKU", help="The SKU code.", show_default=False, callback=_fits_the_store
     ),
 ]
+SkuOrBarcode = Annotated[
+    str,
+    typer.Argument(
+        metavar="SKU",
+        help="The SKU code, or one of its barcodes.",
+        show_default=False,
+        callback=_fits_the_store,
+    ),
+]
 Location = Annotated[str, typer.Option(help="Location the stock is at.")]
 Reason = Annotated[str, typer.Option(help="Why: kept on the movement and shown in history.")]
 Force = Annotated[

@@ -15,7 +15,7 @@ from syncbot.app.actor import Actor
 from syncbot.app.purchasing_import import import_orders
 from syncbot.cli import tables as cli_tables
 from syncbot.cli.common import fail, run_with_database
-from syncbot.cli.options import Force, Key, Location, SkuCode, refused_input
+from syncbot.cli.options import Force, Key, Location, SkuOrBarcode, refused_input
 from syncbot.cli.purchasing_tables import order_table, orders_table
 from syncbot.ledger import DEFAULT_LOCATION
 from syncbot.ledger.costing import parse_cost
@@ -87,7 +87,7 @@ def po_create(
 
 
 @po_app.command("add", context_settings=POSTING)
-def po_add(number: Number, sku: SkuCode, quantity: Quantity, cost: Cost = None) -> None:
+def po_add(number: Number, sku: SkuOrBarcode, quantity: Quantity, cost: Cost = None) -> None:
     """Add a line: QTY units of SKU at --cost (default: the supplier's last cost)."""
     unit_cost, quantity, actor = _cost(cost), _quantity(quantity), Actor.cli()
     _show(
@@ -99,7 +99,7 @@ def po_add(number: Number, sku: SkuCode, quantity: Quantity, cost: Cost = None) 
 @po_app.command("edit", context_settings=POSTING)
 def po_edit(
     number: Number,
-    sku: SkuCode,
+    sku: SkuOrBarcode,
     quantity: Annotated[
         int | None, typer.Argument(metavar="[QTY]", help="The line's new quantity.")
     ] = None,
@@ -118,7 +118,7 @@ def po_edit(
 
 
 @po_app.command("remove")
-def po_remove(number: Number, sku: SkuCode) -> None:
+def po_remove(number: Number, sku: SkuOrBarcode) -> None:
     """Remove a line from a draft (an ordered line is cancelled with `po cancel PO SKU`)."""
     _show(lambda: purchasing.remove_line(number, sku), f"removed {sku} from {number}")
 
@@ -133,7 +133,9 @@ def po_order(number: Number) -> None:
 @po_app.command("receive", context_settings=POSTING)
 def po_receive(
     number: Number,
-    sku: Annotated[str | None, typer.Argument(metavar="[SKU]", help="The line's SKU.")] = None,
+    sku: Annotated[
+        str | None, typer.Argument(metavar="[SKU]", help="The line's SKU, or one of its barcodes.")
+    ] = None,
     quantity: Annotated[int | None, typer.Argument(metavar="[QTY]", help="Units received.")] = None,
     every: Annotated[bool, typer.Option("--all", help="Receive every open line in full.")] = False,
     damaged: Annotated[int, typer.Option(min=0, help="Of the QTY, how many arrived damaged.")] = 0,

@@ -12,7 +12,6 @@ from rich.table import Table
 from syncbot import bootstrap
 from syncbot.app import replenishment
 from syncbot.app.actor import Actor
-from syncbot.app.valuation import check_location
 from syncbot.cli import tables as cli_tables
 from syncbot.cli.common import load, run
 from syncbot.ledger import DEFAULT_LOCATION
@@ -64,7 +63,7 @@ def replenish_command(
 
     async def work() -> None:
         async with bootstrap.database(settings, channels):
-            await check_location(location)
+            await replenishment.check_location(location)
             if refit:
                 fitted = await replenishment.refit(today, location=location, progress=_progress)
                 typer.echo(f"fitted {fitted:,} forecasts", err=True)

@@ -74,11 +74,12 @@ Barcode = Annotated[str, typer.Argument(help="1 to 64 printable characters, no s
 
 @barcode_app.command("add")
 def barcode_add(code: SkuCode, barcode: Barcode) -> None:
-    """Give BARCODE to the SKU. A barcode names one SKU: one held by another is refused."""
+    """Give BARCODE to the SKU. A barcode names one SKU: one held by another is refused.
+    8, 12, 13 or 14 digits are a GTIN (EAN/UPC) and need a right check digit."""
     with refused_input():
-        barcodes.check_barcode(barcode)
-    run_with_database(lambda: barcodes.add(code, barcode))
-    typer.echo(f"barcode {barcode} now names SKU {code}")
+        barcodes.check_new_barcode(barcode)
+    added = run_with_database(lambda: barcodes.add(code, barcode))
+    typer.echo(f"barcode {barcode} ({added.kind}) now names SKU {code}")
 
 
 @barcode_app.command("remove")
@@ -94,10 +95,11 @@ def barcode_remove(barcode: Barcode) -> None:
 def barcode_list(
     code: Annotated[str | None, typer.Argument(help="Only this SKU's barcodes.")] = None,
 ) -> None:
-    """List barcodes and the SKU each names: every one, or one SKU's."""
+    """List barcodes, the SKU each names and its kind (gtin or internal): every one, or
+    one SKU's."""
     found = run_with_database(lambda: barcodes.listed(code))
     if not found:
         typer.echo("no barcodes yet: add one with `syncbot sku barcode add SKU BARCODE`")
         return
     for row in found:
-        typer.echo(f"{row.barcode}\t{row.sku}")
+        typer.echo(f"{row.barcode}\t{row.sku}\t{row.kind}")

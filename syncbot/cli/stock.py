@@ -14,7 +14,7 @@ from syncbot.app.actor import Actor
 from syncbot.cli import purchasing_tables
 from syncbot.cli import tables as cli_tables
 from syncbot.cli.common import fail, run_with_database
-from syncbot.cli.options import Force, Key, Location, Reason, SkuCode, UnitCost, refused_input
+from syncbot.cli.options import Force, Key, Location, Reason, SkuOrBarcode, UnitCost, refused_input
 from syncbot.ledger import DEFAULT_LOCATION, Bucket, Count, Entry, adjust, damage, receive
 
 RealBucket = Literal["available", "committed", "damaged", "incoming"]
@@ -26,7 +26,7 @@ stock_app = typer.Typer()
 
 
 @stock_app.command("stock")
-def stock_command(sku: SkuCode) -> None:
+def stock_command(sku: SkuOrBarcode) -> None:
     """Show a SKU's quantities at every location, and the total; then what is incoming on
     open purchase orders, with each order and its expected date."""
 
@@ -74,7 +74,7 @@ def _record(
 
 @stock_app.command("receive", context_settings=POSTING)
 def receive_command(
-    sku: SkuCode,
+    sku: SkuOrBarcode,
     quantity: Annotated[int, typer.Argument(metavar="QTY", help="Units received (positive).")],
     location: Location = DEFAULT_LOCATION,
     reason: Reason = "",
@@ -89,7 +89,7 @@ def receive_command(
 
 @stock_app.command("damage", context_settings=POSTING)
 def damage_command(
-    sku: SkuCode,
+    sku: SkuOrBarcode,
     quantity: Annotated[int, typer.Argument(metavar="QTY", help="Units damaged (positive).")],
     location: Location = DEFAULT_LOCATION,
     reason: Reason = "",
@@ -104,7 +104,7 @@ def damage_command(
 
 @stock_app.command("count", context_settings=POSTING)
 def count_command(
-    sku: SkuCode,
+    sku: SkuOrBarcode,
     counted: Annotated[int, typer.Argument(metavar="QTY", help="The on_hand you counted.")],
     location: Location = DEFAULT_LOCATION,
     reason: Reason = "cycle count",
@@ -122,7 +122,7 @@ def count_command(
 
 @stock_app.command("adjust", context_settings=POSTING)
 def adjust_command(
-    sku: SkuCode,
+    sku: SkuOrBarcode,
     change: Annotated[int, typer.Argument(metavar="QTY", help="Signed change, e.g. 5 or -3.")],
     reason: Annotated[str, typer.Option(help="Why: required.", show_default=False)],
     location: Location = DEFAULT_LOCATION,
@@ -153,17 +153,17 @@ def reverse_command(
 
 @stock_app.command("history")
 def history_command(
-    sku: SkuCode,
+    sku: SkuOrBarcode,
     limit: Annotated[
         int, typer.Option(min=1, max=use_stock.MAX_HISTORY, help="How many movements to show.")
     ] = 50,
 ) -> None:
-    """Show a SKU's movements, newest first."""
+    """Show a SKU's movements, newest first (SKU: its code or a barcode)."""
     rows = run_with_database(lambda: use_stock.history(sku, limit))
     if not rows:
         typer.echo(f"no movements recorded for {sku}")
         return
-    cli_tables.console().print(cli_tables.history_table(sku, rows))
+    cli_tables.console().print(cli_tables.history_table(rows[0].sku, rows))
 
 
 @stock_app.command("verify")

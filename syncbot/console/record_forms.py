@@ -154,7 +154,7 @@ def read(form: RecordForm, posted: Mapping[str, str], locations: Sequence[str]) 
     errors = filled.errors
     problem = text_problem(values["sku"], "SKU", MAX_SKU_LENGTH)
     if problem or not values["sku"]:
-        errors["sku"] = problem or "enter a SKU code"
+        errors["sku"] = problem or "enter a SKU code or a barcode"
     number = values["quantity"]
     if not _WHOLE_NUMBER.fullmatch(number):
         errors["quantity"] = f"{form.quantity_label.lower()} must be a whole number"

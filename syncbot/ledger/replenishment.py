@@ -24,10 +24,10 @@ from statistics import NormalDist
 
 from syncbot.ledger.errors import ValidationError
 from syncbot.ledger.forecast import SEASON, Forecast
+from syncbot.ledger.purchasing import MAX_LEAD_TIME_DAYS
 
 MAX_COVER_DAYS = 3650
 """Days of cover are counted up to ten years; beyond that a SKU is not running out."""
-MAX_LEAD_TIME_DAYS = 365
 
 
 class ReplenishmentError(ValidationError):

@@ -64,7 +64,7 @@ async def backfill(apps: object, schema_editor: BaseSchemaEditor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("syncbot", "0017_stocktakes")]
+    dependencies = [("syncbot", "0018_barcode_kinds")]
 
     initial = False
 

@@ -26,7 +26,7 @@ from syncbot.ledger import (
     receive,
 )
 from syncbot.ledger.costing import format_cost
-from syncbot.slackbot import blocks
+from syncbot.slackbot import blocks, stocktake_counts
 from syncbot.slackbot.access import refusal
 from syncbot.slackbot.blocks import Message
 from syncbot.slackbot.text import Adjustment
@@ -58,7 +58,12 @@ def refused(user: str, team: str | None, command: str, why: str, detail: str = "
 async def record(
     command: str, adjustment: Adjustment, user: str, team: str | None, key: str
 ) -> Message:
-    """Posts the movement as the Slack user; the message to show, success or refusal."""
+    """Posts the movement as the Slack user; the message to show, success or refusal. A
+    count of a SKU in an open stock-take at that location goes into the session instead."""
+    if command == "/count" and (
+        counted := await stocktake_counts.into_open_session(adjustment, user, team, key)
+    ):
+        return counted
     sku, quantity, location, reason = (
         adjustment.sku,
         adjustment.quantity,
@@ -93,7 +98,10 @@ async def record(
 
 
 def _summary(command: str, adjustment: Adjustment, result: use_stock.Recorded) -> str:
-    sku, quantity = adjustment.sku, adjustment.quantity
+    """Names the SKU recorded, and the barcode when one was typed for it."""
+    sku, quantity = result.stock.sku, adjustment.quantity
+    if sku != adjustment.sku:
+        sku = f"{sku} (barcode {adjustment.sku})"
     if command == "/count":
         if not result.movements:
             return f"counted {quantity} × {sku}: it matches, nothing posted"

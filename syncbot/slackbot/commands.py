@@ -15,7 +15,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from syncbot.app import catalogue, purchasing
+from syncbot.app import barcodes, catalogue, purchasing
 from syncbot.app.reports import close_matches, search_skus, stock_card
 from syncbot.ledger import (
     LedgerError,
@@ -140,7 +140,7 @@ def register(app: AsyncApp, floor: Floor) -> None:
 
 def _read(floor: Floor, command: Body) -> Adjustment:
     typed = read_adjustment(command["command"], command.get("text", ""), floor.locations)
-    catalogue.check_new_sku(typed.sku)
+    barcodes.check_sku_or_barcode(typed.sku)
     return typed
 
 
@@ -183,7 +183,7 @@ async def _read_modal(
         problems["sku"] = "Enter a SKU."
     elif problem is not None:
         problems["sku"] = f"{problem}."
-    elif not await catalogue.sku_exists(sku):
+    elif not await catalogue.sku_exists(sku := await barcodes.sku_named(sku)):
         matches = await close_matches(sku)
         problems["sku"] = f"There is no SKU {quoted(sku)}." + (
             f" Did you mean {', '.join(matches)}?" if matches else ""

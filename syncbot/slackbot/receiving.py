@@ -13,13 +13,14 @@ with the key `modal:<view id>`, so a double submit records once.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from syncbot import metrics
-from syncbot.app import purchasing
+from syncbot.app import barcodes, purchasing
 from syncbot.app.actor import Actor
 from syncbot.ledger import LedgerError
 from syncbot.ledger.purchasing import (
@@ -98,6 +99,8 @@ async def _checked(text: str) -> tuple[OrderReceipt, purchasing.OrderView]:
     """The typed request and its order; raises UsageError or a LedgerError to answer."""
     words = text.split()
     request = read_order_receipt(words[0], words[1:])
+    if request.sku is not None:  # a barcode names its SKU's line
+        request = replace(request, sku=await barcodes.sku_named(request.sku))
     order = await _order(request.number)
     if order is None:
         raise UnknownPurchaseOrder(request.number)

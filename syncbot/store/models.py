@@ -47,6 +47,8 @@ class SkuBarcode(Model):
     sku: fields.ForeignKeyRelation[Sku] = fields.ForeignKeyField(
         "syncbot.Sku", related_name="barcodes", on_delete=fields.CASCADE
     )
+    kind = fields.CharField(max_length=16, default="internal", db_default="internal")
+    """`gtin` (its check digit was right) or `internal` (free-form): ledger.barcodes."""
     created_at = fields.DatetimeField(auto_now_add=True)
 
     sku_id: str

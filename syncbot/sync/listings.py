@@ -1,4 +1,6 @@
-"""Listing discovery: which of a channel's SKUs syncbot knows, and the ids to push them by."""
+"""Listing discovery: which of a channel's SKUs syncbot knows, the ids to push them by, and
+the barcodes the channel gives them (imported, never overwriting one: a conflict is
+reported)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from dataclasses import dataclass, field
 from connectors.base import Connector, Listing
 from syncbot.ledger import ValidationError
 from syncbot.store import listings as store
+from syncbot.store.barcodes import Barcode, ImportConflict, import_barcodes
 from syncbot.store.catalogue import add_sku_applying_parked, known_skus
 
 
@@ -20,6 +23,9 @@ class DiscoveryReport:
     """SKUs the channel lists that syncbot's catalogue lacks (or could not take)."""
     created: list[str] = field(default_factory=list)
     without_sku: int = 0
+    barcodes_added: list[Barcode] = field(default_factory=list)
+    barcode_conflicts: list[ImportConflict] = field(default_factory=list)
+    """Barcodes not taken: held by another SKU, a wrong check digit, a malformed code."""
 
 
 async def discover(connector: Connector, *, create_skus: bool = False) -> DiscoveryReport:
@@ -49,4 +55,17 @@ async def discover(connector: Connector, *, create_skus: bool = False) -> Discov
     usable = {items[0].inventory_id: items[0] for items in by_sku.values() if len(items) == 1}
     await store.replace_listings(connector.name, usable)
     report.listings = len(usable)
+    # Barcodes name a SKU, not a listing: a duplicated SKU's are as good as any.
+    in_catalogue = known | set(report.created)
+    offered = [
+        (sku, barcode)
+        for sku, items in by_sku.items()
+        if sku in in_catalogue
+        for item in items
+        for barcode in item.barcodes
+    ]
+    if offered:
+        imported = await import_barcodes(offered)
+        report.barcodes_added = imported.added
+        report.barcode_conflicts = imported.conflicts
     return report

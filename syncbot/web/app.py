@@ -25,8 +25,11 @@ from syncbot.web.inbox_api import inbox_router
 from syncbot.web.middleware import BodyLimit, RequestMetrics
 from syncbot.web.operations import operations
 from syncbot.web.purchasing_api import purchasing_router
+from syncbot.web.replenishment_api import replenishment_router
 from syncbot.web.reports_api import reports_router
+from syncbot.web.shrinkage_api import shrinkage_router
 from syncbot.web.stock_api import describe_bodies, stock_api
+from syncbot.web.stocktakes_api import stocktakes_router
 from syncbot.web.users_api import users_router
 from syncbot.web.valuation_api import valuation_router
 from syncbot.web.webhooks import webhook_router
@@ -67,8 +70,11 @@ def web_app(
     app.include_router(inbox_router(access))
     app.include_router(users_router(access))
     app.include_router(valuation_router(access, settings.currency))
+    app.include_router(replenishment_router(access))
+    app.include_router(shrinkage_router(access, settings.currency))
     app.include_router(reports_router(access, settings.currency))
     app.include_router(purchasing_router(access))
+    app.include_router(stocktakes_router(access, settings.currency))
     for router in routers:
         app.include_router(router)
     secure = (settings.public_url or "").lower().startswith("https://")

@@ -11,6 +11,10 @@ Every error answers JSON `{"error": "<message>"}`. The ledger's refusals map to 
     WrongState, OverReceipt, BelowReceived,
       SupplierExists, PurchaseOrderExists,
       LineExists                                   409  the order's state or a name taken
+    UnknownStocktake, NotInStocktake               404  no such session, or the SKU is not in it
+    StocktakeClosed, WrongLocation,
+      OverlappingStocktake, ApprovalNeeded         409  the session's state or location
+    ApprovalRefused                                403  approving needs a manager
     ValidationError, PolicyError (any other)       422  the request itself is wrong (a cost,
                                                         a date, a quantity)
 
@@ -54,6 +58,15 @@ from syncbot.ledger.purchasing import (
     UnknownSupplier,
     WrongState,
 )
+from syncbot.ledger.stocktake import (
+    ApprovalNeeded,
+    ApprovalRefused,
+    NotInStocktake,
+    OverlappingStocktake,
+    StocktakeClosed,
+    UnknownStocktake,
+    WrongLocation,
+)
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +87,13 @@ _LEDGER_STATUS: dict[type[LedgerError], int] = {
     SupplierExists: 409,
     PurchaseOrderExists: 409,
     LineExists: 409,
+    UnknownStocktake: 404,
+    NotInStocktake: 404,
+    StocktakeClosed: 409,
+    WrongLocation: 409,
+    OverlappingStocktake: 409,
+    ApprovalNeeded: 409,
+    ApprovalRefused: 403,
 }
 
 
@@ -87,10 +107,11 @@ _MEANINGS = {
     400: "Malformed request: a body that is not JSON, nested too deeply, or a bad header",
     401: "Missing or invalid credentials or signature",
     403: "Forbidden: the token's role is too low for this; the message names the role",
-    404: "Not found: the named SKU, location, movement, channel, supplier, purchase order "
-    "or order line does not exist",
-    409: "Conflict: insufficient stock, an order in the wrong state, an over-receipt not "
-    "forced, a name taken, or an idempotency key used for something else",
+    404: "Not found: the named SKU, location, movement, channel, supplier, purchase order, "
+    "order line or stock-take does not exist (or the SKU is not in the stock-take)",
+    409: "Conflict: insufficient stock, an order or stock-take in the wrong state (closed, "
+    "another location, overlapping, awaiting approval), an over-receipt not forced, a "
+    "name taken, or an idempotency key used for something else",
     413: "The request body is larger than SYNCBOT_MAX_BODY_BYTES",
     422: "Invalid input: a field breaks a rule or a limit of the store, which it names",
 }

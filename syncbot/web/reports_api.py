@@ -18,7 +18,7 @@ from syncbot.ledger.abc import A_SHARE, B_SHARE
 from syncbot.ledger.costing import format_cost, format_money
 from syncbot.web.auth import AUTH_RESPONSES, Access
 from syncbot.web.errors import responses
-from syncbot.web.valuation_api import _CSV_OK, After, Limit, LocationInQuery, _csv
+from syncbot.web.valuation_api import CSV_OK, After, Limit, LocationInQuery, _csv
 
 Days = Annotated[int, Query(ge=1, le=MAX_DAYS, description="The last N UTC days, today included.")]
 DeadDays = Annotated[
@@ -158,7 +158,7 @@ def reports_router(access: Access, currency: str, clock: Callable[[], date] = to
             {**_span(report.span), "units": report.units, "lines": lines}
         )
 
-    @router.get("/velocity.csv", responses={**responses(401), **_CSV_OK})
+    @router.get("/velocity.csv", responses={**responses(401), **CSV_OK})
     async def get_velocity_csv(days: Days = sales_reports.DEFAULT_DAYS) -> StreamingResponse:
         """The velocity report as CSV."""
         report = await sales_reports.velocity(clock(), days)
@@ -196,7 +196,7 @@ def reports_router(access: Access, currency: str, clock: Callable[[], date] = to
             }
         )
 
-    @router.get("/abc.csv", responses={**responses(401), **_CSV_OK})
+    @router.get("/abc.csv", responses={**responses(401), **CSV_OK})
     async def get_abc_csv(days: Days = sales_reports.DEFAULT_DAYS) -> StreamingResponse:
         """The ABC report as CSV."""
         report = await sales_reports.abc(clock(), days)
@@ -235,7 +235,7 @@ def reports_router(access: Access, currency: str, clock: Callable[[], date] = to
             next_after=page.next_after,
         )
 
-    @router.get("/aging.csv", responses={**responses(401), **_CSV_OK})
+    @router.get("/aging.csv", responses={**responses(401), **CSV_OK})
     async def get_aging_csv(
         dead_days: DeadDays = stock_aging.DEFAULT_DEAD_DAYS, dead_only: DeadOnly = False
     ) -> StreamingResponse:
@@ -268,7 +268,7 @@ def reports_router(access: Access, currency: str, clock: Callable[[], date] = to
             ],
         )
 
-    @router.get("/cover.csv", responses={**responses(401, 404), **_CSV_OK})
+    @router.get("/cover.csv", responses={**responses(401, 404), **CSV_OK})
     async def get_cover_csv(location: LocationInQuery = None) -> StreamingResponse:
         """The days of cover report as CSV."""
         lines = await cover_report.cover(clock(), location)
@@ -295,7 +295,7 @@ def reports_router(access: Access, currency: str, clock: Callable[[], date] = to
         ]
         return SyncHealthOut.model_validate({**_span(report.span), "rows": rows})
 
-    @router.get("/sync-health.csv", responses={**responses(401), **_CSV_OK})
+    @router.get("/sync-health.csv", responses={**responses(401), **CSV_OK})
     async def get_sync_health_csv(days: Days = sync_health.DEFAULT_DAYS) -> StreamingResponse:
         """The sync health report as CSV."""
         report = await sync_health.sync_health(clock(), days)

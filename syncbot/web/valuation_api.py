@@ -19,7 +19,7 @@ from syncbot.web.errors import responses
 from syncbot.web.fields import documented, stored
 
 MAX_LIMIT = 10_000
-_DATE = Query(
+DATE_QUERY = Query(
     min_length=1, max_length=report_dates.MAX_TEXT, description="YYYY-MM-DD or ISO 8601 date-time"
 )
 LocationInQuery = Annotated[
@@ -100,7 +100,7 @@ def _figures(figures: reports.CostFigures, currency: str) -> dict[str, object]:
     }
 
 
-_CSV_OK: dict[int | str, dict[str, Any]] = {
+CSV_OK: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "The report as CSV",
         "content": {"text/csv": {"schema": {"type": "string"}}},
@@ -129,7 +129,7 @@ def valuation_router(access: Access, currency: str) -> APIRouter:
     @router.get("/valuation", responses=responses(401, 404))
     async def get_valuation(
         location: LocationInQuery = None,
-        at: Annotated[str | None, _DATE] = None,
+        at: Annotated[str | None, DATE_QUERY] = None,
         after: After = "",
         limit: Limit = 1000,
     ) -> ValuationOut:
@@ -164,9 +164,9 @@ def valuation_router(access: Access, currency: str) -> APIRouter:
             next_after=page.next_after,
         )
 
-    @router.get("/valuation.csv", responses={**responses(401, 404), **_CSV_OK})
+    @router.get("/valuation.csv", responses={**responses(401, 404), **CSV_OK})
     async def get_valuation_csv(
-        location: LocationInQuery = None, at: Annotated[str | None, _DATE] = None
+        location: LocationInQuery = None, at: Annotated[str | None, DATE_QUERY] = None
     ) -> StreamingResponse:
         """The valuation as CSV, every SKU; a cell a spreadsheet would run is quoted."""
         moment = None if at is None else report_dates.moment_at(at, "at")
@@ -210,7 +210,7 @@ def valuation_router(access: Access, currency: str) -> APIRouter:
             next_after=page.next_after,
         )
 
-    @router.get("/cost-of-goods.csv", responses={**responses(401), **_CSV_OK})
+    @router.get("/cost-of-goods.csv", responses={**responses(401), **CSV_OK})
     async def get_cost_of_goods_csv(
         start: Annotated[str, Query(alias="from", min_length=1, max_length=report_dates.MAX_TEXT)],
         end: Annotated[str, Query(alias="to", min_length=1, max_length=report_dates.MAX_TEXT)],

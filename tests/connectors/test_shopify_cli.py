@@ -162,3 +162,47 @@ def test_discover_stores_listings_and_reports_duplicates_and_unknown_skus(
     ) in output
     assert "unknown to syncbot: TEE-RED-M" in output
     assert "1 listings have no SKU" in output
+
+
+def test_discover_imports_variant_barcodes_and_reports_conflicts(cli: Cli, api: AdminApi) -> None:
+    """A variant's `barcode` is given to its SKU; one another SKU holds, or with a wrong
+    check digit, is reported and nothing moves."""
+    for code in ("MUG-1", "CUP-1", "TEE-S", "CAP"):
+        cli.ok("sku", "add", code)
+    cli.ok("sku", "barcode", "add", "CAP", "5012345678900")
+
+    def variant(number: int, sku: str, barcode: str | None) -> dict[str, Any]:
+        return {
+            "id": f"gid://shopify/ProductVariant/{number}",
+            "sku": sku,
+            "barcode": barcode,
+            "title": "Default Title",
+            "inventoryItem": {"id": f"gid://shopify/InventoryItem/{number}", "tracked": True},
+            "product": {"title": sku},
+        }
+
+    api.on(
+        PRODUCT_VARIANTS,
+        {
+            "productVariants": {
+                "pageInfo": {"hasNextPage": False, "endCursor": "c1"},
+                "nodes": [
+                    variant(1, "MUG-1", "4006381333931"),
+                    variant(2, "CUP-1", "5012345678900"),  # CAP's
+                    variant(3, "TEE-S", "4006381333932"),  # a wrong check digit
+                    variant(4, "CAP", None),
+                ],
+            }
+        },
+    )
+
+    output = cli.ok("channels", "discover", "shop").stdout
+
+    assert "barcodes imported: 4006381333931 → MUG-1" in output
+    assert (
+        "barcode conflict, not imported for CUP-1: barcode 5012345678900 already belongs to SKU CAP"
+    ) in output
+    assert "barcode conflict, not imported for TEE-S: barcode 4006381333932 looks like" in output
+    assert "check digit is 2, not 1" in output
+    listed = cli.ok("sku", "barcode", "list").stdout.splitlines()
+    assert listed == ["5012345678900\tCAP\tgtin", "4006381333931\tMUG-1\tgtin"]

@@ -13,7 +13,7 @@ import pytest
 from fastapi import FastAPI
 
 from syncbot import ledger
-from syncbot.app import stock
+from syncbot.app import barcodes, stock
 from syncbot.app.actor import Actor
 from syncbot.app.roles import UNDO_WINDOW
 from syncbot.console import record
@@ -159,6 +159,31 @@ class TestEachFormRecords:
 
         assert "/movements/" in followed(answer)
         assert (await stock.stock_card(SKU)).locations["main"].available == 8
+
+
+class TestABarcodeInPlaceOfTheSku:
+    async def test_a_scanned_barcode_records_for_its_sku(self, clerk: httpx.AsyncClient) -> None:
+        """The SKU field takes a barcode: the count is its SKU's, and the page that follows
+        names the SKU."""
+        await barcodes.add(SKU, "4006381333931")
+
+        answer = await post(clerk, "count", sku="4006381333931", quantity="7")
+
+        newest = (await movements())[0]
+        assert followed(answer) == f"/movements/{newest.id}?recorded=new"
+        assert (newest.kind, newest.sku) == ("count", SKU)
+        assert (await stock.stock_card(SKU)).locations["main"].available == 7
+
+    async def test_the_form_opened_for_a_barcode_shows_its_skus_stock(
+        self, clerk: httpx.AsyncClient
+    ) -> None:
+        """/record/count?sku=BARCODE&matched=main: the "it matches" notice names the SKU."""
+        await barcodes.add(SKU, "INT-MUG")
+
+        page = await clerk.get("/record/count", params={"sku": "INT-MUG", "matched": "main"})
+
+        assert page.status_code == 200
+        assert f"Counted {SKU} at main" in page.text
 
 
 class TestRefusedFormsKeepWhatWasTyped:

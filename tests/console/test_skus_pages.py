@@ -219,6 +219,7 @@ class TestTheCard:
         """A code holding `/` has its card; each location's buckets and their total."""
         await add_sku("TEE/RED-M", name="Red tee", reorder_point=3)
         await barcodes.add("TEE/RED-M", "RED-M-01")
+        await barcodes.add("TEE/RED-M", "4006381333931")
         await post(
             [ledger.receive("TEE/RED-M", 10, "main"), ledger.receive("TEE/RED-M", 2, "east")]
         )
@@ -232,7 +233,8 @@ class TestTheCard:
         assert also.status_code == 200
         text = re.sub(r"\s+", " ", page.text)
         assert "Red tee" in text
-        assert "RED-M-01" in text
+        assert '<code>4006381333931</code> <span class="badge state-gtin">gtin</span>' in text
+        assert '<code>RED-M-01</code> <span class="badge state-internal">internal</span>' in text
         assert re.search(r'<th scope="row">main</th><td class="num"><span class="num">9<', text)
         assert re.search(r'<th scope="row">Total</th><td class="num"><span class="num">11<', text)
 

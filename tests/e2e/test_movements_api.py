@@ -342,3 +342,27 @@ class TestReversal:
         headers = {"Authorization": f"Bearer {TOKEN}"}
         response = running_service.client.post("/api/movements/999/reverse", headers=headers)
         assert "999" in refusal(response, 404)
+
+
+class TestBarcodes:
+    def test_a_barcode_names_its_sku_in_posting_stock_and_movements(
+        self, running_service: Service
+    ) -> None:
+        """POST /api/movements, GET /api/stock/{sku} and ?sku= take a barcode for its SKU;
+        the answers name the SKU, never the barcode."""
+        running_service.cli("sku", "barcode", "add", SKU, "4006381333931")
+
+        response = running_service.post_movement({**RECEIPT, "sku": "4006381333931"})
+
+        assert response.status_code == 201, response.text
+        assert response.json()["movements"][0]["sku"] == SKU
+        stock = running_service.stock("4006381333931")
+        assert stock["sku"] == SKU
+        assert stock["total"]["available"] == 10
+        assert [row["sku"] for row in running_service.movements("4006381333931")] == [SKU]
+
+    def test_an_unknown_barcode_is_404_and_writes_nothing(self, running_service: Service) -> None:
+        response = running_service.post_movement({**RECEIPT, "sku": "5012345678900"})
+
+        assert "unknown SKU '5012345678900'" in refusal(response, 404)
+        assert_nothing_written(running_service)

@@ -55,6 +55,12 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "404", "409",
 include-tag = "purchasing"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "404", "409", "422"]
 
+# A stock-take's name (not all digits), a threshold ("lots"), a count's mode with its
+# quantity (add 0) or its key are read by the stock-take rules: 422 beyond the schema.
+[[operations]]
+include-tag = "stocktakes"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "404", "409", "422"]
+
 # A report's dates are read by report_dates ("YYYY-MM-DD" or an ISO 8601 moment, a period
 # whose end is after its start), which a query parameter's schema cannot say: 422 beyond it.
 [[operations]]
