@@ -12,6 +12,7 @@ import typer
 
 from syncbot import bootstrap
 from syncbot.cli import listings as _listings  # noqa: F401  (registers `channels listings|release`)
+from syncbot.cli import report_commands as _reports  # noqa: F401  (registers `report velocity|…`)
 from syncbot.cli import slack as cli_slack
 from syncbot.cli import sync as cli_sync
 from syncbot.cli.channels import channels_app, parked

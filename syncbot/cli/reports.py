@@ -1,5 +1,6 @@
-"""`syncbot report ...`: reports read from the ledger; `shrinkage` for now, as a table or
-as CSV on stdout."""
+"""`syncbot report ...`: reports read from the ledger, as a table or as CSV on stdout;
+`shrinkage` here, and velocity, abc, aging, cover and sync-health registered on the same
+group by `cli.report_commands`."""
 
 from __future__ import annotations
 
@@ -17,7 +18,11 @@ from syncbot.cli.common import load, run
 from syncbot.cli.options import refused_input
 from syncbot.ledger.costing import format_money
 
-report_app = typer.Typer(help="Reports from the ledger: shrinkage.", no_args_is_help=True)
+report_app = typer.Typer(
+    help="Reports: shrinkage, sales velocity, ABC classes, stock aging, days of cover, "
+    "sync health.",
+    no_args_is_help=True,
+)
 
 
 def shrinkage_table(shrinkage: ShrinkageReport, currency: str) -> Table:

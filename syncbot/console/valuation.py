@@ -109,7 +109,7 @@ def routes(console: Console) -> APIRouter:
             request,
             "valuation.html",
             user,
-            page="valuation",
+            page="reports",  # Valuation is one of the Reports (console.reports)
             currency=currency,
             money=lambda value: format_money(value, currency),
             average=reports.average_text,

@@ -6,7 +6,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [("syncbot", "0020_demand")]
+    dependencies = [("syncbot", "0021_sync_days")]
 
     initial = False
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from tortoise.expressions import F
 
-from syncbot.store import models
+from syncbot.store import models, sync_days
 
 
 async def record_sync(channel: str, error: str | None, at: datetime) -> int:
@@ -18,5 +18,6 @@ async def record_sync(channel: str, error: str | None, at: datetime) -> int:
         await health.update(synced_at=at, error=None, failures=0)
         return 0
     await health.update(error=error, error_at=at, failures=F("failures") + 1)
+    await sync_days.count(None, channel, at, sync_failures=1)
     row = await health.first()
     return row.failures if row else 0

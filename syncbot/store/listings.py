@@ -17,7 +17,7 @@ from tortoise.functions import Max
 from tortoise.transactions import in_transaction
 
 from syncbot.ledger import Bucket
-from syncbot.store import models
+from syncbot.store import models, sync_days
 from syncbot.store.models import ChannelListing
 
 __all__ = [
@@ -200,6 +200,8 @@ async def record_drift(channel: str, readings: Mapping[str, tuple[int, int]], at
         health, _ = await models.ChannelHealth.get_or_create(channel=channel, using_db=connection)
         health.drift_checked_at = at
         await health.save(using_db=connection)
+        drifting = sum(1 for _, drift in readings.values() if drift)
+        await sync_days.count_drift_check(connection, channel, at, drifting)
 
 
 class DiscoveredListing(Protocol):

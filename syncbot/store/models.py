@@ -337,6 +337,26 @@ class ChannelHealth(Model):
         table = "channel_health"
 
 
+class SyncDay(Model):
+    """A channel's sync on one UTC day, counted as it happens (`store.sync_days`): the
+    rows above keep only the latest state, this keeps the history the report draws."""
+
+    id = fields.BigIntField(primary_key=True)
+    channel = fields.CharField(max_length=64)
+    day = fields.DateField()
+    pushes = fields.BigIntField(default=0)
+    failed_pushes = fields.BigIntField(default=0)
+    quarantines = fields.BigIntField(default=0)
+    drift_checks = fields.BigIntField(default=0)
+    drifting = fields.BigIntField(default=0)
+    sync_failures = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "sync_day"
+        unique_together = (("channel", "day"),)
+        indexes = (("day", "channel"),)
+
+
 class AlertSent(Model):
     """When an alert of a kind was last posted for a subject (a SKU, or a channel).
 

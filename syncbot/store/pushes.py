@@ -16,7 +16,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from syncbot.ledger.events import EventName
-from syncbot.store import models, outbox
+from syncbot.store import models, outbox, sync_days
 from syncbot.store.models import ChannelListing, ListingPush
 
 __all__ = [
@@ -139,6 +139,15 @@ async def finish(
             )
             payload = {"channel": channel, "sku": push.sku, "error": error}
             await outbox.write(EventName.LISTING_QUARANTINED, push.sku, payload, connection)
+        answered = len(acknowledged) + len(stale) + len(failed)
+        await sync_days.count(
+            connection,
+            channel,
+            at,
+            pushes=answered,
+            failed_pushes=len(failed),
+            quarantines=len(failed),
+        )
 
 
 async def count_refusal(pushes: Sequence[ListingPush], attempts: int, error: str) -> None:
@@ -177,6 +186,9 @@ async def abandon(
         payload = {"channel": channel, "skus": skus, "attempts": attempts, "error": error}
         sku = skus[0] if len(skus) == 1 else ""
         await outbox.write(EventName.PUSH_ABANDONED, sku, payload, connection)
+        await sync_days.count(
+            connection, channel, at, pushes=len(pushes), failed_pushes=len(pushes)
+        )
 
 
 async def recent(channel: str, sku: str | None = None, limit: int = 50) -> list[ListingPush]:

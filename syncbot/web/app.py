@@ -26,6 +26,7 @@ from syncbot.web.middleware import BodyLimit, RequestMetrics
 from syncbot.web.operations import operations
 from syncbot.web.purchasing_api import purchasing_router
 from syncbot.web.replenishment_api import replenishment_router
+from syncbot.web.reports_api import reports_router
 from syncbot.web.shrinkage_api import shrinkage_router
 from syncbot.web.stock_api import describe_bodies, stock_api
 from syncbot.web.stocktakes_api import stocktakes_router
@@ -71,6 +72,7 @@ def web_app(
     app.include_router(valuation_router(access, settings.currency))
     app.include_router(replenishment_router(access))
     app.include_router(shrinkage_router(access, settings.currency))
+    app.include_router(reports_router(access, settings.currency))
     app.include_router(purchasing_router(access))
     app.include_router(stocktakes_router(access, settings.currency))
     for router in routers:
