@@ -26,8 +26,10 @@ import pytest
 
 from syncbot.store.database import close_database, declare_locations, migrate, open_database
 
-CANARY = "pw8c4n4ry-5ecr3t"
-"""A password no log may show any part of (its first 4 characters are enough to fail)."""
+CANARY = "pw~c4n4ry-5ecr3t"
+"""A password no log may show any part of (its first 4 characters are enough to fail).
+Its "~" is in no hex or base64 alphabet, so no random hash, token or key a log shows can
+spell those 4 characters by chance (with "pw8c", an argon2 hash in a DEBUG line once did)."""
 POSTGRES_ADMIN_URL = os.environ.get(
     "SYNCBOT_TEST_POSTGRES_URL", f"postgres://postgres:{CANARY}@127.0.0.1:5432/postgres"
 )
