@@ -83,7 +83,8 @@ class Migration(migrations.Migration):
                 "indexes": [Index(fields=["day", "channel"])],
                 "pk_attr": "id",
                 "table_description": (
-                    "A channel's sync on one UTC day, counted as it happens (`store.sync_days`)"
+                    "A channel's sync on one UTC day, counted as it happens "
+                    "(`store.sync_days`): the"
                 ),
             },
             bases=["Model"],

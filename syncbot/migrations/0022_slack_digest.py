@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
                 "pk_attr": "id",
                 "table_description": (
                     "The daily Slack digest of one UTC day: claimed by the process about to "
-                    "post it, then marked posted once Slack took it."
+                    "post it, then"
                 ),
             },
             bases=["Model"],

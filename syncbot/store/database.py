@@ -18,6 +18,8 @@ APP = "syncbot"
 MIGRATION_LOCK = 0x5359_4E43  # "SYNC": the advisory lock key serialising migrations
 MODELS = [
     "syncbot.store.models",
+    "syncbot.store.people_models",
+    "syncbot.store.slack_models",
     "syncbot.store.purchasing_models",
     "syncbot.store.stocktake_models",
     "syncbot.store.demand_models",

@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from syncbot.store.models import SlackDigest
+from syncbot.store.slack_models import SlackDigest
 
 
 async def posted(day: date) -> bool:

@@ -19,7 +19,7 @@ from tortoise.expressions import Q
 from tortoise.functions import Max
 
 from syncbot.ledger.events import EventName
-from syncbot.store import models
+from syncbot.store import models, slack_models
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,14 +81,14 @@ async def mark_delivered(event_ids: Sequence[int], at: datetime) -> None:
 
 async def last_alert(kind: str, subject: str) -> datetime | None:
     """When an alert of this kind and subject was last posted; None if never."""
-    row = await models.AlertSent.get_or_none(kind=kind, subject=subject)
+    row = await slack_models.AlertSent.get_or_none(kind=kind, subject=subject)
     return None if row is None else row.sent_at
 
 
 async def record_alert(kind: str, subject: str, at: datetime) -> None:
     """Starts the cooldown of an alert of this kind and subject at `at`."""
-    updated = await models.AlertSent.filter(kind=kind, subject=subject).update(sent_at=at)
+    updated = await slack_models.AlertSent.filter(kind=kind, subject=subject).update(sent_at=at)
     # IntegrityError: a former leader wrote it a moment ago; the cooldown holds either way.
     if not updated:
         with contextlib.suppress(IntegrityError):
-            await models.AlertSent.create(kind=kind, subject=subject, sent_at=at)
+            await slack_models.AlertSent.create(kind=kind, subject=subject, sent_at=at)

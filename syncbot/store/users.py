@@ -18,7 +18,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from syncbot.ledger.limits import quoted
-from syncbot.store import models
+from syncbot.store import people_models
 
 
 class UserRefusal(Exception):
@@ -72,31 +72,31 @@ class TokenHolder:
     role: str
 
 
-def _user(row: models.User) -> UserRecord:
+def _user(row: people_models.User) -> UserRecord:
     return UserRecord(row.name, row.role, row.disabled, row.created_at)
 
 
 async def add_user(name: str, role: str, password_hash: str) -> UserRecord:
     try:
-        row = await models.User.create(name=name, role=role, password_hash=password_hash)
+        row = await people_models.User.create(name=name, role=role, password_hash=password_hash)
     except IntegrityError:
         raise NameTaken("user", name) from None
     return _user(row)
 
 
 async def users() -> list[UserRecord]:
-    return [_user(row) for row in await models.User.all().order_by("name")]
+    return [_user(row) for row in await people_models.User.all().order_by("name")]
 
 
 async def user(name: str) -> UserRecord:
-    row = await models.User.get_or_none(name=name) if _findable(name) else None
+    row = await people_models.User.get_or_none(name=name) if _findable(name) else None
     if row is None:
         raise UnknownUser(name)
     return _user(row)
 
 
 async def password_hash(name: str) -> str:
-    row = await models.User.get_or_none(name=name) if _findable(name) else None
+    row = await people_models.User.get_or_none(name=name) if _findable(name) else None
     if row is None:
         raise UnknownUser(name)
     return row.password_hash
@@ -104,7 +104,7 @@ async def password_hash(name: str) -> str:
 
 async def update_user(name: str, **changes: object) -> UserRecord:
     """Sets `changes` (role, disabled, password_hash) on the user named `name`."""
-    if not _findable(name) or not await models.User.filter(name=name).update(**changes):
+    if not _findable(name) or not await people_models.User.filter(name=name).update(**changes):
         raise UnknownUser(name)
     return await user(name)
 
@@ -116,7 +116,7 @@ async def update_user_checked(
     read under lock in the same transaction: two admins demoting each other at once cannot
     both pass a check that one admin must remain. `check` raises to refuse."""
     async with in_transaction():
-        query = models.User.filter(role="admin", disabled=False).order_by("id")
+        query = people_models.User.filter(role="admin", disabled=False).order_by("id")
         if connections.get("default").capabilities.dialect == "postgres":
             query = query.select_for_update()  # SQLite has one writer: its lock is the file's
         check([row.name for row in await query])
@@ -125,20 +125,22 @@ async def update_user_checked(
 
 async def add_token(name: str, user_name: str, token_hash: str) -> TokenRecord:
     async with in_transaction():
-        owner = await models.User.get_or_none(name=user_name) if _findable(user_name) else None
+        owner = (
+            await people_models.User.get_or_none(name=user_name) if _findable(user_name) else None
+        )
         if owner is None:
             raise UnknownUser(user_name)
-        if await models.ApiToken.exists(name=name):
+        if await people_models.ApiToken.exists(name=name):
             raise NameTaken("token", name)
         try:
-            row = await models.ApiToken.create(name=name, user=owner, token_hash=token_hash)
+            row = await people_models.ApiToken.create(name=name, user=owner, token_hash=token_hash)
         except IntegrityError:
             raise NameTaken("token", name) from None
     return TokenRecord(row.name, owner.name, row.created_at, None, None)
 
 
 async def tokens() -> list[TokenRecord]:
-    rows = await models.ApiToken.all().select_related("user").order_by("name")
+    rows = await people_models.ApiToken.all().select_related("user").order_by("name")
     return [
         TokenRecord(row.name, row.user.name, row.created_at, row.revoked_at, row.last_used_at)
         for row in rows
@@ -148,16 +150,16 @@ async def tokens() -> list[TokenRecord]:
 async def revoke_token(name: str) -> None:
     """Revokes the token once; revoking it again keeps the first time."""
     now = datetime.now(UTC)
-    if not _findable(name) or not await models.ApiToken.filter(name=name).exists():
+    if not _findable(name) or not await people_models.ApiToken.filter(name=name).exists():
         raise UnknownToken(name)
-    await models.ApiToken.filter(name=name, revoked_at__isnull=True).update(revoked_at=now)
+    await people_models.ApiToken.filter(name=name, revoked_at__isnull=True).update(revoked_at=now)
 
 
 async def holder(token_hash: str) -> TokenHolder | None:
     """The live token of that hash and its enabled user, or None (unknown, revoked,
     disabled); marks it used."""
     row = (
-        await models.ApiToken.filter(
+        await people_models.ApiToken.filter(
             token_hash=token_hash, revoked_at__isnull=True, user__disabled=False
         )
         .select_related("user")
@@ -165,5 +167,5 @@ async def holder(token_hash: str) -> TokenHolder | None:
     )
     if row is None:
         return None
-    await models.ApiToken.filter(id=row.id).update(last_used_at=datetime.now(UTC))
+    await people_models.ApiToken.filter(id=row.id).update(last_used_at=datetime.now(UTC))
     return TokenHolder(row.name, row.user.name, row.user.role)

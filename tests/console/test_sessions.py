@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from syncbot.app import users
 from syncbot.app.sessions import FAILURE_WINDOW, MAX_FAILURES, locked_for
-from syncbot.store import models
+from syncbot.store import people_models
 
 from .conftest import console_app, csrf_in, csrf_of, sign_in
 
@@ -80,7 +80,7 @@ async def test_a_sign_in_without_its_csrf_token_is_refused(
     )
     assert answer.status_code == 403
     assert "did not come from this console" in answer.text
-    assert await models.WebSession.all().count() == 0
+    assert await people_models.WebSession.all().count() == 0
 
 
 async def test_sign_out_without_the_csrf_token_is_refused(
@@ -109,7 +109,7 @@ async def test_only_the_cookies_hash_is_stored(database: str, console: httpx.Asy
     """The database never holds a session cookie itself."""
     await sign_in(console, "ana", "viewer")
     cookie = console.cookies["syncbot_session"]
-    row = await models.WebSession.get()
+    row = await people_models.WebSession.get()
     assert cookie not in (row.token_hash, row.csrf)
     assert len(row.token_hash) == 64
 

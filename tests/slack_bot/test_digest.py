@@ -24,7 +24,7 @@ from syncbot.slackbot.app import DIGEST_POLL_SECONDS, digest_jobs, slack_setting
 from syncbot.slackbot.digest import DailyDigest, digest_message
 from syncbot.slackbot.runtime import SlackBot
 from syncbot.slackbot.testing import FakeSlack, serve
-from syncbot.store import models, posting
+from syncbot.store import models, posting, slack_models
 from syncbot.store.catalogue import add_sku
 from syncbot.store.posting import Provenance
 
@@ -153,7 +153,7 @@ class TestTheDigest:
         assert "PO-DRAFT" not in text
         assert "Clear:" not in text
         assert call["text"].startswith(f"Stock digest for {TODAY.isoformat()}: low stock")
-        record = await models.SlackDigest.get(day=TODAY)
+        record = await slack_models.SlackDigest.get(day=TODAY)
         assert record.posted_at == datetime.combine(TODAY, time(8, 5), UTC)
         assert record.channel == CHANNEL
         assert float(record.ts or 0) > 0  # the fake's ts: the message can be found again
@@ -173,7 +173,7 @@ class TestTheDigest:
         clock.now = datetime.combine(TODAY, time(23, 59), UTC)
         assert await _job(url, clock).run() is False  # restarted late in the day
         assert len(fake.calls_to("chat.postMessage")) == 1
-        assert await models.SlackDigest.filter(day=TODAY).count() == 1
+        assert await slack_models.SlackDigest.filter(day=TODAY).count() == 1
 
     async def test_two_processes_at_once_post_it_once(
         self, shop: None, slack: tuple[FakeSlack, str]
@@ -192,7 +192,7 @@ class TestTheDigest:
         clock = Clock(time(7, 59))
         assert await _job(url, clock).run() is False
         assert fake.calls_to("chat.postMessage") == []
-        assert await models.SlackDigest.all().count() == 0
+        assert await slack_models.SlackDigest.all().count() == 0
         clock.now += timedelta(minutes=1)
         assert await _job(url, clock).run() is True
 
@@ -219,7 +219,7 @@ class TestClaims:
         clock = Clock(time(8, 0))
         job = _job(url, clock)
         assert await job.run() is False
-        record = await models.SlackDigest.get(day=TODAY)
+        record = await slack_models.SlackDigest.get(day=TODAY)
         assert (record.claimed_at, record.posted_at) == (None, None)
         fake.not_in.clear()
         clock.now += timedelta(minutes=9)
@@ -243,7 +243,7 @@ class TestClaims:
         clock.now += timedelta(minutes=2)
         job = _job(url, clock)
         assert await job.run() is True
-        record = await models.SlackDigest.get(day=TODAY)
+        record = await slack_models.SlackDigest.get(day=TODAY)
         assert record.claimed_by == job.claimant
         assert record.posted_at is not None
 
