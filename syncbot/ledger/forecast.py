@@ -8,7 +8,7 @@ Boylan (2005) for the correction of Croston's method:
 - `mean`: the mean of the last 28 days, the naive baseline (and a candidate, so the choice is
   never worse than it on the SKU's own history);
 - `ses`: simple exponential smoothing, a flat forecast of the level, for regular sellers;
-- `holt`: Holt's linear method with a damped trend (φ = 0.9), for sellers that grow or fade;
+- `holt`: Holt's linear method with a damped trend (φ = 0.98), for sellers that grow or fade;
 - `croston`: Croston's method with the SBA correction, for intermittent demand (many days of
   nothing, then a few units);
 - `seasonal`: exponential smoothing of the level with additive weekly indices (Holt-Winters
@@ -21,8 +21,9 @@ intermittent demand the MAE is smallest for a forecast of nothing (the median da
 none), which would order nothing; the RMSE is smallest for the mean, and it is the σ that
 sizes safety stock. The MAE and the bias are kept beside the forecast too.
 
-A series is a sequence of non-negative whole units per day, oldest first, ending with the last
-complete day. Forecasts are never negative.
+The recursions themselves are `smoothing`'s. A series is a sequence of non-negative whole
+units per day, oldest first, ending with the last complete day. Forecasts are never
+negative.
 """
 
 from __future__ import annotations
@@ -32,26 +33,39 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import product
 
+from syncbot.ledger import smoothing
 from syncbot.ledger.errors import ValidationError
+from syncbot.ledger.smoothing import BASELINE_DAYS, DAMPING, SEASON
+
+__all__ = [
+    "BASELINE_DAYS",
+    "DAMPING",
+    "HOLDOUT",
+    "MIN_HISTORY",
+    "RATE_DAYS",
+    "SEASON",
+    "Forecast",
+    "Method",
+    "Score",
+    "candidates",
+    "choose",
+    "fit",
+    "is_intermittent",
+    "one_step",
+    "score",
+]
 
 HOLDOUT = 91
 """Days at the end of the history on which methods are compared (thirteen whole weeks):
 on four, noise picked the seasonal method for a fifth of sellers with no weekday pattern."""
 RATE_DAYS = 28
 """The days a forecast's rate ("sells 2.1/day") is the mean of."""
-BASELINE_DAYS = 28
-"""The naive baseline's window: the mean of the last 28 days."""
 MIN_HISTORY = 21
 """Below this many days a SKU is new: its forecast is the mean of what there is. Two weeks
 open the smoothed state (Holt's trend compares them); a third is the least worth scoring."""
 INTERMITTENT_INTERVAL = 1.32
 """Mean days between days with a sale above which demand is intermittent: Syntetos, Boylan &
 Croston (2005), whose cut-off this is. Croston is tried there; Holt's trend is not."""
-SEASON = 7
-"""One week: the only seasonality daily retail demand shows often enough to model."""
-DAMPING = 0.98
-"""φ of the damped trend: a trend fades over weeks instead of running on forever."""
-
 # The parameter grids: coarse on purpose. Finer grids won nothing out of sample on
 # bench/forecast.py and cost time on every SKU (the choice is 20-odd passes over its days).
 ALPHAS = (0.05, 0.1, 0.2, 0.3, 0.5)
@@ -151,102 +165,20 @@ def _damped_sum(days: int) -> float:
     return DAMPING * (1 - DAMPING**days) / (1 - DAMPING)
 
 
-# One-step forecasts. Each function returns the forecast it made for every day of `series`
-# from the days before it (so they can be scored), and the forecast state after the last.
-
 Fit = tuple[list[float], Forecast]
 
 
-def fit_mean(series: Sequence[int], method: Method = Method("mean")) -> Fit:
-    made: list[float] = []
-    window: list[int] = []
-    total = 0
-    for units in series:
-        made.append(total / len(window) if window else 0.0)
-        window.append(units)
-        total += units
-        if len(window) > BASELINE_DAYS:
-            total -= window.pop(0)
-    level = total / len(window) if window else 0.0
-    return made, Forecast(method, level)
-
-
-def fit_ses(series: Sequence[int], method: Method) -> Fit:
-    level = _opening_level(series)
-    made: list[float] = []
-    for units in series:
-        made.append(level)
-        level += method.alpha * (units - level)
-    return made, Forecast(method, level)
-
-
-def fit_holt(series: Sequence[int], method: Method) -> Fit:
-    level = _opening_level(series)
-    trend = _opening_trend(series)
-    made: list[float] = []
-    for units in series:
-        made.append(max(0.0, level + DAMPING * trend))
-        previous = level
-        level = method.alpha * units + (1 - method.alpha) * (level + DAMPING * trend)
-        trend = method.beta * (level - previous) + (1 - method.beta) * DAMPING * trend
-    return made, Forecast(method, level, trend)
-
-
-def fit_croston(series: Sequence[int], method: Method) -> Fit:
-    """Croston with the Syntetos–Boylan approximation: (1 − α/2) · size / interval, which
-    removes the upward bias of Croston's own size / interval."""
-    size = interval = 0.0
-    since = 1
-    made: list[float] = []
-    for units in series:
-        made.append((1 - method.alpha / 2) * size / interval if interval else 0.0)
-        if units > 0:
-            if interval:
-                size += method.alpha * (units - size)
-                interval += method.alpha * (since - interval)
-            else:  # the first demand seeds both
-                size, interval = float(units), float(since)
-            since = 1
-        else:
-            since += 1
-    level = (1 - method.alpha / 2) * size / interval if interval else 0.0
-    return made, Forecast(method, level)
-
-
-def fit_seasonal(series: Sequence[int], method: Method) -> Fit:
-    first = series[:SEASON]
-    level = sum(first) / len(first) if first else 0.0
-    index = [units - level for units in first] + [0.0] * (SEASON - len(first))
-    made: list[float] = []
-    for day, units in enumerate(series):
-        weekday = day % SEASON
-        made.append(max(0.0, level + index[weekday]))
-        previous = level
-        level = method.alpha * (units - index[weekday]) + (1 - method.alpha) * level
-        index[weekday] = method.gamma * (units - previous) + (1 - method.gamma) * index[weekday]
-    tomorrow = len(series) % SEASON
-    weekly = tuple(index[(tomorrow + ahead) % SEASON] for ahead in range(SEASON))
-    return made, Forecast(method, level, weekly=weekly)
-
-
-def _opening_level(series: Sequence[int]) -> float:
-    first = series[:SEASON]
-    return sum(first) / len(first) if first else 0.0
-
-
-def _opening_trend(series: Sequence[int]) -> float:
-    """The change per day between the first two weeks, or none on a shorter history."""
-    if len(series) < 2 * SEASON:
-        return 0.0
-    return (sum(series[SEASON : 2 * SEASON]) - sum(series[:SEASON])) / SEASON / SEASON
+def _fit_with(method: Method, smoothed: smoothing.Smoothed) -> Fit:
+    made, state = smoothed
+    return made, Forecast(method, state.level, state.trend, state.weekly)
 
 
 FITS: dict[str, Callable[[Sequence[int], Method], Fit]] = {
-    "mean": fit_mean,
-    "ses": fit_ses,
-    "holt": fit_holt,
-    "croston": fit_croston,
-    "seasonal": fit_seasonal,
+    "mean": lambda series, m: _fit_with(m, smoothing.mean(series)),
+    "ses": lambda series, m: _fit_with(m, smoothing.ses(series, m.alpha)),
+    "holt": lambda series, m: _fit_with(m, smoothing.holt(series, m.alpha, m.beta)),
+    "croston": lambda series, m: _fit_with(m, smoothing.croston(series, m.alpha)),
+    "seasonal": lambda series, m: _fit_with(m, smoothing.seasonal(series, m.alpha, m.gamma)),
 }
 
 

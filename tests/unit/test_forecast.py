@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from syncbot.ledger import ValidationError
+from syncbot.ledger import ValidationError, smoothing
 from syncbot.ledger.forecast import (
     DAMPING,
     HOLDOUT,
@@ -17,11 +17,6 @@ from syncbot.ledger.forecast import (
     candidates,
     choose,
     fit,
-    fit_croston,
-    fit_holt,
-    fit_mean,
-    fit_seasonal,
-    fit_ses,
     is_intermittent,
     one_step,
     score,
@@ -33,17 +28,17 @@ days = st.lists(st.integers(min_value=0, max_value=50), min_size=MIN_HISTORY, ma
 class TestHandWorked:
     def test_ses_moves_the_level_by_alpha_of_the_error(self) -> None:
         """Seven days of 2 open the level at 2; a day of 4 at α = 0.5 moves it to 3."""
-        made, forecast = fit_ses([2] * 7 + [4], Method("ses", 0.5))
+        made, state = smoothing.ses([2] * 7 + [4], 0.5)
         assert made == [2.0] * 8
-        assert forecast.level == 3.0
-        assert forecast.demand(10) == 30.0
+        assert state.level == 3.0
+        assert fit([2] * 7 + [4], Method("ses", 0.5)).demand(10) == 30.0
 
     def test_croston_sba_smooths_sizes_and_intervals(self) -> None:
         """0, 0, 3 seeds size 3 every 3 days: (1 − 0.05) × 3 / 3 = 0.95 a day. Then 5 after
         2 days: size 3 + 0.1 × 2 = 3.2, interval 3 + 0.1 × (2 − 3) = 2.9."""
-        made, forecast = fit_croston([0, 0, 3, 0, 5], Method("croston", 0.1))
+        made, state = smoothing.croston([0, 0, 3, 0, 5], 0.1)
         assert made == pytest.approx([0, 0, 0, 0.95, 0.95])
-        assert forecast.level == pytest.approx(0.95 * 3.2 / 2.9)
+        assert state.level == pytest.approx(0.95 * 3.2 / 2.9)
 
     def test_holt_opens_on_the_first_two_weeks_and_damps_the_trend(self) -> None:
         """1 … 14 opens at level 4 (the first week's mean) and trend 1 a day (week two's
@@ -51,14 +46,14 @@ class TestHandWorked:
         β 0.1: level 0.5 × 1 + 0.5 × 4.98 = 2.99, trend 0.1 × (2.99 − 4) + 0.9 × 0.98 × 1 =
         0.781, so the second forecast is 2.99 + 0.98 × 0.781."""
         assert DAMPING == 0.98
-        made, _ = fit_holt(list(range(1, 15)), Method("holt", 0.5, 0.1))
+        made, _ = smoothing.holt(list(range(1, 15)), 0.5, 0.1)
         assert made[0] == pytest.approx(4.98)
         assert made[1] == pytest.approx(2.99 + 0.98 * 0.781)
 
     def test_the_mean_baseline_is_the_last_28_days(self) -> None:
         series = [10] * 30 + [0] * 28
-        made, forecast = fit_mean(series)
-        assert forecast.level == 0.0
+        made, state = smoothing.mean(series)
+        assert state.level == 0.0
         assert made[30] == 10.0
         assert made[-1] == pytest.approx(10 / 28)
 
@@ -140,5 +135,5 @@ def test_seasonal_needs_whole_weeks_before_the_holdout() -> None:
     """On 30 days a weekly pattern cannot be told from noise: no seasonal method is tried."""
     week = [0, 0, 0, 0, 0, 0, 10]
     assert choose((week * 5)[:30]).method.name != "seasonal"
-    _, seeded = fit_seasonal(week * 2, Method("seasonal", 0.1, gamma=0.1))
+    _, seeded = smoothing.seasonal(week * 2, 0.1, 0.1)
     assert len(seeded.weekly) == 7
