@@ -7,15 +7,15 @@ A page module asks for `console.user(Role.X)` as a dependency, reads a posted fo
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, StreamingResponse
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
@@ -163,3 +163,18 @@ class Console:
             status_code=status,
             headers={**SECURITY_HEADERS, **(headers or {})},
         )
+
+
+def url_with(path: str, **params: object) -> str:
+    """`path` with the query parameters that are set (None, "" and False are left out)."""
+    kept = {key: value for key, value in params.items() if value not in (None, "", False)}
+    return path + (f"?{urlencode(kept)}" if kept else "")
+
+
+def csv_download(chunks: AsyncIterator[str], filename: str) -> StreamingResponse:
+    """A streamed CSV file the browser saves as `filename`."""
+    return StreamingResponse(
+        chunks,
+        media_type="text/csv; charset=utf-8",
+        headers={**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -14,10 +14,8 @@ with 404. Inventory value and cost of goods are the Valuation page (`console.val
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
@@ -26,7 +24,13 @@ from syncbot.app import catalogue, cover_report, sales_reports, stock_aging, syn
 from syncbot.app.report_span import MAX_DAYS
 from syncbot.app.roles import Role
 from syncbot.console import report_views
-from syncbot.console.pages import SECURITY_HEADERS, Console, ConsoleUser, PageError
+from syncbot.console.pages import (
+    Console,
+    ConsoleUser,
+    PageError,
+    csv_download,
+    url_with,
+)
 from syncbot.console.report_views import ReportView
 from syncbot.ledger import UnknownLocation
 
@@ -62,19 +66,6 @@ def _text(value: str | None, what: str, limit: int) -> str | None:
     if len(given) > limit or not given.isprintable():
         raise PageError(400, f"{what} is not something this page can read.")
     return given
-
-
-def _url(path: str, **params: object) -> str:
-    kept = {key: value for key, value in params.items() if value not in (None, "", False)}
-    return path + (f"?{urlencode(kept)}" if kept else "")
-
-
-def _csv(chunks: AsyncIterator[str], filename: str) -> StreamingResponse:
-    return StreamingResponse(
-        chunks,
-        media_type="text/csv; charset=utf-8",
-        headers={**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 def routes(console: Console) -> APIRouter:
@@ -118,7 +109,7 @@ def routes(console: Console) -> APIRouter:
         span = _days(days, sales_reports.DEFAULT_DAYS)
         report = await sales_reports.velocity(today(), span)
         view = report_views.velocity_view(report)
-        csv_url = _url("/reports/velocity.csv", days=span)
+        csv_url = url_with("/reports/velocity.csv", days=span)
         return show(request, user, "velocity", view, csv_url, days=span)
 
     @router.get("/reports/velocity.csv")
@@ -127,7 +118,7 @@ def routes(console: Console) -> APIRouter:
         user: ConsoleUser = Depends(viewer),  # noqa: B008 (see pages.Console.user)
     ) -> StreamingResponse:
         report = await sales_reports.velocity(today(), _days(days, sales_reports.DEFAULT_DAYS))
-        return _csv(sales_reports.velocity_csv(report), "velocity.csv")
+        return csv_download(sales_reports.velocity_csv(report), "velocity.csv")
 
     @router.get("/reports/abc")
     async def abc(
@@ -138,7 +129,7 @@ def routes(console: Console) -> APIRouter:
         span = _days(days, sales_reports.DEFAULT_DAYS)
         report = await sales_reports.abc(today(), span)
         view = report_views.abc_view(report, currency)
-        return show(request, user, "abc", view, _url("/reports/abc.csv", days=span), days=span)
+        return show(request, user, "abc", view, url_with("/reports/abc.csv", days=span), days=span)
 
     @router.get("/reports/abc.csv")
     async def abc_csv(
@@ -146,7 +137,7 @@ def routes(console: Console) -> APIRouter:
         user: ConsoleUser = Depends(viewer),  # noqa: B008 (see pages.Console.user)
     ) -> StreamingResponse:
         report = await sales_reports.abc(today(), _days(days, sales_reports.DEFAULT_DAYS))
-        return _csv(sales_reports.abc_csv(report, currency), "abc.csv")
+        return csv_download(sales_reports.abc_csv(report, currency), "abc.csv")
 
     @router.get("/reports/aging")
     async def aging(
@@ -169,13 +160,13 @@ def routes(console: Console) -> APIRouter:
             user,
             "aging",
             view,
-            _url("/reports/aging.csv", **shown),
+            url_with("/reports/aging.csv", **shown),
             dead_days=window,
             dead_only=dead_only,
             next_url=None
             if next_after is None
-            else _url("/reports/aging", **shown, after=next_after),
-            first_url=_url("/reports/aging", **shown) if cursor else None,
+            else url_with("/reports/aging", **shown, after=next_after),
+            first_url=url_with("/reports/aging", **shown) if cursor else None,
         )
 
     @router.get("/reports/aging.csv")
@@ -186,7 +177,7 @@ def routes(console: Console) -> APIRouter:
     ) -> StreamingResponse:
         window = _days(dead_days, stock_aging.DEFAULT_DEAD_DAYS, "The dead stock's days")
         chunks = stock_aging.aging_csv(today(), window, currency, dead == "1")
-        return _csv(chunks, "aging.csv")
+        return csv_download(chunks, "aging.csv")
 
     @router.get("/reports/cover")
     async def cover(
@@ -202,7 +193,7 @@ def routes(console: Console) -> APIRouter:
             user,
             "cover",
             view,
-            _url("/reports/cover.csv", location=where),
+            url_with("/reports/cover.csv", location=where),
             location=where,
             locations=await catalogue.list_locations(),
         )
@@ -213,7 +204,7 @@ def routes(console: Console) -> APIRouter:
         user: ConsoleUser = Depends(viewer),  # noqa: B008 (see pages.Console.user)
     ) -> StreamingResponse:
         lines = await _cover(_text(location, "The location", 64))
-        return _csv(cover_report.cover_csv(lines), "cover.csv")
+        return csv_download(cover_report.cover_csv(lines), "cover.csv")
 
     @router.get("/reports/sync-health")
     async def health(
@@ -224,7 +215,7 @@ def routes(console: Console) -> APIRouter:
         span = _days(days, sync_health.DEFAULT_DAYS)
         report = await sync_health.sync_health(today(), span)
         view = report_views.sync_health_view(report)
-        csv_url = _url("/reports/sync-health.csv", days=span)
+        csv_url = url_with("/reports/sync-health.csv", days=span)
         return show(request, user, "sync-health", view, csv_url, days=span)
 
     @router.get("/reports/sync-health.csv")
@@ -233,7 +224,7 @@ def routes(console: Console) -> APIRouter:
         user: ConsoleUser = Depends(viewer),  # noqa: B008 (see pages.Console.user)
     ) -> StreamingResponse:
         report = await sync_health.sync_health(today(), _days(days, sync_health.DEFAULT_DAYS))
-        return _csv(sync_health.sync_health_csv(report), "sync-health.csv")
+        return csv_download(sync_health.sync_health_csv(report), "sync-health.csv")
 
     return router
 

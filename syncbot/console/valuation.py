@@ -11,9 +11,7 @@ that ends before it starts, is refused with 400 and a sentence; an unknown locat
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
@@ -21,7 +19,13 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 from syncbot.app import catalogue, report_dates
 from syncbot.app import valuation as reports
 from syncbot.app.roles import Role
-from syncbot.console.pages import SECURITY_HEADERS, Console, ConsoleUser, PageError
+from syncbot.console.pages import (
+    Console,
+    ConsoleUser,
+    PageError,
+    csv_download,
+    url_with,
+)
 from syncbot.ledger import UnknownLocation
 from syncbot.ledger.costing import format_money
 
@@ -71,19 +75,6 @@ async def _location(location: str | None) -> str | None:
     return name
 
 
-def _url(path: str, **params: object) -> str:
-    kept = {key: value for key, value in params.items() if value not in (None, "")}
-    return path + (f"?{urlencode(kept)}" if kept else "")
-
-
-def _csv(chunks: AsyncIterator[str], filename: str) -> StreamingResponse:
-    return StreamingResponse(
-        chunks,
-        media_type="text/csv; charset=utf-8",
-        headers={**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
 def routes(console: Console) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     viewer = console.user(Role.VIEWER)
@@ -125,10 +116,10 @@ def routes(console: Console) -> APIRouter:
             period_to=span["to"],
             next_url=None
             if page.next_after is None
-            else _url("/valuation", **shown, after=page.next_after, **span),
-            first_url=_url("/valuation", **shown, **span) if cursor else None,
-            csv_url=_url("/valuation.csv", **shown),
-            cost_csv_url=_url("/cost-of-goods.csv", **span),
+            else url_with("/valuation", **shown, after=page.next_after, **span),
+            first_url=url_with("/valuation", **shown, **span) if cursor else None,
+            csv_url=url_with("/valuation.csv", **shown),
+            cost_csv_url=url_with("/cost-of-goods.csv", **span),
         )
 
     @router.get("/valuation.csv")
@@ -139,7 +130,7 @@ def routes(console: Console) -> APIRouter:
     ) -> StreamingResponse:
         moment = _moment(at)
         where = await _location(location)
-        return _csv(reports.valuation_csv(where, moment, currency), "valuation.csv")
+        return csv_download(reports.valuation_csv(where, moment, currency), "valuation.csv")
 
     @router.get("/cost-of-goods.csv")
     async def cost_csv(
@@ -147,6 +138,6 @@ def routes(console: Console) -> APIRouter:
         user: ConsoleUser = Depends(viewer),  # noqa: B008 (see pages.Console.user)
     ) -> StreamingResponse:
         period = _period(request.query_params.get("from"), request.query_params.get("to"))
-        return _csv(reports.cost_csv(period, currency), "cost-of-goods.csv")
+        return csv_download(reports.cost_csv(period, currency), "cost-of-goods.csv")
 
     return router
