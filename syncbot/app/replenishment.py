@@ -72,9 +72,14 @@ class Line:
     name: str
     supplier: str | None
     suggestion: Suggestion
-    reasoning: str
+    cover_days: int
     average_cost: Decimal
     last_unit_cost: Decimal | None
+
+    @property
+    def reasoning(self) -> str:
+        """The suggestion in one line a buyer can check (worked out when asked for)."""
+        return self.suggestion.reasoning(self.cover_days)
 
     @property
     def forecast(self) -> Forecast:
@@ -202,9 +207,8 @@ def _line(
         today=today,
     )
     supplier = None if sku.terms is None else sku.terms.supplier
-    reasoning = suggestion.reasoning(cover_days)
     cost = None if sku.terms is None else sku.terms.last_unit_cost
-    return Line(sku.code, sku.name, supplier, suggestion, reasoning, sku.average_cost, cost)
+    return Line(sku.code, sku.name, supplier, suggestion, cover_days, sku.average_cost, cost)
 
 
 async def _daily(

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from statistics import NormalDist
 
 from syncbot.ledger.errors import ValidationError
@@ -131,8 +132,14 @@ def safety_stock(forecast: Forecast, lead_time_days: int, service_level: float) 
     check_service_level(service_level)
     if forecast.sigma is None or lead_time_days == 0:
         return 0
-    z = NormalDist().inv_cdf(service_level)
+    z = _z(service_level)
     return max(0, math.ceil(z * forecast.sigma * math.sqrt(lead_time_days) - 1e-9))
+
+
+@lru_cache(maxsize=64)
+def _z(service_level: float) -> float:
+    """The standard normal quantile of the service level: once per level, not per SKU."""
+    return NormalDist().inv_cdf(service_level)
 
 
 def days_of_cover(forecast: Forecast, available: int) -> int | None:
