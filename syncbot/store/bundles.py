@@ -19,7 +19,8 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from tortoise.expressions import F, Subquery
+from tortoise import connections
+from tortoise.expressions import F
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
@@ -195,32 +196,49 @@ async def remove(code: str) -> StoredRecipe:
 async def availability(codes: Collection[str] | None = None) -> dict[str, BundleStock]:
     """Availability of these bundles (every bundle for None) at every location where their
     components are held, by bundle code: per CHUNK codes, one query for the recipes and
-    one over the balances of all their components."""
+    one over the balances of all their components.
+
+    Plain SQL: on 10k bundles, building ORM value rows took a third of the time."""
+    client = connections.get("default")
+    postgres = client.capabilities.dialect == "postgres"
     found: dict[str, BundleStock] = {}
-    for query in _component_queries(codes):
-        rows = await query.values_list("bundle__sku_id", "component_id", "quantity")
+    for chunk in _chunks(codes):
+        marks = ", ".join(f"${n + 1}" if postgres else "?" for n in range(len(chunk or ())))
+        where = "" if chunk is None else f" WHERE b.sku_id IN ({marks})"
+        values = list(chunk or ())
+        _, rows = await client.execute_query(_RECIPES.format(where=where), values)
         parts: dict[str, list[Component]] = defaultdict(list)
-        for bundle, component, quantity in rows:
-            parts[bundle].append(Component(component, quantity))
-        held = await _component_balances(query)
+        for bundle, component, quantity in (tuple(row) for row in rows):
+            parts[bundle].append(Component(component, int(quantity)))
+        _, rows = await client.execute_query(_BALANCES.format(where=where), values)
+        held: dict[str, dict[str, Quantities]] = defaultdict(dict)
+        for location, sku, available, incoming in (tuple(row) for row in rows):
+            held[location][sku] = Quantities(available=int(available), incoming=int(incoming))
         for bundle, listed in parts.items():
             made = Recipe(bundle, tuple(sorted(listed, key=lambda part: part.sku)))
             found[bundle] = bundle_stock(made, held)
     return dict(sorted(found.items()))
 
 
-async def _component_balances(
-    components: QuerySet[BundleComponent],
-) -> dict[str, dict[str, Quantities]]:
-    """location → SKU → available and incoming, of every component `components` names."""
-    rows = await models.Balance.filter(
-        bucket__in=[str(Bucket.AVAILABLE), str(Bucket.INCOMING)],
-        sku_id__in=Subquery(components.values("component_id")),
-    ).values_list("location_id", "sku_id", "bucket", "quantity")
-    buckets: dict[str, dict[str, dict[Bucket, int]]] = defaultdict(lambda: defaultdict(dict))
-    for location, sku, bucket, quantity in rows:
-        buckets[location][sku][Bucket(bucket)] = quantity
-    return {
-        place: {sku: Quantities.from_buckets(held) for sku, held in skus.items()}
-        for place, skus in buckets.items()
-    }
+_RECIPES = """
+SELECT b.sku_id, c.component_id, c.quantity
+FROM bundle_component c JOIN bundle b ON b.id = c.bundle_id{where}
+"""
+# One row per component and location, its available and incoming side by side.
+_BALANCES = """
+SELECT location_id, sku_id,
+       SUM(CASE WHEN bucket = 'available' THEN quantity ELSE 0 END),
+       SUM(CASE WHEN bucket = 'incoming' THEN quantity ELSE 0 END)
+FROM balance
+WHERE bucket IN ('available', 'incoming') AND sku_id IN (
+    SELECT c.component_id FROM bundle_component c JOIN bundle b ON b.id = c.bundle_id{where}
+)
+GROUP BY location_id, sku_id
+"""
+
+
+def _chunks(codes: Collection[str] | None) -> list[list[str] | None]:
+    if codes is None:
+        return [None]
+    ordered = sorted(set(codes))
+    return [ordered[start : start + CHUNK] for start in range(0, len(ordered), CHUNK)]
