@@ -166,3 +166,15 @@ class TestStockRefusedOnABundle:
         order = await purchasing.create_order("Acme", ACTOR)
         with pytest.raises(BundleHoldsNoStock, match="purchase"):
             await purchasing.add_line(order.number, "GIFT-1", 5, ACTOR)
+
+    async def test_reversing_an_old_movement_of_a_bundle_is_refused(self, catalogue: None) -> None:
+        """A SKU counted back to zero may become a bundle; undoing its old receipt would
+        give it stock again, so it is refused and nothing is written."""
+        await use_stock.record(ledger.receive("SET-1", 2), ACTOR)
+        await use_stock.record(ledger.Count("SET-1", 0), ACTOR)
+        await bundles.set_recipe("SET-1", _parts("MUG-1:1"), ACTOR, NOW)
+        receipt = await models.Movement.get(sku_id="SET-1", kind="receive")
+        before = await models.Movement.all().count()
+        with pytest.raises(BundleHoldsNoStock, match="reversal"):
+            await use_stock.reverse(receipt.id, ACTOR)
+        assert await models.Movement.all().count() == before
