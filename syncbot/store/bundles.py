@@ -1,8 +1,9 @@
 """Bundles in the store: set, read, list and remove a recipe, and many bundles' availability.
 
 Setting a recipe is one transaction:
-1. lock the bundle's SKU row (PostgreSQL; SQLite's writer lock covers it), so two sets of
-   one bundle apply one after the other;
+1. lock the SKU rows of the bundle and its components in code order (PostgreSQL; SQLite's
+   writer lock covers it), so two sets that share a SKU apply one after the other and the
+   second sees the first (no bundle nested in another through a race);
 2. read what the rules need: the SKUs named, which of them are bundles, which bundles hold
    this one, and the bundle's own balances;
 3. check the recipe (`ledger.bundles.recipe`) and that the SKU holds no stock;
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tortoise import connections
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
@@ -57,22 +59,22 @@ async def set_recipe(
     """Replaces `bundle`'s recipe (or gives it one). Raises UnknownSku for the bundle or a
     component, a BundleError for a broken rule, BundleHoldsStock when the SKU holds stock."""
     listed = list(components)
+    recipe(bundle, listed)  # the rules that need no reads, before any: a bounded list
     codes = sorted({component.sku for component in listed})
     async with in_transaction() as connection:
-        locked = (
-            await models.Sku.filter(code=bundle)
+        # Every SKU named, locked in code order: a concurrent set that would make one of
+        # these components a bundle (or this bundle a component) waits, then sees this one.
+        # (Whole rows: Tortoise drops FOR UPDATE from a values_list query.)
+        rows = (
+            await models.Sku.filter(code__in=sorted({bundle, *codes}))
+            .order_by("code")
             .select_for_update()
             .using_db(connection)
-            .values_list("code", flat=True)
         )
-        if not locked:
+        locked = {row.code for row in rows}
+        if bundle not in locked:
             raise UnknownSku(bundle)
-        known = _codes(
-            await models.Sku.filter(code__in=codes)
-            .using_db(connection)
-            .values_list("code", flat=True)
-        )
-        missing = [code for code in codes if code not in known and code != bundle]
+        missing = [code for code in codes if code not in locked]
         if missing:
             raise UnknownSku(missing[0])
         checked = recipe(
@@ -120,12 +122,12 @@ def _codes(values: Iterable[object]) -> set[str]:
     return {str(value) for value in values}
 
 
-async def _own_stock(code: str, connection: object) -> dict[str, Quantities]:
+async def _own_stock(code: str, connection: BaseDBAsyncClient) -> dict[str, Quantities]:
     """The SKU's non-zero balances per location (on hand and incoming)."""
     rows = (
         await models.Balance.filter(sku_id=code, bucket__in=[str(b) for b in REAL_BUCKETS])
         .exclude(quantity=0)
-        .using_db(connection)  # type: ignore[arg-type]
+        .using_db(connection)
         .values_list("location_id", "bucket", "quantity")
     )
     buckets: dict[str, dict[Bucket, int]] = defaultdict(dict)

@@ -4,6 +4,7 @@ bundle's code with nothing written."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
@@ -88,6 +89,23 @@ class TestRecipes:
         with pytest.raises(UnknownSku, match="NOPE"):
             await bundles.set_recipe("NOPE", _parts("MUG-1:1"), ACTOR, NOW)
         assert await bundles.bundle_codes() == set()
+
+    async def test_two_sets_at_once_never_nest_a_bundle(self, catalogue: None) -> None:
+        """GIFT-1 := CAP-1 and CAP-1 := TEE-1 at the same moment: both lock CAP-1, so the
+        second sees the first and is refused; exactly one stands."""
+        await add_sku("KIT-1")
+        for _ in range(5):
+            for code in ("GIFT-1", "CAP-1"):
+                if code in await bundles.bundle_codes():
+                    await bundles.remove(code)
+            outcomes = await asyncio.gather(
+                bundles.set_recipe("GIFT-1", _parts("CAP-1:1"), ACTOR, NOW),
+                bundles.set_recipe("CAP-1", _parts("TEE-1:1"), ACTOR, NOW),
+                return_exceptions=True,
+            )
+            refused = [o for o in outcomes if isinstance(o, NestedBundle)]
+            assert len(refused) == 1, outcomes
+            assert len(await bundles.bundle_codes()) == 1
 
 
 class TestAvailability:
