@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from syncbot.app import bundles
 from syncbot.app.actor import Actor
 from syncbot.app.barcodes import sku_named
 from syncbot.app.purchasing_views import (
@@ -157,6 +158,7 @@ async def add_line(
     """Adds a SKU to an open order at `unit_cost` (default: the supplier's last known cost);
     on a placed order its units are ordered at once. Raises LineExists, WrongState, …"""
     sku = await sku_named(sku)
+    await bundles.refuse_stock([sku], "purchase")
     result = await store_orders.add_line(number, sku, quantity, _cost(unit_cost), actor.encode())
     return await _result(number, result)
 

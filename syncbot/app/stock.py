@@ -1,6 +1,8 @@
 """Recording stock: post one entry as an actor, reverse or undo a movement, read the stock
-after. Wherever a SKU is asked for, a barcode will do: it is resolved here, once, for every
-surface (`barcodes.resolve`: a SKU code wins over a barcode that spells the same).
+after. A bundle's code is refused (BundleHoldsNoStock, naming its components): a bundle
+holds no stock of its own. Wherever a SKU is asked for, a barcode will do: it is resolved
+here, once, for every surface (`barcodes.resolve`: a SKU code wins over a barcode that
+spells the same).
 
 Web, CLI and Slack each used to compose "post, then read the stock" themselves; they call
 these instead. Besides the ledger's errors, `undo` raises UndoRefused (a LedgerError) when
@@ -13,11 +15,19 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from syncbot.app import barcodes
+from syncbot.app import barcodes, bundles
 from syncbot.app.actor import Actor
 from syncbot.app.roles import Role, reversal_rule, role_to_reverse
 from syncbot.app.views import MovementView
-from syncbot.ledger import Entry, Event, LedgerError, Movement, UnknownMovement
+from syncbot.ledger import (
+    Count,
+    Entry,
+    Event,
+    LedgerError,
+    Movement,
+    MovementKind,
+    UnknownMovement,
+)
 from syncbot.store import corrections, lookups
 from syncbot.store import stock as store_stock
 from syncbot.store.posting import PostingResult, Provenance, post
@@ -68,6 +78,7 @@ async def record(
     """Posts one entry once per key (in the actor's key namespace); raises the ledger's
     errors. `entry.sku` may be a barcode: the entry is recorded for the SKU it names."""
     entry = await for_sku(entry)
+    await bundles.refuse_stock([entry.sku], _word(entry))
     result = await post(
         [entry],
         idempotency_key=key,
@@ -84,6 +95,9 @@ async def reverse(
     Raises UnknownMovement, or InsufficientStock when its units have moved on (unless
     forced)."""
     provenance = Provenance(actor=actor.encode(), document=document)
+    reversed_row = await lookups.movement(movement_id)
+    if reversed_row is not None:  # an unknown id is refused by the reversal itself
+        await bundles.refuse_stock([reversed_row.sku_id], "reversal")
     result = await corrections.reverse_movement(movement_id, provenance, force=force)
     return await _recorded(result)
 
@@ -147,6 +161,18 @@ async def _recorded(result: PostingResult, sku: str | None = None) -> Recorded:
         views,
         await store_stock.stock(sku or views[0].sku),
     )
+
+
+def _word(entry: Entry) -> str:
+    """What a refusal calls the entry: "count", "receipt", "damage", "adjustment", …"""
+    if isinstance(entry, Count):
+        return "count"
+    names = {
+        MovementKind.RECEIVE: "receipt",
+        MovementKind.ADJUST: "adjustment",
+        MovementKind.WRITE_OFF: "write-off",
+    }
+    return names.get(entry.kind, str(entry.kind).replace("_", " "))
 
 
 async def for_sku(entry: Entry) -> Entry:

@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 
 from tortoise.transactions import in_transaction
 
+from syncbot.app import bundles
 from syncbot.app.actor import Actor
 from syncbot.app.barcodes import resolve
 from syncbot.app.roles import Role
@@ -109,6 +110,11 @@ async def start(
         raise StocktakeInputError("give a pattern or a list of SKUs, not both")
     checked_name = None if name is None else check_name(name)
     chosen = await stocktakes.scope_of(pattern, skus)
+    if skus is not None:
+        await bundles.refuse_stock(chosen, "stock-take count")
+    else:  # a bundle holds no stock: a pattern or "all SKUs" counts its components only
+        among = await bundles.bundle_codes()
+        chosen = [code for code in chosen if code not in among]
     scope = f"pattern {pattern}" if pattern else f"{len(chosen)} SKUs named" if skus else "all SKUs"
     session = await stocktakes.start(
         location, chosen, name=checked_name, scope=scope, blind=blind, thresholds=limits,
@@ -137,6 +143,7 @@ async def count(
     checked_area = check_area(area)
     checked_key = None if key is None else check_key(key)
     code = await resolve(sku)
+    await bundles.refuse_stock([code], "stock-take count")
     counted = await stocktakes.count(
         str(session), code, checked_quantity, actor.encode(), mode=checked_mode,
         area=checked_area, key=checked_key, location=location,

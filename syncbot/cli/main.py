@@ -15,6 +15,7 @@ from syncbot.cli import listings as _listings  # noqa: F401  (registers `channel
 from syncbot.cli import report_commands as _reports  # noqa: F401  (registers `report velocity|…`)
 from syncbot.cli import slack as cli_slack
 from syncbot.cli import sync as cli_sync
+from syncbot.cli.bundles import bundle_app
 from syncbot.cli.channels import channels_app, parked
 from syncbot.cli.common import OneLineErrors, fail, load, run
 from syncbot.cli.inbox import inbox_app
@@ -86,6 +87,7 @@ def serve(
 
 
 app.add_typer(sku_app, name="sku")
+app.add_typer(bundle_app, name="bundle")
 app.add_typer(channels_app, name="channels")
 app.add_typer(inbox_app, name="inbox")
 app.add_typer(user_app, name="user")

@@ -8,11 +8,12 @@ from typing import Annotated, Any, Literal
 
 import typer
 
-from syncbot.app import purchasing
+from syncbot.app import bundles, purchasing
 from syncbot.app import stock as use_stock
 from syncbot.app.actor import Actor
 from syncbot.cli import purchasing_tables
 from syncbot.cli import tables as cli_tables
+from syncbot.cli.bundles import bundle_table
 from syncbot.cli.common import fail, run_with_database
 from syncbot.cli.options import Force, Key, Location, Reason, SkuOrBarcode, UnitCost, refused_input
 from syncbot.ledger import DEFAULT_LOCATION, Bucket, Count, Entry, adjust, damage, receive
@@ -28,14 +29,21 @@ stock_app = typer.Typer()
 @stock_app.command("stock")
 def stock_command(sku: SkuOrBarcode) -> None:
     """Show a SKU's quantities at every location, and the total; then what is incoming on
-    open purchase orders, with each order and its expected date."""
+    open purchase orders, with each order and its expected date. For a bundle: its
+    availability per location and the component that limits it."""
 
-    async def read() -> tuple[use_stock.StockReport, list[purchasing.IncomingLine]]:
+    async def read() -> tuple[
+        use_stock.StockReport, list[purchasing.IncomingLine], bundles.BundleStock | None
+    ]:
         report = await use_stock.stock_card(sku)
-        return report, await purchasing.incoming_by_order(report.sku)
+        incoming = await purchasing.incoming_by_order(report.sku)
+        return report, incoming, await bundles.stock_of(report.sku)
 
-    report, incoming = run_with_database(read)
+    report, incoming, bundle = run_with_database(read)
     out = cli_tables.console()
+    if bundle is not None:  # a bundle holds no stock: its figures come from its components
+        out.print(bundle_table(bundle))
+        return
     out.print(cli_tables.stock_table(report))
     if incoming:
         out.print(purchasing_tables.incoming_table(incoming))

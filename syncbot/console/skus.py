@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 
-from syncbot.app import purchasing, sku_pages
+from syncbot.app import bundles, purchasing, sku_pages
 from syncbot.app.roles import Role
 from syncbot.console import charts
 from syncbot.console.pages import SECURITY_HEADERS, Console, ConsoleUser, PageError
@@ -208,6 +208,7 @@ def routes(console: Console) -> APIRouter:
             page="skus",
             card=card,
             incoming=await purchasing.incoming_by_order(card.stock.sku),
+            bundle=await bundles.stock_of(card.stock.sku),
             available_chart=charts.line_chart(
                 "chart-available",
                 f"{code}: available at the end of each day",

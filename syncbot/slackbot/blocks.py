@@ -15,6 +15,7 @@ from syncbot.app.channels import ChannelStatus
 from syncbot.app.purchasing_views import IncomingLine
 from syncbot.app.reports import LowStock, StockCard
 from syncbot.ledger import Quantities
+from syncbot.ledger.bundles import BundleStock
 from syncbot.ledger.errors import SHOWN_CHARACTERS
 from syncbot.slackbot.text import DAMAGE_REASONS, MAX_UNITS
 
@@ -73,17 +74,23 @@ def incoming_text(incoming: Sequence[IncomingLine]) -> str:
 
 
 def stock_message(
-    card: StockCard, public: bool = False, incoming: Sequence[IncomingLine] = ()
+    card: StockCard,
+    public: bool = False,
+    incoming: Sequence[IncomingLine] = (),
+    bundle: BundleStock | None = None,
 ) -> Message:
     report = card.report
     title = f"*{report.sku}*" + (f" · {report.name}" if report.name else "")
-    blocks: list[Block] = [_text(f"{title}\n{_figures(report.total)}")]
-    if len(report.locations) > 1 or not report.locations:
+    blocks: list[Block]
+    if bundle is not None:  # it holds no stock of its own: its figures are its components'
+        blocks = _bundle_blocks(title, bundle)
+    elif len(report.locations) > 1 or not report.locations:
+        blocks = [_text(f"{title}\n{_figures(report.total)}")]
         lines = [f"• *{name}*: {_figures(q)}" for name, q in report.locations.items()]
         blocks.append(_text("\n".join(lines) or "_No stock recorded at any location._"))
-    elif report.locations:
+    else:
         (name,) = report.locations
-        blocks.append(_context(f"all at *{name}*"))
+        blocks = [_text(f"{title}\n{_figures(report.total)}"), _context(f"all at *{name}*")]
     channels = [
         f"• *{figure.channel}*: "
         + ("_quarantined_, " if figure.quarantined else "")
@@ -105,11 +112,22 @@ def stock_message(
     )
     blocks.append(_context(sales, reorder))
     text = f"{report.sku}: available {report.total.available}, on hand {report.total.on_hand}"
+    if bundle is not None:
+        text = f"{report.sku}: a bundle, {bundle.available} available"
     return {
         "response_type": "in_channel" if public else "ephemeral",
         "text": text,
         "blocks": blocks,
     }
+
+
+def _bundle_blocks(title: str, bundle: BundleStock) -> list[Block]:
+    """A bundle's availability in total and per location, each with its limiting component."""
+    head = f"{title}\nBundle of {bundle.recipe} · *{bundle.available}* available" + (
+        f" · {bundle.incoming} incoming" if bundle.incoming else ""
+    )
+    lines = [f"• *{place}*: {figure.explain()}" for place, figure in bundle.locations.items()]
+    return [_text(head), _text("\n".join(lines) or "_No component held at any location._")]
 
 
 def _shown(typed: str) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from syncbot.app import barcodes, catalogue, purchasing
+from syncbot.app import barcodes, bundles, catalogue, purchasing
 from syncbot.app.reports import close_matches, search_skus, stock_card
 from syncbot.ledger import (
     LedgerError,
@@ -164,7 +164,9 @@ async def _stock_answer(text: str, public: bool, search: bool) -> dict[str, Any]
 async def _card_message(code: str, public: bool) -> dict[str, Any]:
     """A SKU's card with what is incoming on open purchase orders; raises UnknownSku."""
     card = await stock_card(code, datetime.now(UTC))
-    return blocks.stock_message(card, public, await purchasing.incoming_by_order(card.report.sku))
+    incoming = await purchasing.incoming_by_order(card.report.sku)
+    bundle = await bundles.stock_of(card.report.sku)
+    return blocks.stock_message(card, public, incoming, bundle)
 
 
 async def _read_modal(

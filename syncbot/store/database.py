@@ -23,6 +23,7 @@ MODELS = [
     "syncbot.store.purchasing_models",
     "syncbot.store.stocktake_models",
     "syncbot.store.demand_models",
+    "syncbot.store.bundle_models",
 ]
 MIGRATIONS = "syncbot.migrations"
 

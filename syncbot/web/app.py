@@ -19,6 +19,7 @@ from syncbot.console.app import install_console
 from syncbot.console.pages import Console
 from syncbot.web.api_docs import serve_api_docs
 from syncbot.web.auth import Access
+from syncbot.web.bundles_api import bundles_router
 from syncbot.web.channels_api import channels_router
 from syncbot.web.errors import install
 from syncbot.web.inbox_api import inbox_router
@@ -75,6 +76,7 @@ def web_app(
     app.include_router(reports_router(access, settings.currency))
     app.include_router(purchasing_router(access))
     app.include_router(stocktakes_router(access, settings.currency))
+    app.include_router(bundles_router(access))
     for router in routers:
         app.include_router(router)
     secure = (settings.public_url or "").lower().startswith("https://")

@@ -15,6 +15,9 @@ Every error answers JSON `{"error": "<message>"}`. The ledger's refusals map to 
     StocktakeClosed, WrongLocation,
       OverlappingStocktake, ApprovalNeeded         409  the session's state or location
     ApprovalRefused                                403  approving needs a manager
+    NotABundle                                     404  the SKU has no recipe
+    BundleHoldsStock, BundleHoldsNoStock           409  stock on a would-be bundle, or stock
+                                                        recorded on a bundle's code
     ValidationError, PolicyError (any other)       422  the request itself is wrong (a cost,
                                                         a date, a quantity)
 
@@ -46,6 +49,7 @@ from syncbot.ledger import (
     UnknownMovement,
     UnknownSku,
 )
+from syncbot.ledger.bundles import BundleHoldsNoStock, BundleHoldsStock, NotABundle
 from syncbot.ledger.errors import NotReversible
 from syncbot.ledger.purchasing import (
     BelowReceived,
@@ -94,6 +98,9 @@ _LEDGER_STATUS: dict[type[LedgerError], int] = {
     OverlappingStocktake: 409,
     ApprovalNeeded: 409,
     ApprovalRefused: 403,
+    NotABundle: 404,
+    BundleHoldsStock: 409,
+    BundleHoldsNoStock: 409,
 }
 
 

@@ -6,8 +6,9 @@ from datetime import date
 
 from pydantic import BaseModel
 
-from syncbot.app import purchasing
+from syncbot.app import bundles, purchasing
 from syncbot.app import stock as use_stock
+from syncbot.web.bundles_api import BundleStockOut
 from syncbot.web.schemas import StockOut, stock_out
 
 
@@ -27,12 +28,16 @@ class StockReadOut(StockOut):
     incoming: list[IncomingOut]
     """Open order lines of the SKU, soonest expected first (undated last); per location,
     their quantities add up to its `incoming`."""
+    bundle: BundleStockOut | None = None
+    """For a bundle: its availability per location and the component limiting it (its
+    own quantities are all zero, as a bundle holds no stock); null for a plain SKU."""
 
 
 async def stock_read(sku: str) -> StockReadOut:
     """Quantities per location and in total, and incoming by order; raises UnknownSku."""
     report = await use_stock.stock_card(sku)
     incoming = await purchasing.incoming_by_order(report.sku)
+    bundle = await bundles.stock_of(report.sku)
     return StockReadOut(
         **dict(stock_out(report)),
         incoming=[
@@ -45,4 +50,5 @@ async def stock_read(sku: str) -> StockReadOut:
             )
             for line in incoming
         ],
+        bundle=None if bundle is None else BundleStockOut.of(bundle),
     )

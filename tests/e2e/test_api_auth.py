@@ -28,12 +28,14 @@ PATH_VALUES = {
     "channel": "fake",
     "name": "nobody",
     "number": "PO-0999",
+    "bundle": "NO-SUCH-BUNDLE",
 }
 """A value for each path parameter: a refusal comes before the value is looked at."""
 BODIES: dict[str, dict[str, Any]] = {
     "/api/movements": {"sku": SKU, "kind": "receive", "quantity": 1},
     "/api/inbox/{delivery_id}/skip": {"reason": "test"},
     "/api/channels/{channel}/release": {"all": True},
+    "/api/bundles/{bundle:path}": {"components": [{"sku": SKU, "quantity": 2}]},
 }
 
 
@@ -103,6 +105,10 @@ ROLE_MATRIX = [
     ("POST", "/api/suppliers", "manager"),
     ("PATCH", "/api/suppliers/{name:path}", "manager"),
     ("PUT", "/api/suppliers/{name:path}/terms/{sku:path}", "manager"),
+    ("GET", "/api/bundles", "viewer"),
+    ("GET", "/api/bundles/{bundle:path}", "viewer"),
+    ("PUT", "/api/bundles/{bundle:path}", "manager"),
+    ("DELETE", "/api/bundles/{bundle:path}", "manager"),
     ("GET", "/api/stocktakes", "viewer"),
     ("GET", "/api/stocktakes/{session:path}", "viewer"),
     ("POST", "/api/stocktakes/{session:path}/counts", "clerk"),
