@@ -7,7 +7,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [("syncbot", "0020_demand")]
+    dependencies = [("syncbot", "0022_slack_digest")]
 
     initial = False
 
