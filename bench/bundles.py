@@ -17,18 +17,15 @@ import argparse
 import asyncio
 import random
 import sys
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from scratch import empty_postgres, insert
+from scratch import insert, scratch_database
 from tortoise import connections
 
 from syncbot.app import bundles
-from syncbot.store.database import close_database, declare_locations, migrate, open_database
 
 
 def say(message: str) -> None:
@@ -87,24 +84,15 @@ async def timed(
 
 
 async def main(skus: int, kits: int, postgres: str | None) -> None:
-    with tempfile.TemporaryDirectory() as scratch:
-        url = postgres or f"sqlite://{Path(scratch) / 'bench.db'}"
-        if postgres:
-            await empty_postgres(postgres)
-        await migrate(url)
-        await open_database(url)
-        try:
-            await declare_locations(["main", "east"])
-            codes = await seed(skus, kits)
-            found = await bundles.availability()
-            assert len(found) == kits, len(found)
-            figures = [
-                await timed(f"every bundle ({kits:,})", bundles.availability),
-                await timed(f"{kits:,} bundles named", lambda: bundles.availability(codes)),
-                await timed("one bundle", lambda: bundles.stock_of(codes[0])),
-            ]
-        finally:
-            await close_database()
+    async with scratch_database(postgres, ["main", "east"]):
+        codes = await seed(skus, kits)
+        found = await bundles.availability()
+        assert len(found) == kits, len(found)
+        figures = [
+            await timed(f"every bundle ({kits:,})", bundles.availability),
+            await timed(f"{kits:,} bundles named", lambda: bundles.availability(codes)),
+            await timed("one bundle", lambda: bundles.stock_of(codes[0])),
+        ]
     backend = "PostgreSQL" if postgres else "SQLite"
     print(f"{backend}, {skus:,} SKUs, {kits:,} bundles")
     for name, seconds, queries in figures:

@@ -1,12 +1,17 @@
-"""What the benchmarks share for a scratch database: bulk inserts behind the ledger's back,
-and emptying a PostgreSQL database before a seed. Imported by the bench scripts, which run
-from this folder (`python bench/NAME.py` puts it first on the path)."""
+"""What the benchmarks share for a scratch database: opening one, bulk inserts behind the
+ledger's back, and emptying a PostgreSQL database before a seed. Imported by the bench
+scripts, which run from this folder (`python bench/NAME.py` puts it first on the path)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import tempfile
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
 
 from tortoise import connections
+
+from syncbot.store.database import close_database, declare_locations, migrate, open_database
 
 BATCH = 20_000
 
@@ -30,3 +35,20 @@ async def empty_postgres(url: str) -> None:
         await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
     finally:
         await connection.close()
+
+
+@asynccontextmanager
+async def scratch_database(postgres: str | None, locations: list[str]) -> AsyncIterator[str]:
+    """A migrated, open database with `locations` declared: PostgreSQL at `postgres` (which
+    is emptied first), else a SQLite file in a temporary directory; closed at the end."""
+    with tempfile.TemporaryDirectory() as folder:
+        url = postgres or f"sqlite://{Path(folder) / 'bench.db'}"
+        if postgres:
+            await empty_postgres(postgres)
+        await migrate(url)
+        await open_database(url)
+        try:
+            await declare_locations(locations)
+            yield url
+        finally:
+            await close_database()

@@ -16,18 +16,15 @@ import argparse
 import asyncio
 import random
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
-from scratch import empty_postgres, insert
+from scratch import insert, scratch_database
 
 from syncbot import ledger
 from syncbot.app import stocktakes
 from syncbot.app.actor import Actor
 from syncbot.store import posting
-from syncbot.store.database import close_database, declare_locations, migrate, open_database
 from syncbot.store.posting import Provenance
 from syncbot.store.verify import verify
 
@@ -135,17 +132,8 @@ async def run(skus: int, counts: int, url: str) -> list[tuple[str, float, str]]:
 
 
 async def main(skus: int, counts: int, postgres: str | None) -> None:
-    with tempfile.TemporaryDirectory() as scratch:
-        url = postgres or f"sqlite://{Path(scratch) / 'bench.db'}"
-        if postgres:
-            await empty_postgres(postgres)
-        await migrate(url)
-        await open_database(url)
-        try:
-            await declare_locations(["main"])
-            figures = await run(skus, counts, url)
-        finally:
-            await close_database()
+    async with scratch_database(postgres, ["main"]) as url:
+        figures = await run(skus, counts, url)
     backend = "PostgreSQL" if postgres else "SQLite"
     print(f"{backend}, {skus:,} SKUs, {counts:,} counts")
     for name, seconds, detail in figures:

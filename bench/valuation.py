@@ -15,20 +15,17 @@ import argparse
 import asyncio
 import random
 import sys
-import tempfile
 import time
 import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-from scratch import empty_postgres, insert
+from scratch import insert, scratch_database
 
 from syncbot.app import report_dates
 from syncbot.app import valuation as reports
-from syncbot.store.database import close_database, declare_locations, migrate, open_database
 
 KINDS = [
     # kind, source bucket, destination bucket, sign of its value, weight
@@ -152,18 +149,9 @@ async def measure() -> list[tuple[str, float]]:
 
 
 async def main(skus: int, movements: int, postgres: str | None) -> None:
-    with tempfile.TemporaryDirectory() as scratch:
-        url = postgres or f"sqlite://{Path(scratch) / 'bench.db'}"
-        if postgres:
-            await empty_postgres(postgres)
-        await migrate(url)
-        await open_database(url)
-        try:
-            await declare_locations(["main", "east"])
-            await seed(skus, movements)
-            figures = await measure()
-        finally:
-            await close_database()
+    async with scratch_database(postgres, ["main", "east"]):
+        await seed(skus, movements)
+        figures = await measure()
     backend = "PostgreSQL" if postgres else "SQLite"
     print(f"{backend}, {skus:,} SKUs, {movements:,} movements")
     for name, seconds in figures:
