@@ -31,6 +31,7 @@ from connectors.bigcommerce.api import BigCommerceAPI, BigCommerceBadResponse, B
 from connectors.bigcommerce.inventory import BATCH_LIMIT, BigCommerceInventory
 from connectors.bigcommerce.orders import format_time, order_events, parse_time
 from connectors.bigcommerce.payloads import Callback
+from connectors.bigcommerce.subscriptions import BigCommerceSubscriptions
 from connectors.bigcommerce.webhooks import MESSAGE_ID, SIGNATURE, TIMESTAMP, sign
 from connectors.payloads import decode, read
 from syncbot.ledger.orders import OrderEvent
@@ -79,6 +80,10 @@ class BigCommerceConnector:
 
     def __repr__(self) -> str:
         return f"BigCommerceConnector({self.name!r}, store_hash={self._api.store_hash!r})"
+
+    def webhook_subscriptions(self) -> BigCommerceSubscriptions:
+        topics = (*sorted(ORDER_TOPICS), REFUND_TOPIC)
+        return BigCommerceSubscriptions(self._api, topics=topics, header=self._webhook_header)
 
     async def check(self) -> str:
         store = await self._api.get("v2/store")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from connectors.base import (
     ConnectorError,
@@ -26,6 +27,7 @@ from connectors.base import (
     barcodes_of,
 )
 from connectors.payloads import read
+from connectors.scopes import ScopeReport
 from connectors.shopify import deliveries, push
 from connectors.shopify.admin import ShopifyAdmin
 from connectors.shopify.deliveries import ORDER_TOPICS, RETURN_TOPICS, SIGNATURE, gid
@@ -47,6 +49,7 @@ from connectors.shopify.orders import (
 )
 from connectors.shopify.payloads import GqlOrder
 from connectors.shopify.push import push_key
+from connectors.shopify.subscriptions import ShopifySubscriptions
 from syncbot.ledger.orders import OrderEvent
 
 __all__ = [
@@ -59,6 +62,13 @@ __all__ = [
 
 NEEDED_SCOPES = ("read_orders", "read_products", "write_inventory", "read_returns")
 _CATCH_UP_LIST_LIMIT = 3  # ORDERS_UPDATED_SINCE reads fulfillments(first: 3), refunds(first: 3)
+
+
+def _scope_report(data: Mapping[str, Any]) -> ScopeReport:
+    scopes = [scope["handle"] for scope in data["currentAppInstallation"]["accessScopes"]]
+    # A write_ scope grants its read_ scope too, and Shopify lists only the write_ one.
+    granted = set(scopes) | {scope.replace("write_", "read_", 1) for scope in scopes}
+    return ScopeReport(scopes, [scope for scope in NEEDED_SCOPES if scope not in granted])
 
 
 class ShopifyConnector:
@@ -93,12 +103,17 @@ class ShopifyConnector:
     async def check(self) -> str:
         data = await self._admin.execute(SHOP, estimated_cost=WORST_CASE_COST[SHOP])
         shop = data["shop"]
-        scopes = [scope["handle"] for scope in data["currentAppInstallation"]["accessScopes"]]
-        # A write_ scope grants its read_ scope too, and Shopify lists only the write_ one.
-        granted = set(scopes) | {scope.replace("write_", "read_", 1) for scope in scopes}
-        missing = [scope for scope in NEEDED_SCOPES if scope not in granted]
-        answer = f"shop {shop['name']} ({shop['myshopifyDomain']}), scopes: {', '.join(scopes)}"
-        return answer + (f"; missing: {', '.join(missing)}" if missing else "")
+        scopes = _scope_report(data)
+        answer = f"shop {shop['name']} ({shop['myshopifyDomain']}), scopes: "
+        answer += ", ".join(scopes.granted)
+        return answer + (f"; missing: {', '.join(scopes.missing)}" if scopes.missing else "")
+
+    async def access_scopes(self) -> ScopeReport:
+        """The app's access scopes, and those of NEEDED_SCOPES it lacks."""
+        return _scope_report(await self._admin.execute(SHOP, estimated_cost=WORST_CASE_COST[SHOP]))
+
+    def webhook_subscriptions(self) -> ShopifySubscriptions:
+        return ShopifySubscriptions(self._admin)
 
     def verify(self, body: bytes, headers: Mapping[str, str]) -> Delivery:
         return deliveries.verify(body, headers, secret=self._secret, shop=self._admin.shop)

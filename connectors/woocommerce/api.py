@@ -110,6 +110,12 @@ class WooCommerceApi:
     async def post(self, path: str, payload: Mapping[str, Any]) -> Any:
         return (await self._send("POST", path, payload=payload)).json()
 
+    async def put(self, path: str, payload: Mapping[str, Any]) -> Any:
+        return (await self._send("PUT", path, payload=payload)).json()
+
+    async def delete(self, path: str, params: Params | None = None) -> Any:
+        return (await self._send("DELETE", path, params=params)).json()
+
     async def _send(
         self,
         method: str,

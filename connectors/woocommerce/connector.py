@@ -51,6 +51,7 @@ from connectors.woocommerce.orders import (
     order_events,
 )
 from connectors.woocommerce.payloads import ResourceId
+from connectors.woocommerce.subscriptions import WooCommerceSubscriptions
 from connectors.woocommerce.webhooks import SIGNATURE, TOPIC, sign
 from syncbot.ledger.orders import OrderEvent
 
@@ -92,6 +93,9 @@ class WooCommerceConnector:
 
     def __repr__(self) -> str:
         return f"WooCommerceConnector({self.name!r}, url={self._api.url!r})"
+
+    def webhook_subscriptions(self) -> WooCommerceSubscriptions:
+        return WooCommerceSubscriptions(self._api, channel=self.name, secret=self._secret)
 
     async def check(self) -> str:
         answer = await self._api.get("/system_status", {"_fields": "environment"})

@@ -15,6 +15,7 @@ from syncbot.cli import listings as _listings  # noqa: F401  (registers `channel
 from syncbot.cli import report_commands as _reports  # noqa: F401  (registers `report velocity|…`)
 from syncbot.cli import slack as cli_slack
 from syncbot.cli import sync as cli_sync
+from syncbot.cli import webhooks as _webhooks  # noqa: F401  (registers `channels subscribe|…`)
 from syncbot.cli.bundles import bundle_app
 from syncbot.cli.channels import channels_app, parked
 from syncbot.cli.common import OneLineErrors, fail, load, run

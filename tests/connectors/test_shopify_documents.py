@@ -90,6 +90,10 @@ def test_the_documents_are_collected() -> None:
         "PRODUCT_VARIANTS",
         "INVENTORY_LEVELS",
         "INVENTORY_SET_QUANTITIES",
+        "WEBHOOK_SUBSCRIPTIONS",
+        "WEBHOOK_SUBSCRIPTION_CREATE",
+        "WEBHOOK_SUBSCRIPTION_UPDATE",
+        "WEBHOOK_SUBSCRIPTION_DELETE",
     }
 
 
