@@ -43,6 +43,15 @@ def topic_of(value: str) -> str:
     return f"{resource}/{event}"
 
 
+def create_variables(topic: str, address: str) -> dict[str, Any]:
+    """WEBHOOK_SUBSCRIPTION_CREATE's variables: the topic's enum, JSON to `address`."""
+    return {"topic": enum_of(topic), "webhookSubscription": {"uri": address, "format": "JSON"}}
+
+
+def update_variables(subscription_id: str, address: str) -> dict[str, Any]:
+    return {"id": subscription_id, "webhookSubscription": {"uri": address}}
+
+
 class ShopifySubscriptions:
     """The subscriptions of the app whose token the channel holds, on one shop."""
 
@@ -68,16 +77,13 @@ class ShopifySubscriptions:
             after = page["pageInfo"]["endCursor"]
 
     async def create(self, topic: str, address: str) -> Subscription:
-        variables = {
-            "topic": enum_of(topic),
-            "webhookSubscription": {"uri": address, "format": "JSON"},
-        }
+        variables = create_variables(topic, address)
         return await self._mutate(
             WEBHOOK_SUBSCRIPTION_CREATE, "webhookSubscriptionCreate", variables
         )
 
     async def update(self, subscription: Subscription, address: str) -> Subscription:
-        variables = {"id": subscription.id, "webhookSubscription": {"uri": address}}
+        variables = update_variables(subscription.id, address)
         return await self._mutate(
             WEBHOOK_SUBSCRIPTION_UPDATE, "webhookSubscriptionUpdate", variables
         )

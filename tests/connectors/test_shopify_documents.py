@@ -46,11 +46,16 @@ from connectors.shopify.documents import (
     MAX_INPUT_ITEMS,
     ORDERS_PAGE_SIZE,
     ORDERS_UPDATED_SINCE,
+    WEBHOOK_SUBSCRIPTION_CREATE,
+    WEBHOOK_SUBSCRIPTION_DELETE,
+    WEBHOOK_SUBSCRIPTION_UPDATE,
+    WEBHOOK_SUBSCRIPTIONS,
     WORST_CASE_COST,
     SetQuantity,
     inventory_set_quantities_variables,
     updated_since,
 )
+from connectors.shopify.subscriptions import TOPICS, create_variables, update_variables
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "shopify_schema/admin-2026-07.subset.graphql"
 REGENERATE = "python tests/connectors/shopify_schema/make_subset.py"
@@ -186,6 +191,25 @@ class TestVariables:
             inventory_set_quantities_variables(
                 [quantity], reason="correction", reference_document_uri="u", idempotency_key=" "
             )
+
+    @pytest.mark.parametrize("topic", TOPICS)
+    def test_subscription_variables_match_the_mutations(
+        self, schema: GraphQLSchema, topic: str
+    ) -> None:
+        """Every topic syncbot subscribes to is a WebhookSubscriptionTopic; the input fits."""
+        address = "https://stock.example.com/webhooks/shop"
+        assert_variables_fit(schema, WEBHOOK_SUBSCRIPTION_CREATE, create_variables(topic, address))
+        gid = "gid://shopify/WebhookSubscription/1"
+        assert_variables_fit(schema, WEBHOOK_SUBSCRIPTION_UPDATE, update_variables(gid, address))
+        assert_variables_fit(schema, WEBHOOK_SUBSCRIPTION_DELETE, {"id": gid})
+        topics = [create_variables(topic, address)["topic"]]
+        assert_variables_fit(schema, WEBHOOK_SUBSCRIPTIONS, {"after": None, "topics": topics})
+
+    def test_a_topic_the_schema_lacks_fails_the_check(self, schema: GraphQLSchema) -> None:
+        """orders/shipped is no Shopify topic: the variables check above can fail."""
+        variables = create_variables("orders/shipped", "https://stock.example.com/webhooks/shop")
+        with pytest.raises(AssertionError):
+            assert_variables_fit(schema, WEBHOOK_SUBSCRIPTION_CREATE, variables)
 
     def test_catch_up_variables_match_the_query(self, schema: GraphQLSchema) -> None:
         """A catch-up page's variables fit ORDERS_UPDATED_SINCE."""
