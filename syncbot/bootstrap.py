@@ -24,6 +24,7 @@ from syncbot.app import replenishment
 from syncbot.app.syncing import ChannelSyncs
 from syncbot.config import (
     ChannelsFile,
+    ConfigError,
     Settings,
     config_is_explicit,
     load_channels_file,
@@ -31,7 +32,7 @@ from syncbot.config import (
 )
 from syncbot.intake.processor import IntakeProcessor
 from syncbot.runtime.intake import IntakeLoop
-from syncbot.runtime.leader import Leadership
+from syncbot.runtime.leader import Leadership, leader_session
 from syncbot.runtime.scheduler import LeaderJob, SyncScheduler
 from syncbot.store.database import (
     close_database,
@@ -44,6 +45,8 @@ from syncbot.sync.channels import SyncChannel, sync_channels
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
+
+    from syncbot.app.doctor import Check
 
 # The web app and the Slack bot are imported where a process that runs them is built, not
 # here: every CLI command imports this root, and FastAPI and slack-bolt cost about a second
@@ -85,6 +88,51 @@ def channel_syncs(settings: Settings, channels: Mapping[str, SyncChannel]) -> Ch
 
 def leadership(settings: Settings) -> Leadership:
     return Leadership(settings.database_url, retry_seconds=settings.leader_retry_seconds)
+
+
+def doctor_checks(
+    settings: Settings, channels: ChannelsFile, http: httpx.AsyncClient
+) -> list[Check]:
+    """`syncbot doctor`'s checks, in the order they print: database, migrations, each
+    channel (built alone, so one missing secret fails that channel only), Slack, leader."""
+    from syncbot.app import doctor
+
+    checks = doctor.database_checks(settings.database_url)
+    context = registry.BuildContext(locations=channels.locations, environ=os.environ, http=http)
+    for channel in channels.channels:
+        connector: Connector | ConfigError
+        try:
+            connector = registry.build(channel.name, channel.kind, channel.settings(), context)
+        except ConfigError as error:
+            connector = error
+        checks += doctor.channel_checks(channel.name, connector, settings.public_url)
+    checks += _slack_checks(settings, channels)
+    url = settings.database_url
+    on_postgres = url.startswith("postgres")
+    checks.append(doctor.leader_check((lambda: leader_session(url)) if on_postgres else None))
+    return checks
+
+
+def _slack_checks(settings: Settings, channels: ChannelsFile) -> list[Check]:
+    from syncbot.app import doctor
+    from syncbot.slackbot.app import slack_settings
+    from syncbot.slackbot.tokens import bot_identity, socket_mode_opens
+
+    try:
+        config = slack_settings(settings, channels)
+    except ConfigError as error:
+        return [doctor.failing_check("slack", error)]
+    if config is None:
+        return [doctor.optional_check("slack", None, "SLACK_BOT_TOKEN is not set")]
+    bot, app, api = config.bot_token, config.app_token, config.api_url
+    return [
+        doctor.Check("slack bot token", lambda: bot_identity(bot, api)),
+        doctor.optional_check(
+            "slack app token",
+            (lambda: socket_mode_opens(app, api)) if app else None,
+            "SLACK_APP_TOKEN is not set: Slack calls /slack/events over HTTP",
+        ),
+    ]
 
 
 @asynccontextmanager

@@ -248,3 +248,37 @@ class Leadership:
         changed = state is not self._state
         self._state = state
         return changed
+
+
+async def leader_session(database_url: str, name: str = "syncbot-scheduler") -> str | None:
+    """Who holds the scheduler's lock now, as `pid N (application, client, since …)`, or None
+    when nobody does. PostgreSQL only: on SQLite the serving process leads, with no lock.
+
+    A bigint advisory key shows in pg_locks split in two: classid holds its high 32 bits,
+    objid its low 32 bits, and objsubid is 1. Keys are per database, as the lock is: another
+    installation on the same server has its own leader.
+    """
+    import asyncpg  # imported here: the postgres extra is optional
+
+    key, timeout = lock_key(name), _TIMEOUT_FLOOR_SECONDS
+    connection = await asyncpg.connect(asyncpg_dsn(database_url), timeout=timeout)
+    try:
+        row = await connection.fetchrow(
+            """
+            SELECT a.pid, a.application_name, a.client_addr::text AS client, a.backend_start
+            FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+              AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+              AND l.classid::bigint = $1 AND l.objid::bigint = $2
+            """,
+            key >> 32,
+            key & 0xFFFF_FFFF,
+            timeout=timeout,
+        )
+    finally:
+        await connection.close(timeout=timeout)
+    if row is None:
+        return None
+    since = row["backend_start"].strftime("%Y-%m-%d %H:%M:%S %Z").strip()
+    where = f", from {row['client']}" if row["client"] else ""
+    return f"pid {row['pid']} ({row['application_name'] or 'no name'}{where}, since {since})"

@@ -8,6 +8,7 @@ probed first, with the driver itself and a timeout, and every failure is a
 
     DatabaseUnusable       the URL names nothing we can open; fix SYNCBOT_DATABASE_URL
     └── SchemaBehind       it opens, but `syncbot migrate` has not been run (or not lately)
+        └── DatabaseMissing    the SQLite file does not exist yet
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ class SchemaBehind(DatabaseUnusable):
     """The database is missing or lacks migrations this syncbot has: run `syncbot migrate`."""
 
 
+class DatabaseMissing(SchemaBehind):
+    """No SQLite file at the path yet: `syncbot migrate` creates it."""
+
+
 def sqlite_path(database_url: str) -> Path:
     parts = urlsplit(database_url)
     return Path(unquote(parts.netloc + parts.path))
@@ -53,14 +58,15 @@ async def check_usable(database_url: str) -> None:
     await _within_deadline(database_url, _probe(database_url, create=True))
 
 
-async def require_schema(database_url: str) -> None:
-    """For every other command: the database exists and holds every migration; never writes."""
-    await _within_deadline(database_url, _probe(database_url, create=False))
+async def require_schema(database_url: str) -> list[str]:
+    """For every other command: the database exists and holds every migration; never writes.
+    Returns the names of the migrations applied."""
+    return await _within_deadline(database_url, _probe(database_url, create=False))
 
 
-async def _within_deadline(database_url: str, probe: asyncio.Future[list[str]]) -> None:
+async def _within_deadline(database_url: str, probe: asyncio.Future[list[str]]) -> list[str]:
     try:
-        await asyncio.wait_for(probe, PROBE_SECONDS)
+        return await asyncio.wait_for(probe, PROBE_SECONDS)
     except TimeoutError as error:
         raise DatabaseUnusable(
             database_url, f"no answer within {PROBE_SECONDS:g} s (is the server up?)"
@@ -80,7 +86,7 @@ def _probe_sqlite(database_url: str, create: bool) -> list[str]:
         raise DatabaseUnusable(database_url, f"{path} is a directory, not a database file")
     if not path.exists():
         if not create:
-            raise SchemaBehind(database_url, f"no database at {path}: run `syncbot migrate`")
+            raise DatabaseMissing(database_url, f"no database at {path}: run `syncbot migrate`")
     elif not path.is_file():
         raise DatabaseUnusable(database_url, f"{path} is not a regular file")
     # Read-only opening never creates the file; read-write opening is what serve needs.
