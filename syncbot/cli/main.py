@@ -21,6 +21,7 @@ from syncbot.cli.channels import channels_app, parked
 from syncbot.cli.common import OneLineErrors, fail, load, run
 from syncbot.cli.doctor import doctor_command
 from syncbot.cli.inbox import inbox_app
+from syncbot.cli.init import init_command
 from syncbot.cli.purchase_orders import po_app
 from syncbot.cli.replenish import replenish_app
 from syncbot.cli.reports import report_app
@@ -103,6 +104,7 @@ app.command("sync")(cli_sync.sync_command)
 app.command("drift")(cli_sync.drift_command)
 app.command("worker")(cli_sync.worker_command)
 app.command("slack")(cli_slack.slack_command)
+app.command("init")(init_command)
 app.command("doctor")(doctor_command)
 # Recording and reading stock are top-level commands (`syncbot receive`), not a group.
 app.registered_commands += stock_app.registered_commands
