@@ -194,7 +194,8 @@ class Settings(BaseSettings):
     """When set, `/metrics` needs `Authorization: Bearer <it>`."""
     public_url: str | None = None
     """Where people reach the service, e.g. https://stock.example.com: with https, the
-    console's cookies are marked Secure."""
+    console's cookies are marked Secure; `channels subscribe` and `doctor` point the
+    storefronts' webhooks at its /webhooks/{channel}."""
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     currency: str = DEFAULT_CURRENCY
     """The installation's one currency (ISO 4217): reports round amounts to its smallest unit."""
