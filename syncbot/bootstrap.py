@@ -99,6 +99,9 @@ def doctor_checks(
 
     checks = doctor.database_checks(settings.database_url)
     context = registry.BuildContext(locations=channels.locations, environ=os.environ, http=http)
+    if not channels.channels:
+        why = f"none declared in {settings.config} (`syncbot init` writes one)"
+        checks.append(doctor.optional_check("channels", None, why))
     for channel in channels.channels:
         connector: Connector | ConfigError
         try:

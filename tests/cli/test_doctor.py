@@ -292,3 +292,14 @@ class TestFailures:
         assert found["channel shop: credentials"].startswith("ok")
         assert found["slack"] == "skip  slack: SLACK_BOT_TOKEN is not set"
         assert not (tmp_path / "absent.db").exists()
+
+    def test_no_channels_is_said_not_failed(
+        self, env: dict[str, str | None], tmp_path: Path
+    ) -> None:
+        """A channels file without channels is a skip that says how to write one."""
+        empty = tmp_path / "empty.toml"
+        empty.write_text('locations = ["main"]\n', encoding="utf-8")
+        env |= {"SYNCBOT_CONFIG": str(empty), "SLACK_BOT_TOKEN": None, "SLACK_SIGNING_SECRET": None}
+        found = lines(doctor(env))
+        assert found["channels"].startswith("skip  channels: none declared in ")
+        assert "`syncbot init` writes one" in found["channels"]
