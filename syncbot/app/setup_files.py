@@ -6,8 +6,7 @@ its secrets standing in) before anything is written: a store domain or a name sy
 would refuse at start is refused here, and no file is left half-made. Existing files are
 never overwritten unless asked (`force`).
 
-The template lists every setting of `syncbot.config.Settings`, read from the model
-itself, so a new setting appears in it without an edit here.
+The environment template is `syncbot.app.environment_template`'s.
 
     SetupError
     ├── BadAnswer      an answer the channels file or a connector would refuse
@@ -25,11 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from pydantic import SecretStr, ValidationError
+from pydantic import ValidationError
 
 from connectors import registry
 from connectors.settings import BuildContext, ConfigError
-from syncbot.config import ChannelsFile, Settings
+from syncbot.app.environment_template import Secret, render_environment
+from syncbot.config import ChannelsFile
 
 KINDS = ("shopify", "woocommerce", "bigcommerce")
 DEFAULT_NAMES = {"shopify": "shop", "woocommerce": "woo", "bigcommerce": "bc"}
@@ -75,14 +75,6 @@ class Answers:
 
 
 @dataclass(frozen=True, slots=True)
-class Secret:
-    variable: str
-    comment: str
-    value: str = ""
-    """Generated when syncbot chooses it (a WooCommerce webhook secret), else to fill in."""
-
-
-@dataclass(frozen=True, slots=True)
 class SetupFiles:
     channels_file: str
     environment: str
@@ -104,7 +96,10 @@ def render(answers: Answers) -> SetupFiles:
     channel_secrets = [secret for item in answers.stores for secret in _secrets(item)]
     channels_text = _channels_file(answers)
     _check(channels_text, channel_secrets)
-    return SetupFiles(channels_text, _environment(answers, channel_secrets), channel_secrets)
+    environment = render_environment(
+        answers.database_url, answers.config_path, answers.public_url, channel_secrets
+    )
+    return SetupFiles(channels_text, environment, channel_secrets)
 
 
 def write(files: SetupFiles, channels_path: Path, environment_path: Path, *, force: bool) -> None:
@@ -245,82 +240,3 @@ def _first_problem(error: Exception) -> str:
         where = ".".join(str(part) for part in first["loc"])
         return f"{where}: {first['msg'].removeprefix('Value error, ')}"
     return str(error)
-
-
-# Why each setting exists, for the template; a setting without a line here says where
-# its documentation is.
-_ABOUT = {
-    "database_url": "the database: sqlite://PATH, or postgres://USER:PASSWORD@HOST:PORT/DB",
-    "config": "the channels file",
-    "api_token": "bootstrap admin token of /api (>= 16 characters); replace with users' tokens",
-    "metrics_token": "when set, GET /metrics needs Authorization: Bearer <it>",
-    "public_url": "where people and storefronts reach the service (https); webhooks go here",
-    "max_body_bytes": "larger request bodies get 413",
-    "currency": "the installation's one currency, ISO 4217",
-    "log_level": "DEBUG, INFO, WARNING or ERROR",
-    "scheduler": "run the sync scheduler in `serve` (one process leads, on PostgreSQL)",
-    "sync_debounce_seconds": "wait after a change so a burst goes in one push",
-    "sync_poll_seconds": "how often committed stock changes are looked for",
-    "sync_sweep_seconds": "the full sweep of every listing, the safety net",
-    "catch_up_seconds": "each channel's order catch-up",
-    "drift_seconds": "each channel's drift check",
-    "hold_grace_seconds": "how long a raise waits for orders not yet ingested",
-    "leader_retry_seconds": "PostgreSQL: how often a standby tries to lead",
-    "slack_bot_token": "the Slack bot's token (xoxb-…); unset, no Slack bot",
-    "slack_signing_secret": "verifies requests to /slack/events",
-    "slack_app_token": "an app-level token (xapp-…) to use Socket Mode instead of HTTP",
-    "slack_api_url": "Slack's Web API (a test server in tests)",
-    "slack_writers": "comma-separated Slack user or group ids who may record stock",
-    "slack_managers": "the same, who may also undo anyone's movement",
-    "slack_admins": "the older name of SYNCBOT_SLACK_MANAGERS",
-    "slack_alert_channel": "the Slack channel id alerts go to",
-    "alert_cooldown_seconds": "the least time between two alerts of one kind and SKU",
-    "alert_poll_seconds": "how often new alerts are looked for",
-    "forecast_seconds": "how often the leader fits the day's demand forecasts",
-    "drift_alert_units": "the drift, in units, that raises an alert",
-    "digest_time": "HH:MM UTC of the daily Slack digest; unset, no digest",
-    "digest_channel": "where the digest goes; default the alert channel",
-}
-
-
-def variable_of(name: str) -> str:
-    """The environment variable of a Settings field (SLACK_BOT_TOKEN keeps Slack's name)."""
-    alias = Settings.model_fields[name].validation_alias
-    return alias if isinstance(alias, str) else f"SYNCBOT_{name.upper()}"
-
-
-def _environment(answers: Answers, channel_secrets: Sequence[Secret]) -> str:
-    given = {
-        "database_url": answers.database_url,
-        "config": answers.config_path,
-        "api_token": secrets.token_hex(24),
-        "public_url": answers.public_url,
-    }
-    lines = [
-        "# syncbot's environment. Every setting is listed; a commented line shows its default.",
-        "# Load it with `set -a; . ./syncbot.env; set +a`, `docker run --env-file`, or",
-        "# systemd's EnvironmentFile=. It holds secrets: keep it out of version control.",
-        "# Reference: docs/operations.md#settings and docs/slack.md#settings.",
-        "",
-    ]
-    for name, definition in Settings.model_fields.items():
-        about = _ABOUT.get(name) or definition.description or "see docs/operations.md"
-        value = given.get(name)
-        lines.append(f"# {about}")
-        if value:
-            lines.append(f"{variable_of(name)}={value}")
-        else:
-            lines.append(f"# {variable_of(name)}={_shown(definition.default)}")
-    if channel_secrets:
-        lines += ["", "# The channels' secrets, named by the *_env keys of the channels file."]
-        for secret in channel_secrets:
-            lines += [f"# {secret.comment}", f"{secret.variable}={secret.value}"]
-    return "\n".join(lines) + "\n"
-
-
-def _shown(default: object) -> str:
-    if default is None or isinstance(default, SecretStr):
-        return ""
-    if isinstance(default, bool):
-        return "true" if default else "false"
-    return str(default)

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from connectors.registry import build_connectors
-from syncbot.app.setup_files import variable_of
+from syncbot.app.environment_template import variable_of
 from syncbot.cli.main import app
 from syncbot.config import Settings, load_channels_file, load_settings
 
