@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -104,12 +105,21 @@ async def _prepare(database_url: str) -> None:
         await close_database()
 
 
+@pytest.fixture(scope="session")
+def console_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file with SKUS, locations and users that each test copies: every
+    migration and four password hashes once per session, not once per test."""
+    path = tmp_path_factory.mktemp("console-template") / "console.db"
+    asyncio.run(_prepare(f"sqlite://{path}"))
+    return path
+
+
 @pytest.fixture
-def service(tmp_path: Path) -> Iterator[ConsoleService]:
+def service(tmp_path: Path, console_template: Path) -> Iterator[ConsoleService]:
     """`syncbot serve` on a fresh SQLite file with SKUS, locations main and east, and one
     user per role."""
+    shutil.copy(console_template, tmp_path / "console.db")
     database_url = f"sqlite://{tmp_path / 'console.db'}"
-    asyncio.run(_prepare(database_url))
     config = tmp_path / "syncbot.toml"
     config.write_text(CHANNELS_FILE, encoding="utf-8")
     port = _free_port()
