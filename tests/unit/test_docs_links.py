@@ -88,6 +88,6 @@ def test_the_anchor_rule_matches_github() -> None:
 
 def test_the_readme_test_command_is_the_one_ci_runs() -> None:
     """The front page's test command is exactly what .ci/run calls."""
-    command = "pip install -c constraints.txt -e '.[test,postgres]' && pytest"
+    command = "pip install -c constraints.txt -e '.[test,postgres]' && pytest -n 2 --dist loadfile"
     assert command in (ROOT / "README.md").read_text(encoding="utf-8")
     assert command in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
