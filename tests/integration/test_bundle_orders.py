@@ -13,6 +13,7 @@ from syncbot.app import bundles
 from syncbot.app import stock as use_stock
 from syncbot.app.actor import Actor
 from syncbot.ledger import Quantities, UnknownSku
+from syncbot.ledger.bundles import BundleHoldsStock
 from syncbot.ledger.orders import Disposition, OrderLine, OrderReturn, OrderSnapshot, ReturnLine
 from syncbot.store import models
 from syncbot.store.catalogue import add_sku
@@ -156,3 +157,10 @@ async def test_parked_lines_are_applied_when_their_sku_becomes_a_bundle(gift: No
     assert await at_main("TEE-1") == Quantities(available=7)
     assert await at_main("KIT-1") == Quantities()
     assert (await verify()).ok
+
+
+async def test_a_sku_with_open_orders_cannot_become_a_bundle(gift: None) -> None:
+    """Taken as a plain SKU, the order holds CAP-1's units: the refusal says so."""
+    await record_order_event("shop", order(sku="CAP-1"))
+    with pytest.raises(BundleHoldsStock, match="main 10 on hand, 2 committed"):
+        await bundles.set_recipe("CAP-1", bundles.parse_components(["TEE-1:1"]), ACTOR)
