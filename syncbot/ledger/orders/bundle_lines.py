@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
-from syncbot.ledger.bundles import Recipe
+from syncbot.ledger.bundles import Component, Recipe
 from syncbot.ledger.movements import MAX_QUANTITY, Movement
 from syncbot.ledger.orders.fold import OrderLine, ReturnLine
 
@@ -36,6 +37,17 @@ class LineRecipe:
 
     def __str__(self) -> str:
         return f"{self.recipe.bundle} = {self.recipe} (version {self.version})"
+
+
+def encode_recipe(kept: LineRecipe) -> dict[str, Any]:
+    """The recipe as the order's record stores it (JSON); `decode_recipe` reads it back."""
+    parts = [[component.sku, component.quantity] for component in kept.recipe.components]
+    return {"bundle": kept.recipe.bundle, "version": kept.version, "components": parts}
+
+
+def decode_recipe(stored: Mapping[str, Any]) -> LineRecipe:
+    parts = tuple(Component(sku, quantity) for sku, quantity in stored["components"])
+    return LineRecipe(Recipe(stored["bundle"], parts), stored["version"])
 
 
 def part_id(line_id: str, sku: str) -> str:

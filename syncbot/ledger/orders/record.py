@@ -22,7 +22,6 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from syncbot.ledger.bundles import Component, Recipe
 from syncbot.ledger.limits import (
     MAX_BIGINT,
     MAX_LINE_ID_LENGTH,
@@ -34,6 +33,8 @@ from syncbot.ledger.limits import (
 from syncbot.ledger.movements import Movement
 from syncbot.ledger.orders.bundle_lines import (
     LineRecipe,
+    decode_recipe,
+    encode_recipe,
     explode_line,
     explode_return,
     in_bundle,
@@ -249,14 +250,7 @@ def encode(record: OrderRecord) -> dict[str, Any]:
             line_id: {"sku": line.sku, "quantity": line.quantity, "reason": line.reason}
             for line_id, line in record.refused.items()
         },
-        "recipes": {
-            line_id: {
-                "bundle": kept.recipe.bundle,
-                "version": kept.version,
-                "components": [[part.sku, part.quantity] for part in kept.recipe.components],
-            }
-            for line_id, kept in record.recipes.items()
-        },
+        "recipes": {line_id: encode_recipe(kept) for line_id, kept in record.recipes.items()},
     }
 
 
@@ -285,13 +279,7 @@ def decode(stored: Mapping[str, Any]) -> OrderRecord:
         line_id: ParkedLine(line_id, line["sku"], line["quantity"], line["reason"])
         for line_id, line in stored.get("refused", {}).items()
     }
-    recipes = {
-        line_id: LineRecipe(
-            Recipe(kept["bundle"], tuple(Component(sku, qty) for sku, qty in kept["components"])),
-            kept["version"],
-        )
-        for line_id, kept in stored.get("recipes", {}).items()
-    }
+    recipes = {line_id: decode_recipe(kept) for line_id, kept in stored.get("recipes", {}).items()}
     return OrderRecord(state, latest, waiting, refused, recipes)
 
 
