@@ -2,13 +2,15 @@
 refusal of stock recorded against a bundle's code (it holds none of its own).
 
 Errors: UnknownSku, and the BundleError tree of `ledger.bundles` (NestedBundle, NotABundle,
-BundleHoldsStock, BundleHoldsNoStock). Order reconciliation and channel sync of bundles
-are not built yet (issue 17, later parts).
+BundleHoldsStock, BundleHoldsNoStock), and ValidationError for a code the catalogue refuses
+(`set_recipe(add=True)`). Setting a recipe applies the order lines parked for the bundle
+through it, as adding a SKU does; orders of bundles are reconciled in `store.orders`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from syncbot.app.actor import Actor
@@ -23,9 +25,12 @@ from syncbot.ledger.bundles import (
 from syncbot.store import bundles as store_bundles
 from syncbot.store import lookups
 from syncbot.store.bundles import StoredRecipe
+from syncbot.store.catalogue import check_sku_code
+from syncbot.store.orders import apply_parked
 
 __all__ = [
     "BundleStock",
+    "RecipeSet",
     "StoredRecipe",
     "availability",
     "bundle_codes",
@@ -44,13 +49,34 @@ def parse_components(texts: Iterable[str]) -> list[Component]:
     return [parse_component(text) for text in texts]
 
 
+@dataclass(frozen=True, slots=True)
+class RecipeSet:
+    """What `set_recipe` did: the recipe stored, whether the bundle's SKU was added to the
+    catalogue, and for how many orders its parked lines moved stock."""
+
+    stored: StoredRecipe
+    added: bool
+    orders: int
+
+
 async def set_recipe(
-    bundle: str, components: Sequence[Component], actor: Actor, now: datetime | None = None
-) -> StoredRecipe:
-    """Gives `bundle` this recipe, replacing any it had (its version moves on by one).
+    bundle: str,
+    components: Sequence[Component],
+    actor: Actor,
+    now: datetime | None = None,
+    *,
+    add: bool = False,
+) -> RecipeSet:
+    """Gives `bundle` this recipe, replacing any it had (its version moves on by one), then
+    applies the order lines parked for it through the recipe. `add`: add the bundle's SKU
+    to the catalogue when it is not there yet (its orders' lines wait parked until then).
     Raises UnknownSku, a BundleError (rules broken, or the SKU holds stock)."""
     moment = now or datetime.now(UTC)
-    return await store_bundles.set_recipe(bundle, components, actor.encode(), moment)
+    added = add and not await lookups.sku_exists(bundle)
+    if added:
+        check_sku_code(bundle)
+    stored = await store_bundles.set_recipe(bundle, components, actor.encode(), moment, add=added)
+    return RecipeSet(stored, added, await apply_parked(bundle))
 
 
 async def show(bundle: str) -> StoredRecipe:

@@ -43,14 +43,27 @@ def bundle_set(
             metavar="COMPONENT:QTY...", help="Each component SKU and its units per bundle."
         ),
     ],
+    add: Annotated[
+        bool,
+        typer.Option(
+            "--add",
+            help="Add BUNDLE to the catalogue if it is not there yet (say, a storefront's "
+            "bundle whose order lines are parked).",
+        ),
+    ] = False,
 ) -> None:
     """Give BUNDLE a recipe, replacing any it had: `bundle set GIFT-1 MUG-1:2 TEE-1:1`.
-    Components must be plain SKUs, and BUNDLE must hold no stock of its own."""
+    Components must be plain SKUs, and BUNDLE must hold no stock of its own. Order lines
+    parked for BUNDLE are then applied through the recipe."""
     with refused_input():
         parts = bundles.parse_components(components)
     actor = Actor.cli()
-    stored = run_with_database(lambda: bundles.set_recipe(bundle, parts, actor))
-    typer.echo(f"set {describe(stored)}")
+    done = run_with_database(lambda: bundles.set_recipe(bundle, parts, actor, add=add))
+    if done.added:
+        typer.echo(f"added {bundle} to the catalogue")
+    typer.echo(f"set {describe(done.stored)}")
+    if done.orders:
+        typer.echo(f"applied its parked order lines: stock moved for {done.orders} order(s)")
 
 
 @bundle_app.command("show")

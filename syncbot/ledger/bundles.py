@@ -271,12 +271,19 @@ class BundleHoldsStock(BundleError):
     def __init__(self, sku: str, held: Mapping[str, Quantities]) -> None:
         places = ", ".join(
             f"{place} {quantities.on_hand} on hand"
+            + (f", {quantities.committed} committed" if quantities.committed else "")
             + (f", {quantities.incoming} incoming" if quantities.incoming else "")
             for place, quantities in sorted(held.items())
         )
+        # Units committed to orders taken while it was a plain SKU leave with those orders.
+        orders = (
+            " (let the orders holding it close)"
+            if any(quantities.committed for quantities in held.values())
+            else ""
+        )
         super().__init__(
             f"{quoted(sku)} holds stock of its own ({places}), and a bundle holds none: "
-            "write it off, count it to zero or receive it as its components first"
+            f"write it off, count it to zero or receive it as its components first{orders}"
         )
         self.sku = sku
         self.held = dict(held)

@@ -54,10 +54,13 @@ class StoredRecipe:
 
 
 async def set_recipe(
-    bundle: str, components: Iterable[Component], actor: str, now: datetime
+    bundle: str, components: Iterable[Component], actor: str, now: datetime, *, add: bool = False
 ) -> StoredRecipe:
     """Replaces `bundle`'s recipe (or gives it one). Raises UnknownSku for the bundle or a
-    component, a BundleError for a broken rule, BundleHoldsStock when the SKU holds stock."""
+    component, a BundleError for a broken rule, BundleHoldsStock when the SKU holds stock.
+
+    `add`: a bundle's SKU not in the catalogue is added to it in the same transaction (its
+    code checked by the caller), rather than refused."""
     listed = list(components)
     recipe(bundle, listed)  # the rules that need no reads, before any: a bounded list
     codes = sorted({component.sku for component in listed})
@@ -72,7 +75,9 @@ async def set_recipe(
             .using_db(connection)
         )
         locked = {row.code for row in rows}
-        if bundle not in locked:
+        if bundle not in locked and add:
+            await models.Sku.create(code=bundle, using_db=connection)
+        elif bundle not in locked:
             raise UnknownSku(bundle)
         missing = [code for code in codes if code not in locked]
         if missing:
@@ -142,12 +147,14 @@ async def recipe_of(code: str) -> StoredRecipe | None:
     return found.get(code)
 
 
-async def recipes(codes: Collection[str] | None = None) -> dict[str, StoredRecipe]:
+async def recipes(
+    codes: Collection[str] | None = None, connection: BaseDBAsyncClient | None = None
+) -> dict[str, StoredRecipe]:
     """The recipes of these SKUs that are bundles (every bundle for None), by code; one
-    query per CHUNK codes."""
+    query per CHUNK codes (within `connection`'s transaction when given)."""
     found: dict[str, StoredRecipe] = {}
     for query in _component_queries(codes):
-        rows = await query.values_list(
+        rows = await query.using_db(connection).values_list(
             "bundle__sku_id",
             "component_id",
             "quantity",

@@ -2,7 +2,8 @@
 
 One transaction per event: lock the order's record, load it, let the ledger fold the event
 in (`syncbot.ledger.orders.record`: the newest snapshot wins, returns wait for their SKU,
-lines the store cannot hold are refused), post the difference, replace the order's parked
+lines the store cannot hold are refused, a bundle line keeps the recipe current when it
+is first seen), post the difference, replace the order's parked
 lines and save the record. The store decides nothing here but which SKUs it holds.
 """
 
@@ -15,7 +16,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from syncbot.ledger import orders
-from syncbot.ledger.orders import OrderEvent, OrderRecord, ParkedLine
+from syncbot.ledger.orders import LineRecipe, OrderEvent, OrderRecord, ParkedLine
+from syncbot.store import bundles as store_bundles
 from syncbot.store import models
 from syncbot.store.posting import PostingResult, Provenance, count_posting, record
 
@@ -80,7 +82,8 @@ async def _reconcile(channel: str, order_id: str, event: OrderEvent | None) -> P
         row = await _lock(connection, channel, order_id)
         received = orders.receive(orders.decode(row.state), event)
         known = await _known_skus(connection, orders.skus(received))
-        settled, movements, parked = orders.settle(received, known)
+        recipes = await _recipes(connection, orders.untaken(received) & known)
+        settled, movements, parked = orders.settle(received, known, recipes)
         await _park(connection, channel, order_id, parked)
         result = None
         if movements:
@@ -116,6 +119,14 @@ async def _lock(connection: BaseDBAsyncClient, channel: str, order_id: str) -> m
 async def _known_skus(connection: BaseDBAsyncClient, wanted: set[str]) -> set[str]:
     found = await models.Sku.filter(code__in=wanted).using_db(connection)
     return {sku.code for sku in found}
+
+
+async def _recipes(connection: BaseDBAsyncClient, wanted: set[str]) -> dict[str, LineRecipe]:
+    """The current recipe of each bundle among `wanted`, for lines taken now."""
+    if not wanted:  # an order's later events: every line already has what it was taken as
+        return {}
+    found = await store_bundles.recipes(wanted, connection)
+    return {code: LineRecipe(stored.recipe, stored.version) for code, stored in found.items()}
 
 
 async def _park(

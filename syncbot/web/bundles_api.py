@@ -33,6 +33,8 @@ class ComponentIn(BaseModel):
 class RecipeRequest(BaseModel):
     components: list[ComponentIn] = Field(min_length=1, max_length=MAX_COMPONENTS)
     """Plain SKUs (not bundles), each once."""
+    add: bool = False
+    """Add the bundle's SKU to the catalogue when it is not there yet, rather than 404."""
 
 
 class ComponentOut(BaseModel):
@@ -140,12 +142,13 @@ def bundles_router(access: Access) -> APIRouter:
         caller: Caller = Depends(manager),  # noqa: B008 (see auth.Access.require)
     ) -> BundleOut:
         """Gives the SKU this recipe, replacing any it had (its version moves on by one).
-        404 an unknown SKU; 409 the SKU holds stock of its own; 422 a component listed
-        twice, the bundle itself, a bundle as a component, or a SKU that is a component
-        of another bundle. Orders and channel sync of bundles are not built yet."""
+        404 an unknown SKU (unless `add`); 409 the SKU holds stock of its own; 422 a
+        component listed twice, the bundle itself, a bundle as a component, or a SKU that
+        is a component of another bundle. Order lines parked for the bundle are then
+        applied through the recipe. Channel sync of bundles is not built yet."""
         parts = [Component(part.sku, part.quantity) for part in body.components]
-        stored = await bundles.set_recipe(bundle, parts, caller.actor)
-        return BundleOut.of(stored, await bundles.stock_of(bundle))
+        done = await bundles.set_recipe(bundle, parts, caller.actor, add=body.add)
+        return BundleOut.of(done.stored, await bundles.stock_of(bundle))
 
     @router.delete("/bundles/{bundle:path}", responses=responses(403, 404))
     async def delete_bundle(

@@ -80,3 +80,12 @@ def test_rules_are_refused_in_one_line(kit: Cli) -> None:
     held = kit("bundle", "set", "CAP-1", "TEE-1:1")
     assert held.exit_code == 1
     assert "east 5 on hand" in held.output
+
+
+def test_set_with_add_puts_a_new_bundle_in_the_catalogue(kit: Cli) -> None:
+    """Without --add an unknown bundle code is refused; with it, added and given its recipe."""
+    refused = kit("bundle", "set", "KIT-1", "TEE-1:3")
+    assert refused.exit_code == 1, refused.output
+    assert "KIT-1" in refused.output
+    out = kit.ok("bundle", "set", "KIT-1", "TEE-1:3", "--add").output
+    assert out.startswith("added KIT-1 to the catalogue\nset KIT-1 = TEE-1:3 (version 1")

@@ -46,7 +46,7 @@ def _parts(text: str) -> list[Component]:
 class TestRecipes:
     async def test_set_show_list_and_remove(self, catalogue: None) -> None:
         """A recipe is stored sorted, listed, and removed back to a plain SKU."""
-        stored = await bundles.set_recipe("GIFT-1", _parts("TEE-1:1 MUG-1:2"), ACTOR, NOW)
+        stored = (await bundles.set_recipe("GIFT-1", _parts("TEE-1:1 MUG-1:2"), ACTOR, NOW)).stored
         assert (str(stored.recipe), stored.version, stored.changed_by) == (
             "MUG-1:2 TEE-1:1",
             1,
@@ -63,7 +63,7 @@ class TestRecipes:
         self, catalogue: None
     ) -> None:
         await bundles.set_recipe("GIFT-1", _parts("MUG-1:2 TEE-1:1"), ACTOR, NOW)
-        again = await bundles.set_recipe("GIFT-1", _parts("CAP-1:3"), ACTOR, NOW)
+        again = (await bundles.set_recipe("GIFT-1", _parts("CAP-1:3"), ACTOR, NOW)).stored
         assert (str(again.recipe), again.version) == ("CAP-1:3", 2)
         assert str((await bundles.show("GIFT-1")).recipe) == "CAP-1:3"
 

@@ -1,6 +1,8 @@
 """Order reconciliation, pure: the fold of one line's events (`fold`) and an order's whole
-record, the snapshot that wins, the returns that wait and the lines parked (`record`)."""
+record, the snapshot that wins, the returns that wait and the lines parked (`record`); a
+bundle line moved as its components, by the recipe it was taken with (`bundle_lines`)."""
 
+from syncbot.ledger.orders.bundle_lines import LineRecipe
 from syncbot.ledger.orders.fold import (
     Disposition,
     LineState,
@@ -25,11 +27,13 @@ from syncbot.ledger.orders.record import (
     settle,
     skus,
     unholdable,
+    untaken,
 )
 
 __all__ = [
     "RETURN",
     "Disposition",
+    "LineRecipe",
     "LineState",
     "OrderEvent",
     "OrderLine",
@@ -49,4 +53,5 @@ __all__ = [
     "settle",
     "skus",
     "unholdable",
+    "untaken",
 ]

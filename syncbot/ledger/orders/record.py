@@ -6,6 +6,8 @@ The store keeps one record per order and, for each event, only locks it, loads i
 - **The newest snapshot wins.** It is kept whole (`latest`), so its lines whose SKU is
   unknown are applied the moment the SKU is added; an older snapshot changes nothing.
 - **Return lines wait** for their SKU, and each applies once.
+- **A bundle line moves its components** through the recipe it was taken with, kept in the
+  record (`bundle_lines`): each line of a bundle is reconciled as its component lines.
 - **Lines the store cannot hold** (an over-long SKU, a NUL in it, a quantity over the
   ledger's limit) are refused with their reason and kept out of the snapshot: the rest of
   the order is applied.
@@ -29,6 +31,16 @@ from syncbot.ledger.limits import (
     text_problem,
 )
 from syncbot.ledger.movements import Movement
+from syncbot.ledger.orders.bundle_lines import (
+    LineRecipe,
+    decode_recipe,
+    encode_recipe,
+    explode_line,
+    explode_return,
+    in_bundle,
+    taken,
+    too_large,
+)
 from syncbot.ledger.orders.fold import (
     Disposition,
     LineState,
@@ -65,6 +77,8 @@ class OrderRecord:
     """Return lines whose SKU is not known yet."""
     refused: Mapping[str, ParkedLine] = field(default_factory=dict)
     """Lines the store cannot hold, by parked line id, made storable (see `refuse`)."""
+    recipes: Mapping[str, LineRecipe] = field(default_factory=dict)
+    """The recipe each bundle line was taken with, by the storefront's line id."""
 
 
 def id_problem(event: OrderEvent) -> str | None:
@@ -131,42 +145,82 @@ def receive(record: OrderRecord, event: OrderEvent | None) -> OrderRecord:
 
 def skus(record: OrderRecord) -> set[str]:
     """The SKUs the record's lines name: those `settle` needs to know about."""
-    lines: list[OrderLine | ReturnLine] = [
-        *(record.latest.lines if record.latest else ()),
-        *record.waiting,
-    ]
-    return {line.sku for line in lines if line.sku}
+    return {line.sku for line in _lines(record) if line.sku}
+
+
+def untaken(record: OrderRecord) -> set[str]:
+    """The SKUs of lines seen for the first time: `settle` needs the current recipe of
+    those that are bundles."""
+    first = (
+        line
+        for line in _lines(record)
+        if line.line_id not in record.recipes and line.line_id not in record.state.lines
+    )
+    return {line.sku for line in first if line.sku}
+
+
+def _lines(record: OrderRecord) -> list[OrderLine | ReturnLine]:
+    return [*(record.latest.lines if record.latest else ()), *record.waiting]
 
 
 def settle(
-    record: OrderRecord, known: set[str]
+    record: OrderRecord, known: set[str], recipes: Mapping[str, LineRecipe] | None = None
 ) -> tuple[OrderRecord, list[Movement], list[ParkedLine]]:
     """Reconciles the latest snapshot's known lines, then every return line now possible.
 
-    Returns the new record, the movements to post and every line left parked.
+    `recipes`: the current recipe of the bundles among `untaken`'s SKUs; a line of one seen
+    for the first time keeps it. Returns the new record, the movements to post and every
+    line left parked.
     """
+    kept = taken(record.recipes, record.state.lines, _lines(record), recipes or {})
+    record = replace(record, recipes=kept)
     state = record.state
     movements: list[Movement] = []
+    parked: list[ParkedLine] = []
     if record.latest is not None:
-        lines = tuple(line for line in record.latest.lines if line.sku in known)
-        state, movements = apply_snapshot(state, replace(record.latest, lines=lines))
+        # The order's own figures first (when, cancelled), then each line on its own, so
+        # a bundle line's movements can name their bundle.
+        state, _ = apply_snapshot(state, replace(record.latest, lines=()))
+        for line in record.latest.lines:
+            recipe = kept.get(line.line_id)
+            figure = max(line.quantity, line.current, line.fulfilled)
+            if why := _not_yet(line.sku, figure, recipe, known):
+                parked.append(ParkedLine(line.line_id, line.sku, line.current, why))
+                continue
+            lines = (line,) if recipe is None else explode_line(line, recipe)
+            state, moved = apply_snapshot(state, replace(record.latest, lines=lines))
+            movements += moved if recipe is None else in_bundle(moved, recipe.recipe.bundle)
     still_waiting: list[ReturnLine] = []
-    for line in record.waiting:
-        if line.sku not in known:
-            still_waiting.append(line)
+    for back in record.waiting:
+        recipe = kept.get(back.line_id)
+        if why := _not_yet(back.sku, back.quantity, recipe, known):
+            still_waiting.append(back)
+            parked.append(ParkedLine(RETURN + back.return_line_id, back.sku, back.quantity, why))
             continue
-        state, moved = apply_return(state, line)
+        state, moved = _apply_return(state, back, recipe)
         movements += moved
     settled = replace(record, state=state, waiting=tuple(still_waiting))
-    parked = [
-        ParkedLine(line.line_id, line.sku, line.current, _missing(line.sku))
-        for line in (record.latest.lines if record.latest else ())
-        if line.sku not in known
-    ] + [
-        ParkedLine(RETURN + line.return_line_id, line.sku, line.quantity, _missing(line.sku))
-        for line in still_waiting
-    ]
     return settled, movements, parked + list(record.refused.values())
+
+
+def _apply_return(
+    state: OrderState, back: ReturnLine, recipe: LineRecipe | None
+) -> tuple[OrderState, list[Movement]]:
+    """A return line, or a bundle's as its components' (then marked applied itself)."""
+    if recipe is None:
+        return apply_return(state, back)
+    movements: list[Movement] = []
+    for part in explode_return(back, recipe):
+        state, moved = apply_return(state, part)
+        movements += in_bundle(moved, recipe.recipe.bundle)
+    return replace(state, returns_applied=state.returns_applied | {back.return_line_id}), movements
+
+
+def _not_yet(sku: str, figure: int, recipe: LineRecipe | None, known: set[str]) -> str | None:
+    """Why a line cannot apply now: its SKU is unknown, or its bundles are too many."""
+    if recipe is not None:
+        return too_large(figure, recipe)
+    return None if sku in known else _missing(sku)
 
 
 def _missing(sku: str) -> str:
@@ -196,6 +250,7 @@ def encode(record: OrderRecord) -> dict[str, Any]:
             line_id: {"sku": line.sku, "quantity": line.quantity, "reason": line.reason}
             for line_id, line in record.refused.items()
         },
+        "recipes": {line_id: encode_recipe(kept) for line_id, kept in record.recipes.items()},
     }
 
 
@@ -224,7 +279,8 @@ def decode(stored: Mapping[str, Any]) -> OrderRecord:
         line_id: ParkedLine(line_id, line["sku"], line["quantity"], line["reason"])
         for line_id, line in stored.get("refused", {}).items()
     }
-    return OrderRecord(state, latest, waiting, refused)
+    recipes = {line_id: decode_recipe(kept) for line_id, kept in stored.get("recipes", {}).items()}
+    return OrderRecord(state, latest, waiting, refused, recipes)
 
 
 def _time(moment: datetime | None) -> str | None:
