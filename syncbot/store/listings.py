@@ -34,6 +34,7 @@ __all__ = [
     "record_levels",
     "release",
     "replace_listings",
+    "takings_since",
     "unlisted",
     "watermark",
 ]
@@ -83,8 +84,20 @@ async def ingested_since(
     """Units the channel's own orders took from `available` at `sells_from`, per SKU, in
     movements after each SKU's watermark: sales net of cancellations and restocks."""
     taken: dict[str, int] = defaultdict(int)
+    for sku, takings in (await takings_since(channel, since, sells_from)).items():
+        taken[sku] = sum(units for _, units in takings)
+    return taken
+
+
+async def takings_since(
+    channel: str, since: Mapping[str, int], sells_from: Sequence[str]
+) -> dict[str, list[tuple[int, int]]]:
+    """Per SKU, each movement of the channel's own orders after the SKU's watermark, as
+    (movement id, units it took from `available` at `sells_from`, negative when it put
+    units back)."""
+    found: dict[str, list[tuple[int, int]]] = defaultdict(list)
     if not since:
-        return taken
+        return found
     places = set(sells_from)
     for chunk in _chunks(sorted(since)):
         rows = await models.Movement.filter(
@@ -109,11 +122,14 @@ async def ingested_since(
         ) in rows:
             if movement_id <= since[sku]:
                 continue
+            units = 0
             if source_bucket == Bucket.AVAILABLE and source in places:
-                taken[sku] += quantity
+                units += quantity
             if destination_bucket == Bucket.AVAILABLE and destination in places:
-                taken[sku] -= quantity
-    return taken
+                units -= quantity
+            if units:
+                found[sku].append((int(movement_id), int(units)))
+    return found
 
 
 async def record_levels(channel: str, levels: Mapping[str, int], at: datetime) -> None:
