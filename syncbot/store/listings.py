@@ -46,12 +46,14 @@ _CHUNK = 500
 async def listings(
     channel: str, skus: Collection[str] | None = None
 ) -> list[models.ChannelListing]:
-    """The channel's listings, of the given SKUs or all of them, in SKU order."""
+    """The channel's listings that syncbot pushes, of the given SKUs or all of them, in SKU
+    order: a listing the storefront manages itself is left out."""
+    pushed = models.ChannelListing.filter(channel=channel, managed_by_storefront=False)
     if skus is None:
-        return await models.ChannelListing.filter(channel=channel).order_by("sku")
+        return await pushed.order_by("sku")
     found: list[models.ChannelListing] = []
     for chunk in _chunks(sorted(skus)):
-        found += await models.ChannelListing.filter(channel=channel, sku__in=chunk)
+        found += await pushed.filter(sku__in=chunk)
     return sorted(found, key=lambda listing: listing.sku)
 
 
@@ -227,11 +229,14 @@ class DiscoveredListing(Protocol):
     def sku(self) -> str: ...
     @property
     def listing_id(self) -> str: ...
+    @property
+    def managed_by_storefront(self) -> bool: ...
 
 
 async def replace_listings(channel: str, usable: Mapping[str, DiscoveredListing]) -> None:
-    """Keeps the sync state of listings still listed with the same SKU (by inventory id);
-    replaces the rest with `usable`, in one transaction."""
+    """Keeps the sync state of listings still listed with the same SKU (by inventory id),
+    with whether the storefront manages them as found now; replaces the rest with
+    `usable`, in one transaction."""
     async with in_transaction() as connection:
         stored = await models.ChannelListing.filter(channel=channel).using_db(connection)
         kept = {
@@ -246,6 +251,20 @@ async def replace_listings(channel: str, usable: Mapping[str, DiscoveredListing]
             .using_db(connection)
             .delete()
         )
+        for managed in (True, False):
+            changed = [
+                row.inventory_id
+                for row in stored
+                if row.inventory_id in kept
+                and row.managed_by_storefront != managed
+                and usable[row.inventory_id].managed_by_storefront == managed
+            ]
+            for chunk in _chunks(changed):
+                await (
+                    models.ChannelListing.filter(channel=channel, inventory_id__in=list(chunk))
+                    .using_db(connection)
+                    .update(managed_by_storefront=managed)
+                )
         await models.ChannelListing.bulk_create(
             [
                 models.ChannelListing(
@@ -253,6 +272,7 @@ async def replace_listings(channel: str, usable: Mapping[str, DiscoveredListing]
                     sku=item.sku,
                     listing_id=item.listing_id,
                     inventory_id=inventory_id,
+                    managed_by_storefront=item.managed_by_storefront,
                 )
                 for inventory_id, item in usable.items()
                 if inventory_id not in kept
