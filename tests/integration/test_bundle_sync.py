@@ -14,6 +14,8 @@ import pytest
 
 from connectors.base import Listing
 from connectors.fake import FakeConnector
+from syncbot.app import channels as channels_use
+from syncbot.app.channels import ListingFilter
 from syncbot.config import load_settings
 from syncbot.ledger import damage, receive
 from syncbot.ledger.allocation import Policy
@@ -21,6 +23,7 @@ from syncbot.ledger.bundles import Component, explode
 from syncbot.ledger.orders import OrderLine, OrderSnapshot
 from syncbot.runtime.scheduler import ChangeWatcher, SyncScheduler
 from syncbot.store import bundles as store_bundles
+from syncbot.store import pushes
 from syncbot.store.catalogue import add_sku
 from syncbot.store.orders import record_order_event
 from syncbot.store.posting import post
@@ -265,3 +268,26 @@ async def receive_more(sku: str, units: int) -> None:
 
 async def add_location_stock(sku: str, location: str, units: int) -> None:
     await post([receive(sku, units, location)])
+
+
+class TestStorefrontManagedListings:
+    async def test_a_managed_listing_is_never_planned_nor_pushed(self, shop: FakeConnector) -> None:
+        """A listing the storefront manages (its bundle product) is stored, reported and
+        left alone, even with a change recorded `sending` before it became managed."""
+        await run(shop)
+        await pushes.record_sending(
+            "shop",
+            [{"sku": "GIFT", "inventory_id": "item-GIFT", "quantity": 9, "expected": 2}],
+            0,
+        )
+        shop.listed[2] = Listing("GIFT", "variant-GIFT", "item-GIFT", managed_by_storefront=True)
+        report = await discover(shop)
+        assert report.managed == ["GIFT"]
+        calls = len(shop.pushes)
+        await post([damage("MUG", 2)])
+        result = await run(shop)
+        assert (result.pushed, result.quarantined, result.error) == (1, [], None)
+        assert [c.listing.sku for call in shop.pushes[calls:] for c in call] == ["MUG"]
+        assert shop.levels["item-GIFT"] == 2
+        (view,) = await channels_use.listings("shop", ListingFilter.MANAGED)
+        assert (view.sku, view.state, view.managed_by_storefront) == ("GIFT", "managed", True)
