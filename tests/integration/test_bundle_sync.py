@@ -18,7 +18,7 @@ from syncbot.app import channels as channels_use
 from syncbot.app.channels import ListingFilter
 from syncbot.config import load_settings
 from syncbot.ledger import damage, receive
-from syncbot.ledger.allocation import Policy
+from syncbot.ledger.allocation import Incoming, Policy
 from syncbot.ledger.bundles import Component, explode
 from syncbot.ledger.orders import OrderLine, OrderSnapshot
 from syncbot.runtime.scheduler import ChangeWatcher, SyncScheduler
@@ -32,6 +32,7 @@ from syncbot.sync.drift import check_drift
 from syncbot.sync.listings import discover
 from syncbot.sync.planner import plan
 from syncbot.sync.pusher import SyncReport, sync
+from syncbot.sync.supply import Supply
 from syncbot.testing import eventually as polled
 
 GRACE = timedelta(minutes=10)
@@ -115,13 +116,12 @@ class TestPlanning:
         self, shop: FakeConnector
     ) -> None:
         """Lots of MUG due soon make more GIFT, with `sell_incoming`; without, none."""
-        from syncbot.ledger.allocation import Incoming
-        from syncbot.sync.supply import Supply
-
+        stored = await store_bundles.recipe_of("GIFT")
+        assert stored is not None
         stock = Supply(
             {"MUG": {"main": 5}, "TEE": {"main": 10}},
             {"MUG": [Incoming("main", 3, date(2026, 12, 9))]},
-            {"GIFT": (await store_bundles.recipe_of("GIFT")).recipe},  # type: ignore[union-attr]
+            {"GIFT": stored.recipe},
         )
         selling = SyncChannel(shop, ("main",), Policy(sell_incoming=True))
         allocation = stock.allocate(selling, "GIFT", date(2026, 12, 1))
