@@ -2,8 +2,8 @@
 refusal of stock recorded against a bundle's code (it holds none of its own).
 
 Errors: UnknownSku, and the BundleError tree of `ledger.bundles` (NestedBundle, NotABundle,
-BundleHoldsStock, BundleHoldsNoStock). Order reconciliation and channel sync of bundles
-are not built yet (issue 17, later parts).
+BundleHoldsStock, BundleHoldsNoStock). Channel sync plans a bundle's listings in
+`syncbot.sync` (`supply`); order reconciliation of bundles is not built yet (issue 17).
 """
 
 from __future__ import annotations
