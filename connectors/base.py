@@ -73,6 +73,10 @@ class Listing:
     """The barcodes the channel gives the item (Shopify `barcode`, WooCommerce
     `global_unique_id`, BigCommerce `upc` and `gtin`), for discovery to import; not part of
     the listing's identity."""
+    managed_by_storefront: bool = field(default=False, compare=False)
+    """The storefront computes this item's quantity itself and the API cannot set it (a
+    Shopify bundle product, whose variant `requiresComponents`): discovery reports it, and
+    sync never pushes it; its components are pushed as usual."""
 
 
 def barcodes_of(*values: object) -> tuple[str, ...]:

@@ -166,6 +166,7 @@ class ShopifyConnector:
                     listing_id=variant["id"],
                     inventory_id=variant["inventoryItem"]["id"],
                     barcodes=barcodes_of(variant.get("barcode")),
+                    managed_by_storefront=bool(variant.get("requiresComponents")),
                 )
                 for variant in variants["nodes"]
             ]

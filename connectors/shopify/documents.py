@@ -135,6 +135,8 @@ query OrdersUpdatedSince($first: Int!, $after: String, $query: String!) {
 
 # Listing discovery (`syncbot channels discover`): every variant with its SKU and inventory
 # item. SKUs are not unique in Shopify, so the caller reports duplicates instead of choosing.
+# `requiresComponents` marks a bundle product's parent variant: Shopify derives its quantity
+# from its components, and the API cannot set it, so syncbot never pushes it.
 # Cost: 2 + 250 × (variant 1 + inventoryItem 1 + product 1) = 752.
 PRODUCT_VARIANTS = """
 query ProductVariants($after: String) {
@@ -148,6 +150,7 @@ query ProductVariants($after: String) {
       sku
       barcode
       title
+      requiresComponents
       inventoryItem {
         id
         tracked

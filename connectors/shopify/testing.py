@@ -57,6 +57,10 @@ class ShopifyInventory:
     """`available` by inventory item gid, at the one location syncbot pushes to."""
     variants: list[tuple[str, str]] = field(default_factory=list)
     """(SKU, inventory item gid) of each variant, for listing discovery; SKUs may repeat."""
+    bundles: set[str] = field(default_factory=set)
+    """Item gids of bundle products' parent variants (`requiresComponents`): Shopify derives
+    their level from the components and refuses a write to one (NON_MUTABLE_INVENTORY_ITEM),
+    which, like any user error of the mutation, applies nothing of the call."""
     orders: list[dict[str, Any]] = field(default_factory=list)
     """Order nodes as ORDERS_UPDATED_SINCE and ORDER select them (gids, camelCase, UTC)."""
     unknown: set[str] = field(default_factory=set)
@@ -168,6 +172,7 @@ class ShopifyInventory:
                 "id": item.replace("InventoryItem", "ProductVariant"),
                 "sku": sku,
                 "title": "Default Title",
+                "requiresComponents": item in self.bundles,
                 "inventoryItem": {"id": item, "tracked": True},
                 "product": {"title": sku},
             }
@@ -187,6 +192,8 @@ class ShopifyInventory:
             gid = quantity["inventoryItemId"]
             if gid in self.unknown:
                 errors.append(_error("INVALID_INVENTORY_ITEM", index, "inventoryItemId"))
+            elif gid in self.bundles:
+                errors.append(_error("NON_MUTABLE_INVENTORY_ITEM", index, "inventoryItemId"))
             elif gid in self.refuse_next:
                 self.refuse_next.discard(gid)
                 errors.append(_error("ITEM_NOT_STOCKED_AT_LOCATION", index, "locationId"))
@@ -256,6 +263,8 @@ def _error(code: str, index: int, name: str) -> dict[str, Any]:
         "CHANGE_FROM_QUANTITY_STALE": "The changeFromQuantity value does not match.",
         "ITEM_NOT_STOCKED_AT_LOCATION": "The specified inventory item is not stocked at the "
         "location.",
+        "NON_MUTABLE_INVENTORY_ITEM": "The specified inventory item is not allowed to be "
+        "adjusted via API. Example: if the inventory item is a parent bundle.",
     }
     return {
         "code": code,

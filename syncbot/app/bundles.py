@@ -4,7 +4,8 @@ refusal of stock recorded against a bundle's code (it holds none of its own).
 Errors: UnknownSku, and the BundleError tree of `ledger.bundles` (NestedBundle, NotABundle,
 BundleHoldsStock, BundleHoldsNoStock), and ValidationError for a code the catalogue refuses
 (`set_recipe(add=True)`). Setting a recipe applies the order lines parked for the bundle
-through it, as adding a SKU does; orders of bundles are reconciled in `store.orders`.
+through it, as adding a SKU does; orders of bundles are reconciled in `store.orders`, and
+channel sync plans a bundle's listings in `syncbot.sync` (`supply`).
 """
 
 from __future__ import annotations

@@ -55,7 +55,9 @@ class ListingView:
     abandoned_error: str | None
     abandoned_at: datetime | None
     state: str
-    """quarantined, abandoned, held or "" (in sync, or waiting for its next push)."""
+    """managed, quarantined, abandoned, held or "" (in sync, or waiting for its next push)."""
+    managed_by_storefront: bool = False
+    """The storefront computes its quantity (a Shopify bundle product): never pushed."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,7 @@ def _view(row: ChannelListing) -> ListingView:
         abandoned_error=row.abandoned_error,
         abandoned_at=row.abandoned_at,
         state=listing_state(row),
+        managed_by_storefront=row.managed_by_storefront,
     )
 
 

@@ -126,6 +126,12 @@ def discover_command(
         )
     if report.created:
         typer.echo(f"  added SKUs: {', '.join(report.created)}")
+    if report.managed:
+        typer.echo(
+            f"  managed by the storefront, not pushed: {', '.join(report.managed)} "
+            "(bundle products whose quantity the storefront derives; their components are "
+            "pushed)"
+        )
     if report.without_sku:
         typer.echo(f"  {report.without_sku} listings have no SKU")
     if report.barcodes_added:

@@ -39,6 +39,7 @@ def listings_command(
         table.add_column(column)
     for row in rows:
         state_text = {
+            "managed": "managed by the storefront: not pushed (its components are)",
             "quarantined": f"quarantined: {row.quarantined_error}",
             "abandoned": f"abandoned: {row.abandoned_error} (read again and re-planned)",
             "held": f"held since {_time(row.held_since)}",

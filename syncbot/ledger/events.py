@@ -30,6 +30,8 @@ class EventName(StrEnum):
     """A hold ran out: the channel took units no ingested order explains."""
     PUSH_ABANDONED = "push_abandoned"
     """A batch the channel refused whole too often: read again and re-planned."""
+    RECIPE_CHANGED = "recipe_changed"
+    """A bundle's recipe was set, replaced or removed: its listings are planned again."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,9 +2,10 @@
 
 Jobs (each `max_instances=1`, so none overlaps itself; intervals come from Settings):
 
-    changes            every SYNCBOT_SYNC_POLL_SECONDS: reads committed stock changes from the
-                       outbox and, SYNCBOT_SYNC_DEBOUNCE_SECONDS after the first one, pushes
-                       the SKUs changed since to every channel
+    changes            every SYNCBOT_SYNC_POLL_SECONDS: reads committed stock changes (and
+                       recipe changes) from the outbox and, SYNCBOT_SYNC_DEBOUNCE_SECONDS
+                       after the first one, pushes the SKUs changed since, with every
+                       bundle made of them, to every channel
     sweep              every SYNCBOT_SYNC_SWEEP_SECONDS, and once at start: every listing
     catch-up:<channel> every SYNCBOT_CATCH_UP_SECONDS: orders the webhooks may have missed
     drift:<channel>    every SYNCBOT_DRIFT_SECONDS: reads levels and records drift
@@ -33,6 +34,7 @@ from syncbot.intake.catch_up import NotCaughtUpYet, catch_up
 from syncbot.ledger.events import EventName
 from syncbot.logs import quiet_routine_logs
 from syncbot.store import outbox
+from syncbot.sync import supply
 from syncbot.sync.channels import SyncChannel
 from syncbot.sync.pusher import Clock, SyncReport, utcnow
 
@@ -43,8 +45,13 @@ log = logging.getLogger(__name__)
 LATE_COMMIT_WINDOW = timedelta(seconds=30)
 
 
+# What moves a listing's plan: a posting's stock change, or a bundle's recipe changing.
+CHANGES = (EventName.STOCK_CHANGED, EventName.RECIPE_CHANGED)
+
+
 class ChangeWatcher:
-    """The SKUs whose stock changed since the last look, from the committed outbox."""
+    """The SKUs whose stock (or recipe) changed since the last look, from the committed
+    outbox."""
 
     def __init__(self, clock: Clock = utcnow) -> None:
         self._clock = clock
@@ -61,7 +68,7 @@ class ChangeWatcher:
             await self.start()
         now = self._clock()
         recent = now - LATE_COMMIT_WINDOW
-        rows = await outbox.named_after(EventName.STOCK_CHANGED, self._cursor or 0, recent)
+        rows = await outbox.named_after(CHANGES, self._cursor or 0, recent)
         skus = set()
         for event_id, sku, created_at in rows:
             if event_id not in self._seen:
@@ -168,7 +175,9 @@ class SyncScheduler:
         if remaining > 0:  # due before the next poll: push on time, not a poll late
             await asyncio.sleep(remaining)
             self._pending |= await self._watcher.changed()
-        skus, self._pending, self._first_change = self._pending, set(), None
+        changed, self._pending, self._first_change = self._pending, set(), None
+        # A component's change moves every bundle made of it: one read for all of them.
+        skus = await supply.affected(changed)
         for name in self.channels:
             await self.sync_channel(name, skus)
 

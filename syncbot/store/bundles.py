@@ -7,7 +7,8 @@ Setting a recipe is one transaction:
 2. read what the rules need: the SKUs named, which of them are bundles, which bundles hold
    this one, and the bundle's own balances;
 3. check the recipe (`ledger.bundles.recipe`) and that the SKU holds no stock;
-4. replace every component row and move `version` on by one.
+4. replace every component row and move `version` on by one;
+5. write a `recipe_changed` outbox event, so the bundle's listings are planned again.
 
 A refusal writes nothing. Availability reads every bundle asked for with two queries, the
 recipes and the balances of all their components, whatever the number of bundles.
@@ -36,7 +37,8 @@ from syncbot.ledger.bundles import (
     bundle_stock,
     recipe,
 )
-from syncbot.store import models
+from syncbot.ledger.events import EventName
+from syncbot.store import models, outbox
 from syncbot.store.bundle_models import Bundle, BundleComponent
 
 CHUNK = 5_000
@@ -119,7 +121,15 @@ async def set_recipe(
             ],
             using_db=connection,
         )
+        await _recipe_changed(bundle, row.version, connection)
     return StoredRecipe(checked, row.version, row.changed_at, row.changed_by)
+
+
+async def _recipe_changed(bundle: str, version: int | None, connection: BaseDBAsyncClient) -> None:
+    """Tells the change watcher, with the change itself, to plan the bundle's listings
+    again (`version` None: the recipe was removed)."""
+    payload = {"bundle": bundle, "version": version}
+    await outbox.write(EventName.RECIPE_CHANGED, bundle, payload, connection)
 
 
 def _codes(values: Iterable[object]) -> set[str]:
@@ -189,6 +199,21 @@ async def bundles_among(codes: Collection[str]) -> set[str]:
     return _codes(await Bundle.filter(sku_id__in=list(codes)).values_list("sku_id", flat=True))
 
 
+async def containing(components: Collection[str]) -> set[str]:
+    """The codes of the bundles that have any of `components` among theirs: one query per
+    CHUNK codes, whatever the number of bundles."""
+    ordered = sorted(set(components))
+    found: set[str] = set()
+    for start in range(0, len(ordered), CHUNK):
+        chunk = ordered[start : start + CHUNK]
+        found |= _codes(
+            await BundleComponent.filter(component_id__in=chunk).values_list(
+                "bundle__sku_id", flat=True
+            )
+        )
+    return found
+
+
 async def bundle_codes() -> set[str]:
     return _codes(await Bundle.all().values_list("sku_id", flat=True))
 
@@ -198,7 +223,10 @@ async def remove(code: str) -> StoredRecipe:
     stored = await recipe_of(code)
     if stored is None:
         raise NotABundle(code)
-    await Bundle.filter(sku_id=code).delete()  # its components go with it (CASCADE)
+    async with in_transaction() as connection:
+        # Its components go with it (CASCADE).
+        await Bundle.filter(sku_id=code).using_db(connection).delete()
+        await _recipe_changed(code, None, connection)
     return stored
 
 

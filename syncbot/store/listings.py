@@ -34,6 +34,7 @@ __all__ = [
     "record_levels",
     "release",
     "replace_listings",
+    "takings_since",
     "unlisted",
     "watermark",
 ]
@@ -45,12 +46,14 @@ _CHUNK = 500
 async def listings(
     channel: str, skus: Collection[str] | None = None
 ) -> list[models.ChannelListing]:
-    """The channel's listings, of the given SKUs or all of them, in SKU order."""
+    """The channel's listings that syncbot pushes, of the given SKUs or all of them, in SKU
+    order: a listing the storefront manages itself is left out."""
+    pushed = models.ChannelListing.filter(channel=channel, managed_by_storefront=False)
     if skus is None:
-        return await models.ChannelListing.filter(channel=channel).order_by("sku")
+        return await pushed.order_by("sku")
     found: list[models.ChannelListing] = []
     for chunk in _chunks(sorted(skus)):
-        found += await models.ChannelListing.filter(channel=channel, sku__in=chunk)
+        found += await pushed.filter(sku__in=chunk)
     return sorted(found, key=lambda listing: listing.sku)
 
 
@@ -83,8 +86,20 @@ async def ingested_since(
     """Units the channel's own orders took from `available` at `sells_from`, per SKU, in
     movements after each SKU's watermark: sales net of cancellations and restocks."""
     taken: dict[str, int] = defaultdict(int)
+    for sku, takings in (await takings_since(channel, since, sells_from)).items():
+        taken[sku] = sum(units for _, units in takings)
+    return taken
+
+
+async def takings_since(
+    channel: str, since: Mapping[str, int], sells_from: Sequence[str]
+) -> dict[str, list[tuple[int, int]]]:
+    """Per SKU, each movement of the channel's own orders after the SKU's watermark, as
+    (movement id, units it took from `available` at `sells_from`, negative when it put
+    units back)."""
+    found: dict[str, list[tuple[int, int]]] = defaultdict(list)
     if not since:
-        return taken
+        return found
     places = set(sells_from)
     for chunk in _chunks(sorted(since)):
         rows = await models.Movement.filter(
@@ -109,11 +124,14 @@ async def ingested_since(
         ) in rows:
             if movement_id <= since[sku]:
                 continue
+            units = 0
             if source_bucket == Bucket.AVAILABLE and source in places:
-                taken[sku] += quantity
+                units += quantity
             if destination_bucket == Bucket.AVAILABLE and destination in places:
-                taken[sku] -= quantity
-    return taken
+                units -= quantity
+            if units:
+                found[sku].append((int(movement_id), int(units)))
+    return found
 
 
 async def record_levels(channel: str, levels: Mapping[str, int], at: datetime) -> None:
@@ -211,11 +229,14 @@ class DiscoveredListing(Protocol):
     def sku(self) -> str: ...
     @property
     def listing_id(self) -> str: ...
+    @property
+    def managed_by_storefront(self) -> bool: ...
 
 
 async def replace_listings(channel: str, usable: Mapping[str, DiscoveredListing]) -> None:
-    """Keeps the sync state of listings still listed with the same SKU (by inventory id);
-    replaces the rest with `usable`, in one transaction."""
+    """Keeps the sync state of listings still listed with the same SKU (by inventory id),
+    with whether the storefront manages them as found now; replaces the rest with
+    `usable`, in one transaction."""
     async with in_transaction() as connection:
         stored = await models.ChannelListing.filter(channel=channel).using_db(connection)
         kept = {
@@ -230,6 +251,20 @@ async def replace_listings(channel: str, usable: Mapping[str, DiscoveredListing]
             .using_db(connection)
             .delete()
         )
+        for managed in (True, False):
+            changed = [
+                row.inventory_id
+                for row in stored
+                if row.inventory_id in kept
+                and row.managed_by_storefront != managed
+                and usable[row.inventory_id].managed_by_storefront == managed
+            ]
+            for chunk in _chunks(changed):
+                await (
+                    models.ChannelListing.filter(channel=channel, inventory_id__in=list(chunk))
+                    .using_db(connection)
+                    .update(managed_by_storefront=managed)
+                )
         await models.ChannelListing.bulk_create(
             [
                 models.ChannelListing(
@@ -237,6 +272,7 @@ async def replace_listings(channel: str, usable: Mapping[str, DiscoveredListing]
                     sku=item.sku,
                     listing_id=item.listing_id,
                     inventory_id=inventory_id,
+                    managed_by_storefront=item.managed_by_storefront,
                 )
                 for inventory_id, item in usable.items()
                 if inventory_id not in kept

@@ -287,6 +287,9 @@ class ChannelListing(Model):
     # re-planned and sent alone, until a push of it is acknowledged.
     abandoned_error = fields.TextField(null=True)
     abandoned_at = fields.DatetimeField(null=True)
+    # The storefront computes its quantity and the API cannot set it (a Shopify bundle
+    # product): shown with the listings, never planned, pushed or read for drift.
+    managed_by_storefront = fields.BooleanField(default=False, db_default=False)
 
     class Meta:
         table = "channel_listing"

@@ -55,12 +55,12 @@ async def created_since(moment: datetime) -> dict[int, datetime]:
 
 
 async def named_after(
-    name: EventName, cursor: int, recent: datetime
+    names: Collection[EventName], cursor: int, recent: datetime
 ) -> list[tuple[int, str, datetime]]:
-    """Events of `name` after `cursor`, or created at or after `recent` (a lower id may
+    """Events of `names` after `cursor`, or created at or after `recent` (a lower id may
     commit late on PostgreSQL): (id, sku, created_at) each."""
     rows = await models.OutboxEvent.filter(
-        Q(id__gt=cursor) | Q(created_at__gte=recent), name=name
+        Q(id__gt=cursor) | Q(created_at__gte=recent), name__in=[str(name) for name in names]
     ).values_list("id", "sku", "created_at")
     return [(int(event_id), str(sku), created_at) for event_id, sku, created_at in rows]
 

@@ -26,6 +26,8 @@ class ListingFilter(StrEnum):
     DRIFTING = "drifting"
     ABANDONED = "abandoned"
     """Its last push batch was refused whole too often: read again and re-planned."""
+    MANAGED = "managed"
+    """The storefront computes its quantity (a Shopify bundle product): never pushed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +97,8 @@ async def listing_page(
 
 def listing_state(row: models.ChannelListing) -> str:
     """One word for what holds a listing back, the most pressing first; "" for nothing."""
+    if row.managed_by_storefront:
+        return "managed"
     if row.quarantined_at is not None:
         return "quarantined"
     if row.abandoned_at is not None:
@@ -146,6 +150,8 @@ def _filtered(
         return query.filter(held_since__isnull=False)
     if which is ListingFilter.ABANDONED:
         return query.filter(abandoned_at__isnull=False)
+    if which is ListingFilter.MANAGED:
+        return query.filter(managed_by_storefront=True)
     if which is ListingFilter.DRIFTING:
         return query.filter(drift__not=0, drift__isnull=False)
     return query

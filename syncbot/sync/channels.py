@@ -9,6 +9,8 @@ from datetime import date
 from connectors.base import Connector, Listing
 from syncbot.config import ChannelConfig, ChannelsFile
 from syncbot.ledger.allocation import Allocation, Incoming, Policy, publish
+from syncbot.ledger.bundle_listing import sellable
+from syncbot.ledger.bundles import Recipe
 from syncbot.store import incoming as store_incoming
 from syncbot.store.listings import ChannelListing
 
@@ -44,6 +46,30 @@ class SyncChannel:
             incoming=incoming,
             today=today,
         )
+
+    def allocate_bundle(
+        self,
+        recipe: Recipe,
+        available: Mapping[str, Mapping[str, int]],
+        incoming: Mapping[str, Sequence[Incoming]],
+        today: date | None = None,
+    ) -> Allocation:
+        """What the channel should show of a bundle: its components' stock as bundles
+        (`available`: component → location → units), under the bundle's own policy."""
+        policy = self.policy_for(recipe.bundle)
+        supply = sellable(
+            recipe, available, self.sells_from, policy, incoming=incoming, today=today
+        )
+        allocation = publish(
+            supply.available,
+            self.sells_from,
+            policy,
+            ceiling=self.ceiling,
+            holder=self.holder,
+            incoming=supply.incoming,
+            today=today,
+        )
+        return Allocation(allocation.quantity, f"{allocation.explanation} ({supply.explain()})")
 
     async def incoming(self, skus: Collection[str]) -> Mapping[str, Sequence[Incoming]]:
         """The open purchase order lots of `skus`, read only when the channel sells them."""

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from syncbot.store import listings as store
 from syncbot.store.listings import ChannelListing
+from syncbot.sync import supply
 from syncbot.sync.channels import SyncChannel, as_listing
 from syncbot.sync.pusher import Clock, utcnow
 
@@ -55,13 +56,10 @@ async def check_drift(
     """Reads every listing's level, batch by batch, and stores each one's drift."""
     rows = await store.listings(channel.name)
     levels = await read_levels(channel, rows, progress)
-    available = await store.available({row.sku for row in rows})
-    incoming = await channel.incoming({row.sku for row in rows})
+    stock = await supply.read(channel, {row.sku for row in rows})
     report = DriftReport(channel.name, clock())
     for row in rows:
-        allocation = channel.allocate(
-            row.sku, available.get(row.sku, {}), incoming.get(row.sku, ()), report.checked_at.date()
-        )
+        allocation = stock.allocate(channel, row.sku, report.checked_at.date())
         report.lines.append(
             DriftLine(
                 row.sku,

@@ -26,6 +26,9 @@ class DiscoveryReport:
     barcodes_added: list[Barcode] = field(default_factory=list)
     barcode_conflicts: list[ImportConflict] = field(default_factory=list)
     """Barcodes not taken: held by another SKU, a wrong check digit, a malformed code."""
+    managed: list[str] = field(default_factory=list)
+    """SKUs whose listing the storefront manages itself (a Shopify bundle product): stored
+    and shown, never pushed; their components are pushed as usual."""
 
 
 async def discover(connector: Connector, *, create_skus: bool = False) -> DiscoveryReport:
@@ -55,6 +58,7 @@ async def discover(connector: Connector, *, create_skus: bool = False) -> Discov
     usable = {items[0].inventory_id: items[0] for items in by_sku.values() if len(items) == 1}
     await store.replace_listings(connector.name, usable)
     report.listings = len(usable)
+    report.managed = sorted(item.sku for item in usable.values() if item.managed_by_storefront)
     # Barcodes name a SKU, not a listing: a duplicated SKU's are as good as any.
     in_catalogue = known | set(report.created)
     offered = [

@@ -7,8 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from syncbot.ledger.allocation import Action, Allocation, Decision, ListingState, decide
+from syncbot.ledger.bundle_listing import bundles_taken
+from syncbot.ledger.bundles import Recipe
 from syncbot.store import listings as store
 from syncbot.store.listings import ChannelListing
+from syncbot.sync import supply
 from syncbot.sync.channels import SyncChannel
 
 
@@ -42,7 +45,8 @@ async def plan(
     skus: Collection[str] | None = None,
     levels: Mapping[str, int] | None = None,
 ) -> Plan:
-    """One decision per listing (of `skus`, or all), from committed balances.
+    """One decision per listing (of `skus`, or all), from committed balances; a bundle's
+    listing from its components' (`sync.supply`).
 
     The watermark is read after the balances. A movement committed in between is then
     below the watermark but not in the balances: it is never counted as ingested after the
@@ -51,7 +55,7 @@ async def plan(
     dry run plans against what the channel shows right now.
     """
     rows = await store.listings(channel.name, skus)
-    available = await store.available({row.sku for row in rows})
+    stock = await supply.read(channel, {row.sku for row in rows})
     watermark = await store.watermark()
     held = {
         row.inventory_id: row.channel_quantity if levels is None else levels.get(row.inventory_id)
@@ -64,13 +68,10 @@ async def plan(
         and (level := held[row.inventory_id]) is not None
         and level < row.pushed_quantity
     }
-    ingested = await store.ingested_since(channel.name, below, channel.sells_from)
-    incoming = await channel.incoming({row.sku for row in rows})
+    ingested = await _ingested(channel, below, stock.recipes)
     items = []
     for row in rows:
-        allocation = channel.allocate(
-            row.sku, available.get(row.sku, {}), incoming.get(row.sku, ()), now.date()
-        )
+        allocation = stock.allocate(channel, row.sku, now.date())
         state = ListingState(
             channel_quantity=held[row.inventory_id],
             pushed_quantity=row.pushed_quantity,
@@ -86,3 +87,29 @@ async def plan(
         )
         items.append(PlannedListing(row, allocation, decision))
     return Plan(channel.name, watermark, items)
+
+
+async def _ingested(
+    channel: SyncChannel, below: Mapping[str, int], recipes: Mapping[str, Recipe]
+) -> dict[str, int]:
+    """Per SKU whose channel level fell below its last push, the units the channel's
+    ingested orders took since that push (by the watermark in `below`). A bundle's orders
+    move its components, so its count is the whole bundles its components' takings make
+    (`ledger.bundle_listing.bundles_taken`)."""
+    plain = {sku: mark for sku, mark in below.items() if sku not in recipes}
+    ingested = dict(await store.ingested_since(channel.name, plain, channel.sells_from))
+    bundles = {sku: mark for sku, mark in below.items() if sku in recipes}
+    if not bundles:
+        return ingested
+    since: dict[str, int] = {}
+    for sku, mark in bundles.items():
+        for part in recipes[sku].components:
+            since[part.sku] = min(since.get(part.sku, mark), mark)
+    takings = await store.takings_since(channel.name, since, channel.sells_from)
+    for sku, mark in bundles.items():
+        taken = {
+            part.sku: sum(units for moved, units in takings.get(part.sku, ()) if moved > mark)
+            for part in recipes[sku].components
+        }
+        ingested[sku] = bundles_taken(recipes[sku], taken)
+    return ingested

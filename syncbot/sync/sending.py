@@ -90,10 +90,12 @@ async def send_recorded(
     A whole failure is counted against the batch (abandoned at the bound) and the sync goes
     on; a second in a row is raised, to stop it.
     """
-    listings = await store.by_inventory_id(channel.name, [push.inventory_id for push in rows])
+    found = await store.by_inventory_id(channel.name, [push.inventory_id for push in rows])
+    # A listing the storefront has come to manage itself (a bundle product) is never pushed.
+    listings = {key: row for key, row in found.items() if not row.managed_by_storefront}
     gone = [push for push in rows if push.inventory_id not in listings]
     live = [push for push in rows if push.inventory_id in listings]
-    if gone:  # rediscovered away since it was recorded: nothing left to push to
+    if gone:  # rediscovered away (or managed) since it was recorded: nothing to push to
         await pushes.abandon_gone(gone, clock())
     if not live:
         return []

@@ -10,18 +10,27 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 import respx
 
 from connectors.base import Connector, InvalidSignature, LevelChange, Listing
+from syncbot.ledger import damage, receive
+from syncbot.ledger.bundles import Component
 from syncbot.ledger.movements import MovementKind
 from syncbot.ledger.orders import (
     OrderEvent,
     OrderState,
     apply_event,
 )
+from syncbot.store import bundles as store_bundles
+from syncbot.store.catalogue import add_sku
+from syncbot.store.posting import post
+from syncbot.sync.channels import SyncChannel
+from syncbot.sync.listings import discover
+from syncbot.sync.pusher import sync
 
 from .conftest import Sleeps
 from .harness import SKU_A, SKU_B, Harness
@@ -220,3 +229,32 @@ async def test_a_429_is_waited_out_then_retried(
     outcomes = await connector.push_levels(changes)
     assert [outcome.acknowledged for outcome in outcomes] == [4, 4]
     assert any(7 <= wait < 8 for wait in sleeps.waits), sleeps.waits
+
+
+# --- bundles --------------------------------------------------------------------------
+
+
+async def test_a_bundle_listing_is_pushed_from_its_components_and_drops_with_them(
+    harness: Harness, connector: Connector, database: str
+) -> None:
+    """CT-KIT = CT-A × 2 + CT-B × 1 holds no stock: with 5 CT-A and 10 CT-B its listing
+    shows 2; 2 CT-A damaged, it shows 1, pushed with CT-A in the same sync."""
+    harness.seed_listings([SKU_A, SKU_B, "CT-KIT"])
+    for sku, units in ((SKU_A, 5), (SKU_B, 10), ("CT-KIT", 0)):
+        await add_sku(sku)
+        if units:
+            await post([receive(sku, units)])
+    parts = [Component(SKU_A, 2), Component(SKU_B, 1)]
+    await store_bundles.set_recipe("CT-KIT", parts, "contract", datetime.now(UTC))
+    await discover(connector)
+    channel = SyncChannel(connector, ("main",))
+    items = {item.sku: item.inventory_id for item in await connector.listings()}
+
+    report = await sync(channel, grace=timedelta(minutes=10))
+    assert (report.pushed, report.error) == (3, None)
+    assert [harness.level(items[sku]) for sku in (SKU_A, SKU_B, "CT-KIT")] == [5, 10, 2]
+
+    await post([damage(SKU_A, 2)])
+    report = await sync(channel, grace=timedelta(minutes=10))
+    assert (report.pushed, report.error) == (2, None)
+    assert [harness.level(items[sku]) for sku in (SKU_A, SKU_B, "CT-KIT")] == [3, 10, 1]
