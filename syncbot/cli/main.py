@@ -6,7 +6,7 @@ Each command group lives in its own module; what a process is made of is built b
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -36,6 +36,9 @@ from syncbot.config import ConfigError
 from syncbot.logs import configure_logging
 from syncbot.store.database import close_database, declare_locations, migrate, open_database
 from syncbot.store.preflight import check_usable
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp
 
 app = typer.Typer(
     cls=OneLineErrors,
@@ -81,12 +84,15 @@ def serve(
     settings, channels = load()
     if not scheduler:
         settings = settings.model_copy(update={"scheduler": False})
-    try:
-        app = bootstrap.service(settings, channels)
-    except ConfigError as error:
-        raise fail(str(error)) from error
+
+    def build() -> ASGIApp:
+        try:
+            return bootstrap.service(settings, channels)
+        except ConfigError as error:
+            raise fail(str(error)) from error
+
     configure_logging(settings.log_level)
-    serve_app(app, host, port, settings.database_url)
+    serve_app(build, host, port, settings.database_url)
 
 
 app.add_typer(sku_app, name="sku")

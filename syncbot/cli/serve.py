@@ -5,10 +5,12 @@ Start-up runs in this order, each step failing in one line on stderr:
 1. the listening socket is bound (a port in use exits 1 naming the port);
 2. the database is probed (`preflight.check_usable`: an unusable SYNCBOT_DATABASE_URL exits 1
    within 5 s);
-3. uvicorn runs the app, whose lifespan migrates, opens the database and starts the jobs.
+3. the app is built (the composition root: a channel's bad settings exit 1), only now, so
+   that a bad database is reported before that work;
+4. uvicorn runs the app, whose lifespan migrates, opens the database and starts the jobs.
 
-SIGTERM or SIGINT before step 3 has the default effect (the process ends at once). During
-step 3's start-up it cancels the start-up; once ready, uvicorn shuts down gracefully. In
+SIGTERM or SIGINT before step 4 has the default effect (the process ends at once). During
+step 4's start-up it cancels the start-up; once ready, uvicorn shuts down gracefully. In
 every case a watchdog ends the process STOP_SECONDS after the signal, so that nothing (a
 worker thread of a driver, a job that ignores cancellation) can keep it alive.
 """
@@ -21,6 +23,7 @@ import os
 import socket
 import sys
 import threading
+from collections.abc import Callable
 from types import FrameType
 
 import uvicorn
@@ -52,10 +55,11 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve_app(app: ASGIApp, host: str, port: int, database_url: str) -> None:
-    """Binds, probes the database, then serves until SIGTERM or SIGINT."""
+def serve_app(build: Callable[[], ASGIApp], host: str, port: int, database_url: str) -> None:
+    """Binds, probes the database, builds the app, then serves until SIGTERM or SIGINT."""
     sock = listen(host, port)
     run(check_usable(database_url))
+    app = build()
     # log_config=None: uvicorn keeps the JSON handler instead of installing its own.
     config = uvicorn.Config(
         app, log_config=None, lifespan="on", timeout_graceful_shutdown=GRACEFUL_SECONDS
