@@ -18,6 +18,7 @@ from syncbot.cli import sync as cli_sync
 from syncbot.cli.bundles import bundle_app
 from syncbot.cli.channels import channels_app, parked
 from syncbot.cli.common import OneLineErrors, fail, load, run
+from syncbot.cli.exports import export_command
 from syncbot.cli.imports import import_command
 from syncbot.cli.inbox import inbox_app
 from syncbot.cli.purchase_orders import po_app
@@ -103,6 +104,7 @@ app.command("drift")(cli_sync.drift_command)
 app.command("worker")(cli_sync.worker_command)
 app.command("slack")(cli_slack.slack_command)
 app.command("import")(import_command)
+app.command("export")(export_command)
 # Recording and reading stock are top-level commands (`syncbot receive`), not a group.
 app.registered_commands += stock_app.registered_commands
 # So are the reports of what the stock is worth (`syncbot valuation`, `cost-of-goods`).
