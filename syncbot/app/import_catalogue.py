@@ -40,6 +40,15 @@ class Terms:
     case_pack: int | None
     unit_cost: Decimal
 
+    def as_new(self) -> SupplierTerms:
+        """The terms of a SKU the supplier had none for: what is not given, the default."""
+        return SupplierTerms(
+            self.supplier_sku or "",
+            self.minimum_order_quantity or 0,
+            self.case_pack or 1,
+            self.unit_cost,
+        )
+
     def holds_in(self, held: SupplierTerms) -> bool:
         return (
             self.supplier_sku in (None, held.supplier_sku)
@@ -236,23 +245,24 @@ async def plan_costs(imported: ImportFile, channels: Collection[str], actor: Act
     known = await import_rows.known_skus({code for _, _, code, _ in given})
     stored = await import_rows.supplier_terms(ids.values())
     plan = Plan()
+    new: list[tuple[int, str, SupplierTerms]] = []
     writes: list[tuple[str, str, Terms]] = []
     for cells, name, code, terms in given:
         if name not in ids:
             cells.problem("supplier", f"unknown supplier {name!r}: `syncbot supplier add` it")
         elif code not in known:
             cells.problem("sku", f"unknown SKU {code!r}: import it with `syncbot import skus`")
+        elif (held := stored.get((ids[name], code))) is None:
+            new.append((ids[name], code, terms.as_new()))
+        elif terms.holds_in(held):
+            plan.unchanged += 1
         else:
-            held = stored.get((ids[name], code))
-            if held is not None and terms.holds_in(held):
-                plan.unchanged += 1
-                continue
             writes.append((name, code, terms))
-            plan.added += held is None
-            plan.changed += held is not None
     _refuse_if(problems)
+    plan.added, plan.changed = len(new), len(writes)
 
     async def write() -> None:
+        await import_rows.add_supplier_items(new)
         for name, code, terms in writes:
             await suppliers.set_item(
                 name,
@@ -292,20 +302,21 @@ async def plan_listings(imported: ImportFile, channels: Collection[str], actor: 
     known = await import_rows.known_skus({ids.sku for _, ids in given})
     stored = await import_rows.listings_of({ids.channel for _, ids in given})
     plan = Plan()
-    writes: list[ListingIds] = []
+    new: list[ListingIds] = []
+    changed: list[ListingIds] = []
     for cells, ids in given:
+        key = (ids.channel, ids.inventory_id)
         if ids.sku not in known:
             cells.problem("sku", f"unknown SKU {ids.sku!r}: import it with `syncbot import skus`")
-        elif stored.get((ids.channel, ids.inventory_id)) == ids:
+        elif stored.get(key) == ids:
             plan.unchanged += 1
         else:
-            writes.append(ids)
-            plan.added += (ids.channel, ids.inventory_id) not in stored
-            plan.changed += (ids.channel, ids.inventory_id) in stored
+            (changed if key in stored else new).append(ids)
     _refuse_if(problems)
+    plan.added, plan.changed = len(new), len(changed)
 
     async def write() -> None:
-        await import_rows.put_listings(writes)
+        await import_rows.put_listings(new, changed)
 
     plan.writes.append(write)
     return plan

@@ -11,8 +11,6 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from tortoise.transactions import in_transaction
-
 from syncbot.store import models
 from syncbot.store.bundle_models import Bundle
 from syncbot.store.purchasing_models import Supplier, SupplierItem
@@ -186,21 +184,44 @@ async def listings_of(channels: Collection[str]) -> dict[tuple[str, str], Listin
     return found
 
 
-async def put_listings(rows: Sequence[ListingIds]) -> None:
-    """Adds each listing, or gives an existing one (by channel and inventory id) its SKU and
-    listing id, in one transaction (nested in the import's own)."""
-    async with in_transaction() as connection:
-        for row in rows:
-            changed = await (
-                models.ChannelListing.filter(channel=row.channel, inventory_id=row.inventory_id)
-                .using_db(connection)
-                .update(sku=row.sku, listing_id=row.listing_id)
-            )
-            if not changed:
-                await models.ChannelListing.create(
+async def put_listings(
+    new: Sequence[ListingIds], changed: Sequence[ListingIds], batch: int = 1_000
+) -> None:
+    """Adds the `new` listings in batches, and gives each `changed` one (by channel and
+    inventory id) its SKU and listing id, inside the caller's transaction."""
+    for start in range(0, len(new), batch):
+        await models.ChannelListing.bulk_create(
+            [
+                models.ChannelListing(
                     channel=row.channel,
                     sku=row.sku,
                     listing_id=row.listing_id,
                     inventory_id=row.inventory_id,
-                    using_db=connection,
                 )
+                for row in new[start : start + batch]
+            ]
+        )
+    for row in changed:
+        await models.ChannelListing.filter(
+            channel=row.channel, inventory_id=row.inventory_id
+        ).update(sku=row.sku, listing_id=row.listing_id)
+
+
+async def add_supplier_items(
+    rows: Sequence[tuple[int, str, SupplierTerms]], batch: int = 1_000
+) -> None:
+    """Inserts new (supplier id, SKU) terms checked beforehand, in batches."""
+    for start in range(0, len(rows), batch):
+        await SupplierItem.bulk_create(
+            [
+                SupplierItem(
+                    supplier_id=supplier_id,
+                    sku_id=sku,
+                    supplier_sku=terms.supplier_sku,
+                    minimum_order_quantity=terms.minimum_order_quantity,
+                    case_pack=terms.case_pack,
+                    last_unit_cost=terms.last_unit_cost,
+                )
+                for supplier_id, sku, terms in rows[start : start + batch]
+            ]
+        )
