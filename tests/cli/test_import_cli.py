@@ -115,9 +115,10 @@ class TestStock:
     def test_a_dry_run_posts_nothing(self, cli: Cli, tmp_path: Path) -> None:
         cli.ok("import", "skus", write(tmp_path, "skus.csv", SKUS))
         path = write(tmp_path, "stock.csv", "sku,quantity\nMUG-1,4\n")
-        assert "would import stock: 1 rows, 1 added" in cli.ok(
-            "import", "stock", path, "--dry-run"
-        ).output
+        assert (
+            "would import stock: 1 rows, 1 added"
+            in cli.ok("import", "stock", path, "--dry-run").output
+        )
         assert cli.movement_count() == 0
 
 
