@@ -155,3 +155,13 @@ async def test_scheduled_backups_keep_the_newest(database: str, tmp_path: Path) 
         await backups.take_scheduled(database, tmp_path / "b", 2, start + timedelta(hours=hour))
     names = sorted(path.name for path in (tmp_path / "b").iterdir())
     assert names == ["syncbot-20260101T020000Z.backup", "syncbot-20260101T030000Z.backup"]
+
+
+def test_the_leader_takes_backups_only_with_a_backup_dir(tmp_path: Path) -> None:
+    """SYNCBOT_BACKUP_DIR unset: no job; set: one job every SYNCBOT_BACKUP_SECONDS."""
+    from syncbot import bootstrap
+    from syncbot.config import Settings
+
+    assert bootstrap.backup_job(Settings()) == []
+    jobs = bootstrap.backup_job(Settings(backup_dir=tmp_path, backup_seconds=3600))
+    assert [(job.name, job.seconds) for job in jobs] == [("backup", 3600)]
