@@ -20,7 +20,7 @@ import httpx
 
 from connectors import registry
 from connectors.base import Connector
-from syncbot.app import replenishment
+from syncbot.app import backups, replenishment
 from syncbot.app.syncing import ChannelSyncs
 from syncbot.config import (
     ChannelsFile,
@@ -180,7 +180,11 @@ def create_app(
         else None
     )
     syncs = channel_syncs(settings, sync_channels(channels, connectors))
-    jobs = [forecast_job(settings), *(bot.leader_jobs() if bot else ())]
+    jobs = [
+        forecast_job(settings),
+        *backup_job(settings),
+        *(bot.leader_jobs() if bot else ()),
+    ]
     scheduler = SyncScheduler(syncs, settings, also=jobs)
 
     @asynccontextmanager
@@ -233,6 +237,25 @@ def forecast_job(settings: Settings) -> LeaderJob:
     return LeaderJob("forecasts", settings.forecast_seconds, refresh)
 
 
+def backup_job(settings: Settings) -> list[LeaderJob]:
+    """With SYNCBOT_BACKUP_DIR, the leader takes a backup every SYNCBOT_BACKUP_SECONDS and
+    keeps the newest SYNCBOT_BACKUP_KEEP."""
+    directory = settings.backup_dir
+    if directory is None:
+        return []
+
+    async def take() -> None:
+        rotation = await backups.take_scheduled(
+            settings.database_url, directory, settings.backup_keep
+        )
+        log.info(
+            "backup taken",
+            extra={"backup": str(rotation.taken), "removed": [p.name for p in rotation.removed]},
+        )
+
+    return [LeaderJob("backup", settings.backup_seconds, take)]
+
+
 async def run_worker(settings: Settings, channels: ChannelsFile) -> None:
     """`syncbot worker`: the scheduler without the web service, until cancelled."""
     from syncbot.slackbot.app import alert_jobs, digest_jobs, slack_settings
@@ -243,7 +266,7 @@ async def run_worker(settings: Settings, channels: ChannelsFile) -> None:
             slack = slack_settings(settings, channels)
             # The leader posts Slack alerts and the daily digest too; `serve` or `slack`
             # answers the commands.
-            also: list[LeaderJob] = [forecast_job(settings)]
+            also: list[LeaderJob] = [forecast_job(settings), *backup_job(settings)]
             if slack is not None:
                 also += alert_jobs(slack, settings.alert_poll_seconds) + digest_jobs(slack)
             scheduler = SyncScheduler(channel_syncs(settings, targets), settings, also=also)

@@ -232,6 +232,11 @@ class Settings(BaseSettings):
     """When the leader posts the daily Slack digest, HH:MM in UTC; unset, no digest."""
     digest_channel: str | None = None
     """Where the digest goes; overrides `[slack] digest_channel`, else the alert channel."""
+    backup_dir: Path | None = None
+    """When set, the leader writes a backup here every `backup_seconds` (docs/backups.md)."""
+    backup_keep: int = Field(default=7, ge=1)
+    """How many of the scheduled backups in `backup_dir` are kept, the newest."""
+    backup_seconds: float = Field(default=86400, ge=60)
 
     @field_validator("database_url")
     @classmethod

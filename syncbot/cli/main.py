@@ -16,10 +16,13 @@ from syncbot.cli import report_commands as _reports  # noqa: F401  (registers `r
 from syncbot.cli import slack as cli_slack
 from syncbot.cli import sync as cli_sync
 from syncbot.cli import webhooks as _webhooks  # noqa: F401  (registers `channels subscribe|…`)
+from syncbot.cli.backups import backup_command, restore_command
 from syncbot.cli.bundles import bundle_app
 from syncbot.cli.channels import channels_app, parked
 from syncbot.cli.common import OneLineErrors, fail, load, run
 from syncbot.cli.doctor import doctor_command
+from syncbot.cli.exports import export_command
+from syncbot.cli.imports import import_command
 from syncbot.cli.inbox import inbox_app
 from syncbot.cli.init import init_command
 from syncbot.cli.purchase_orders import po_app
@@ -112,6 +115,10 @@ app.command("worker")(cli_sync.worker_command)
 app.command("slack")(cli_slack.slack_command)
 app.command("init")(init_command)
 app.command("doctor")(doctor_command)
+app.command("import")(import_command)
+app.command("export")(export_command)
+app.command("backup")(backup_command)
+app.command("restore")(restore_command)
 # Recording and reading stock are top-level commands (`syncbot receive`), not a group.
 app.registered_commands += stock_app.registered_commands
 # So are the reports of what the stock is worth (`syncbot valuation`, `cost-of-goods`).

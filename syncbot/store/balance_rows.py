@@ -2,7 +2,8 @@
 
 Every row a posting reads or moves is locked in one fixed order (sku, location, bucket),
 so concurrent postings neither deadlock nor lose updates; counts resolve against the
-locked quantities; each movement moves both its legs in one atomic UPDATE; and events are
+locked quantities; each movement moves both its legs by atomic increments (`Moves`:
+unguarded legs go in one batch of statements, a guarded movement alone); and events are
 derived from the balances after it, which the locks make exact.
 """
 
@@ -29,6 +30,7 @@ from syncbot.ledger import (
     total_changes,
 )
 from syncbot.store import models
+from syncbot.store.sku_list import with_placeholders
 
 RowKey = tuple[str, str, str]  # sku, location, bucket: also the order rows are locked in
 
@@ -149,6 +151,49 @@ async def move(
     held[_key(movement.sku, movement.destination)] += quantity
 
 
+_INCREMENT = "UPDATE balance SET quantity = quantity + ? WHERE id = ?"
+
+
+class Moves:
+    """A posting's movements moved in order, with one round trip for many of them.
+
+    An unguarded movement's legs are increments of rows that `lock` holds, so they cannot
+    fail: they are collected and sent as one batch of single-row UPDATEs (a posting of 500
+    receipts is one round trip, not 500). A guarded movement first sends the batch, so its
+    guard sees every leg before it, then moves alone (`move`). `held` follows every
+    movement at once, so counts resolve against it as before.
+    """
+
+    def __init__(
+        self,
+        connection: BaseDBAsyncClient,
+        rows: dict[RowKey, tuple[int, int]],
+        held: dict[RowKey, int],
+    ) -> None:
+        self._connection = connection
+        self._rows = rows
+        self._held = held
+        self._legs: list[list[int]] = []
+
+    async def move(self, movement: Movement) -> None:
+        if movement.guarded:
+            await self.flush()
+            await move(self._connection, self._rows, self._held, movement)
+            return
+        source = _key(movement.sku, movement.source)
+        destination = _key(movement.sku, movement.destination)
+        quantity = movement.quantity
+        self._legs += [[-quantity, self._rows[source][0]], [quantity, self._rows[destination][0]]]
+        self._held[source] -= quantity
+        self._held[destination] += quantity
+
+    async def flush(self) -> None:
+        if self._legs:
+            sql = with_placeholders(_INCREMENT, self._connection.capabilities.dialect)
+            await self._connection.execute_many(sql, self._legs)
+            self._legs = []
+
+
 def _key(sku: str, position: Position) -> RowKey:
     return (sku, position.location, str(position.bucket))
 
@@ -180,14 +225,18 @@ async def events_after(
 
 async def keep_totals(connection: BaseDBAsyncClient, movements: Sequence[Movement]) -> None:
     """Each touched SKU's totals, by atomic increments in SKU order (no lost update, and
-    the same lock order in every posting, after its balance rows)."""
-    for sku, change in sorted(total_changes(movements).items()):
-        await (
-            models.Sku.filter(code=sku)
-            .using_db(connection)
-            .update(
-                available=F("available") + change.available,
-                on_hand=F("on_hand") + change.on_hand,
-                incoming=F("incoming") + change.incoming,
-            )
-        )
+    the same lock order in every posting, after its balance rows), sent as one batch."""
+    changes = sorted(total_changes(movements).items())
+    if not changes:
+        return
+    sql = with_placeholders(_KEEP_TOTALS, connection.capabilities.dialect)
+    await connection.execute_many(
+        sql,
+        [[change.available, change.on_hand, change.incoming, sku] for sku, change in changes],
+    )
+
+
+_KEEP_TOTALS = (
+    "UPDATE sku SET available = available + ?, on_hand = on_hand + ?, "
+    "incoming = incoming + ? WHERE code = ?"
+)

@@ -226,6 +226,7 @@ async def record(
     held = {row_key: quantity for row_key, (_, quantity) in rows.items()}
 
     movements: list[Movement] = []
+    moves = balance_rows.Moves(connection, rows, held)
     for entry in entries:
         if isinstance(entry, Count):
             movement = entry.resolve(balance_rows.quantities(held, entry.sku, entry.location))
@@ -233,8 +234,9 @@ async def record(
             movement = entry
         if movement is None:
             continue
-        await balance_rows.move(connection, rows, held, movement)
+        await moves.move(movement)
         movements.append(movement)
+    await moves.flush()
 
     valuations = await valuing.value(connection, movements, provenance.document)
     await balance_rows.keep_totals(connection, movements)

@@ -18,6 +18,7 @@ from tortoise.functions import Sum
 from syncbot.ledger import Movement, MovementKind
 from syncbot.ledger.costing import COST_PLACES, VALUE_PLACES, StockValue, Valuation, direction
 from syncbot.store import models
+from syncbot.store.sku_list import with_placeholders
 
 _RETURNS = frozenset({MovementKind.RETURN_RESTOCK, MovementKind.RETURN_DAMAGED})
 
@@ -52,13 +53,19 @@ async def value(
             state, moved = state.apply(movement, await _cost(connection, movement, document))
         states[movement.sku] = state
         valuations.append(moved)
-    for code, state in states.items():
-        await (
-            models.Sku.filter(code=code)
-            .using_db(connection)
-            .update(stock_value=state.value, average_cost=state.average)
-        )
+    # One batch of statements for every SKU (in code order, as locked), not one per SKU.
+    average = models.Sku._meta.fields_map["average_cost"]
+    await connection.execute_many(
+        with_placeholders(_KEEP_VALUE, connection.capabilities.dialect),
+        [
+            [state.value, average.to_db_value(state.average, models.Sku), code]
+            for code, state in sorted(states.items())
+        ],
+    )
     return valuations
+
+
+_KEEP_VALUE = "UPDATE sku SET stock_value = ?, average_cost = ? WHERE code = ?"
 
 
 async def _original(connection: BaseDBAsyncClient, movement: Movement) -> Valuation:
