@@ -92,6 +92,21 @@ async def lock(connection: BaseDBAsyncClient, keys: list[RowKey]) -> dict[RowKey
     return rows
 
 
+async def lock_skus(connection: BaseDBAsyncClient, skus: set[str]) -> None:
+    """Locks every existing balance row of `skus`, in the fixed order, in one statement:
+    a transaction that will make several postings (a batch of orders) takes its rows in
+    the same order as a single posting does, so the two never deadlock. On SQLite, where
+    the transaction already runs alone, it reads nothing."""
+    if not skus or connection.capabilities.dialect != "postgres":
+        return
+    await (
+        models.Balance.filter(sku_id__in=skus)
+        .order_by("sku_id", "location_id", "bucket")
+        .select_for_update()
+        .using_db(connection)
+    )
+
+
 async def _select_for_update(
     connection: BaseDBAsyncClient, keys: list[RowKey]
 ) -> dict[RowKey, tuple[int, int]]:
