@@ -60,6 +60,7 @@ CLAIM = 50
 """The default of `SYNCBOT_INTAKE_BATCH`: deliveries claimed, and reconciled in one
 transaction, at once. Small enough that a lease covers the whole claim's work."""
 _FINAL = (MalformedDelivery, UnstorableOrder, InvalidMovement)
+_FAILED = "failed in the batch"
 
 
 class IntakeProcessor:
@@ -102,47 +103,57 @@ class IntakeProcessor:
                 await self._settle_failure(row, error)
         if not parsed:
             return
-        closed: list[tuple[InboxDelivery, str]] = []
+        closed: dict[str, list[InboxDelivery]] = {inbox.APPLIED: [], inbox.IGNORED: []}
+        alone: list[InboxDelivery] = []
         try:
             async with in_transaction() as connection:
                 skus = {line.sku for _, events in parsed for e in events for line in e.lines}
                 await lock_skus(connection, skus)
-                alone = [row for row, ev in parsed if not await self._apply(row, ev, closed)]
+                for row, events in parsed:
+                    outcome = await self._apply(row, events)
+                    if outcome is None:
+                        alone.append(row)
+                    elif outcome != _FAILED:
+                        closed[outcome].append(row)
+                for status, done in closed.items():
+                    await self._close_all(done, status)
         except Exception:
             log.exception("a batch of %d deliveries rolled back: trying each alone", len(parsed))
-            closed, alone = [], [row for row, _ in parsed]
-        for row, status in closed:
-            self._count(row, status)
+            closed, alone = {}, [row for row, _ in parsed]
+        for status, done in closed.items():
+            for row in done:
+                self._count(row, status)
         for row in alone:
             await self._process(row)
 
-    async def _apply(
-        self,
-        row: InboxDelivery,
-        events: Sequence[OrderEvent],
-        closed: list[tuple[InboxDelivery, str]],
-    ) -> bool:
-        """Inside the batch: records the row's events, each in its own savepoint, and
-        closes the row; False when it must be tried alone (nothing of its try is kept
-        but the events that succeeded, which a second try finds applied)."""
+    async def _apply(self, row: InboxDelivery, events: Sequence[OrderEvent]) -> str | None:
+        """Inside the batch: records the row's events, each in its own savepoint; the
+        status to close the row with, `_FAILED` when it was failed for good here, or None
+        when it must be tried alone (of its try, only the events that succeeded are
+        kept, and a second try finds them applied)."""
         try:
             for event in events:
                 await record_order_event(row.channel, event)
         except _FINAL as error:
             await self._fail(row, str(error), self._context(row), final=True)
-            return True
+            return _FAILED
         except STORE_ERRORS as error:
             if not refused_value(error):
-                return False
+                return None
             refusal = f"the store cannot hold a value: {error}"
             await self._fail(row, refusal, self._context(row), final=True)
-            return True
+            return _FAILED
         except Exception:  # tried alone, where it is counted and logged
-            return False
-        status = inbox.APPLIED if events else inbox.IGNORED
-        if await self._close(row, status):
-            closed.append((row, status))
-        return True
+            return None
+        return inbox.APPLIED if events else inbox.IGNORED
+
+    async def _close_all(self, rows: list[InboxDelivery], status: str) -> None:
+        if rows and (closed := await inbox.close_all(rows, status, self._clock())) < len(rows):
+            log.warning(
+                "%d of %d deliveries were skipped or taken by another process meanwhile",
+                len(rows) - closed,
+                len(rows),
+            )
 
     def _count(self, row: InboxDelivery, status: str) -> None:
         """Metrics for a row closed by a committed batch."""

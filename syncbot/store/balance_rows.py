@@ -8,7 +8,7 @@ derived from the balances after it, which the locks make exact.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Case, F, Q, When
@@ -34,15 +34,20 @@ RowKey = tuple[str, str, str]  # sku, location, bucket: also the order rows are 
 
 
 async def reorder_points_of(
-    connection: BaseDBAsyncClient, entries: Sequence[Entry]
+    connection: BaseDBAsyncClient,
+    entries: Sequence[Entry],
+    already: Mapping[str, int | None] | None = None,
 ) -> dict[str, int | None]:
-    """The reorder point of each SKU posted to; refuses an unknown SKU."""
+    """The reorder point of each SKU posted to; refuses an unknown SKU. SKUs in
+    `already` (read by the caller in this transaction) are not read again."""
     skus = {entry.sku for entry in entries}
-    found = dict(
-        await models.Sku.filter(code__in=skus)
-        .using_db(connection)
-        .values_list("code", "reorder_point")
-    )
+    found = {sku: point for sku, point in (already or {}).items() if sku in skus}
+    if wanted := skus - found.keys():
+        found.update(
+            await models.Sku.filter(code__in=wanted)
+            .using_db(connection)
+            .values_list("code", "reorder_point")
+        )
     if unknown_skus := sorted(skus - found.keys()):
         raise UnknownSku(unknown_skus[0])
     return found

@@ -419,8 +419,10 @@ class TestBatches:
         and the orders before and after it in the same batch are applied."""
         real = orders_store.record
 
-        async def refuse_poison(connection: Any, movements: Any, provenance: Any) -> Any:
-            result = await real(connection, movements, provenance)
+        async def refuse_poison(
+            connection: Any, movements: Any, provenance: Any, **options: Any
+        ) -> Any:
+            result = await real(connection, movements, provenance, **options)
             if provenance.document.endswith("/poison"):
                 raise InvalidMovement("a movement the ledger refuses")
             return result
