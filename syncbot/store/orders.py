@@ -118,8 +118,8 @@ async def _lock(
     event created it. A row this transaction inserted is locked by the insert (a twin's
     insert waits for the commit, then finds it), so a new record is not read back."""
     initial = orders.encode(OrderRecord())
-    state_column = models.OrderRecord._meta.fields_map["state"]
-    values = [channel, order_id, state_column.to_db_value(initial, None), datetime.now(UTC)]
+    state = models.OrderRecord._meta.fields_map["state"].to_db_value(initial, models.OrderRecord)
+    values = [channel, order_id, state, datetime.now(UTC)]
     sql = with_placeholders(_CREATE, connection.capabilities.dialect)
     created = await connection.execute_query_dict(sql, values)  # RETURNING rows on both
     if created:
