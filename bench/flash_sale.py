@@ -450,7 +450,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=200.0, help="deliveries/s, steady part")
     parser.add_argument("--burst-rate", type=float, default=0.0, help="0: as fast as answered")
     parser.add_argument("--pgbench-seconds", type=int, default=10, help="0: no baselines")
-    parser.add_argument("--postings", type=int, default=2000, help="single postings measured")
+    parser.add_argument("--postings", type=int, default=1000, help="single postings measured")
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/postgres")
     arguments = parser.parse_args()
     if shutil.which("pgbench") is None:
