@@ -168,7 +168,7 @@ def create_app(
     from syncbot.web.app import web_app
 
     connectors = connectors or {}
-    intake = IntakeLoop(IntakeProcessor(connectors))
+    intake = IntakeLoop(IntakeProcessor(connectors, batch=settings.intake_batch))
     kinds = {channel.name: channel.kind for channel in channels.channels}
     slack_config = slack_settings(settings, channels)
     replies = http or httpx.AsyncClient(timeout=SLACK_TIMEOUT)

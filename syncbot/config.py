@@ -200,6 +200,8 @@ class Settings(BaseSettings):
     currency: str = DEFAULT_CURRENCY
     """The installation's one currency (ISO 4217): reports round amounts to its smallest unit."""
     log_level: str = "INFO"
+    intake_batch: int = Field(default=50, ge=1, le=1000)
+    """Most webhook deliveries the intake claims and reconciles in one transaction."""
     # Channel sync. Intervals are seconds; every job of the scheduler is configurable.
     scheduler: bool = True
     sync_debounce_seconds: float = Field(default=0.5, ge=0, le=60)

@@ -9,7 +9,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from syncbot.intake.processor import BATCH, IntakeProcessor
+from syncbot.intake.processor import IntakeProcessor
 from syncbot.store import inbox
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ class IntakeLoop:
         while True:
             self._wake.clear()
             try:
-                while await self.processor.process_pending() == BATCH:
+                while await self.processor.process_pending() == self.processor.sweep:
                     pass
                 wait = await self._until_next_due()
             except Exception:  # the database went away, say: log it, keep the loop alive

@@ -9,7 +9,7 @@ derived from the balances after it, which the locks make exact.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Case, F, Q, When
@@ -36,15 +36,20 @@ RowKey = tuple[str, str, str]  # sku, location, bucket: also the order rows are 
 
 
 async def reorder_points_of(
-    connection: BaseDBAsyncClient, entries: Sequence[Entry]
+    connection: BaseDBAsyncClient,
+    entries: Sequence[Entry],
+    already: Mapping[str, int | None] | None = None,
 ) -> dict[str, int | None]:
-    """The reorder point of each SKU posted to; refuses an unknown SKU."""
+    """The reorder point of each SKU posted to; refuses an unknown SKU. SKUs in
+    `already` (read by the caller in this transaction) are not read again."""
     skus = {entry.sku for entry in entries}
-    found = dict(
-        await models.Sku.filter(code__in=skus)
-        .using_db(connection)
-        .values_list("code", "reorder_point")
-    )
+    found = {sku: point for sku, point in (already or {}).items() if sku in skus}
+    if wanted := skus - found.keys():
+        found.update(
+            await models.Sku.filter(code__in=wanted)
+            .using_db(connection)
+            .values_list("code", "reorder_point")
+        )
     if unknown_skus := sorted(skus - found.keys()):
         raise UnknownSku(unknown_skus[0])
     return found
@@ -92,6 +97,21 @@ async def lock(connection: BaseDBAsyncClient, keys: list[RowKey]) -> dict[RowKey
         )
         rows = await _select_for_update(connection, keys)
     return rows
+
+
+async def lock_skus(connection: BaseDBAsyncClient, skus: set[str]) -> None:
+    """Locks every existing balance row of `skus`, in the fixed order, in one statement:
+    a transaction that will make several postings (a batch of orders) takes its rows in
+    the same order as a single posting does, so the two never deadlock. On SQLite, where
+    the transaction already runs alone, it reads nothing."""
+    if not skus or connection.capabilities.dialect != "postgres":
+        return
+    await (
+        models.Balance.filter(sku_id__in=skus)
+        .order_by("sku_id", "location_id", "bucket")
+        .select_for_update()
+        .using_db(connection)
+    )
 
 
 async def _select_for_update(

@@ -27,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 
 from tortoise import connections
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Q
+from tortoise.expressions import F, Q
 
 from connectors.base import Delivery
 from syncbot.ledger.limits import MAX_REASON_LENGTH, text_problem
@@ -198,6 +198,27 @@ async def close(
         claimed_until=None,
     )
     return changed == 1
+
+
+async def close_all(rows: list[models.InboxDelivery], status: str, moment: datetime) -> int:
+    """Closes claimed rows after a successful try, in one statement per claim; returns how
+    many were still held (the others were skipped or taken by another process)."""
+    closed = 0
+    for token in {row.claimed_by for row in rows}:
+        closed += await models.InboxDelivery.filter(
+            id__in=[row.id for row in rows if row.claimed_by == token],
+            claimed_by=token,
+            status=PENDING,
+        ).update(
+            status=status,
+            processed_at=moment,
+            attempts=F("attempts") + 1,
+            last_error=None,
+            next_attempt_at=None,
+            claimed_by=None,
+            claimed_until=None,
+        )
+    return closed
 
 
 async def fail(

@@ -5,12 +5,19 @@ in (`syncbot.ledger.orders.record`: the newest snapshot wins, returns wait for t
 lines the store cannot hold are refused, a bundle line keeps the recipe current when it
 is first seen), post the difference, replace the order's parked
 lines and save the record. The store decides nothing here but which SKUs it holds.
+
+An order's first event is the common case (a flash sale is thousands of them), so it
+costs fewer round trips: the record is inserted and so locked by one statement that says
+whether it is new, a new record is not read back, it has no parked lines to delete, and
+the SKUs read to settle it give the posting their reorder points.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
@@ -20,6 +27,7 @@ from syncbot.ledger.orders import LineRecipe, OrderEvent, OrderRecord, ParkedLin
 from syncbot.store import bundles as store_bundles
 from syncbot.store import models
 from syncbot.store.posting import PostingResult, Provenance, count_posting, record
+from syncbot.store.sku_list import with_placeholders
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,46 +87,65 @@ async def parked_lines() -> list[ParkedLineView]:
 async def _reconcile(channel: str, order_id: str, event: OrderEvent | None) -> PostingResult | None:
     """Reconciles an order's stored snapshot and waiting returns, with `event` if any."""
     async with in_transaction() as connection:
-        row = await _lock(connection, channel, order_id)
-        received = orders.receive(orders.decode(row.state), event)
+        record_id, stored, new = await _lock(connection, channel, order_id)
+        received = orders.receive(orders.decode(stored), event)
         known = await _known_skus(connection, orders.skus(received))
-        recipes = await _recipes(connection, orders.untaken(received) & known)
-        settled, movements, parked = orders.settle(received, known, recipes)
-        await _park(connection, channel, order_id, parked)
+        recipes = await _recipes(connection, orders.untaken(received) & set(known))
+        settled, movements, parked = orders.settle(received, set(known), recipes)
+        if parked or not new:  # a record created just now has no parked lines yet
+            await _park(connection, channel, order_id, parked)
         result = None
         if movements:
             provenance = Provenance(actor=channel, document=f"{channel}/orders/{order_id}")
-            result = await record(connection, movements, provenance)
-        row.state = orders.encode(settled)
-        row.updated_at = settled.state.updated_at
-        await row.save(using_db=connection)
+            result = await record(connection, movements, provenance, reorder_points=known)
+        await (
+            models.OrderRecord.filter(id=record_id)
+            .using_db(connection)
+            .update(state=orders.encode(settled), updated_at=settled.state.updated_at)
+        )
     if result is not None:
         count_posting(result)
     return result
 
 
-async def _lock(connection: BaseDBAsyncClient, channel: str, order_id: str) -> models.OrderRecord:
-    """The order's record, locked until commit; created on the order's first event."""
-    await models.OrderRecord.bulk_create(
-        [
-            models.OrderRecord(
-                channel=channel, order_id=order_id, state=orders.encode(OrderRecord())
-            )
-        ],
-        ignore_conflicts=True,
-        using_db=connection,
-    )
-    return (
+_CREATE = (
+    "INSERT INTO order_record (channel, order_id, state, created_at) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT DO NOTHING RETURNING id"
+)
+
+
+async def _lock(
+    connection: BaseDBAsyncClient, channel: str, order_id: str
+) -> tuple[int, Mapping[str, Any], bool]:
+    """The order's record, locked until commit: its id, its stored state, and whether this
+    event created it. A row this transaction inserted is locked by the insert (a twin's
+    insert waits for the commit, then finds it), so a new record is not read back."""
+    initial = orders.encode(OrderRecord())
+    state = models.OrderRecord._meta.fields_map["state"].to_db_value(initial, models.OrderRecord)
+    values = [channel, order_id, state, datetime.now(UTC)]
+    sql = with_placeholders(_CREATE, connection.capabilities.dialect)
+    created = await connection.execute_query_dict(sql, values)  # RETURNING rows on both
+    if created:
+        return int(created[0]["id"]), initial, True
+    row = (
         await models.OrderRecord.filter(channel=channel, order_id=order_id)
         .select_for_update()
         .using_db(connection)
         .get()
     )
+    return row.id, row.state, False
 
 
-async def _known_skus(connection: BaseDBAsyncClient, wanted: set[str]) -> set[str]:
-    found = await models.Sku.filter(code__in=wanted).using_db(connection)
-    return {sku.code for sku in found}
+async def _known_skus(connection: BaseDBAsyncClient, wanted: set[str]) -> dict[str, int | None]:
+    """The SKUs syncbot holds among `wanted`, with their reorder points."""
+    if not wanted:
+        return {}
+    found = (
+        await models.Sku.filter(code__in=wanted)
+        .using_db(connection)
+        .values_list("code", "reorder_point")
+    )
+    return dict(found)
 
 
 async def _recipes(connection: BaseDBAsyncClient, wanted: set[str]) -> dict[str, LineRecipe]:

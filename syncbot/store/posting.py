@@ -24,7 +24,7 @@ import hashlib
 import json
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -213,15 +213,18 @@ async def record(
     *,
     posting: uuid.UUID | None = None,
     key: str | None = None,
+    reorder_points: Mapping[str, int | None] | None = None,
 ) -> PostingResult:
     """Records entries inside the caller's transaction: locks, moves, inserts, events.
 
     For callers that already serialise their twins some other way (order intake locks
-    the order's state row); everyone else calls `post`. Count the result with
-    `count_posting` once the transaction has committed.
+    the order's state row); everyone else calls `post`. A caller that has just read the
+    SKUs passes their `reorder_points` (saving a round trip); SKUs it lacks are read
+    here, and an unknown one is refused. Count the result with `count_posting` once the
+    transaction has committed.
     """
     posting = posting or uuid.uuid4()
-    reorder_points = await balance_rows.reorder_points_of(connection, entries)
+    reorder_points = await balance_rows.reorder_points_of(connection, entries, reorder_points)
     rows = await balance_rows.lock(connection, balance_rows.row_keys(entries))
     held = {row_key: quantity for row_key, (_, quantity) in rows.items()}
 

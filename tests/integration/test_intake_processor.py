@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import asyncpg
 import pytest
@@ -14,9 +15,11 @@ from connectors.base import Connector, ConnectorError, Delivery, NotOnStore
 from connectors.fake import FakeConnector
 from syncbot import metrics
 from syncbot.intake.processor import IntakeProcessor
+from syncbot.ledger.errors import InvalidMovement
 from syncbot.ledger.orders import OrderEvent
 from syncbot.runtime.intake import IntakeLoop
 from syncbot.store import inbox, models
+from syncbot.store import orders as orders_store
 from syncbot.store.catalogue import add_sku
 from syncbot.store.stock import stock
 
@@ -380,3 +383,79 @@ async def test_claims_a_killed_process_left_are_freed_at_start_on_sqlite_only(
         assert (freed, row.claimed_by) == (0, claimed.claimed_by)
         assert await processor.process_pending() == 0
         assert await inbox.next_due() == row.claimed_until  # the sweep wakes when it ends
+
+
+class TestBatches:
+    """A burst is claimed and reconciled in batches; each order still stands alone."""
+
+    async def test_batches_follow_the_load(
+        self, processor: IntakeProcessor, clock: Clock, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """One delivery is worked alone; a burst goes in claims of up to `batch`."""
+        batcher = IntakeProcessor(
+            {"shop": FakeConnector("shop", secret="dummy")}, clock=clock, batch=3
+        )
+        sizes: list[int] = []
+        real = batcher._process_batch
+
+        async def measured(rows: Sequence[models.InboxDelivery]) -> None:
+            sizes.append(len(rows))
+            await real(rows)
+
+        monkeypatch.setattr(batcher, "_process_batch", measured)
+        await keep("alone", order("order-0"))
+        assert await batcher.process_pending() == 1
+        for number in range(1, 8):
+            await keep(f"e{number}", order(f"order-{number}"))
+        assert await batcher.process_pending() == 7
+        assert sizes == [1, 3, 3, 1]
+        assert (await stock("MUG")).total.committed == 8
+        assert {row.status for row in await models.InboxDelivery.all()} == {"applied"}
+
+    async def test_a_poison_order_rolls_back_alone_and_is_failed(
+        self, processor: IntakeProcessor, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """An order refused after it wrote (its record, its movements) leaves nothing,
+        and the orders before and after it in the same batch are applied."""
+        real = orders_store.record
+
+        async def refuse_poison(
+            connection: Any, movements: Any, provenance: Any, **options: Any
+        ) -> Any:
+            result = await real(connection, movements, provenance, **options)
+            if provenance.document.endswith("/poison"):
+                raise InvalidMovement("a movement the ledger refuses")
+            return result
+
+        monkeypatch.setattr(orders_store, "record", refuse_poison)
+        await keep("first", order("order-1"))
+        await keep("poison", order("poison", quantity=5))
+        await keep("last", order("order-2"))
+        assert await processor.process_pending() == 3
+        assert (await stock("MUG")).total.committed == 2
+        poison = await row_of("poison")
+        assert (poison.status, poison.attempts, poison.last_error) == (
+            "failed",
+            1,
+            "a movement the ledger refuses",
+        )
+        assert not await models.OrderRecord.filter(order_id="poison").exists()
+        assert not await models.Movement.filter(document="shop/orders/poison").exists()
+        assert {(await row_of(e)).status for e in ("first", "last")} == {"applied"}
+
+    async def test_an_order_that_may_succeed_later_is_tried_alone_and_counted_once(
+        self, processor: IntakeProcessor
+    ) -> None:
+        """A line at an unknown location fails mid-order: rolled back in the batch, tried
+        again alone, and one try is counted; the rest of the batch is applied."""
+        await keep("good", order("order-1"))
+        stray = json.loads(order("stray"))
+        stray["lines"][0]["location"] = "nowhere"
+        await keep("stray", json.dumps(stray).encode())
+        assert await processor.process_pending() == 2
+        row = await row_of("stray")
+        assert (row.status, row.attempts) == ("pending", 1)
+        assert row.last_error is not None
+        assert "nowhere" in row.last_error
+        assert (await row_of("good")).status == "applied"
+        assert (await stock("MUG")).total.committed == 1
