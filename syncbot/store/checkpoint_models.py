@@ -1,4 +1,4 @@
-"""Verify's checkpoints: the balances and values a clean replay reached, so the next one starts there.
+"""Verify's checkpoints: the balances and values a clean replay reached, to start from.
 
 A checkpoint is trusted only while the movements it covers are unchanged: it keeps their
 count and the sums of their ids, quantities and values, which one aggregate query
