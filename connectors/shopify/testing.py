@@ -82,6 +82,10 @@ class ShopifyInventory:
     throttled: int = 0
     bulk_running_polls: int = 1
     """Polls a bulk operation answers RUNNING before it is COMPLETED."""
+    bulk_running_seconds: float = 0.0
+    """And seconds on the clock it runs for at least, as Shopify takes time to export."""
+    spent: float = 0.0
+    """Points spent by the calls answered (not THROTTLED)."""
     bulk_fails: str | None = None
     """The status (FAILED, CANCELED, EXPIRED) the next bulk operation ends with, once."""
     bulk_operations: list[dict[str, Any]] = field(default_factory=list)
@@ -112,6 +116,7 @@ class ShopifyInventory:
             self.throttled += 1
             return self._answer(None, cost, throttled=True)
         self.available -= cost
+        self.spent += cost
         if document == INVENTORY_LEVELS:
             return self._answer(self._levels(variables), cost)
         if document == PRODUCT_VARIANTS:
@@ -189,6 +194,7 @@ class ShopifyInventory:
             "id": f"gid://shopify/BulkOperation/{number}",
             "url": str(request.url.copy_with(path=f"{BULK_RESULTS}{number}.jsonl", query=None)),
             "polls": 0,
+            "started": self.clock(),
             "ends": self.bulk_fails or "COMPLETED",
             "lines": b"",
         }
@@ -205,7 +211,8 @@ class ShopifyInventory:
         operation["polls"] += 1
         answer: dict[str, Any] = {"id": operation_id, "status": "RUNNING", "errorCode": None}
         answer |= {"objectCount": "0", "url": None}
-        if operation["polls"] <= self.bulk_running_polls:
+        running = self.clock() - operation["started"] < self.bulk_running_seconds
+        if operation["polls"] <= self.bulk_running_polls or running:
             return {"bulkOperation": answer}
         answer["status"] = operation["ends"]
         if operation["ends"] != "COMPLETED":

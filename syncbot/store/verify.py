@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
@@ -20,6 +22,8 @@ from syncbot.store import checkpoints, models
 from syncbot.store.checkpoints import BalanceKey, Coverage
 
 BATCH = 10_000
+SETTLE = timedelta(seconds=30)
+"""How old a movement must be before a checkpoint covers it, on PostgreSQL."""
 
 TOTAL = "(all locations)"  # a mismatch of a SKU's kept total, not of one balance row
 
@@ -54,13 +58,18 @@ class VerifyReport:
 
 
 async def verify(
-    progress: Callable[[int], None] | None = None, *, full: bool = False
+    progress: Callable[[int], None] | None = None,
+    *,
+    full: bool = False,
+    now: datetime | None = None,
 ) -> VerifyReport:
     """Replays the ledger in one consistent snapshot; `progress` hears movements replayed.
 
     It starts from the latest checkpoint whose movements are unchanged (see
     syncbot.store.checkpoints), or from the first movement when `full` or when there is
-    none; a clean run that replayed anything leaves a checkpoint at its last movement.
+    none. A clean run leaves a checkpoint at the last movement that has settled: on
+    PostgreSQL one recorded at least SETTLE before `now` (a transaction holding a lower
+    id may still commit after the snapshot); on SQLite, with one writer, the last.
     """
     report = VerifyReport()
     replayed: dict[BalanceKey, int] = defaultdict(int)
@@ -70,7 +79,12 @@ async def verify(
             # One snapshot for every read, so concurrent postings cannot fake a mismatch.
             await connection.execute_script("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         start = Coverage() if full else await _resume(connection, report, replayed, values)
-        end = await _replay(connection, start, replayed, values, report, progress)
+        horizon = await _settled(connection, now or datetime.now(UTC))
+        settled = await _replay(connection, start, horizon, replayed, values, report, progress)
+        state = (
+            (dict(replayed), dict(values)) if settled.last_movement > start.last_movement else None
+        )
+        await _replay(connection, settled, None, replayed, values, report, progress)
         stored = (
             await models.Balance.all()
             .using_db(connection)
@@ -83,10 +97,30 @@ async def verify(
         )
     _compare(report, replayed, stored)
     _check_totals(report, replayed, values, kept)
-    if report.ok and end.last_movement > start.last_movement:
-        await checkpoints.save(end, replayed, values)
-        report.checkpointed = end.last_movement
+    if report.ok and state is not None:
+        await checkpoints.save(settled, *state)
+        report.checkpointed = settled.last_movement
     return report
+
+
+async def _settled(connection: BaseDBAsyncClient, now: datetime) -> int | None:
+    """The last movement id a checkpoint may cover; None: every movement in the snapshot.
+
+    On PostgreSQL ids are taken at insert and committed later, so a movement with a lower
+    id than the newest one seen may still appear: only movements recorded SETTLE before
+    now are covered (posting transactions last milliseconds). The index on the id finds
+    it scanning back over the last SETTLE of movements only.
+    """
+    if connection.capabilities.dialect != "postgres":
+        return None
+    found: Any = (
+        await models.Movement.filter(recorded_at__lt=now - SETTLE)
+        .using_db(connection)
+        .order_by("-id")
+        .first()
+        .values_list("id", flat=True)
+    )
+    return int(found or 0)
 
 
 async def _resume(
@@ -112,18 +146,21 @@ async def _resume(
 async def _replay(
     connection: BaseDBAsyncClient,
     start: Coverage,
+    until: int | None,
     replayed: dict[BalanceKey, int],
     values: dict[str, int],
     report: VerifyReport,
     progress: Callable[[int], None] | None,
 ) -> Coverage:
-    """Applies every movement after `start` to the replay; returns the coverage reached."""
+    """Applies the movements after `start`, up to `until` (None: the last), to the replay;
+    returns the coverage reached."""
     last_id, count = start.last_movement, start.movements
     id_sum, quantity_sum, value_sum = start.id_sum, start.quantity_sum, start.value_sum
-    while True:
+    while until is None or last_id < until:
+        after = models.Movement.filter(id__gt=last_id)
+        chosen = after if until is None else after.filter(id__lte=until)
         batch = (
-            await models.Movement.filter(id__gt=last_id)
-            .using_db(connection)
+            await chosen.using_db(connection)
             .order_by("id")
             .limit(BATCH)
             .values_list(
@@ -138,7 +175,7 @@ async def _replay(
             )
         )
         if not batch:
-            return Coverage(last_id, count, id_sum, quantity_sum, value_sum)
+            break
         for movement, sku, quantity, src_loc, src_bucket, dst_loc, dst_bucket, moved in batch:
             replayed[(sku, src_loc, src_bucket)] -= quantity
             replayed[(sku, dst_loc, dst_bucket)] += quantity
@@ -151,6 +188,7 @@ async def _replay(
         report.movements += len(batch)
         if progress is not None:
             progress(report.movements)
+    return Coverage(last_id, count, id_sum, quantity_sum, value_sum)
 
 
 def _compare(

@@ -36,13 +36,19 @@ class TestVerify:
     def test_verify_resumes_from_its_checkpoint_and_full_replays_all(
         self, stocked_mug: Cli
     ) -> None:
-        """A second verify starts after the first one's checkpoint; --full replays everything."""
+        """A second verify starts after the first one's checkpoint; --full replays everything.
+
+        On PostgreSQL a checkpoint covers only movements 30 s old (a lower id may commit
+        late), so seconds after posting the second run still replays all three."""
         stocked_mug.ok("verify")
 
         resumed = stocked_mug.ok("verify")
         full = stocked_mug.ok("verify", "--full")
 
-        assert "replayed 0 movements after the checkpoint at movement #" in resumed.stdout
+        if stocked_mug.database_url.startswith("sqlite"):
+            assert "replayed 0 movements after the checkpoint at movement #" in resumed.stdout
+        else:
+            assert "replayed 3 movements against" in resumed.stdout
         assert "replayed 3 movements against" in full.stdout
 
     def test_verify_names_a_corrupted_balance(self, stocked_mug: Cli) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -11,7 +12,7 @@ from syncbot import ledger
 from syncbot.store import posting
 from syncbot.store.catalogue import add_sku
 from syncbot.store.checkpoint_models import LedgerCheckpoint
-from syncbot.store.verify import verify
+from syncbot.store.verify import SETTLE, verify
 
 SKU = "MUG-1"
 # The triggers of migration 0002 that refuse to change a movement, recreated after a test
@@ -22,6 +23,11 @@ SQLITE_GUARDS = (
     "CREATE TRIGGER movement_no_delete BEFORE DELETE ON movement "
     "BEGIN SELECT RAISE(ABORT, 'movements are immutable'); END",
 )
+
+
+def later() -> datetime:
+    """A moment when every movement posted so far has settled (see verify's SETTLE)."""
+    return datetime.now(UTC) + SETTLE
 
 
 async def tamper(statement: str) -> None:
@@ -55,7 +61,7 @@ async def checkpointed(database: str) -> int:
     await posting.post([ledger.receive(SKU, 10, unit_cost=Decimal(6))])
     await posting.post([ledger.transfer(SKU, 3, "main", "east")])
     await posting.post([ledger.damage(SKU, 2)])
-    report = await verify()
+    report = await verify(now=later())
     assert report.ok
     assert report.checkpointed is not None
     return report.checkpointed
@@ -67,7 +73,7 @@ class TestCheckpoints:
         await posting.post([ledger.receive(SKU, 5, unit_cost=Decimal(7))])
         await posting.post([ledger.order_commit(SKU, 4)])
 
-        report = await verify()
+        report = await verify(now=later())
 
         assert report.ok, report.mismatches
         assert (report.resumed_after, report.movements) == (checkpointed, 2)
@@ -79,7 +85,7 @@ class TestCheckpoints:
         self, checkpointed: int
     ) -> None:
         """A verify with no new movements checks the balances against the checkpoint alone."""
-        report = await verify()
+        report = await verify(now=later())
 
         assert report.ok
         assert (report.resumed_after, report.movements, report.checkpointed) == (
@@ -95,7 +101,7 @@ class TestCheckpoints:
         await posting.post([ledger.receive(SKU, 5)])
         await corrupt_balance()
 
-        report = await verify()
+        report = await verify(now=later())
 
         assert report.resumed_after == checkpointed
         assert not report.ok
@@ -117,8 +123,8 @@ class TestCheckpoints:
             "WHERE source_location = 'main' AND destination_location = 'east'"
         )
 
-        assert (await verify()).ok  # what the cheap check assumes: history unchanged
-        report = await verify(full=True)
+        assert (await verify(now=later())).ok  # what the cheap check assumes: history unchanged
+        report = await verify(full=True, now=later())
 
         assert report.resumed_after is None
         assert {(m.location, m.stored, m.replayed) for m in report.mismatches} >= {("east", 3, 0)}
@@ -130,7 +136,7 @@ class TestCheckpoints:
         replays every movement, and finds the balances no longer match."""
         await tamper("UPDATE movement SET quantity = quantity + 1 WHERE kind = 'damage'")
 
-        report = await verify()
+        report = await verify(now=later())
 
         assert report.stale_checkpoint == checkpointed
         assert report.resumed_after is None
@@ -144,8 +150,26 @@ class TestCheckpoints:
         count: the checkpoint is not trusted."""
         await tamper("DELETE FROM movement WHERE kind = 'damage'")
 
-        report = await verify()
+        report = await verify(now=later())
 
         assert report.stale_checkpoint == checkpointed
         assert report.movements == 3
         assert not report.ok
+
+
+class TestSettling:
+    async def test_a_movement_just_recorded_waits_for_the_next_checkpoint_on_postgresql(
+        self, checkpointed: int
+    ) -> None:
+        """On PostgreSQL a lower id may still commit after the snapshot, so a checkpoint
+        covers only movements recorded SETTLE ago; SQLite has one writer and covers all."""
+        await posting.post([ledger.receive(SKU, 5)])
+
+        report = await verify()  # the movement is seconds old
+
+        assert report.ok
+        postgres = connections.get("default").capabilities.dialect == "postgres"
+        assert report.movements == 1
+        assert (report.checkpointed is None) is postgres
+        again = await verify(now=later())
+        assert again.movements == (1 if postgres else 0)
