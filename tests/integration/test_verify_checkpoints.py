@@ -12,7 +12,7 @@ from syncbot import ledger
 from syncbot.store import posting
 from syncbot.store.catalogue import add_sku
 from syncbot.store.checkpoint_models import LedgerCheckpoint
-from syncbot.store.verify import SETTLE, verify
+from syncbot.store.verify import SETTLE, TOTAL, verify
 
 SKU = "MUG-1"
 # The triggers of migration 0002 that refuse to change a movement, recreated after a test
@@ -112,6 +112,21 @@ class TestCheckpoints:
         )
         assert report.checkpointed is None  # an unclean run writes no checkpoint
         assert await LedgerCheckpoint.filter(last_movement__gt=checkpointed).count() == 0
+
+    async def test_a_sku_total_corrupted_after_the_checkpoint_is_found(
+        self, checkpointed: int
+    ) -> None:
+        """The SKU's kept totals are checked against the replay resumed from the checkpoint."""
+        await connections.get("default").execute_script(
+            f"UPDATE sku SET on_hand = on_hand + 2 WHERE code = '{SKU}'"
+        )
+
+        report = await verify(now=later())
+
+        assert report.resumed_after == checkpointed
+        assert [(m.location, m.bucket, m.stored, m.replayed) for m in report.mismatches] == [
+            (TOTAL, "on_hand", 22, 20)
+        ]
 
     async def test_a_movement_moved_before_the_checkpoint_needs_full(
         self, checkpointed: int
