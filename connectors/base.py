@@ -155,6 +155,10 @@ class Connector(Protocol):
     max_quantity: int | None
     """The largest quantity the channel can hold (None: no known limit). The planner
     clamps to it: one value beyond it would make the channel refuse a whole batch."""
+    bulk_read_above: int | None
+    """Above this many listings, give `read_levels` all of them in one call: the channel
+    reads them in bulk, at a cost that does not grow with the count (Shopify's bulk
+    operations). None: no bulk read; a caller may read `batch_limit` at a time."""
 
     @property
     def locations(self) -> Sequence[str]:

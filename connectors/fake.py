@@ -75,6 +75,7 @@ class FakeConnector:
         self.name = name
         self.batch_limit = batch_limit
         self.max_quantity = max_quantity
+        self.bulk_read_above: int | None = None
         self.locations = tuple(locations)
         self._secret = secret
         self._sleep = sleep

@@ -20,7 +20,7 @@ import httpx
 
 from connectors import registry
 from connectors.base import Connector
-from syncbot.app import backups, replenishment
+from syncbot.app import backups, replenishment, retention
 from syncbot.app.syncing import ChannelSyncs
 from syncbot.config import (
     ChannelsFile,
@@ -56,6 +56,7 @@ log = logging.getLogger(__name__)
 
 CHANNEL_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 SLACK_TIMEOUT = httpx.Timeout(10.0)
+RETENTION_SECONDS = 3600.0
 
 
 def load() -> tuple[Settings, ChannelsFile]:
@@ -183,6 +184,7 @@ def create_app(
     jobs = [
         forecast_job(settings),
         *backup_job(settings),
+        *retention_jobs(settings, alerts_delivered=bot is not None),
         *(bot.leader_jobs() if bot else ()),
     ]
     scheduler = SyncScheduler(syncs, settings, also=jobs)
@@ -256,6 +258,24 @@ def backup_job(settings: Settings) -> list[LeaderJob]:
     return [LeaderJob("backup", settings.backup_seconds, take)]
 
 
+def retention_jobs(settings: Settings, *, alerts_delivered: bool) -> list[LeaderJob]:
+    """The leader deletes processed inbox and outbox rows past SYNCBOT_RETENTION_DAYS, hourly
+    so each run has little to do; none when retention is 0 (keep everything)."""
+    days = settings.retention_days
+    if not days:
+        return []
+
+    async def purge() -> None:
+        purged = await retention.purge(days, datetime.now(UTC), alerts_delivered=alerts_delivered)
+        if purged.deliveries or purged.events:
+            log.info(
+                "retention purged",
+                extra={"deliveries": purged.deliveries, "events": purged.events, "days": days},
+            )
+
+    return [LeaderJob("retention", RETENTION_SECONDS, purge)]
+
+
 async def run_worker(settings: Settings, channels: ChannelsFile) -> None:
     """`syncbot worker`: the scheduler without the web service, until cancelled."""
     from syncbot.slackbot.app import alert_jobs, digest_jobs, slack_settings
@@ -267,6 +287,7 @@ async def run_worker(settings: Settings, channels: ChannelsFile) -> None:
             # The leader posts Slack alerts and the daily digest too; `serve` or `slack`
             # answers the commands.
             also: list[LeaderJob] = [forecast_job(settings), *backup_job(settings)]
+            also += retention_jobs(settings, alerts_delivered=slack is not None)
             if slack is not None:
                 also += alert_jobs(slack, settings.alert_poll_seconds) + digest_jobs(slack)
             scheduler = SyncScheduler(channel_syncs(settings, targets), settings, also=also)

@@ -179,6 +179,10 @@ def load_channels_file(path: Path, *, explicit: bool = False) -> ChannelsFile:
         raise ConfigError(f"{path}: {where}: {_message(first['msg'])}") from error
 
 
+MIN_RETENTION_DAYS = 7
+"""Far beyond the longest storefront retry window (Shopify, BigCommerce: 48 hours)."""
+
+
 class Settings(BaseSettings):
     """Every setting is an environment variable prefixed SYNCBOT_."""
 
@@ -230,6 +234,10 @@ class Settings(BaseSettings):
     forecast_seconds: float = Field(default=3600, ge=60)
     """How often the leader fits the forecasts a day still lacks (`replenishment.refresh`)."""
     drift_alert_units: int = Field(default=1, ge=1)
+    retention_days: int = Field(default=30, ge=0)
+    """Processed inbox and outbox rows older than this many days are deleted by the
+    leader; 0 keeps them forever. At least 7: an inbox row's event id must outlive the
+    storefronts' retries (48 hours) to dedupe them."""
     digest_time: time | None = None
     """When the leader posts the daily Slack digest, HH:MM in UTC; unset, no digest."""
     digest_channel: str | None = None
@@ -268,6 +276,16 @@ class Settings(BaseSettings):
             if not _SLACK_ID.match(given):
                 raise ValueError(f"{given!r} is not a Slack user id (U…, W…) or group id (S…)")
         return listed
+
+    @field_validator("retention_days")
+    @classmethod
+    def _retention(cls, days: int) -> int:
+        if 0 < days < MIN_RETENTION_DAYS:
+            raise ValueError(
+                f"keep at least {MIN_RETENTION_DAYS} days (0 keeps everything): a processed "
+                "delivery's event id must outlive the storefronts' 48-hour retries to dedupe them"
+            )
+        return days
 
     @field_validator("slack_api_url")
     @classmethod

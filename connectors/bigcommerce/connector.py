@@ -50,6 +50,7 @@ class BigCommerceConnector:
 
     batch_limit = BATCH_LIMIT
     max_quantity: int | None = None  # no documented limit
+    bulk_read_above: int | None = None  # its largest pages are the quickest read
 
     def __init__(
         self,

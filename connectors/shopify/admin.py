@@ -17,7 +17,7 @@ import asyncio
 import random
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -28,6 +28,7 @@ from connectors.shopify.errors import (
     QueryProblem,
     ShopifyAuthError,
     ShopifyBadResponse,
+    ShopifyBulkFailed,
     ShopifyQueryError,
     ShopifyThrottled,
     ShopifyUnavailable,
@@ -143,6 +144,26 @@ class ShopifyAdmin:
                 # so, and let the scheduler come back later.
                 detail = f"{detail}, Retry-After {gave_up.delay:g}s"
             raise ShopifyThrottled(self.shop, gave_up.count, detail) from None
+
+    async def pause(self, seconds: float) -> None:
+        """Waits on the admin's clock (the test's, in tests): between bulk operation polls."""
+        await self._sleep(seconds)
+
+    async def download_lines(self, url: str) -> AsyncIterator[str]:
+        """The lines of a bulk operation's result file. The URL is signed storage, not the
+        Admin API: it gets no access token. A failure is ShopifyBulkFailed, the token
+        scrubbed; the caller reads again on the next sweep."""
+        try:
+            async with self._http.stream("GET", url, headers={"User-Agent": "syncbot"}) as answer:
+                if answer.status_code != 200:
+                    raise ShopifyBulkFailed(
+                        self.shop, f"downloading its result answered HTTP {answer.status_code}"
+                    )
+                async for line in answer.aiter_lines():
+                    yield line
+        except httpx.TransportError as exc:
+            detail = self._scrub(f"downloading its result: {type(exc).__name__}: {exc}")
+            raise ShopifyBulkFailed(self.shop, detail) from None
 
     async def _attempt(self, document: str, payload: dict[str, Any]) -> dict[str, Any]:
         headers = {"X-Shopify-Access-Token": self._token, "User-Agent": "syncbot"}

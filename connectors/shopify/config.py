@@ -10,6 +10,7 @@ api_version = "2026-10"                   # optional
 api_base_url = "https://proxy.example"    # optional: a proxy or a local test server
 locations = { 65760001 = "main" }         # Shopify location ids to syncbot locations
 default_location = "main"                 # optional: where unmapped locations land
+bulk_reads_above = 2000                   # optional: read more listings than this in bulk
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from connectors.settings import (
     default_location,
     secret,
 )
+from connectors.shopify import bulk
 from connectors.shopify.admin import DEFAULT_API_VERSION, ShopifyAdmin
 from connectors.shopify.connector import ShopifyConnector
 from connectors.shopify.lines import LocationMap
@@ -40,6 +42,7 @@ SHOPIFY_KEYS = frozenset(
         "api_base_url",
         "locations",
         "default_location",
+        "bulk_reads_above",
     }
 )
 _SHOP = re.compile(r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")
@@ -73,7 +76,19 @@ def build(name: str, table: Mapping[str, Any], context: BuildContext) -> Shopify
         webhook_secret=secret(name, table, "webhook_secret_env", context.environ),
         locations=places,
         inventory_location=pushed_to[0] if pushed_to else None,
+        bulk_read_above=_bulk_reads_above(settings, fail),
     )
+
+
+def _bulk_reads_above(settings: Mapping[str, object], fail: Fail) -> int:
+    """How many listings a read of levels takes before it is a bulk operation."""
+    above = settings.get("bulk_reads_above", bulk.DEFAULT_THRESHOLD)
+    if isinstance(above, bool) or not isinstance(above, int) or above < 1:
+        raise fail(
+            f"bulk_reads_above {above!r} is not a count of listings: use a whole number of at "
+            f"least 1, like {bulk.DEFAULT_THRESHOLD}"
+        )
+    return above
 
 
 def _admin_settings(settings: Mapping[str, object], fail: Fail) -> tuple[str, str, str | None]:

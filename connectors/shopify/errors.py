@@ -5,7 +5,8 @@ ShopifyError (a connectors.base.ConnectorError)
 ├── ShopifyThrottled      still throttled (THROTTLED in a 200, or HTTP 429) after every allowed wait
 ├── ShopifyUnavailable    HTTP 5xx or network errors after every allowed attempt
 ├── ShopifyQueryError     GraphQL `errors` in the answer: each message with its code and path
-└── ShopifyBadResponse    an unexpected HTTP status, or a body that is not a GraphQL answer
+├── ShopifyBadResponse    an unexpected HTTP status, or a body that is not a GraphQL answer
+└── ShopifyBulkFailed     a bulk operation that did not start, failed, or did not finish in time
 
 Only ShopifyThrottled and ShopifyUnavailable are worth trying again later, as they are.
 """
@@ -91,4 +92,13 @@ class ShopifyBadResponse(ShopifyError):
             f"unexpected answer from the Admin API ({detail}); "
             "check the shop, api_base_url and api_version",
         )
+        self.detail = detail
+
+
+class ShopifyBulkFailed(ShopifyError):
+    """A bulk operation could not start, ended FAILED, CANCELED or EXPIRED, or outlasted
+    the wait; the next sweep starts another."""
+
+    def __init__(self, shop: str, detail: str) -> None:
+        super().__init__(shop, f"the bulk read of inventory levels failed ({detail}); try again")
         self.detail = detail

@@ -5,7 +5,9 @@
 `serve(inventory)` for a `syncbot serve` process to push to.
 
 It answers the documents the connector sends (Shop, ProductVariants, InventoryLevels,
-InventorySetQuantities, and OrdersUpdatedSince and Order from the order nodes it is given)
+InventorySetQuantities, and OrdersUpdatedSince and Order from the order nodes it is given,
+and the bulk read: BulkOperationRunQuery, BulkOperation polls, and a GET of the JSONL
+result at `/bulk-results/<n>.jsonl` on the same host, which a respx mount must route too)
 the way Shopify documents them: a user error refuses the whole call and applies nothing; a
 quantity beyond GraphQL's 32-bit `Int` fails the whole call with a top-level
 INVALID_VARIABLE error (HTTP 200, no data); a stale `changeFromQuantity` is
@@ -29,6 +31,7 @@ from typing import Any
 
 import httpx
 
+from connectors.shopify.bulk import BULK_OPERATION, BULK_OPERATION_RUN_QUERY, POLL_COST, RUN_COST
 from connectors.shopify.documents import (
     INVENTORY_LEVELS,
     INVENTORY_SET_QUANTITIES,
@@ -48,6 +51,8 @@ ORDERS_COST = WORST_CASE_COST[ORDERS_UPDATED_SINCE]
 INT_MAX = 2**31 - 1
 PAGE = 250
 _UPDATED_SINCE = re.compile(r"updated_at:>='([^']+)'")
+_BULK_LOCATION = re.compile(r'inventoryLevel\(locationId: "([^"]+)"\)')
+BULK_RESULTS = "/bulk-results/"
 
 
 @dataclass
@@ -79,11 +84,23 @@ class ShopifyInventory:
     set_calls: list[dict[str, Any]] = field(default_factory=list)
     applied: int = 0
     throttled: int = 0
+    bulk_running_polls: int = 1
+    """Polls a bulk operation answers RUNNING before it is COMPLETED."""
+    bulk_running_seconds: float = 0.0
+    """And seconds on the clock it runs for at least, as Shopify takes time to export."""
+    spent: float = 0.0
+    """Points spent by the calls answered (not THROTTLED)."""
+    bulk_fails: str | None = None
+    """The status (FAILED, CANCELED, EXPIRED) the next bulk operation ends with, once."""
+    bulk_operations: list[dict[str, Any]] = field(default_factory=list)
+    bulk_downloads: int = 0
     _at: float | None = None
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         if self.fail_next:
             return self.fail_next.pop(0)
+        if request.method == "GET" and request.url.path.startswith(BULK_RESULTS):
+            return self._bulk_result(request.url.path)
         payload = json.loads(request.content)
         document, variables = payload["query"], payload.get("variables") or {}
         costs = {
@@ -91,6 +108,8 @@ class ShopifyInventory:
             PRODUCT_VARIANTS: VARIANTS_COST,
             ORDERS_UPDATED_SINCE: ORDERS_COST,
             ORDER: ORDER_COST,
+            BULK_OPERATION_RUN_QUERY: RUN_COST,
+            BULK_OPERATION: POLL_COST,
         }
         cost = costs.get(document, SHOP_COST)
         if document == INVENTORY_LEVELS:
@@ -101,6 +120,7 @@ class ShopifyInventory:
             self.throttled += 1
             return self._answer(None, cost, throttled=True)
         self.available -= cost
+        self.spent += cost
         if document == INVENTORY_LEVELS:
             return self._answer(self._levels(variables), cost)
         if document == PRODUCT_VARIANTS:
@@ -110,6 +130,10 @@ class ShopifyInventory:
         if document == ORDER:
             found = (node for node in self.orders if node["id"] == variables["id"])
             return self._answer({"order": next(found, None)}, cost)
+        if document == BULK_OPERATION_RUN_QUERY:
+            return self._answer(self._bulk_start(request, variables["query"]), cost)
+        if document == BULK_OPERATION:
+            return self._answer(self._bulk_poll(variables["id"]), cost)
         if document == SHOP:
             shop = {"name": "Fake store", "myshopifyDomain": "fake.myshopify.com"}
             scopes = [{"handle": "read_orders"}, {"handle": "read_products"}]
@@ -163,6 +187,68 @@ class ShopifyInventory:
             level = {"id": f"{gid}-level", "quantities": quantities}
             nodes.append({"id": gid, "inventoryLevel": level})
         return {"nodes": nodes}
+
+    def _bulk_start(self, request: httpx.Request, query: str) -> dict[str, Any]:
+        """Starts a bulk read of every item's level at the location the query names."""
+        location = _BULK_LOCATION.search(query)
+        if location is None:
+            raise AssertionError(f"unexpected bulk query: {query[:80]}")
+        number = len(self.bulk_operations)
+        operation = {
+            "id": f"gid://shopify/BulkOperation/{number}",
+            "url": str(request.url.copy_with(path=f"{BULK_RESULTS}{number}.jsonl", query=None)),
+            "polls": 0,
+            "started": self.clock(),
+            "ends": self.bulk_fails or "COMPLETED",
+            "lines": b"",
+        }
+        self.bulk_fails = None
+        self.bulk_operations.append(operation)
+        started = {"id": operation["id"], "status": "CREATED"}
+        return {"bulkOperationRunQuery": {"bulkOperation": started, "userErrors": []}}
+
+    def _bulk_poll(self, operation_id: str) -> dict[str, Any]:
+        found = [item for item in self.bulk_operations if item["id"] == operation_id]
+        if not found:
+            return {"bulkOperation": None}
+        (operation,) = found
+        operation["polls"] += 1
+        answer: dict[str, Any] = {"id": operation_id, "status": "RUNNING", "errorCode": None}
+        answer |= {"objectCount": "0", "url": None}
+        running = self.clock() - operation["started"] < self.bulk_running_seconds
+        if operation["polls"] <= self.bulk_running_polls or running:
+            return {"bulkOperation": answer}
+        answer["status"] = operation["ends"]
+        if operation["ends"] != "COMPLETED":
+            answer["errorCode"] = "INTERNAL_SERVER_ERROR" if operation["ends"] == "FAILED" else None
+            return {"bulkOperation": answer}
+        if not operation["lines"]:  # the data as it is when the operation completes
+            operation["lines"] = self._bulk_lines()
+        count = operation["lines"].count(b"\n")
+        answer |= {"objectCount": str(count), "url": operation["url"] if count else None}
+        return {"bulkOperation": answer}
+
+    def _bulk_lines(self) -> bytes:
+        """One JSONL line per inventory item the shop knows, with its level here."""
+        items = dict.fromkeys([item for _, item in self.variants] + list(self.levels))
+        lines = [
+            json.dumps(
+                {
+                    "id": gid,
+                    "inventoryLevel": {
+                        "quantities": [{"name": "available", "quantity": self.levels.get(gid, 0)}]
+                    },
+                }
+            )
+            for gid in items
+            if gid not in self.unknown
+        ]
+        return "".join(line + "\n" for line in lines).encode()
+
+    def _bulk_result(self, path: str) -> httpx.Response:
+        number = int(path.removeprefix(BULK_RESULTS).removesuffix(".jsonl"))
+        self.bulk_downloads += 1
+        return httpx.Response(200, content=self.bulk_operations[number]["lines"])
 
     def _variants(self, after: str | None) -> dict[str, Any]:
         start = int(after or 0)
@@ -294,7 +380,17 @@ def asgi(inventory: ShopifyInventory) -> Any:
             answer = inventory(outgoing)
         return Response(answer.content, answer.status_code, dict(answer.headers))
 
-    return Starlette(routes=[Route("/admin/api/{version}/graphql.json", graphql, methods=["POST"])])
+    async def bulk_result(request: Request) -> Response:
+        with lock:
+            answer = inventory(httpx.Request("GET", str(request.url)))
+        return Response(answer.content, answer.status_code, media_type="application/jsonl")
+
+    return Starlette(
+        routes=[
+            Route("/admin/api/{version}/graphql.json", graphql, methods=["POST"]),
+            Route(BULK_RESULTS + "{name}", bulk_result, methods=["GET"]),
+        ]
+    )
 
 
 @contextmanager

@@ -69,6 +69,7 @@ class WooCommerceConnector:
 
     batch_limit = MAX_PER_PAGE
     max_quantity: int | None = None  # no documented limit
+    bulk_read_above: int | None = None  # its largest pages are the quickest read
 
     def __init__(
         self,

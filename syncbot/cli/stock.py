@@ -175,18 +175,39 @@ def history_command(
 
 
 @stock_app.command("verify")
-def verify_command() -> None:
+def verify_command(
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full", help="Replay every movement, not only those since the last checkpoint."
+        ),
+    ] = False,
+) -> None:
     """Replay the ledger: prove every balance equals the replay and every SKU sums to zero.
 
-    Exits 1 and names each mismatch when they differ.
+    Starts from the last clean run's checkpoint unless --full. Exits 1 and names each
+    mismatch when they differ.
     """
 
     def progress(movements: int) -> None:
         if movements >= PROGRESS_EVERY:
             typer.echo(f"replayed {movements:,} movements...", err=True)
 
-    report = run_with_database(lambda: use_stock.verify(progress))
-    typer.echo(f"replayed {report.movements:,} movements against {report.balances:,} balances")
+    report = run_with_database(lambda: use_stock.verify(progress, full=full))
+    if report.stale_checkpoint is not None:
+        typer.echo(
+            f"the movements up to #{report.stale_checkpoint:,} changed since verify's "
+            "checkpoint there: replaying every movement",
+            err=True,
+        )
+    since = (
+        f" after the checkpoint at movement #{report.resumed_after:,}"
+        if report.resumed_after is not None
+        else ""
+    )
+    typer.echo(
+        f"replayed {report.movements:,} movements{since} against {report.balances:,} balances"
+    )
     if report.mismatches:
         cli_tables.console().print(cli_tables.mismatch_table(report))
     for sku, total in report.unbalanced.items():

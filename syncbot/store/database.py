@@ -24,6 +24,7 @@ MODELS = [
     "syncbot.store.stocktake_models",
     "syncbot.store.demand_models",
     "syncbot.store.bundle_models",
+    "syncbot.store.checkpoint_models",
 ]
 MIGRATIONS = "syncbot.migrations"
 

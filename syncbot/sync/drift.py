@@ -78,11 +78,15 @@ async def read_levels(
     rows: Sequence[ChannelListing],
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, int]:
-    """The channel's level of each listing, by inventory id, `batch_limit` per read.
+    """The channel's level of each listing, by inventory id, `batch_limit` per read, or all
+    in one read when the channel reads more than `bulk_read_above` in bulk.
 
     An item the channel does not stock at its location holds 0 there.
     """
     limit = channel.connector.batch_limit
+    above = channel.connector.bulk_read_above
+    if above is not None and len(rows) > above:
+        limit = len(rows)
     levels: dict[str, int] = {}
     for start in range(0, len(rows), limit):
         chunk = rows[start : start + limit]

@@ -33,6 +33,24 @@ class TestVerify:
         assert "replayed 3 movements" in result.stdout
         assert "ok: every balance equals the replay" in result.stdout
 
+    def test_verify_resumes_from_its_checkpoint_and_full_replays_all(
+        self, stocked_mug: Cli
+    ) -> None:
+        """A second verify starts after the first one's checkpoint; --full replays everything.
+
+        On PostgreSQL a checkpoint covers only movements 30 s old (a lower id may commit
+        late), so seconds after posting the second run still replays all three."""
+        stocked_mug.ok("verify")
+
+        resumed = stocked_mug.ok("verify")
+        full = stocked_mug.ok("verify", "--full")
+
+        if stocked_mug.database_url.startswith("sqlite"):
+            assert "replayed 0 movements after the checkpoint at movement #" in resumed.stdout
+        else:
+            assert "replayed 3 movements against" in resumed.stdout
+        assert "replayed 3 movements against" in full.stdout
+
     def test_verify_names_a_corrupted_balance(self, stocked_mug: Cli) -> None:
         """A balance row changed behind the ledger's back fails verify, which names it."""
         stocked_mug.sql(

@@ -74,19 +74,21 @@ class TestListings:
 
 
 class TestReadLevels:
-    async def test_on_hand_by_variant_id_in_chunks_of_one_hundred(
+    async def test_on_hand_by_variant_id_in_pages_of_250(
         self, bc: BigCommerceConnector, store: BigCommerceStore
     ) -> None:
-        items = await listed(bc, store, 150)
+        """Levels are read 250 variant ids a request, the v3 page maximum."""
+        items = await listed(bc, store, 300)
         store.levels[(2, int(items[0].inventory_id))] = 9
         store.requests.clear()
         levels = await bc.read_levels(items)
-        assert len(levels) == 150
+        assert len(levels) == 300
         assert levels[items[0].inventory_id] == 9
         assert [request.url.path for request in store.requests] == [
             "/stores/fakestore/v3/inventory/locations/2/items"
         ] * 2
-        assert len(store.requests[0].url.params["variant_id:in"].split(",")) == 100
+        assert len(store.requests[0].url.params["variant_id:in"].split(",")) == 250
+        assert store.requests[0].url.params["limit"] == "250"
 
 
 class TestPush:

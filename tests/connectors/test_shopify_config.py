@@ -44,6 +44,12 @@ async def test_a_complete_channel_builds_a_shopify_connector(http: httpx.AsyncCl
     assert repr(connector) == "ShopifyConnector('shop', shop='example.myshopify.com')"
     admin = connector._admin
     assert admin.url == "https://example.myshopify.com/admin/api/2026-10/graphql.json"
+    assert connector.bulk_read_above == 2000
+
+
+async def test_bulk_reads_above_sets_the_bulk_threshold(http: httpx.AsyncClient) -> None:
+    """bulk_reads_above is how many listings a read takes before it is a bulk operation."""
+    assert build(http, bulk_reads_above=500).bulk_read_above == 500
 
 
 async def test_api_base_url_replaces_the_shop_url(http: httpx.AsyncClient) -> None:
@@ -89,6 +95,8 @@ async def test_a_missing_or_empty_secret_fails_naming_its_variable(
         ({"locations": ["main"]}, "table of Shopify location ids"),
         ({"default_location": "back"}, "default_location 'back' is not declared"),
         ({"locations": {"1": "main", "2": "main"}}, "all map to 'main'"),
+        ({"bulk_reads_above": 0}, "bulk_reads_above 0 is not a count of listings"),
+        ({"bulk_reads_above": "many"}, "bulk_reads_above 'many' is not a count"),
     ],
 )
 async def test_a_wrong_setting_fails_at_start_in_one_line(

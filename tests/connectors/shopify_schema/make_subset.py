@@ -61,6 +61,7 @@ def connector_documents() -> dict[str, str]:
     """Every document the Shopify connector sends, by name, and the cost example."""
     sys.path.insert(0, str(REPOSITORY))
     from connectors.shopify import documents
+    from connectors.shopify.bulk import BULK_OPERATION, BULK_OPERATION_RUN_QUERY, levels_query
     from connectors.shopify.orders import ORDER, RETURN
 
     found = {
@@ -68,7 +69,18 @@ def connector_documents() -> dict[str, str]:
         for name, value in vars(documents).items()
         if name.isupper() and isinstance(value, str)
     }
-    return {**found, "ORDER": ORDER, "RETURN": RETURN, "COST_EXAMPLE": COST_EXAMPLE}
+    bulk = {
+        "BULK_OPERATION_RUN_QUERY": BULK_OPERATION_RUN_QUERY,
+        "BULK_OPERATION": BULK_OPERATION,
+        "BULK_LEVELS": levels_query("gid://shopify/Location/1"),
+    }
+    return {
+        **found,
+        "ORDER": ORDER,
+        "RETURN": RETURN,
+        **bulk,
+        "COST_EXAMPLE": COST_EXAMPLE,
+    }
 
 
 class Reach:
