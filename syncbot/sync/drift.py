@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
+from syncbot.ledger.allocation import Allocation
 from syncbot.store import listings as store
 from syncbot.store.listings import ChannelListing
 from syncbot.sync.channels import SyncChannel, as_listing
@@ -55,13 +56,10 @@ async def check_drift(
     """Reads every listing's level, batch by batch, and stores each one's drift."""
     rows = await store.listings(channel.name)
     levels = await read_levels(channel, rows, progress)
-    available = await store.available({row.sku for row in rows})
-    incoming = await channel.incoming({row.sku for row in rows})
     report = DriftReport(channel.name, clock())
+    plan = await planned(channel, rows, report.checked_at.date())
     for row in rows:
-        allocation = channel.allocate(
-            row.sku, available.get(row.sku, {}), incoming.get(row.sku, ()), report.checked_at.date()
-        )
+        allocation = plan[row.inventory_id]
         report.lines.append(
             DriftLine(
                 row.sku,
@@ -73,6 +71,20 @@ async def check_drift(
         )
     await _record(channel.name, report)
     return report
+
+
+async def planned(
+    channel: SyncChannel, rows: Sequence[ChannelListing], today: date
+) -> dict[str, Allocation]:
+    """What syncbot would publish for each listing now, by inventory id (no channel call)."""
+    available = await store.available({row.sku for row in rows})
+    incoming = await channel.incoming({row.sku for row in rows})
+    return {
+        row.inventory_id: channel.allocate(
+            row.sku, available.get(row.sku, {}), incoming.get(row.sku, ()), today
+        )
+        for row in rows
+    }
 
 
 async def read_levels(
