@@ -18,6 +18,7 @@ from syncbot.cli import sync as cli_sync
 from syncbot.cli.bundles import bundle_app
 from syncbot.cli.channels import channels_app, parked
 from syncbot.cli.common import OneLineErrors, fail, load, run
+from syncbot.cli.demo import demo_command
 from syncbot.cli.inbox import inbox_app
 from syncbot.cli.purchase_orders import po_app
 from syncbot.cli.replenish import replenish_app
@@ -86,6 +87,7 @@ def serve(
     serve_app(app, host, port, settings.database_url)
 
 
+app.command("demo")(demo_command)
 app.add_typer(sku_app, name="sku")
 app.add_typer(bundle_app, name="bundle")
 app.add_typer(channels_app, name="channels")
