@@ -96,28 +96,30 @@ class Customers:
             return
         chosen = self.chance.sample(in_stock, min(len(in_stock), self.chance.choice((1, 1, 2))))
         lines = {sku: min(levels[sku], self.chance.choice((1, 1, 1, 2))) for sku in chosen}
+        self.tally.orders[storefront] += 1
         if storefront == SHOPIFY:
             order, hooks = self.fronts.shop_orders.place(lines)
             order_id = order.id
+            self._changed(storefront, {sku: -units for sku, units in lines.items()})
             await self._send(SHOPIFY, [(hook.body, hook.headers) for hook in hooks])
         else:
             order_id = self.fronts.woo.place_order(lines)
+            self._changed(storefront, {sku: -units for sku, units in lines.items()})
             await self._woo(order_id, "order.created")
         self.waiting.append(PlacedOrder(storefront, order_id, lines, time.monotonic()))
-        self.tally.orders[storefront] += 1
-        self.tally.changed(storefront, lines, time.monotonic())
         self.say(f"order   {storefront:<8} #{order_id}  {_units(lines)}")
 
     async def _cancel(self, order: PlacedOrder) -> None:
         self.waiting.remove(order)
+        self.tally.cancelled[order.storefront] += 1
         if order.storefront == SHOPIFY:
             hooks = self.fronts.shop_orders.cancel(order.order_id)
+            self._changed(order.storefront, order.lines)
             await self._send(SHOPIFY, [(hook.body, hook.headers) for hook in hooks])
         else:
             self.fronts.woo.set_status(order.order_id, "cancelled")
+            self._changed(order.storefront, order.lines)
             await self._woo(order.order_id, "order.updated")
-        self.tally.cancelled[order.storefront] += 1
-        self.tally.changed(order.storefront, order.lines, time.monotonic())
         self.say(f"cancel  {order.storefront:<8} #{order.order_id}  {_units(order.lines)}")
 
     async def _ship(self, order: PlacedOrder) -> None:
@@ -135,15 +137,20 @@ class Customers:
     async def _give_back(self, order: PlacedOrder) -> None:
         sku = self.chance.choice(order.returnable())
         order.returned[sku] = order.returned.get(sku, 0) + 1
+        self.tally.returned[order.storefront] += 1
         if order.storefront == SHOPIFY:
             hooks = self.fronts.shop_orders.give_back(order.order_id, sku, 1)
+            self._changed(order.storefront, {sku: 1})
             await self._send(SHOPIFY, [(hook.body, hook.headers) for hook in hooks])
         else:
             self.fronts.woo.refund(order.order_id, {sku: 1}, restock=True)
+            self._changed(order.storefront, {sku: 1})
             await self._woo(order.order_id, "order.updated")
-        self.tally.returned[order.storefront] += 1
-        self.tally.changed(order.storefront, [sku], time.monotonic())
         self.say(f"return  {order.storefront:<8} #{order.order_id}  1 × {sku}")
+
+    def _changed(self, storefront: str, deltas: Mapping[str, int]) -> None:
+        """The store has moved its own stock; the clock starts as its webhook leaves."""
+        self.tally.changed(storefront, deltas, time.monotonic())
 
     async def _woo(self, order_id: int, topic: str) -> None:
         hook = self.fronts.woo.webhook(topic, order_id)

@@ -23,9 +23,10 @@ import shutil
 import signal
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from syncbot import bootstrap
 from syncbot.config import ChannelsFile, Settings, load_channels_file
@@ -35,7 +36,7 @@ from syncbot.demo.customers import Customers
 from syncbot.demo.report import summary_lines, welcome_lines
 from syncbot.demo.servers import LoopServer, bind, url_of
 from syncbot.demo.settle import Outcome, drift_now, settle
-from syncbot.demo.setup import prepare
+from syncbot.demo.setup import SignIn, prepare
 from syncbot.demo.storefronts import SHOPIFY, WOO, Push, Storefronts
 from syncbot.demo.tally import Tally
 from syncbot.logs import JsonFormatter
@@ -43,6 +44,7 @@ from syncbot.logs import JsonFormatter
 SETTLE_SECONDS = 30.0
 SHOWN_CHANGES = 3  # a push line names this many levels; the first push sets them all
 Say = Callable[[str], None]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -85,14 +87,16 @@ def _directory(chosen: Path | None) -> Iterator[Path]:
 async def _run(options: DemoOptions, directory: Path, stop: asyncio.Event, say: Say) -> int:
     started = time.monotonic()
     syncbot_socket, shop_socket, woo_socket = bind(options.port), bind(), bind()
-    products = catalogue.products()
     fronts = storefronts.build(
-        products, url_of(shop_socket), url_of(woo_socket), first_id=int(time.time()) * 1000
+        catalogue.products(),
+        url_of(shop_socket),
+        url_of(woo_socket),
+        first_id=int(time.time()) * 1000,
     )
     os.environ.update(fronts.environment)  # the channels file names these variables
     settings, channels = _configure(directory, fronts)
     _log_to(directory / "syncbot.log", settings.log_level)
-    tally = Tally([SHOPIFY, WOO])
+    tally = Tally([SHOPIFY, WOO], fronts.levels)
     for watched in fronts.watched.values():
         watched.on_push = _reporter(tally, say)
     emulators = [
@@ -102,15 +106,13 @@ async def _run(options: DemoOptions, directory: Path, stop: asyncio.Event, say: 
         )
     ]
     service = LoopServer(bootstrap.service(settings, channels), syncbot_socket, "syncbot")
-    running: list[LoopServer] = []
+    servers = [*emulators, service]
     outcome: Outcome | None = None
     try:
-        for emulator in emulators:
-            await emulator.start()
-            running.append(emulator)
-        sign_in = await prepare(settings, channels, products)
-        await service.start()
-        running.append(service)
+        sign_in = await _unless_stopped(stop, _start(emulators, service, settings, channels))
+        if sign_in is None:
+            say("stopped during start-up")
+            return 0
         for line in welcome_lines(service.url, sign_in, fronts, directory, options):
             say(line)
         customers = Customers(fronts, service.url, tally, say, options.orders_per_minute)
@@ -125,14 +127,36 @@ async def _run(options: DemoOptions, directory: Path, stop: asyncio.Event, say: 
             outcome = await drift_now(channels)
     finally:
         live.stop_streams()  # open /events streams of the console never end by themselves
-        for server in reversed(running):
+        for server in reversed(servers):
             await server.stop()
-        for unused in (*emulators, service):
-            if unused not in running:
-                await unused.stop()
     for line in summary_lines(tally, fronts, outcome, time.monotonic() - started):
         say(line)
     return 0 if outcome is None or outcome.drift == 0 else 1
+
+
+async def _start(
+    emulators: list[LoopServer], service: LoopServer, settings: Settings, channels: ChannelsFile
+) -> SignIn:
+    """The emulators, then the database (it discovers their listings), then syncbot."""
+    for emulator in emulators:
+        await emulator.start()
+    sign_in = await prepare(settings, channels, catalogue.products())
+    await service.start()
+    return sign_in
+
+
+async def _unless_stopped(stop: asyncio.Event, work: Coroutine[Any, Any, T]) -> T | None:
+    """The work's result, or None when Ctrl-C came first (the work is then cancelled)."""
+    task = asyncio.ensure_future(work)
+    stopped = asyncio.create_task(stop.wait())
+    await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    stopped.cancel()
+    if task.done():
+        return task.result()
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    return None
 
 
 def _configure(directory: Path, fronts: Storefronts) -> tuple[Settings, ChannelsFile]:

@@ -73,6 +73,7 @@ class LoopServer:
                 await asyncio.sleep(0.02)
 
     async def stop(self) -> None:
+        """Stops serving (or never starts); the socket is closed in every case."""
         if self._task is None:
             self._sock.close()
             return
