@@ -53,15 +53,17 @@ def first_push(syncbot: Path, cwd: Path) -> float:
         text=True,
     )
     assert process.stdout is not None
+    seen = []
     try:
         for line in process.stdout:
+            seen.append(line)
             if line.startswith("push "):
                 elapsed = time.monotonic() - started
                 say(f"{'syncbot demo → first push':<28} {elapsed:6.1f} s   ({line.strip()[:60]})")
                 return elapsed
             if time.monotonic() - started > FIRST_PUSH_WITHIN:
                 break
-        sys.exit(f"no push line within {FIRST_PUSH_WITHIN:g} s")
+        sys.exit(f"no push line within {FIRST_PUSH_WITHIN:g} s:\n{''.join(seen)}")
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=30)

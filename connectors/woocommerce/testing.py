@@ -17,15 +17,17 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
-import respx
 
 from connectors.testing import serve_in_thread
 from connectors.woocommerce.api import API_PATH
 from connectors.woocommerce.connector import sign
 from connectors.woocommerce.fake_rest import StoreApi
+
+if TYPE_CHECKING:  # respx is for tests (the `test` extra); the demo serves the store instead
+    import respx
 
 Json = dict[str, Any]
 SITE_ZONE = timezone(timedelta(hours=-3))  # local dates differ from *_gmt, as on real stores
