@@ -42,6 +42,7 @@ from syncbot.demo.tally import Tally
 from syncbot.logs import JsonFormatter
 
 SETTLE_SECONDS = 30.0
+RECONCILE_SECONDS = 5.0
 SHOWN_CHANGES = 3  # a push line names this many levels; the first push sets them all
 Say = Callable[[str], None]
 T = TypeVar("T")
@@ -123,7 +124,8 @@ async def _run(options: DemoOptions, directory: Path, stop: asyncio.Event, say: 
         await shoppers
         if not interrupted and options.seconds is not None:
             say("customers stopped; waiting for syncbot to settle …")
-            await settle(channels, fronts, SETTLE_SECONDS, stop)
+            if not await settle(channels, fronts, SETTLE_SECONDS, stop):
+                say(f"not settled within {SETTLE_SECONDS:g} s")
             outcome = await drift_now(channels)
     finally:
         live.stop_streams()  # open /events streams of the console never end by themselves
@@ -162,11 +164,16 @@ async def _unless_stopped(stop: asyncio.Event, work: Coroutine[Any, Any, T]) -> 
 def _configure(directory: Path, fronts: Storefronts) -> tuple[Settings, ChannelsFile]:
     config = directory / "syncbot.toml"
     config.write_text(fronts.channels_file(catalogue.LOCATIONS), encoding="utf-8")
+    # A storefront restocks its own cancellations and returns, which syncbot learns only by
+    # reading its levels: the drift check and the sweep run every few seconds here, not every
+    # 15 and 5 minutes, so a level read stale is put right within the demo's settling time.
     settings = Settings(
         database_url=f"sqlite://{directory / 'syncbot.db'}",
         config=config,
         sync_debounce_seconds=0.2,
         sync_poll_seconds=0.1,
+        sync_sweep_seconds=RECONCILE_SECONDS,
+        drift_seconds=RECONCILE_SECONDS,
     )
     return settings, load_channels_file(config, explicit=True)
 
