@@ -363,8 +363,9 @@ def _time(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
-def asgi(inventory: ShopifyInventory) -> Any:
-    """The handler as an ASGI app answering `POST /admin/api/{version}/graphql.json`."""
+def asgi(inventory: Callable[[httpx.Request], httpx.Response]) -> Any:
+    """The handler (a `ShopifyInventory`, or one that watches it) as an ASGI app answering
+    `POST /admin/api/{version}/graphql.json`."""
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import Response

@@ -4,6 +4,7 @@
 name = "woo"
 kind = "woocommerce"
 url = "https://shop.example.com"          # the store's base URL (WordPress home), https
+                                          # (http only on 127.0.0.1/localhost: a local emulator)
 consumer_key_env = "WOO_CONSUMER_KEY"     # REST API key with Read/Write permission
 consumer_secret_env = "WOO_CONSUMER_SECRET"
 webhook_secret_env = "WOO_WEBHOOK_SECRET" # the secret set on each webhook
@@ -24,6 +25,7 @@ from connectors.woocommerce.connector import WooCommerceConnector
 WOOCOMMERCE_KEYS = frozenset(
     {"url", "consumer_key_env", "consumer_secret_env", "webhook_secret_env", "default_location"}
 )
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 def build(name: str, table: Mapping[str, Any], context: BuildContext) -> WooCommerceConnector:
@@ -46,7 +48,9 @@ def build(name: str, table: Mapping[str, Any], context: BuildContext) -> WooComm
 
 
 def _store_url(value: object, fail: Fail) -> str:
-    """The base URL, checked: https (keys travel in Basic auth), a host, no query."""
+    """The base URL, checked: https (keys travel in Basic auth), a host, no query. Plain
+    http is let through for a loopback host only, where the keys never leave the machine
+    (the demo's emulator, a local test server)."""
     example = "like https://shop.example.com"
     if not isinstance(value, str) or not value.strip():
         raise fail(f"set url to the store's base URL, {example}")
@@ -54,9 +58,11 @@ def _store_url(value: object, fail: Fail) -> str:
         url = httpx.URL(value.strip())
     except httpx.InvalidURL:
         raise fail(f"url {value!r} is not a URL, {example}") from None
-    if url.scheme != "https" or not url.host:
+    loopback = url.scheme == "http" and url.host in _LOOPBACK
+    if (url.scheme != "https" and not loopback) or not url.host:
         raise fail(
-            f"url must be an https URL, {example}: the consumer key is sent with every request"
+            f"url must be an https URL, {example}: the consumer key is sent with every "
+            "request (plain http only to 127.0.0.1 or localhost)"
         )
     if url.query or url.fragment or url.userinfo:
         raise fail(f"url must have no query, fragment or credentials, {example}")

@@ -5,24 +5,29 @@ router, as fake_rest.py describes. Products, variations, orders and refunds are 
 the JSON the API documents, with the store clock one second further on every change.
 Tests can fail one item's next write, answer 429 with Retry-After, or queue any response;
 `write_calls` counts the batch calls. `webhook()` signs an order's delivery as WooCommerce
-does (wp_json_encode escapes "/"), and `ping()` is its unsigned ping.
+does (wp_json_encode escapes "/"), and `ping()` is its unsigned ping. `asgi(store)` and
+`serve(store)` answer the same API over real HTTP, for a `syncbot` process (the demo) to call.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
-import respx
 
+from connectors.testing import serve_in_thread
 from connectors.woocommerce.api import API_PATH
 from connectors.woocommerce.connector import sign
 from connectors.woocommerce.fake_rest import StoreApi
+
+if TYPE_CHECKING:  # respx is for tests (the `test` extra); the demo serves the store instead
+    import respx
 
 Json = dict[str, Any]
 SITE_ZONE = timezone(timedelta(hours=-3))  # local dates differ from *_gmt, as on real stores
@@ -308,3 +313,34 @@ def _set_meta(line: Json, key: str, value: int) -> None:
         entry = {"id": 9000 + len(line["meta_data"]), "key": key}
         line["meta_data"].append(entry)
     entry.update(value=str(value), display_key=key, display_value=str(value))
+
+
+def asgi(handler: Callable[[httpx.Request], httpx.Response]) -> Any:
+    """The store (or any handler of its requests) as an ASGI app answering every method
+    under `/wp-json/wc/v3/`, as WordPress routes the REST API."""
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    async def rest(request: Request) -> Response:
+        outgoing = httpx.Request(
+            request.method,
+            str(request.url),
+            headers=request.headers.raw,
+            content=await request.body(),
+        )
+        answer = handler(outgoing)
+        return Response(answer.content, answer.status_code, dict(answer.headers))
+
+    methods = ["GET", "POST", "PUT", "DELETE"]
+    return Starlette(routes=[Route(API_PATH + "/{path:path}", rest, methods=methods)])
+
+
+@contextmanager
+def serve(store: WooCommerceStore) -> Iterator[str]:
+    """Serves the store on a free 127.0.0.1 port in a thread; yields its base URL, which
+    becomes the store's `url` (the channel's `url`)."""
+    with serve_in_thread(asgi(store), "fake WooCommerce") as url:
+        store.url = url
+        yield url

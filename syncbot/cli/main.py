@@ -20,6 +20,7 @@ from syncbot.cli.backups import backup_command, restore_command
 from syncbot.cli.bundles import bundle_app
 from syncbot.cli.channels import channels_app, parked
 from syncbot.cli.common import OneLineErrors, fail, load, run
+from syncbot.cli.demo import demo_command
 from syncbot.cli.doctor import doctor_command
 from syncbot.cli.exports import export_command
 from syncbot.cli.imports import import_command
@@ -98,6 +99,7 @@ def serve(
     serve_app(build, host, port, settings.database_url)
 
 
+app.command("demo")(demo_command)
 app.add_typer(sku_app, name="sku")
 app.add_typer(bundle_app, name="bundle")
 app.add_typer(channels_app, name="channels")

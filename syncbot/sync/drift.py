@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
+from syncbot.ledger.allocation import Allocation
 from syncbot.store import listings as store
 from syncbot.store.listings import ChannelListing
 from syncbot.sync import supply
@@ -56,10 +57,10 @@ async def check_drift(
     """Reads every listing's level, batch by batch, and stores each one's drift."""
     rows = await store.listings(channel.name)
     levels = await read_levels(channel, rows, progress)
-    stock = await supply.read(channel, {row.sku for row in rows})
     report = DriftReport(channel.name, clock())
+    plan = await planned(channel, rows, report.checked_at.date())
     for row in rows:
-        allocation = stock.allocate(channel, row.sku, report.checked_at.date())
+        allocation = plan[row.inventory_id]
         report.lines.append(
             DriftLine(
                 row.sku,
@@ -71,6 +72,14 @@ async def check_drift(
         )
     await _record(channel.name, report)
     return report
+
+
+async def planned(
+    channel: SyncChannel, rows: Sequence[ChannelListing], today: date
+) -> dict[str, Allocation]:
+    """What syncbot would publish for each listing now, by inventory id (no channel call)."""
+    stock = await supply.read(channel, {row.sku for row in rows})
+    return {row.inventory_id: stock.allocate(channel, row.sku, today) for row in rows}
 
 
 async def read_levels(

@@ -60,6 +60,14 @@ async def test_a_store_in_a_subdirectory_keeps_its_path(http: httpx.AsyncClient)
     assert build(http, url="https://example.com/shop")._api.url == "https://example.com/shop"
 
 
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8123", "http://localhost:8123/shop"])
+async def test_plain_http_is_taken_on_a_loopback_host_only(
+    http: httpx.AsyncClient, url: str
+) -> None:
+    """A local emulator (the demo's) may speak http: the keys never leave the machine."""
+    assert build(http, url=url)._api.url == url
+
+
 async def test_an_unknown_key_names_every_allowed_key(http: httpx.AsyncClient) -> None:
     """A typo is refused, and the message lists what a woocommerce channel takes."""
     with pytest.raises(ConfigError) as caught:

@@ -1,6 +1,6 @@
 """The Shopify connector under the contract: signed REST webhooks, a stateful Admin API.
 
-Webhooks are the REST Order and Refund resources built by tests/connectors/shopify_payloads.
+Webhooks are the REST Order and Refund resources built by connectors/shopify/order_shapes.
 Everything the connector asks the Admin GraphQL API (catch-up, listings, levels, pushes)
 goes through respx to ShopifyInventory, whose bucket clock moves only when the connector
 sleeps, so a 429 or a paced call takes no real time.
