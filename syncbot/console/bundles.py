@@ -43,7 +43,7 @@ def routes(console: Console) -> APIRouter:
         page: str | None = None,
         user: ConsoleUser = Depends(viewer),  # noqa: B008 (see pages.Console.user)
     ) -> HTMLResponse:
-        return await _list_page(console, request, user, q, page, BundleForm(add=True))
+        return await _list_page(console, request, user, q, page, BundleForm())
 
     @router.post("/bundles")
     async def define(
@@ -61,6 +61,10 @@ def routes(console: Console) -> APIRouter:
         refused = form if form.errors else await _set(form, user)
         if refused is None:
             return _see(form.bundle, "saved")
+        if refused.errors.get("bundle", "").startswith("unknown SKU") and not form.add:
+            refused = refused.refused(
+                "bundle", refused.errors["bundle"] + ", or tick “Add the SKU to the catalogue”"
+            )
         return await _list_page(console, request, user, None, None, refused, status=422)
 
     @router.post("/bundles/{code:path}")

@@ -131,6 +131,7 @@ async def test_refusals_keep_what_was_typed_and_write_nothing(
     answer = await console.post("/bundles", data=unknown)
     assert answer.status_code == 422
     assert 'id="e-bundle">unknown SKU &#39;NEW-1&#39;' in answer.text
+    assert "or tick “Add the SKU to the catalogue”" in answer.text
     assert 'value="NEW-1"' in answer.text
     assert not await lookups.sku_exists("NEW-1")
     bad_code = {**unknown, "bundle": "-bad", "add": "on"}
