@@ -37,6 +37,7 @@ __all__ = [
     "bundle_codes",
     "list_recipes",
     "parse_components",
+    "recipe_of",
     "refuse_stock",
     "remove",
     "set_recipe",
@@ -88,6 +89,11 @@ async def show(bundle: str) -> StoredRecipe:
     if not await lookups.sku_exists(bundle):
         raise UnknownSku(bundle)
     raise NotABundle(bundle)
+
+
+async def recipe_of(sku: str) -> StoredRecipe | None:
+    """The SKU's recipe; None for a plain SKU (or one not in the catalogue)."""
+    return await store_bundles.recipe_of(sku)
 
 
 async def list_recipes() -> list[StoredRecipe]:

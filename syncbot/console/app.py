@@ -8,6 +8,7 @@ from fastapi.staticfiles import StaticFiles
 
 from syncbot.console import (
     admin,
+    bundles,
     channels,
     inbox,
     live,
@@ -30,6 +31,7 @@ PAGE_MODULES = (
     session,
     overview,
     skus,
+    bundles,
     valuation,
     reports,
     record,

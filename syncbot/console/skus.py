@@ -4,7 +4,8 @@ export, and each SKU's card.
     GET /skus?q=&sort=&low=1&page=    the list, 50 to a page (viewer)
     GET /skus.csv?same query          every SKU of that list, streamed as CSV (viewer)
     GET /skus/{code}?before=          one SKU's card, with what is incoming on open
-                                      purchase orders; codes may hold `/` (viewer)
+                                      purchase orders, and a manager's recipe form (see
+                                      `console.bundles`); codes may hold `/` (viewer)
 
 Everything a list shows is in its query string, so it can be bookmarked. A query the
 list cannot mean (an unknown sort, a page beyond the last possible, a NUL byte, an
@@ -25,6 +26,7 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 from syncbot.app import bundles, purchasing, sku_pages
 from syncbot.app.roles import Role
 from syncbot.console import charts
+from syncbot.console.bundle_form import BundleForm
 from syncbot.console.pages import SECURITY_HEADERS, Console, ConsoleUser, PageError
 from syncbot.ledger import UnknownSku
 from syncbot.ledger.limits import MAX_BIGINT
@@ -187,38 +189,55 @@ def routes(console: Console) -> APIRouter:
         before: str | None = None,
         user: ConsoleUser = Depends(viewer),  # noqa: B008 (see pages.Console.user)
     ) -> HTMLResponse:
-        older_than = _whole(before, "before", MAX_BIGINT)
-        if len(code) > 128 or not code.isprintable():
-            raise PageError(
-                404, "There is no such SKU: a SKU code is at most 128 printable characters."
-            )
-        syncs = console.channel_syncs
-        channels: dict[str, SyncChannel] = syncs.channels if syncs is not None else {}
-        try:
-            card = await sku_pages.card(
-                code, channels, clock(), page_size=PAGE_SIZE, before=older_than
-            )
-        except UnknownSku as unknown:
-            raise PageError(404, f"There is no SKU {code} in the catalogue.") from unknown
-        days = card.days
-        return console.render(
-            request,
-            "sku.html",
-            user,
-            page="skus",
-            card=card,
-            incoming=await purchasing.incoming_by_order(card.stock.sku),
-            bundle=await bundles.stock_of(card.stock.sku),
-            available_chart=charts.line_chart(
-                "chart-available",
-                f"{code}: available at the end of each day",
-                [d.available for d in days],
-            ),
-            sold_chart=charts.bar_chart(
-                "chart-sold", f"{code}: units sold per day", [d.sold for d in days]
-            ),
-            chart_summary=charts.summary(days),
-            older_url=None if card.older is None else f"?{urlencode({'before': card.older})}",
-        )
+        return await card_page(console, request, user, code, before=before)
 
     return router
+
+
+async def card_page(
+    console: Console,
+    request: Request,
+    user: ConsoleUser,
+    code: str,
+    *,
+    before: str | None = None,
+    status: int = 200,
+    bundle_form: BundleForm | None = None,
+) -> HTMLResponse:
+    """One SKU's card; `bundle_form` is a refused recipe form, shown with what was typed
+    and its errors (`console.bundles` answers its refusals with this page)."""
+    older_than = _whole(before, "before", MAX_BIGINT)
+    if len(code) > 128 or not code.isprintable():
+        raise PageError(
+            404, "There is no such SKU: a SKU code is at most 128 printable characters."
+        )
+    syncs = console.channel_syncs
+    channels: dict[str, SyncChannel] = syncs.channels if syncs is not None else {}
+    try:
+        card = await sku_pages.card(code, channels, clock(), page_size=PAGE_SIZE, before=older_than)
+    except UnknownSku as unknown:
+        raise PageError(404, f"There is no SKU {code} in the catalogue.") from unknown
+    days = card.days
+    recipe = await bundles.recipe_of(card.stock.sku)
+    return console.render(
+        request,
+        "sku.html",
+        user,
+        page="skus",
+        status=status,
+        card=card,
+        incoming=await purchasing.incoming_by_order(card.stock.sku),
+        bundle=await bundles.stock_of(card.stock.sku) if recipe is not None else None,
+        recipe=recipe,
+        bundle_form=bundle_form or BundleForm.of(recipe),
+        available_chart=charts.line_chart(
+            "chart-available",
+            f"{code}: available at the end of each day",
+            [d.available for d in days],
+        ),
+        sold_chart=charts.bar_chart(
+            "chart-sold", f"{code}: units sold per day", [d.sold for d in days]
+        ),
+        chart_summary=charts.summary(days),
+        older_url=None if card.older is None else f"?{urlencode({'before': card.older})}",
+    )
