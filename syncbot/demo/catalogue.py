@@ -18,6 +18,7 @@ from syncbot.ledger.bundles import Component
 LOCATIONS = ("main", "east")
 SUPPLIER = "Demo Supply Co"
 BUNDLE = "GIFT-SET"
+BUNDLE_NAME = "Red gift set"
 BUNDLE_RECIPE = (("MUG-RED", 1), ("TEE-RED", 1), ("SOCK-RED", 2))
 _PRODUCTS = {  # product: unit cost
     "Mug": Decimal("3.20"),
@@ -71,7 +72,7 @@ async def seed(catalogue_products: list[Product], actor: Actor) -> None:
     for product in catalogue_products:
         await catalogue.add_sku(product.sku, name=product.name)
         await barcodes.add(product.sku, product.barcode)
-    await catalogue.add_sku(BUNDLE, name="Red gift set")
+    await catalogue.add_sku(BUNDLE, name=BUNDLE_NAME)
     recipe = [Component(sku, quantity) for sku, quantity in BUNDLE_RECIPE]
     await bundles.set_recipe(BUNDLE, recipe, actor)
     await purchasing.add_supplier(SUPPLIER, lead_time_days=7)

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 def welcome_lines(
     url: str, sign_in: SignIn, fronts: Storefronts, directory: Path, options: DemoOptions
 ) -> Iterator[str]:
-    skus = len(fronts.shopify.variants)
+    skus = len(catalogue.products())
     places = " and ".join(catalogue.LOCATIONS)
     yield (
         f"syncbot demo: {skus} SKUs and bundle {catalogue.BUNDLE} stocked at {places}, "

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -113,9 +113,17 @@ sells_from = [{places}]
 """
 
 
-def build(products: list[Product], shopify_url: str, woo_url: str, first_id: int) -> Storefronts:
-    """Both stores listing every product at 0, with fresh secrets; order ids start at
-    `first_id`, so a reused database never meets an order id twice."""
+def build(
+    products: list[Product],
+    shopify_url: str,
+    woo_url: str,
+    first_id: int,
+    bundles: Sequence[tuple[str, str]] = (),
+) -> Storefronts:
+    """Both stores listing every product, and every bundle (code, name), at 0, with fresh
+    secrets; order ids start at `first_id`, so a reused database never meets an order id
+    twice. A bundle is a plain product to the stores (not a Shopify bundle product, whose
+    level Shopify would compute): syncbot pushes it from its components' stock."""
     environment = {
         "DEMO_SHOPIFY_TOKEN": "shpat_demo_" + secrets.token_hex(16),
         "DEMO_SHOPIFY_WEBHOOK_SECRET": secrets.token_urlsafe(24),
@@ -124,9 +132,10 @@ def build(products: list[Product], shopify_url: str, woo_url: str, first_id: int
         "DEMO_WOO_WEBHOOK_SECRET": secrets.token_urlsafe(24),
     }
     shopify = ShopifyInventory(maximum=BUCKET, available=BUCKET, restore_rate=RESTORE_RATE)
-    for number, product in enumerate(products, start=1):
+    listed = [product.sku for product in products] + [code for code, _ in bundles]
+    for number, sku in enumerate(listed, start=1):
         item = f"gid://shopify/InventoryItem/{first_id + number}"
-        shopify.variants.append((product.sku, item))
+        shopify.variants.append((sku, item))
         shopify.levels[item] = 0
     shop_orders = ShopifyOrders(
         shopify,
@@ -144,8 +153,10 @@ def build(products: list[Product], shopify_url: str, woo_url: str, first_id: int
         _next_id=first_id,
     )
     for product in products:
-        listed = woo.add_product(product.sku, 0, global_unique_id=product.barcode)
-        woo.products[int(listed)]["name"] = product.name
+        product_id = woo.add_product(product.sku, 0, global_unique_id=product.barcode)
+        woo.products[int(product_id)]["name"] = product.name
+    for code, name in bundles:
+        woo.products[int(woo.add_product(code, 0))]["name"] = name
     fronts = Storefronts(shopify_url, woo_url, shopify, shop_orders, woo, environment)
     fronts.watched[SHOPIFY] = Watched(
         SHOPIFY,

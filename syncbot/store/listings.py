@@ -26,7 +26,6 @@ __all__ = [
     "available",
     "by_inventory_id",
     "clear_abandoned",
-    "ingested_since",
     "listings",
     "quarantined",
     "record_drift",
@@ -78,17 +77,6 @@ async def watermark() -> int:
     """The newest movement id: every movement at or below it is in the balances read after."""
     newest = await models.Movement.annotate(newest=Max("id")).first().values_list("newest")
     return int(newest[0] or 0) if newest else 0
-
-
-async def ingested_since(
-    channel: str, since: Mapping[str, int], sells_from: Sequence[str]
-) -> dict[str, int]:
-    """Units the channel's own orders took from `available` at `sells_from`, per SKU, in
-    movements after each SKU's watermark: sales net of cancellations and restocks."""
-    taken: dict[str, int] = defaultdict(int)
-    for sku, takings in (await takings_since(channel, since, sells_from)).items():
-        taken[sku] = sum(units for _, units in takings)
-    return taken
 
 
 async def takings_since(

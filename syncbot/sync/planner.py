@@ -20,6 +20,9 @@ class PlannedListing:
     listing: ChannelListing
     allocation: Allocation
     decision: Decision
+    reread: bool = False
+    """The decision rests on a reading the channel may have outdated: read it, then plan
+    again (`_needs_reread`)."""
 
     @property
     def action(self) -> Action:
@@ -68,7 +71,7 @@ async def plan(
         and (level := held[row.inventory_id]) is not None
         and level < row.pushed_quantity
     }
-    ingested = await _ingested(channel, below, stock.recipes)
+    ingested, restocked = await _ingested(channel, below, stock.recipes)
     items = []
     for row in rows:
         allocation = stock.allocate(channel, row.sku, now.date())
@@ -85,22 +88,46 @@ async def plan(
             now=now,
             grace=grace,
         )
-        items.append(PlannedListing(row, allocation, decision))
+        reread = levels is None and _needs_reread(decision, row.sku in restocked)
+        items.append(PlannedListing(row, allocation, decision, reread))
     return Plan(channel.name, watermark, items)
+
+
+def _needs_reread(decision: Decision, restocked: bool) -> bool:
+    """Whether to read the channel's level again before acting on `decision`.
+
+    What syncbot believes a channel holds is its last acknowledgement or read, and a
+    channel lowers its own level on every sale and raises it again when it restocks a
+    cancelled or returned order. A lowered level is caught by compare-and-set on the next
+    push. A raised one is not, when the decision sends nothing: a HOLD (the channel looks
+    below the last push though its restock has put the units back, so the raise would wait
+    for orders that were cancelled) or an IN_SYNC against the old, lower reading (the
+    channel lists more than planned until the drift check). So a HOLD is always decided on
+    a fresh reading, and an IN_SYNC is when this channel's own orders put units back since
+    the last push. A read only ever confirms or lowers a hold's evidence, never forces a
+    push, so no stale raise can follow from it; a PUSH needs no read, its compare-and-set
+    finds a stale reading.
+    """
+    if decision.action is Action.HOLD:
+        return True
+    return decision.action is Action.IN_SYNC and restocked
 
 
 async def _ingested(
     channel: SyncChannel, below: Mapping[str, int], recipes: Mapping[str, Recipe]
-) -> dict[str, int]:
+) -> tuple[dict[str, int], set[str]]:
     """Per SKU whose channel level fell below its last push, the units the channel's
-    ingested orders took since that push (by the watermark in `below`). A bundle's orders
-    move its components, so its count is the whole bundles its components' takings make
-    (`ledger.bundle_listing.bundles_taken`)."""
+    ingested orders took since that push (by the watermark in `below`); and the SKUs whose
+    channel's orders put units back since (a restocked cancel or return: the channel raised
+    its own level). A bundle's orders move its components, so its count is the whole
+    bundles its components' takings make (`ledger.bundle_listing.bundles_taken`)."""
     plain = {sku: mark for sku, mark in below.items() if sku not in recipes}
-    ingested = dict(await store.ingested_since(channel.name, plain, channel.sells_from))
+    found = await store.takings_since(channel.name, plain, channel.sells_from)
+    ingested = {sku: sum(units for _, units in takings) for sku, takings in found.items()}
+    restocked = {sku for sku, takings in found.items() if any(units < 0 for _, units in takings)}
     bundles = {sku: mark for sku, mark in below.items() if sku in recipes}
     if not bundles:
-        return ingested
+        return ingested, restocked
     since: dict[str, int] = {}
     for sku, mark in bundles.items():
         for part in recipes[sku].components:
@@ -112,4 +139,10 @@ async def _ingested(
             for part in recipes[sku].components
         }
         ingested[sku] = bundles_taken(recipes[sku], taken)
-    return ingested
+        if any(
+            units < 0 and moved > mark
+            for part in recipes[sku].components
+            for moved, units in takings.get(part.sku, ())
+        ):
+            restocked.add(sku)
+    return ingested, restocked

@@ -1,8 +1,9 @@
 """The pusher: plan a channel, send only the differences in batches, record every result.
 
 One channel's sync, in order:
-1. listings whose level is unknown are read (compare-and-set needs it), then planned; a
-   listing with a change still `sending` is left out of the plan;
+1. listings whose level is unknown are read (compare-and-set needs it), and so are those
+   held or in sync on a reading the channel may have outdated by restocking its own
+   orders; then planned; a listing with a change still `sending` is left out of the plan;
 2. holds start or end; pushes go in batches of the channel's limit, each change recorded
    `sending` before the call and finished after it; a listing whose last batch was
    abandoned goes alone;
@@ -95,7 +96,9 @@ async def _plan_with_levels(
 ) -> Plan:
     """The plan of the listings without a change still `sending` (by inventory id)."""
     current = _without(await plan(channel, now=clock(), grace=grace, skus=skus), busy)
-    unknown = current.of(Action.READ)
+    # Unknown levels, and readings the channel may have outdated by restocking its own
+    # orders (`planner._needs_reread`): read once, then plan on what was read.
+    unknown = [item for item in current.items if item.action is Action.READ or item.reread]
     if not unknown:
         return current
     await _read(channel, [item.listing for item in unknown], clock, report)

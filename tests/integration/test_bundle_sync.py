@@ -199,6 +199,26 @@ class TestNoStaleRaise:
         assert shop.levels["item-GIFT"] == 1
         assert report.held == 1
 
+    async def test_a_bundle_restocked_by_the_channel_is_read_again(
+        self, shop: FakeConnector
+    ) -> None:
+        """The channel sells a GIFT (1), then cancels and restocks it (2) by itself while
+        2 MUG are damaged: the plan, 1, equals the old reading, but the channel holds 2."""
+        await run(shop)
+        shop.levels["item-GIFT"] = 1
+        await sell_bundle("O-6")  # 3 MUG, 9 TEE: 1 GIFT, found by a stale compare
+        await run(shop)
+        shop.levels["item-GIFT"] = 2  # the channel restocks its cancelled order
+        lines = tuple(
+            OrderLine(f"L-{sku}", sku, quantity=units, current=0, fulfilled=0)
+            for sku, units in (("MUG", 2), ("TEE", 1))
+        )
+        later = T0 + timedelta(minutes=1)
+        await record_order_event("shop", OrderSnapshot("O-6", later, lines, cancelled=True))
+        await post([damage("MUG", 2)])  # 3 MUG, 10 TEE: 1 GIFT
+        await run(shop)
+        assert shop.levels["item-GIFT"] == 1
+
 
 class TestChangesReplanBundles:
     async def test_a_component_change_reaches_the_bundle_listing(

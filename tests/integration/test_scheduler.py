@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from test_sync import shop as shop  # the same channel: MUG and TEE listed, 10 of each
@@ -12,13 +13,16 @@ from test_sync import shop as shop  # the same channel: MUG and TEE listed, 10 o
 from connectors.fake import FakeConnector
 from syncbot.config import load_settings
 from syncbot.ledger import damage
+from syncbot.ledger.orders import OrderLine, OrderSnapshot
 from syncbot.runtime.scheduler import ChangeWatcher, SyncScheduler
 from syncbot.store import models
+from syncbot.store.orders import record_order_event
 from syncbot.store.posting import post
 from syncbot.sync.channels import SyncChannel
 from syncbot.testing import eventually as polled
 
 DEADLINE = 10.0
+T0 = datetime(2026, 11, 25, 12, tzinfo=UTC)
 
 
 async def eventually(check: Callable[[], bool], deadline: float = DEADLINE) -> None:
@@ -69,6 +73,25 @@ class TestScheduler:
         await eventually(lambda: shop.levels == {"item-MUG": 9, "item-TEE": 9})
         assert len(shop.pushes) == calls + 1
 
+    async def test_a_channels_own_restock_does_not_wait_for_the_drift_check(
+        self, shop: FakeConnector, leading: SyncScheduler
+    ) -> None:
+        """The channel sells 1 and, once it is ingested, cancels and restocks it itself
+        while 1 is damaged: the channel shows the plan, 9, within the change's 2 s."""
+        await eventually(lambda: shop.levels.get("item-MUG") == 10)
+        shop.levels["item-MUG"] = 9  # sold on the channel
+        line = OrderLine("L1", "MUG", quantity=1, current=1, fulfilled=0)
+        await record_order_event("shop", OrderSnapshot("order-1", T0, (line,)))
+        await polled(_believed("MUG", 9), DEADLINE, "the sale's stale compare, read again")
+        shop.levels["item-MUG"] = 10  # the channel restocks its cancelled order
+        cancelled = OrderLine("L1", "MUG", quantity=1, current=0, fulfilled=0)
+        later = T0 + timedelta(minutes=1)
+        await record_order_event(
+            "shop", OrderSnapshot("order-1", later, (cancelled,), cancelled=True)
+        )
+        await post([damage("MUG", 1)])  # 9 planned: the old reading, but the channel has 10
+        await eventually(lambda: shop.levels["item-MUG"] == 9, deadline=2.0)
+
     async def test_a_failing_job_does_not_stop_the_scheduler(
         self, shop: FakeConnector, leading: SyncScheduler
     ) -> None:
@@ -79,6 +102,14 @@ class TestScheduler:
         await eventually(lambda: shop.lose_answers == 0)
         await post([damage("TEE", 2)])
         await eventually(lambda: shop.levels == {"item-MUG": 9, "item-TEE": 8})
+
+
+def _believed(sku: str, quantity: int) -> Callable[[], Awaitable[bool]]:
+    async def check() -> bool:
+        listing = await models.ChannelListing.get(channel="shop", sku=sku)
+        return listing.channel_quantity == quantity
+
+    return check
 
 
 class TestChangeWatcher:

@@ -185,6 +185,56 @@ class TestNoStaleRaise:
         assert (await run(shop, clock)).held == 1
 
 
+class TestChannelRestocks:
+    """A channel that restocks its own cancelled order raises its level by itself: what
+    syncbot believes it holds must not stay at the old reading."""
+
+    async def take_and_restock(self, shop: FakeConnector, clock: Clock) -> None:
+        """Pushed 10; the channel sells 1 (9) and syncbot ingests it; then the channel
+        cancels the order and restocks it (10 again) and syncbot ingests the cancel."""
+        await run(shop, clock)
+        shop.levels["item-MUG"] = 9  # the sale, taken on the channel
+        await sale("order-1", "MUG", 1)
+        await run(shop, clock)  # a stale compare, re-read: believed 9, last pushed 10
+        shop.levels["item-MUG"] = 10  # the channel restocks its cancelled order itself
+        line = OrderLine("L1", "MUG", quantity=1, current=0, fulfilled=0)
+        snapshot = OrderSnapshot("order-1", T0 + timedelta(minutes=1), (line,), cancelled=True)
+        await record_order_event("shop", snapshot)
+
+    async def test_the_cancel_is_not_held_against_an_old_reading(
+        self, shop: FakeConnector, clock: Clock
+    ) -> None:
+        """10 planned and 10 on the channel: nothing to hold, and the next change goes."""
+        await self.take_and_restock(shop, clock)
+        report = await run(shop, clock)
+        assert report.held == 0
+        assert (await models.ChannelListing.get(channel="shop", sku="MUG")).held_since is None
+        await post([damage("MUG", 1)])
+        await run(shop, clock)
+        assert shop.levels["item-MUG"] == 9
+
+    async def test_a_change_ingested_with_the_cancel_is_pushed(
+        self, shop: FakeConnector, clock: Clock
+    ) -> None:
+        """Planned 9 equals the old reading, but the channel holds 10 since its restock."""
+        await self.take_and_restock(shop, clock)
+        await post([damage("MUG", 1)])
+        report = await run(shop, clock)
+        assert report.pushed == 1
+        assert shop.levels["item-MUG"] == 9
+
+    async def test_a_hold_still_waits_for_a_sale_the_channel_really_took(
+        self, shop: FakeConnector, clock: Clock
+    ) -> None:
+        """The re-read confirms a level below the push: the raise still waits."""
+        await self.take_and_restock(shop, clock)
+        shop.levels["item-MUG"] = 8  # two more sold on the channel, webhooks late
+        await post([receive("MUG", 1)])
+        report = await run(shop, clock)
+        assert report.held == 1
+        assert shop.levels["item-MUG"] == 8
+
+
 class TestCrashes:
     async def test_a_push_whose_answer_was_lost_is_sent_again_under_the_same_key(
         self, shop: FakeConnector, clock: Clock
