@@ -10,6 +10,7 @@ derived from the balances after it, which the locks make exact.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Case, F, Q, When
@@ -45,11 +46,9 @@ async def reorder_points_of(
     skus = {entry.sku for entry in entries}
     found = {sku: point for sku, point in (already or {}).items() if sku in skus}
     if wanted := skus - found.keys():
-        found.update(
-            await models.Sku.filter(code__in=wanted)
-            .using_db(connection)
-            .values_list("code", "reorder_point")
-        )
+        codes = sorted(wanted)
+        sql = f"SELECT code, reorder_point FROM sku WHERE code IN ({_marks(codes)})"
+        found.update(await _tuples(connection, sql, codes))
     if unknown_skus := sorted(skus - found.keys()):
         raise UnknownSku(unknown_skus[0])
     return found
@@ -127,23 +126,35 @@ async def _select_for_update(
     skus = sorted({k[0] for k in keys})
     locations = sorted({k[1] for k in keys})
     buckets = sorted({k[2] for k in keys})
-    dialect = connection.capabilities.dialect
     # FOR UPDATE only on PostgreSQL: SQLite has none, and its transaction already runs alone.
+    postgres = connection.capabilities.dialect == "postgres"
     sql = (
         "SELECT sku_id, location_id, bucket, id, quantity FROM balance "
         f"WHERE sku_id IN ({_marks(skus)}) AND location_id IN ({_marks(locations)}) "
         f"AND bucket IN ({_marks(buckets)}) ORDER BY sku_id, location_id, bucket"
-        + (" FOR UPDATE" if dialect == "postgres" else "")
+        + (" FOR UPDATE" if postgres else "")
     )
-    _, found = await connection.execute_query(
-        with_placeholders(sql, dialect), [*skus, *locations, *buckets]
-    )
+    found = await _tuples(connection, sql, [*skus, *locations, *buckets])
     wanted = set(keys)
-    return {key: (row[3], row[4]) for row in found if (key := (row[0], row[1], row[2])) in wanted}
+    return {
+        (sku, location, bucket): (row_id, quantity)
+        for sku, location, bucket, row_id, quantity in found
+        if (sku, location, bucket) in wanted
+    }
 
 
 def _marks(values: Sequence[object]) -> str:
     return ", ".join("?" * len(values))
+
+
+async def _tuples(
+    connection: BaseDBAsyncClient, sql: str, params: Sequence[object]
+) -> list[tuple[Any, ...]]:
+    """Rows as tuples: the ORM's query building took longer than a large posting's query."""
+    _, rows = await connection.execute_query(
+        with_placeholders(sql, connection.capabilities.dialect), list(params)
+    )
+    return [tuple(row) for row in rows]
 
 
 def quantities(held: dict[RowKey, int], sku: str, location: str) -> Quantities:
@@ -243,11 +254,12 @@ async def events_after(
     watched = {sku for sku, _ in after if reorder_points.get(sku) is not None}
     if watched:
         # The reorder point is over all locations, including ones this posting did not touch.
-        others = await (
-            models.Balance.filter(sku_id__in=watched, bucket=Bucket.AVAILABLE)
-            .using_db(connection)
-            .values_list("sku_id", "location_id", "quantity")
+        skus = sorted(watched)
+        sql = (
+            "SELECT sku_id, location_id, quantity FROM balance "
+            f"WHERE sku_id IN ({_marks(skus)}) AND bucket = ?"
         )
+        others = await _tuples(connection, sql, [*skus, str(Bucket.AVAILABLE)])
         for sku, location, quantity in others:
             after.setdefault((sku, location), Quantities(available=quantity))
     return derive_events(movements, after, reorder_points)
