@@ -246,11 +246,12 @@ async def events_after(
     reorder_points: dict[str, int | None],
 ) -> list[Event]:
     """Events from the balances after the posting; locked rows make `held` exact."""
-    after = {
-        (movement.sku, location): quantities(held, movement.sku, location)
+    touched = {
+        (movement.sku, location)
         for movement in movements
         for location in (movement.source.location, movement.destination.location)
     }
+    after = {(sku, location): quantities(held, sku, location) for sku, location in touched}
     watched = {sku for sku, _ in after if reorder_points.get(sku) is not None}
     if watched:
         # The reorder point is over all locations, including ones this posting did not touch.
