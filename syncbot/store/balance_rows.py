@@ -95,8 +95,8 @@ async def lock(connection: BaseDBAsyncClient, keys: list[RowKey]) -> dict[RowKey
     return rows
 
 
-# Rows go in and come out as plain tuples, not model instances: a posting of 500 receipts
-# reads 2,500 rows twice, and building a Tortoise model for each cost more than the query.
+# Rows go in and come out as plain tuples, not model instances: an import posting of 2,000
+# receipts reads 10,000 rows twice, and building a model for each cost more than the query.
 _CREATE = (
     "INSERT INTO balance (sku_id, location_id, bucket, quantity) VALUES (?, ?, ?, 0) "
     "ON CONFLICT DO NOTHING"

@@ -263,7 +263,7 @@ def count_posting(result: PostingResult) -> None:
 
 # The rows a posting inserts go in as plain parameter lists, one batch of statements per
 # table: building a Tortoise model instance for each row cost more than the database's
-# work in a posting of 500 receipts. The columns are every column of the model but its id.
+# work in an import posting of 2,000 receipts. The columns are all the model's but its id.
 _INSERT_MOVEMENT = (
     "INSERT INTO movement (posting, idempotency_key, kind, sku_id, quantity, source_location, "
     "source_bucket, destination_location, destination_bucket, reason, forced, "

@@ -32,8 +32,8 @@ async def value(
         return [Valuation() for _ in movements]
     average = models.Sku._meta.fields_map["average_cost"]
     dialect = connection.capabilities.dialect
-    # Read as tuples, not models (a posting of 500 receipts locks 500 SKUs); FOR UPDATE only
-    # on PostgreSQL, as SQLite's transaction already runs alone.
+    # Read as tuples, not models (an import posting of 2,000 receipts locks 2,000 SKUs);
+    # FOR UPDATE only on PostgreSQL, as SQLite's transaction already runs alone.
     sql = (
         "SELECT code, on_hand, stock_value, average_cost FROM sku "
         f"WHERE code IN ({', '.join('?' * len(crossing))}) ORDER BY code"
