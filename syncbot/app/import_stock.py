@@ -46,8 +46,10 @@ from syncbot.store.posting import (
 
 COLUMNS = ("sku", "location", "quantity", "unit_cost")
 REQUIRED = ("sku", "quantity")
-BATCH = 500
-"""Receipts per call of the posting path: its reads and locks go per batch, not per row."""
+BATCH = 2000
+"""Receipts per call of the posting path: its reads and locks go per batch, not per row.
+2,000 was faster than 500 (fewer round trips) and keeps each statement's parameters far
+below SQLite's and PostgreSQL's limits (a batch locks up to five balance rows a receipt)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,16 +30,20 @@ async def value(
     crossing = sorted({m.sku for m in movements if direction(m)})
     if not crossing:
         return [Valuation() for _ in movements]
-    locked = (
-        await models.Sku.filter(code__in=crossing)
-        .order_by("code")
-        .select_for_update()
-        .using_db(connection)
+    average = models.Sku._meta.fields_map["average_cost"]
+    dialect = connection.capabilities.dialect
+    # Read as tuples, not models (an import posting of 2,000 receipts locks 2,000 SKUs);
+    # FOR UPDATE only on PostgreSQL, as SQLite's transaction already runs alone.
+    sql = (
+        "SELECT code, on_hand, stock_value, average_cost FROM sku "
+        f"WHERE code IN ({', '.join('?' * len(crossing))}) ORDER BY code"
+        + (" FOR UPDATE" if dialect == "postgres" else "")
     )
+    _, locked = await connection.execute_query(with_placeholders(sql, dialect), crossing)
     # The kept on_hand is read before this posting's `keep_totals`: the state before it.
     states = {
-        sku.code: StockValue(sku.on_hand, sku.stock_value, Decimal(sku.average_cost))
-        for sku in locked
+        code: StockValue(on_hand, stock_value, Decimal(average.to_python_value(cost)))
+        for code, on_hand, stock_value, cost in locked
     }
     valuations: list[Valuation] = []
     for movement in movements:
@@ -54,7 +58,6 @@ async def value(
         states[movement.sku] = state
         valuations.append(moved)
     # One batch of statements for every SKU (in code order, as locked), not one per SKU.
-    average = models.Sku._meta.fields_map["average_cost"]
     await connection.execute_many(
         with_placeholders(_KEEP_VALUE, connection.capabilities.dialect),
         [

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from decimal import Decimal
+
 import asyncpg
 import pytest
 from tortoise import connections
-from tortoise.exceptions import OperationalError
+from tortoise.exceptions import OperationalError, ValidationError
 
 from syncbot import ledger
 from syncbot.ledger import (
@@ -243,3 +246,56 @@ async def test_stock_changed_reports_every_real_bucket(mug: str) -> None:
     assert changed.before == Quantities(available=5, committed=4, damaged=1)
     assert changed.after == Quantities(available=10, committed=4, damaged=1)
     assert changed.after.on_hand == 15
+
+
+class TestStoredRows:
+    async def test_a_movement_row_holds_every_column_of_the_posting(self, mug: str) -> None:
+        """Movements go in as plain parameter lists: read back through the model, each
+        column holds what the posting and its provenance said."""
+        at = datetime(2026, 12, 2, 9, 30, tzinfo=UTC)
+        result = await posting.post(
+            [ledger.receive(mug, 4, reason="opening stock, row 2", unit_cost=Decimal("1.25"))],
+            idempotency_key="rows-1",
+            key_namespace="cli:",
+            provenance=Provenance(actor="cli:ann", document="import/stock.csv", occurred_at=at),
+        )
+        row = await models.Movement.get(posting=result.posting)
+        assert (row.idempotency_key, row.kind, row.sku_id, row.quantity) == (
+            "cli:rows-1",
+            "receive",
+            mug,
+            4,
+        )
+        assert (row.source_location, row.source_bucket) == ("main", "supplier")
+        assert (row.destination_location, row.destination_bucket) == ("main", "available")
+        assert (row.reason, row.forced, row.counted_on_hand, row.reverses) == (
+            "opening stock, row 2",
+            False,
+            None,
+            None,
+        )
+        assert (row.actor, row.document, row.occurred_at) == ("cli:ann", "import/stock.csv", at)
+        assert (row.unit_cost, row.value, row.cost_variance) == (Decimal("1.25"), 5_000_000, 0)
+        assert row.recorded_at is not None
+        assert (await verify()).ok
+
+    async def test_an_outbox_row_holds_the_event_payload(self, mug: str) -> None:
+        await posting.post([ledger.receive(mug, 3)])
+        event = await models.OutboxEvent.get(name="stock_changed")
+        assert event.sku == mug
+        assert event.payload["after"] == {
+            "available": 3,
+            "committed": 0,
+            "damaged": 0,
+            "incoming": 0,
+            "on_hand": 3,
+        }
+        assert event.created_at is not None
+        assert event.delivered_at is None
+
+    async def test_a_reason_too_long_for_its_column_is_refused(self, mug: str) -> None:
+        """The edges cut reasons to the column; the store still refuses a longer one, on
+        SQLite too, and writes nothing."""
+        with pytest.raises(ValidationError):
+            await posting.post([ledger.receive(mug, 1, reason="x" * 501)])
+        assert await written() == (0, 0, 0)
