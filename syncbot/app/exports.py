@@ -36,39 +36,12 @@ class ExportFormat(StrEnum):
     JSONL = "jsonl"
 
 
-SKU_HEADER = (
-    "sku",
-    "name",
-    "reorder_point",
-    "on_hand",
-    "available",
-    "incoming",
-    "average_cost",
-    "stock_value",
-    "created_at",
-)
+# The file's columns are the store's, each named as a merchant knows it: the SKU by its
+# code, never by the database's key (the store reads `code` and `sku_id` as codes).
+_RENAMED = {"code": "sku", "sku_id": "sku"}
+SKU_HEADER = tuple(_RENAMED.get(c, c) for c in store_exports.SKU_COLUMNS)
 STOCK_HEADER = ("sku", "location", "on_hand", "available", "committed", "damaged", "incoming")
-MOVEMENT_HEADER = (
-    "id",
-    "posting",
-    "kind",
-    "sku",
-    "quantity",
-    "source_location",
-    "source_bucket",
-    "destination_location",
-    "destination_bucket",
-    "reason",
-    "forced",
-    "actor",
-    "document",
-    "unit_cost",
-    "value",
-    "cost_variance",
-    "reverses",
-    "occurred_at",
-    "recorded_at",
-)
+MOVEMENT_HEADER = tuple(_RENAMED.get(c, c) for c in store_exports.MOVEMENT_COLUMNS)
 HEADERS: dict[ExportKind, Sequence[str]] = {
     ExportKind.SKUS: SKU_HEADER,
     ExportKind.STOCK: STOCK_HEADER,
