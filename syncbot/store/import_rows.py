@@ -46,12 +46,7 @@ async def skus_named(codes: Collection[str]) -> dict[str, str]:
     """The SKU each of `codes` names: a SKU code itself, else the SKU its barcode names; a
     code that names neither is left out (`barcodes.resolve`, many at once)."""
     named = {code: code for code in await known_skus(codes)}
-    rest = [code for code in codes if code not in named]
-    for chunk in _chunks(rest):
-        for barcode, sku in await models.SkuBarcode.filter(barcode__in=chunk).values_list(
-            "barcode", "sku_id"
-        ):
-            named[str(barcode)] = str(sku)
+    named.update(await barcode_holders([code for code in codes if code not in named]))
     return named
 
 
