@@ -6,7 +6,7 @@ from __future__ import annotations
 import tarfile
 from pathlib import Path
 
-from tests.cli.conftest import Cli, environment, quantities, stocked
+from .conftest import Cli, environment, quantities, stocked
 
 
 def test_restore_refuses_a_database_that_holds_data(cli: Cli, tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import io
 import json
 from pathlib import Path
 
-from tests.cli.conftest import Cli
+from .conftest import Cli
 
 
 def stocked(cli: Cli) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import Cli, quantities, stocked
+from .conftest import Cli, quantities, stocked
 
 
 def write(tmp_path: Path, name: str, text: str) -> str:

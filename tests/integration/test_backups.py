@@ -22,7 +22,7 @@ from syncbot.ledger import damage, receive
 from syncbot.store import models
 from syncbot.store.database import close_database, open_database
 from syncbot.testing import eventually
-from tests.conftest import POSTGRES_ADMIN_URL, _admin, _with_database
+from conftest import POSTGRES_ADMIN_URL, _admin, _with_database
 
 ACTOR = Actor.cli("tester")
 Balances = dict[tuple[str, str, str], int]
