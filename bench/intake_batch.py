@@ -27,7 +27,7 @@ from connectors.base import Delivery
 from connectors.fake import FakeConnector
 from syncbot import ledger
 from syncbot.intake.processor import IntakeProcessor
-from syncbot.store import inbox
+from syncbot.store import inbox, models
 from syncbot.store.catalogue import add_sku
 from syncbot.store.posting import post
 
@@ -71,6 +71,11 @@ async def measure(batch: int, total: int) -> None:
     elapsed, cpu = time.perf_counter() - began, cpu_seconds() - cpu
     logger.removeHandler(statements)
     logger.setLevel(logging.WARNING)
+    # A rate is only worth printing for orders that were posted: check every one was.
+    applied = await models.InboxDelivery.filter(event_id__startswith=tag, status="applied").count()
+    committed = await models.Movement.filter(document__startswith=f"shop/orders/{tag}-").count()
+    if applied != total or committed != total:
+        raise SystemExit(f"batch {batch}: {applied} applied, {committed} posted of {total}")
     print(
         f"batch {batch:>4}: {done / elapsed:6.0f} deliveries/s   "
         f"{statements.count / done:4.1f} statements and {cpu / done * 1000:4.1f} ms of CPU "

@@ -8,8 +8,9 @@ burst goes in batches. Each batch is parsed first, outside any transaction (a co
 may read the order back from the storefront), then reconciled in one transaction: the
 balance rows of every SKU the batch names are locked first, in one statement and in the
 posting's fixed order (so a batch and a concurrent posting never lock in opposite
-orders), then each order event runs in its own savepoint and each delivery is closed in
-the same transaction. One commit covers what used to take two per delivery.
+orders), then the orders are reconciled together (`store.orders.reconcile_all`: each
+step one round trip for the whole batch) and the deliveries closed, and one commit
+covers what used to take two per delivery.
 
 Processing is safe to repeat: reconciliation is state-based and return lines apply once,
 so a delivery processed twice (a crash before it was marked, a lease that ran out
@@ -26,10 +27,14 @@ No delivery can stop the others. Every error of one try is caught for that row a
     OSError, other database errors   one try counted, retried after a growing wait
     anything else                    a bug: logged with its traceback, retried the same way
 
-In a batch, a delivery that can never succeed is rolled back to its savepoint and failed
-there; one that failed for any other reason (a deadlock with another process, say) is
-rolled back alone and tried again on its own after the batch commits, where the rules
-above count its try. A batch that cannot commit is tried again one delivery at a time.
+In a batch, the ledger's rules judge each order before anything is written, so an order
+they refuse is left out alone: failed in the batch when it can never succeed, otherwise
+tried again on its own after the batch commits, where the rules above count its try. An
+error of the database (a value it refuses, a line at an unknown location, a deadlock with
+another process) rolls the whole batch back, and each delivery is then tried alone, in
+its own transaction, where it is settled by the table above. Savepoints would isolate
+such an order inside the batch, but at two round trips per order on every batch, for a
+failure that is rare; the fallback costs only when it happens.
 """
 
 from __future__ import annotations
@@ -43,14 +48,15 @@ from tortoise.transactions import in_transaction
 from connectors.base import Connector, ConnectorError, Delivery, MalformedDelivery, NotOnStore
 from syncbot import metrics
 from syncbot.intake.errors import describe
-from syncbot.ledger import LedgerError
+from syncbot.ledger import LedgerError, orders
 from syncbot.ledger.errors import InvalidMovement
 from syncbot.ledger.orders import OrderEvent
 from syncbot.store import inbox
 from syncbot.store.balance_rows import lock_skus
 from syncbot.store.errors import STORE_ERRORS, refused_value
 from syncbot.store.inbox import InboxDelivery
-from syncbot.store.orders import UnstorableOrder, record_order_event
+from syncbot.store.orders import Reconcile, UnstorableOrder, reconcile_all, record_order_event
+from syncbot.store.posting import PostingResult, count_posting
 
 log = logging.getLogger(__name__)
 
@@ -98,54 +104,56 @@ class IntakeProcessor:
         parsed: list[tuple[InboxDelivery, Sequence[OrderEvent]]] = []
         for row in rows:
             try:
-                parsed.append((row, await self._parse(row)))
+                parsed.append((row, self._storable(await self._parse(row))))
             except Exception as error:  # sorted out per row by `_settle_failure`
                 await self._settle_failure(row, error)
         if not parsed:
             return
         closed: dict[str, list[InboxDelivery]] = {inbox.APPLIED: [], inbox.IGNORED: []}
         alone: list[InboxDelivery] = []
+        posted: list[PostingResult] = []
         try:
             async with in_transaction() as connection:
                 skus = {line.sku for _, events in parsed for e in events for line in e.lines}
                 await lock_skus(connection, skus)
+                wanted = [
+                    Reconcile(row.channel, event.order_id, event)
+                    for row, events in parsed
+                    for event in events
+                ]
+                outcomes = iter(await reconcile_all(connection, wanted))
                 for row, events in parsed:
-                    outcome = await self._apply(row, events)
-                    if outcome is None:
-                        alone.append(row)
-                    elif outcome != _FAILED:
-                        closed[outcome].append(row)
+                    mine = [next(outcomes) for _ in events]
+                    if refusal := next((o for o in mine if isinstance(o, Exception)), None):
+                        # Its events that succeeded are kept: a second try finds them applied.
+                        if isinstance(refusal, _FINAL):
+                            await self._fail(row, str(refusal), self._context(row), final=True)
+                        else:  # tried alone, where it is counted and logged
+                            alone.append(row)
+                        continue
+                    posted += [o for o in mine if isinstance(o, PostingResult)]
+                    closed[inbox.APPLIED if events else inbox.IGNORED].append(row)
                 for status, done in closed.items():
                     await self._close_all(done, status)
         except Exception:
             log.exception("a batch of %d deliveries rolled back: trying each alone", len(parsed))
-            closed, alone = {}, [row for row, _ in parsed]
+            closed, alone, posted = {}, [row for row, _ in parsed], []
+        for result in posted:
+            count_posting(result)
         for status, done in closed.items():
             for row in done:
                 self._count(row, status)
         for row in alone:
             await self._process(row)
 
-    async def _apply(self, row: InboxDelivery, events: Sequence[OrderEvent]) -> str | None:
-        """Inside the batch: records the row's events, each in its own savepoint; the
-        status to close the row with, `_FAILED` when it was failed for good here, or None
-        when it must be tried alone (of its try, only the events that succeeded are
-        kept, and a second try finds them applied)."""
-        try:
-            for event in events:
-                await record_order_event(row.channel, event)
-        except _FINAL as error:
-            await self._fail(row, str(error), self._context(row), final=True)
-            return _FAILED
-        except STORE_ERRORS as error:
-            if not refused_value(error):
-                return None
-            refusal = f"the store cannot hold a value: {error}"
-            await self._fail(row, refusal, self._context(row), final=True)
-            return _FAILED
-        except Exception:  # tried alone, where it is counted and logged
-            return None
-        return inbox.APPLIED if events else inbox.IGNORED
+    @staticmethod
+    def _storable(events: Sequence[OrderEvent]) -> Sequence[OrderEvent]:
+        """Refuses, before anything is written, a delivery naming an id the store cannot
+        hold (`record_order_event` checks the same for a delivery tried alone)."""
+        for event in events:
+            if problem := orders.id_problem(event):
+                raise UnstorableOrder(f"order {event.order_id[:80]!r}: {problem}")
+        return events
 
     async def _close_all(self, rows: list[InboxDelivery], status: str) -> None:
         if rows and (closed := await inbox.close_all(rows, status, self._clock())) < len(rows):

@@ -239,13 +239,34 @@ def _key(sku: str, position: Position) -> RowKey:
     return (sku, position.location, str(position.bucket))
 
 
-async def events_after(
+async def available_everywhere(
     connection: BaseDBAsyncClient,
+    entries: Sequence[Entry],
+    reorder_points: Mapping[str, int | None],
+) -> dict[tuple[str, str], int]:
+    """Available at every location of each SKU posted to that has a reorder point, read
+    once before the movements: the reorder point is over all locations, including ones
+    no posting touches (rows that are touched are locked, and `events_of` reads them
+    from `held` instead)."""
+    watched = sorted({e.sku for e in entries if reorder_points.get(e.sku) is not None})
+    if not watched:
+        return {}
+    sql = (
+        "SELECT sku_id, location_id, quantity FROM balance "
+        f"WHERE sku_id IN ({_marks(watched)}) AND bucket = ?"
+    )
+    found = await _tuples(connection, sql, [*watched, str(Bucket.AVAILABLE)])
+    return {(sku, location): quantity for sku, location, quantity in found}
+
+
+def events_of(
     movements: list[Movement],
     held: dict[RowKey, int],
-    reorder_points: dict[str, int | None],
+    reorder_points: Mapping[str, int | None],
+    elsewhere: Mapping[tuple[str, str], int],
 ) -> list[Event]:
-    """Events from the balances after the posting; locked rows make `held` exact."""
+    """A posting's events from the balances just after it: locked rows make `held`
+    exact, and `elsewhere` (`available_everywhere`) gives the locations it did not lock."""
     touched = {
         (movement.sku, location)
         for movement in movements
@@ -253,16 +274,11 @@ async def events_after(
     }
     after = {(sku, location): quantities(held, sku, location) for sku, location in touched}
     watched = {sku for sku, _ in after if reorder_points.get(sku) is not None}
-    if watched:
-        # The reorder point is over all locations, including ones this posting did not touch.
-        skus = sorted(watched)
-        sql = (
-            "SELECT sku_id, location_id, quantity FROM balance "
-            f"WHERE sku_id IN ({_marks(skus)}) AND bucket = ?"
-        )
-        others = await _tuples(connection, sql, [*skus, str(Bucket.AVAILABLE)])
-        for sku, location, quantity in others:
-            after.setdefault((sku, location), Quantities(available=quantity))
+    available = str(Bucket.AVAILABLE)
+    for (sku, location), quantity in elsewhere.items():
+        if sku in watched and (sku, location) not in after:
+            now = held.get((sku, location, available), quantity)
+            after[(sku, location)] = Quantities(available=now)
     return derive_events(movements, after, reorder_points)
 
 

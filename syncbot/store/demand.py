@@ -27,27 +27,32 @@ _UPSERT = (
 
 
 async def keep(
-    connection: BaseDBAsyncClient, movements: Sequence[Movement], document: str, at: datetime
+    connection: BaseDBAsyncClient,
+    postings: Sequence[Sequence[Movement]],
+    documents: Sequence[str],
+    moments: Sequence[datetime],
 ) -> None:
-    """Adds what `movements` sold to their day's rows (one statement per SKU, location and
-    channel, in sorted order so every posting takes those row locks in the same order)."""
-    sold: dict[tuple[str, str], int] = defaultdict(int)
-    for movement in movements:
-        units = rules.units_sold(movement)
-        if units:
-            source = (movement.source.location, str(movement.source.bucket))
-            destination = (movement.destination.location, str(movement.destination.bucket))
-            sold[(movement.sku, rules.location_of(source, destination))] += units
-    if not sold:
-        return
-    channel = rules.channel_of(document)
-    day = at.astimezone(UTC).date()
+    """Adds what each posting's movements sold to its day's rows, each posting by its
+    document's channel and its moment: one batch of statements, a row per SKU, location,
+    channel and day in sorted order, so every posting takes those row locks in the same
+    order."""
+    sold: dict[tuple[str, str, str, date], int] = defaultdict(int)
+    for movements, document, at in zip(postings, documents, moments, strict=True):
+        channel = rules.channel_of(document)
+        day = at.astimezone(UTC).date()
+        for movement in movements:
+            if units := rules.units_sold(movement):
+                source = (movement.source.location, str(movement.source.bucket))
+                destination = (movement.destination.location, str(movement.destination.bucket))
+                sold[(movement.sku, rules.location_of(source, destination), channel, day)] += units
     dialect = connection.capabilities.dialect
-    sql = with_placeholders(_UPSERT, dialect)
-    stored_day: date | str = day if dialect == "postgres" else day.isoformat()
-    for (sku, location), units in sorted(sold.items()):
-        if units:
-            await connection.execute_query(sql, [sku, location, channel, stored_day, units])
+    rows = [
+        [sku, location, channel, day if dialect == "postgres" else day.isoformat(), units]
+        for (sku, location, channel, day), units in sorted(sold.items())
+        if units
+    ]
+    if rows:
+        await connection.execute_many(with_placeholders(_UPSERT, dialect), rows)
 
 
 @dataclass(frozen=True, slots=True)

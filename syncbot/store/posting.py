@@ -28,7 +28,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from tortoise import timezone
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -46,10 +45,7 @@ from syncbot.ledger import (
     Oversold,
     Position,
 )
-from syncbot.ledger.costing import Valuation
-from syncbot.ledger.events import event_name, event_payload
-from syncbot.store import balance_rows, demand, models, valuing
-from syncbot.store.sku_list import with_placeholders
+from syncbot.store import balance_rows, demand, models, posting_rows, valuing
 
 log = logging.getLogger(__name__)
 
@@ -208,6 +204,16 @@ async def _post(
     return await record(connection, entries, provenance, posting=posting, key=key)
 
 
+@dataclass(frozen=True, slots=True)
+class Posting:
+    """One posting for `record_all`: its entries, where they came from, its id and key."""
+
+    entries: Sequence[Entry]
+    provenance: Provenance
+    posting: uuid.UUID = field(default_factory=uuid.uuid4)
+    key: str | None = None
+
+
 async def record(
     connection: BaseDBAsyncClient,
     entries: Sequence[Entry],
@@ -225,122 +231,72 @@ async def record(
     here, and an unknown one is refused. Count the result with `count_posting` once the
     transaction has committed.
     """
-    posting = posting or uuid.uuid4()
+    one = Posting(entries, provenance, posting or uuid.uuid4(), key)
+    [result] = await record_all(connection, [one], reorder_points=reorder_points)
+    return result
+
+
+async def record_all(
+    connection: BaseDBAsyncClient,
+    postings: Sequence[Posting],
+    *,
+    reorder_points: Mapping[str, int | None] | None = None,
+) -> list[PostingResult]:
+    """`record` for several postings in one go (a batch of orders): each resolves its
+    counts, moves, is valued and derives its events as if recorded after the ones before
+    it, but every step is one round trip for all of them. One that cannot be recorded
+    raises, and the caller's transaction takes the others back with it."""
+    entries = [entry for one in postings for entry in one.entries]
     reorder_points = await balance_rows.reorder_points_of(connection, entries, reorder_points)
     rows = await balance_rows.lock(connection, balance_rows.row_keys(entries))
     held = {row_key: quantity for row_key, (_, quantity) in rows.items()}
+    elsewhere = await balance_rows.available_everywhere(connection, entries, reorder_points)
 
-    movements: list[Movement] = []
+    moved: list[tuple[list[Movement], list[Event]]] = []
     moves = balance_rows.Moves(connection, rows, held)
-    for entry in entries:
-        if isinstance(entry, Count):
-            movement = entry.resolve(balance_rows.quantities(held, entry.sku, entry.location))
-        else:
-            movement = entry
-        if movement is None:
-            continue
-        await moves.move(movement)
-        movements.append(movement)
+    for one in postings:
+        movements: list[Movement] = []
+        for entry in one.entries:
+            if isinstance(entry, Count):
+                movement = entry.resolve(balance_rows.quantities(held, entry.sku, entry.location))
+            else:
+                movement = entry
+            if movement is None:
+                continue
+            await moves.move(movement)
+            movements.append(movement)
+        # `held` is exact just after this posting's movements: its events are derived now.
+        moved.append(
+            (movements, balance_rows.events_of(movements, held, reorder_points, elsewhere))
+        )
     await moves.flush()
 
-    valuations = await valuing.value(connection, movements, provenance.document)
-    await balance_rows.keep_totals(connection, movements)
-    occurred_at = provenance.occurred_at or datetime.now(UTC)
-    await demand.keep(connection, movements, provenance.document, occurred_at)
-    await _insert_movements(
-        connection, movements, valuations, posting, key, provenance, occurred_at
+    documents = [one.provenance.document for one in postings]
+    valuations = await valuing.value(connection, [ms for ms, _ in moved], documents)
+    await balance_rows.keep_totals(connection, [m for ms, _ in moved for m in ms])
+    now = datetime.now(UTC)
+    occurred = [one.provenance.occurred_at or now for one in postings]
+    await demand.keep(connection, [ms for ms, _ in moved], documents, occurred)
+    await posting_rows.insert_movements(
+        connection,
+        [
+            posting_rows.MovementRows(
+                ms, vs, one.posting, one.key, one.provenance.actor, one.provenance.document, at
+            )
+            for one, (ms, _), vs, at in zip(postings, moved, valuations, occurred, strict=True)
+        ],
     )
-    events = await balance_rows.events_after(connection, movements, held, reorder_points)
-    await _insert_events(connection, events)
-    return PostingResult(posting, True, tuple(movements), tuple(events))
+    await posting_rows.insert_events(connection, [e for _, es in moved for e in es])
+    return [
+        PostingResult(one.posting, True, tuple(ms), tuple(es))
+        for one, (ms, es) in zip(postings, moved, strict=True)
+    ]
 
 
 def count_posting(result: PostingResult) -> None:
     """Metrics for a committed posting."""
     metrics.POSTINGS.inc()
     metrics.OVERSELLS.inc(sum(isinstance(event, Oversold) for event in result.events))
-
-
-# The rows a posting inserts go in as plain parameter lists, one batch of statements per
-# table: building a Tortoise model instance for each row cost more than the database's
-# work in an import posting of 2,000 receipts. The columns are all the model's but its id.
-_INSERT_MOVEMENT = (
-    "INSERT INTO movement (posting, idempotency_key, kind, sku_id, quantity, source_location, "
-    "source_bucket, destination_location, destination_bucket, reason, forced, "
-    "counted_on_hand, reverses, actor, document, unit_cost, value, cost_variance, "
-    "occurred_at, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-_INSERT_EVENT = "INSERT INTO outbox_event (name, sku, payload, created_at) VALUES (?, ?, ?, ?)"
-
-
-async def _insert_movements(
-    connection: BaseDBAsyncClient,
-    movements: Sequence[Movement],
-    valuations: Sequence[Valuation],
-    posting: uuid.UUID,
-    key: str | None,
-    provenance: Provenance,
-    occurred_at: datetime,
-) -> None:
-    if not movements:
-        return
-    fields = models.Movement._meta.fields_map
-    # Converted as Tortoise would, once: the same for every row of the posting.
-    posting_id = fields["posting"].to_db_value(posting, models.Movement)
-    occurred = fields["occurred_at"].to_db_value(occurred_at, models.Movement)
-    recorded = timezone.localtime()
-    # Tortoise validated every column of a model row; the free text is what an edge might
-    # have let through too long, so it is still checked (the rest the domain bounds).
-    fields["idempotency_key"].validate(key)
-    fields["actor"].validate(provenance.actor)
-    fields["document"].validate(provenance.document)
-    for reason in {m.reason for m in movements}:
-        fields["reason"].validate(reason)
-    rows = [
-        [
-            posting_id,
-            key,
-            str(m.kind),
-            m.sku,
-            m.quantity,
-            m.source.location,
-            str(m.source.bucket),
-            m.destination.location,
-            str(m.destination.bucket),
-            m.reason,
-            m.forced,
-            m.counted_on_hand,
-            m.reverses,
-            provenance.actor,
-            provenance.document,
-            v.unit_cost,
-            v.value,
-            v.variance,
-            occurred,
-            recorded,
-        ]
-        for m, v in zip(movements, valuations, strict=True)
-    ]
-    sql = with_placeholders(_INSERT_MOVEMENT, connection.capabilities.dialect)
-    await connection.execute_many(sql, rows)
-
-
-async def _insert_events(connection: BaseDBAsyncClient, events: Sequence[Event]) -> None:
-    if not events:
-        return
-    payload = models.OutboxEvent._meta.fields_map["payload"]
-    created = timezone.localtime()
-    rows = [
-        [
-            event_name(e),
-            e.sku,
-            payload.to_db_value(event_payload(e), models.OutboxEvent),
-            created,
-        ]
-        for e in events
-    ]
-    sql = with_placeholders(_INSERT_EVENT, connection.capabilities.dialect)
-    await connection.execute_many(sql, rows)
 
 
 def movement_from_row(row: models.Movement) -> Movement:

@@ -24,12 +24,17 @@ _RETURNS = frozenset({MovementKind.RETURN_RESTOCK, MovementKind.RETURN_DAMAGED})
 
 
 async def value(
-    connection: BaseDBAsyncClient, movements: Sequence[Movement], document: str
-) -> list[Valuation]:
-    """One Valuation per movement, in order; moves each touched SKU's value and average."""
+    connection: BaseDBAsyncClient,
+    postings: Sequence[Sequence[Movement]],
+    documents: Sequence[str],
+) -> list[list[Valuation]]:
+    """One Valuation per movement of each posting, in order (the postings of a batch in
+    turn, each from the state the one before left); moves each touched SKU's value and
+    average. `documents` are the postings' source documents."""
+    movements = [m for posting in postings for m in posting]
     crossing = sorted({m.sku for m in movements if direction(m)})
     if not crossing:
-        return [Valuation() for _ in movements]
+        return [[Valuation() for _ in posting] for posting in postings]
     average = models.Sku._meta.fields_map["average_cost"]
     dialect = connection.capabilities.dialect
     # Read as tuples, not models (an import posting of 2,000 receipts locks 2,000 SKUs);
@@ -40,23 +45,26 @@ async def value(
         + (" FOR UPDATE" if dialect == "postgres" else "")
     )
     _, locked = await connection.execute_query(with_placeholders(sql, dialect), crossing)
-    # The kept on_hand is read before this posting's `keep_totals`: the state before it.
+    # The kept on_hand is read before the postings' `keep_totals`: the state before them.
     states = {
         code: StockValue(on_hand, stock_value, Decimal(average.to_python_value(cost)))
         for code, on_hand, stock_value, cost in locked
     }
-    valuations: list[Valuation] = []
-    for movement in movements:
-        if not direction(movement):
-            valuations.append(Valuation())
-            continue
-        state = states[movement.sku]
-        if movement.reverses is not None:
-            state, moved = state.reverse(movement, await _original(connection, movement))
-        else:
-            state, moved = state.apply(movement, await _cost(connection, movement, document))
-        states[movement.sku] = state
-        valuations.append(moved)
+    valued: list[list[Valuation]] = []
+    for posting, document in zip(postings, documents, strict=True):
+        valuations: list[Valuation] = []
+        for movement in posting:
+            if not direction(movement):
+                valuations.append(Valuation())
+                continue
+            state = states[movement.sku]
+            if movement.reverses is not None:
+                state, moved = state.reverse(movement, await _original(connection, movement))
+            else:
+                state, moved = state.apply(movement, await _cost(connection, movement, document))
+            states[movement.sku] = state
+            valuations.append(moved)
+        valued.append(valuations)
     # One batch of statements for every SKU (in code order, as locked), not one per SKU.
     await connection.execute_many(
         with_placeholders(_KEEP_VALUE, connection.capabilities.dialect),
@@ -65,7 +73,7 @@ async def value(
             for code, state in sorted(states.items())
         ],
     )
-    return valuations
+    return valued
 
 
 _KEEP_VALUE = "UPDATE sku SET stock_value = ?, average_cost = ? WHERE code = ?"

@@ -417,17 +417,15 @@ class TestBatches:
     ) -> None:
         """An order refused after it wrote (its record, its movements) leaves nothing,
         and the orders before and after it in the same batch are applied."""
-        real = orders_store.record
+        real = orders_store.record_all
 
-        async def refuse_poison(
-            connection: Any, movements: Any, provenance: Any, **options: Any
-        ) -> Any:
-            result = await real(connection, movements, provenance, **options)
-            if provenance.document.endswith("/poison"):
+        async def refuse_poison(connection: Any, postings: Any, **options: Any) -> Any:
+            results = await real(connection, postings, **options)
+            if any(p.provenance.document.endswith("/poison") for p in postings):
                 raise InvalidMovement("a movement the ledger refuses")
-            return result
+            return results
 
-        monkeypatch.setattr(orders_store, "record", refuse_poison)
+        monkeypatch.setattr(orders_store, "record_all", refuse_poison)
         await keep("first", order("order-1"))
         await keep("poison", order("poison", quantity=5))
         await keep("last", order("order-2"))
