@@ -6,11 +6,10 @@ Deliveries are claimed in batches that follow the load: a claim takes what is du
 `batch` (`SYNCBOT_INTAKE_BATCH`), so an idle service works one delivery at a time and a
 burst goes in batches. Each batch is parsed first, outside any transaction (a connector
 may read the order back from the storefront), then reconciled in one transaction: the
-balance rows of every SKU the batch names are locked first, in one statement and in the
-posting's fixed order (so a batch and a concurrent posting never lock in opposite
-orders), then the orders are reconciled together (`store.orders.reconcile_all`: each
-step one round trip for the whole batch) and the deliveries closed, and one commit
-covers what used to take two per delivery.
+orders are reconciled together (`store.orders.reconcile_all`: each step one round trip
+for the whole batch, taking its locks in the same order as a single order's posting, so
+the two never deadlock) and the deliveries closed, and one commit covers what used to
+take two per delivery.
 
 Processing is safe to repeat: reconciliation is state-based and return lines apply once,
 so a delivery processed twice (a crash before it was marked, a lease that ran out
@@ -52,7 +51,6 @@ from syncbot.ledger import LedgerError, orders
 from syncbot.ledger.errors import InvalidMovement
 from syncbot.ledger.orders import OrderEvent
 from syncbot.store import inbox
-from syncbot.store.balance_rows import lock_skus
 from syncbot.store.errors import STORE_ERRORS, refused_value
 from syncbot.store.inbox import InboxDelivery
 from syncbot.store.orders import Reconcile, UnstorableOrder, reconcile_all, record_order_event
@@ -114,8 +112,6 @@ class IntakeProcessor:
         posted: list[PostingResult] = []
         try:
             async with in_transaction() as connection:
-                skus = {line.sku for _, events in parsed for e in events for line in e.lines}
-                await lock_skus(connection, skus)
                 wanted = [
                     Reconcile(row.channel, event.order_id, event)
                     for row, events in parsed

@@ -83,16 +83,25 @@ def row_keys(entries: Sequence[Entry]) -> list[RowKey]:
 
 
 async def lock(connection: BaseDBAsyncClient, keys: list[RowKey]) -> dict[RowKey, tuple[int, int]]:
-    """Creates missing balance rows, then locks all of them in key order: id and quantity."""
-    rows = await _select_for_update(connection, keys)
+    """Creates missing balance rows, then locks all of them in key order: id and quantity.
+
+    On PostgreSQL the rows are found before any is locked: creating a row waits for a
+    concurrent transaction that created the same one, and a transaction that waited so
+    while holding locks it took out of key order could deadlock with it (two first
+    postings to a new SKU did, now and then). So a transaction creates what is missing
+    holding no balance lock, then locks every row in one ordered statement.
+    """
+    postgres = connection.capabilities.dialect == "postgres"
+    rows = await _select(connection, keys, for_update=not postgres)
     if len(rows) < len(keys):
         # A new SKU-location pair; existing rows prove their location exists, new ones do not.
         missing = [k for k in keys if k not in rows]
         await _check_locations(connection, missing)
         sql = with_placeholders(_CREATE, connection.capabilities.dialect)
         await connection.execute_many(sql, [list(k) for k in missing])
-        rows = await _select_for_update(connection, keys)
-    return rows
+    elif not postgres:
+        return rows
+    return await _select(connection, keys, for_update=True)
 
 
 # Rows go in and come out as plain tuples, not model instances: an import posting of 2,000
@@ -103,23 +112,8 @@ _CREATE = (
 )
 
 
-async def lock_skus(connection: BaseDBAsyncClient, skus: set[str]) -> None:
-    """Locks every existing balance row of `skus`, in the fixed order, in one statement:
-    a transaction that will make several postings (a batch of orders) takes its rows in
-    the same order as a single posting does, so the two never deadlock. On SQLite, where
-    the transaction already runs alone, it reads nothing."""
-    if not skus or connection.capabilities.dialect != "postgres":
-        return
-    await (
-        models.Balance.filter(sku_id__in=skus)
-        .order_by("sku_id", "location_id", "bucket")
-        .select_for_update()
-        .using_db(connection)
-    )
-
-
-async def _select_for_update(
-    connection: BaseDBAsyncClient, keys: list[RowKey]
+async def _select(
+    connection: BaseDBAsyncClient, keys: list[RowKey], *, for_update: bool
 ) -> dict[RowKey, tuple[int, int]]:
     if not keys:
         return {}
@@ -127,7 +121,7 @@ async def _select_for_update(
     locations = sorted({k[1] for k in keys})
     buckets = sorted({k[2] for k in keys})
     # FOR UPDATE only on PostgreSQL: SQLite has none, and its transaction already runs alone.
-    postgres = connection.capabilities.dialect == "postgres"
+    postgres = for_update and connection.capabilities.dialect == "postgres"
     sql = (
         "SELECT sku_id, location_id, bucket, id, quantity FROM balance "
         f"WHERE sku_id IN ({_marks(skus)}) AND location_id IN ({_marks(locations)}) "
