@@ -27,7 +27,7 @@ from connectors.base import Delivery
 from connectors.fake import FakeConnector
 from syncbot import ledger
 from syncbot.intake.processor import IntakeProcessor
-from syncbot.store import inbox, models
+from syncbot.store import inbox_writer, models
 from syncbot.store.catalogue import add_sku
 from syncbot.store.posting import post
 
@@ -58,7 +58,9 @@ async def measure(batch: int, total: int) -> None:
             "updated_at": "2026-11-01T12:00:00+00:00",
             "lines": [{"line_id": "L1", "sku": SKUS[n % len(SKUS)], "quantity": 1}],
         }
-        await inbox.store("shop", Delivery(f"{tag}-{n}", "order"), json.dumps(order).encode())
+        await inbox_writer.store(
+            "shop", Delivery(f"{tag}-{n}", "order"), json.dumps(order).encode()
+        )
     processor = IntakeProcessor({"shop": FakeConnector("shop", secret="bench")}, batch=batch)
     statements = Statements()
     logger = logging.getLogger("tortoise.db_client")

@@ -26,10 +26,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from tortoise import connections
-from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
 
-from connectors.base import Delivery
 from syncbot.ledger.limits import MAX_REASON_LENGTH, text_problem
 from syncbot.store import models
 from syncbot.store.models import InboxDelivery as InboxDelivery  # named by the processor
@@ -79,21 +77,6 @@ def backoff(attempts: int) -> timedelta:
 
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-async def store(channel: str, delivery: Delivery, body: bytes) -> bool:
-    """Keeps a delivery; False when the channel already delivered this event."""
-    try:
-        await models.InboxDelivery.create(
-            channel=channel,
-            event_id=delivery.event_id,
-            topic=delivery.topic,
-            headers=dict(delivery.headers),
-            body=body,
-        )
-    except IntegrityError:
-        return False
-    return True
 
 
 def _due(moment: datetime) -> Q:

@@ -2,10 +2,11 @@
 
 In this order: the body limit (413, in front of every route), the channel (404), the
 signature over the raw body (401), the inbox (a duplicate is answered 200 and adds
-nothing). Nothing is parsed before the signature holds, and nothing is written unless it
-does. A signed delivery is never refused: a refusal makes the storefront retry, then drop
-the subscription. An identity the inbox cannot hold is fitted (digested, or cut), and a
-body that cannot be read is stored and closed by `parse` with its reason.
+nothing; deliveries that arrive together are kept by one statement, `InboxWriter`).
+Nothing is parsed before the signature holds, and nothing is written unless it does. A
+signed delivery is never refused: a refusal makes the storefront retry, then drop the
+subscription. An identity the inbox cannot hold is fitted (digested, or cut), and a body
+that cannot be read is stored and closed by `parse` with its reason.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from connectors.base import (
 )
 from syncbot import metrics
 from syncbot.ledger.limits import quoted
-from syncbot.store import inbox
+from syncbot.store.inbox_writer import InboxWriter
 from syncbot.web.errors import responses
 from syncbot.web.fields import ChannelInPath
 
@@ -34,6 +35,7 @@ from syncbot.web.fields import ChannelInPath
 def webhook_router(connectors: Mapping[str, Connector], wake: Callable[[], None]) -> APIRouter:
     """`wake` tells the intake loop a delivery is stored."""
     router = APIRouter(tags=["webhooks"])
+    inbox = InboxWriter()  # a burst's deliveries share statements and commits
 
     @router.post("/webhooks/{channel}", responses=responses(400, 401, 404))
     async def receive_webhook(channel: ChannelInPath, request: Request) -> dict[str, str]:

@@ -7,12 +7,11 @@ import pytest
 from connectors.base import Delivery
 from syncbot.app import inbox
 from syncbot.app.actor import Actor, Via
-from syncbot.store import inbox as inbox_store
-from syncbot.store import models
+from syncbot.store import inbox_writer, models
 
 
 async def _delivery(event_id: str, status: str) -> int:
-    assert await inbox_store.store("shop", Delivery(event_id, "order"), b"{}")
+    assert await inbox_writer.store("shop", Delivery(event_id, "order"), b"{}")
     row = await models.InboxDelivery.get(event_id=event_id)
     await models.InboxDelivery.filter(id=row.id).update(
         status=status, attempts=5 if status == "failed" else 0, last_error="'lines'"

@@ -18,7 +18,7 @@ import pytest
 
 from connectors.base import Delivery
 from syncbot import ledger
-from syncbot.store import inbox, models, posting
+from syncbot.store import inbox_writer, models, posting
 from syncbot.store.catalogue import add_sku
 from syncbot.store.database import close_database, declare_locations, open_database
 from syncbot.store.stock import stock
@@ -48,7 +48,7 @@ async def _store_deliveries(database_url: str) -> None:
         await add_sku("MUG")
         await posting.post([ledger.receive("MUG", DELIVERIES)])
         for number in range(DELIVERIES):
-            await inbox.store("shop", Delivery(f"e{number}", "order"), fake_order(number))
+            await inbox_writer.store("shop", Delivery(f"e{number}", "order"), fake_order(number))
     finally:
         await close_database()
 

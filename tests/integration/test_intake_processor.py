@@ -18,7 +18,7 @@ from syncbot.intake.processor import IntakeProcessor
 from syncbot.ledger.errors import InvalidMovement
 from syncbot.ledger.orders import OrderEvent
 from syncbot.runtime.intake import IntakeLoop
-from syncbot.store import inbox, models
+from syncbot.store import inbox, inbox_writer, models
 from syncbot.store import orders as orders_store
 from syncbot.store.catalogue import add_sku
 from syncbot.store.stock import stock
@@ -67,7 +67,7 @@ async def processor(database: str, clock: Clock) -> IntakeProcessor:
 
 
 async def keep(event_id: str, body: bytes, topic: str = "order", channel: str = "shop") -> int:
-    assert await inbox.store(channel, Delivery(event_id, topic), body)
+    assert await inbox_writer.store(channel, Delivery(event_id, topic), body)
     return (await models.InboxDelivery.get(channel=channel, event_id=event_id)).id
 
 
@@ -126,7 +126,7 @@ async def test_a_delivery_for_a_removed_channel_waits_and_keeps_its_error(
 
 async def test_a_duplicate_event_id_is_not_stored_twice(processor: IntakeProcessor) -> None:
     await keep("e1", b"{}")
-    assert not await inbox.store("shop", Delivery("e1", "order"), b"{}")
+    assert not await inbox_writer.store("shop", Delivery("e1", "order"), b"{}")
 
 
 class _Unreachable(FakeConnector):

@@ -12,7 +12,7 @@ from syncbot.app import retention
 from syncbot.bootstrap import retention_jobs
 from syncbot.config import Settings
 from syncbot.ledger.events import EventName
-from syncbot.store import inbox, models
+from syncbot.store import inbox, inbox_writer, models
 from syncbot.store import retention as stored_retention
 
 NOW = datetime(2026, 12, 2, 12, tzinfo=UTC)
@@ -70,7 +70,7 @@ class TestInbox:
         await delivery("retried", inbox.APPLIED, RECENT)
         await retention.purge(30, NOW, alerts_delivered=True)
 
-        stored = await inbox.store("shop", Delivery("retried", "orders/create"), b"{}")
+        stored = await inbox_writer.store("shop", Delivery("retried", "orders/create"), b"{}")
 
         assert stored is False
 
