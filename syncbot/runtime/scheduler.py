@@ -41,8 +41,11 @@ from syncbot.sync.pusher import Clock, SyncReport, utcnow
 log = logging.getLogger(__name__)
 
 # Outbox ids are allocated at insert and committed later, so on PostgreSQL a lower id can
-# appear after a higher one was read. Events this recent are read again and deduplicated.
+# appear after a higher one was read. An id missing below the newest one read is looked
+# for again for this long; after it, the sweep is what catches a commit that late.
 LATE_COMMIT_WINDOW = timedelta(seconds=30)
+MOST_GAPS = 5_000
+"""Missing ids looked for at most: a rolled-back batch leaves a run of ids that never come."""
 
 
 # What moves a listing's plan: a posting's stock change, or a bundle's recipe changing.
@@ -51,32 +54,52 @@ CHANGES = (EventName.STOCK_CHANGED, EventName.RECIPE_CHANGED)
 
 class ChangeWatcher:
     """The SKUs whose stock (or recipe) changed since the last look, from the committed
-    outbox."""
+    outbox.
+
+    Each look reads the events after the newest id read so far, and the ids below it
+    that were missing when it was read (a transaction still open then, or one rolled
+    back), rather than every recent event again: in a flash sale that was thousands of
+    rows every poll, most of the scheduler's time.
+    """
 
     def __init__(self, clock: Clock = utcnow) -> None:
         self._clock = clock
         self._cursor: int | None = None
-        self._seen: dict[int, datetime] = {}
+        self._gaps: dict[int, datetime] = {}
+        """Missing ids below the cursor, with when each was found missing."""
 
     async def start(self) -> None:
-        """Changes before now are the start-up sweep's business."""
+        """Changes before now are the start-up sweep's business; ids missing among the
+        recent ones may still commit, and are watched for."""
         self._cursor = await outbox.newest_id()
-        self._seen = await outbox.created_since(self._clock() - LATE_COMMIT_WINDOW)
+        now = self._clock()
+        recent = await outbox.created_since(now - LATE_COMMIT_WINDOW)
+        if recent:
+            self._missing(min(recent) - 1, self._cursor, set(recent), now)
 
     async def changed(self) -> set[str]:
         if self._cursor is None:
             await self.start()
+        cursor = self._cursor or 0
         now = self._clock()
-        recent = now - LATE_COMMIT_WINDOW
-        rows = await outbox.named_after(CHANGES, self._cursor or 0, recent)
-        skus = set()
-        for event_id, sku, created_at in rows:
-            if event_id not in self._seen:
-                self._seen[event_id] = created_at
-                skus.add(sku)
-            self._cursor = max(self._cursor or 0, event_id)
-        self._seen = {key: at for key, at in self._seen.items() if at >= recent}
+        self._gaps = {i: at for i, at in self._gaps.items() if at >= now - LATE_COMMIT_WINDOW}
+        rows = await outbox.after(cursor, sorted(self._gaps))
+        wanted = {str(name) for name in CHANGES}
+        skus = {sku for _, name, sku in rows if name in wanted}
+        for event_id, _, _ in rows:
+            self._gaps.pop(event_id, None)
+        if fresh := {event_id for event_id, _, _ in rows if event_id > cursor}:
+            self._cursor = max(fresh)
+            self._missing(cursor, self._cursor, fresh, now)
         return skus
+
+    def _missing(self, low: int, high: int, present: set[int], now: datetime) -> None:
+        """Watches the ids between `low` and `high` (exclusive) that are not `present`."""
+        for event_id in range(max(low + 1, high - MOST_GAPS), high):
+            if event_id not in present:
+                self._gaps[event_id] = now
+        if len(self._gaps) > MOST_GAPS:
+            self._gaps = dict(sorted(self._gaps.items())[-MOST_GAPS:])
 
 
 @dataclass(frozen=True)

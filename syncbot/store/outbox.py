@@ -54,15 +54,11 @@ async def created_since(moment: datetime) -> dict[int, datetime]:
     return dict(rows)
 
 
-async def named_after(
-    names: Collection[EventName], cursor: int, recent: datetime
-) -> list[tuple[int, str, datetime]]:
-    """Events of `names` after `cursor`, or created at or after `recent` (a lower id may
-    commit late on PostgreSQL): (id, sku, created_at) each."""
-    rows = await models.OutboxEvent.filter(
-        Q(id__gt=cursor) | Q(created_at__gte=recent), name__in=[str(name) for name in names]
-    ).values_list("id", "sku", "created_at")
-    return [(int(event_id), str(sku), created_at) for event_id, sku, created_at in rows]
+async def after(cursor: int, among: Sequence[int]) -> list[tuple[int, str, str]]:
+    """Events after `cursor` and those of the ids `among`: (id, name, sku) each."""
+    wanted = Q(id__gt=cursor) | Q(id__in=among) if among else Q(id__gt=cursor)
+    rows = await models.OutboxEvent.filter(wanted).values_list("id", "name", "sku")
+    return [(int(event_id), str(name), str(sku)) for event_id, name, sku in rows]
 
 
 async def undelivered(names: Collection[EventName], limit: int) -> list[OutboxEntry]:

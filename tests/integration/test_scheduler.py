@@ -14,8 +14,8 @@ from connectors.fake import FakeConnector
 from syncbot.config import load_settings
 from syncbot.ledger import damage
 from syncbot.ledger.orders import OrderLine, OrderSnapshot
-from syncbot.runtime.scheduler import ChangeWatcher, SyncScheduler
-from syncbot.store import models
+from syncbot.runtime.scheduler import LATE_COMMIT_WINDOW, ChangeWatcher, SyncScheduler
+from syncbot.store import models, outbox
 from syncbot.store.orders import record_order_event
 from syncbot.store.posting import post
 from syncbot.sync.channels import SyncChannel
@@ -124,14 +124,33 @@ class TestChangeWatcher:
     async def test_an_event_committed_late_with_a_lower_id_is_still_seen(
         self, shop: FakeConnector
     ) -> None:
-        """PostgreSQL commits ids out of order: a lower id can appear after a higher one."""
+        """PostgreSQL commits ids out of order: a lower id can appear after a higher one.
+        Ids missing below the newest read are watched for, each reported once."""
         watcher = ChangeWatcher()
         await watcher.start()
         await post([damage("MUG", 1)])
         await watcher.changed()
         newest = await models.OutboxEvent.all().order_by("-id").first()
         assert newest is not None
+        # Ids newest+1 and newest+2 are taken by transactions still open; +3 commits first.
         await models.OutboxEvent.create(
-            id=newest.id - 1000, name="stock_changed", sku="TEE", payload={}
+            id=newest.id + 3, name="stock_changed", sku="CAP", payload={}
+        )
+        assert await watcher.changed() == {"CAP"}
+        await models.OutboxEvent.create(
+            id=newest.id + 1, name="stock_changed", sku="TEE", payload={}
         )
         assert await watcher.changed() == {"TEE"}
+        assert await watcher.changed() == set()
+
+    async def test_an_id_missing_longer_than_the_window_is_left_to_the_sweep(
+        self, shop: FakeConnector
+    ) -> None:
+        moments = iter([T0, T0, T0 + LATE_COMMIT_WINDOW + timedelta(seconds=1)])
+        watcher = ChangeWatcher(clock=lambda: next(moments))
+        await watcher.start()
+        newest = await outbox.newest_id()
+        await models.OutboxEvent.create(id=newest + 9, name="stock_changed", sku="CAP", payload={})
+        assert await watcher.changed() == {"CAP"}
+        await models.OutboxEvent.create(id=newest + 4, name="stock_changed", sku="TEE", payload={})
+        assert await watcher.changed() == set()
