@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import POSTGRES_ADMIN_URL, _admin, _with_database
 
 from syncbot.app import backups, catalogue
 from syncbot.app import stock as use_stock
@@ -22,7 +23,6 @@ from syncbot.ledger import damage, receive
 from syncbot.store import models
 from syncbot.store.database import close_database, open_database
 from syncbot.testing import eventually
-from conftest import POSTGRES_ADMIN_URL, _admin, _with_database
 
 ACTOR = Actor.cli("tester")
 Balances = dict[tuple[str, str, str], int]

@@ -19,7 +19,8 @@ from syncbot import ledger
 from syncbot.app import digest, purchasing, stocktakes
 from syncbot.app.actor import Actor
 from syncbot.app.digest import Attention, Counted, Digest, OversoldRow
-from syncbot.config import ChannelsFile, ConfigError, SlackConfig, load_settings
+from syncbot.channels_file import ChannelsFile, SlackConfig
+from syncbot.config import ConfigError, load_settings
 from syncbot.slackbot.app import DIGEST_POLL_SECONDS, digest_jobs, slack_settings
 from syncbot.slackbot.digest import DailyDigest, digest_message
 from syncbot.slackbot.runtime import SlackBot
