@@ -72,7 +72,7 @@ def shop(args: argparse.Namespace) -> ShopifyInventory:
     )
     fake.variants = [(f"SKU-{n}", item(n)) for n in range(args.listings)]
     fake.levels = {item(n): n % 17 for n in range(args.listings)}
-    fake.bulk_running_seconds = args.shopify_seconds
+    fake.bulk.running_seconds = args.shopify_seconds
     return fake
 
 
