@@ -27,7 +27,7 @@ from connectors.fake import FakeConnector
 from connectors.registry import build_connectors
 from connectors.shopify.testing import ShopifyInventory
 from connectors.woocommerce.testing import WooCommerceStore
-from syncbot.config import ChannelConfig, ChannelsFile
+from syncbot.channels_file import ChannelConfig, ChannelsFile
 
 SHOP = "bench.myshopify.com"
 ENVIRON = {

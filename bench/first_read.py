@@ -72,7 +72,7 @@ def shop(args: argparse.Namespace) -> ShopifyInventory:
     )
     fake.variants = [(f"SKU-{n}", item(n)) for n in range(args.listings)]
     fake.levels = {item(n): n % 17 for n in range(args.listings)}
-    fake.bulk_running_seconds = args.shopify_seconds
+    fake.bulk.running_seconds = args.shopify_seconds
     return fake
 
 
@@ -93,7 +93,7 @@ async def read_alone(args: argparse.Namespace, bulk_above: int) -> tuple[float, 
 async def first_sync(args: argparse.Namespace) -> tuple[float, float, int]:
     """Seconds of a first sync of new listings, the seconds of its reads, and its calls."""
     from syncbot.ledger import receive
-    from syncbot.store import models
+    from syncbot.store import models, sync_models
     from syncbot.store.database import close_database, declare_locations, migrate, open_database
     from syncbot.store.posting import post
     from syncbot.sync.channels import SyncChannel
@@ -109,9 +109,9 @@ async def first_sync(args: argparse.Namespace) -> tuple[float, float, int]:
             await models.Sku.bulk_create([models.Sku(code=f"SKU-{n}") for n in range(count)])
             for start in range(0, count, 500):
                 await post([receive(f"SKU-{n}", 40) for n in range(start, min(count, start + 500))])
-            await models.ChannelListing.bulk_create(
+            await sync_models.ChannelListing.bulk_create(
                 [
-                    models.ChannelListing(
+                    sync_models.ChannelListing(
                         channel="bench", sku=f"SKU-{n}", listing_id=f"v{n}", inventory_id=item(n)
                     )
                     for n in range(count)

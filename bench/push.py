@@ -81,7 +81,7 @@ async def push_through_sync(
     count: int, bucket: float, restore_rate: float
 ) -> tuple[int, float, int]:
     from syncbot.ledger import receive
-    from syncbot.store import models
+    from syncbot.store import sync_models
     from syncbot.store.catalogue import add_sku
     from syncbot.store.database import (
         close_database,
@@ -105,9 +105,9 @@ async def push_through_sync(
                 await add_sku(f"SKU-{n}")
             for start in range(0, count, 500):
                 await post([receive(f"SKU-{n}", 5) for n in range(start, min(count, start + 500))])
-            await models.ChannelListing.bulk_create(
+            await sync_models.ChannelListing.bulk_create(
                 [
-                    models.ChannelListing(
+                    sync_models.ChannelListing(
                         channel="bench",
                         sku=f"SKU-{n}",
                         listing_id=f"v{n}",

@@ -35,7 +35,8 @@ import httpx
 from scratch import insert
 
 from syncbot.bootstrap import create_app
-from syncbot.config import ChannelsFile, Settings
+from syncbot.channels_file import ChannelsFile
+from syncbot.config import Settings
 from syncbot.slackbot.testing import FakeSlack, serve
 from syncbot.store.database import close_database, declare_locations, migrate, open_database
 

@@ -49,7 +49,7 @@ def build(name: str, kind: str, table: Mapping[str, Any], context: BuildContext)
 
 
 class ChannelEntry(Protocol):
-    """One `[[channels]]` entry as the channels file reads it (syncbot.config.ChannelConfig)."""
+    """One `[[channels]]` entry as the channels file reads it (channels_file.ChannelConfig)."""
 
     @property
     def name(self) -> str: ...
@@ -63,7 +63,7 @@ class ChannelEntry(Protocol):
 
 
 class ChannelsDeclaration(Protocol):
-    """The channels file as far as connectors care (syncbot.config.ChannelsFile)."""
+    """The channels file as far as connectors care (channels_file.ChannelsFile)."""
 
     @property
     def locations(self) -> Sequence[str]: ...

@@ -22,14 +22,8 @@ from connectors import registry
 from connectors.base import Connector
 from syncbot.app import backups, replenishment, retention
 from syncbot.app.syncing import ChannelSyncs
-from syncbot.config import (
-    ChannelsFile,
-    ConfigError,
-    Settings,
-    config_is_explicit,
-    load_channels_file,
-    load_settings,
-)
+from syncbot.channels_file import ChannelsFile, load_channels_file
+from syncbot.config import ConfigError, Settings, config_is_explicit, load_settings
 from syncbot.intake.processor import IntakeProcessor
 from syncbot.runtime.intake import IntakeLoop
 from syncbot.runtime.leader import Leadership, leader_session

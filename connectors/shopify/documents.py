@@ -1,8 +1,10 @@
-"""The GraphQL documents the Shopify connector sends, checked in tests against the real schema.
+"""The GraphQL documents of the Shopify connector's inventory sync, checked in tests against
+the real schema: the shop check, order catch-up, listing discovery, levels and the push.
 
 Every upper-case `str` constant here is a document: tests parse and validate each against
 `../shared/shopify-admin-schema/` and check its worst-case cost, so a new one is covered
-the moment it is added.
+the moment it is added. The webhook subscriptions' documents are kept the same way in
+subscriptions.py, the single-order reads in reads.py and the bulk read's in bulk.py.
 
 Cost, by Shopify's documented formula: a scalar or enum costs 0, an object 1, a connection
 2 + first × (its node), a list first × (its element), a mutation 10. `WORST_CASE_COST`
@@ -221,89 +223,12 @@ mutation InventorySetQuantities(
 }
 """
 
-# `syncbot channels subscribe`: the app's own webhook subscriptions (Shopify lists only the
-# asking app's), on syncbot's topics. 100 per page; a shop rarely holds more than ten.
-# Cost: connection 2 + 100 × subscription 1 = 102.
-WEBHOOK_SUBSCRIPTIONS = """
-query WebhookSubscriptions($after: String, $topics: [WebhookSubscriptionTopic!]) {
-  webhookSubscriptions(first: 100, after: $after, topics: $topics) {
-    pageInfo {
-      hasNextPage
-      endCursor
-    }
-    nodes {
-      id
-      topic
-      uri
-    }
-  }
-}
-"""
-
-# One topic delivered as JSON to `uri` (the `callbackUrl` input is deprecated for `uri`).
-# No @idempotent: Shopify does not take it here, so ShopifyAdmin never retries this after a
-# lost answer; running `subscribe` again lists first and creates only what is missing.
-# Cost: mutation 10 + webhookSubscription 1 + userErrors 1 = 12.
-WEBHOOK_SUBSCRIPTION_CREATE = """
-mutation WebhookSubscriptionCreate(
-  $topic: WebhookSubscriptionTopic!
-  $webhookSubscription: WebhookSubscriptionInput!
-) {
-  webhookSubscriptionCreate(topic: $topic, webhookSubscription: $webhookSubscription) {
-    webhookSubscription {
-      id
-      topic
-      uri
-    }
-    userErrors {
-      field
-      message
-    }
-  }
-}
-"""
-
-# Points an existing subscription at another address, without a gap in deliveries.
-# Cost: mutation 10 + webhookSubscription 1 + userErrors 1 = 12.
-WEBHOOK_SUBSCRIPTION_UPDATE = """
-mutation WebhookSubscriptionUpdate($id: ID!, $webhookSubscription: WebhookSubscriptionInput!) {
-  webhookSubscriptionUpdate(id: $id, webhookSubscription: $webhookSubscription) {
-    webhookSubscription {
-      id
-      topic
-      uri
-    }
-    userErrors {
-      field
-      message
-    }
-  }
-}
-"""
-
-# Cost: mutation 10 + userErrors 1 = 11.
-WEBHOOK_SUBSCRIPTION_DELETE = """
-mutation WebhookSubscriptionDelete($id: ID!) {
-  webhookSubscriptionDelete(id: $id) {
-    deletedWebhookSubscriptionId
-    userErrors {
-      field
-      message
-    }
-  }
-}
-"""
-
 WORST_CASE_COST: dict[str, int] = {
     SHOP: 3,
     ORDERS_UPDATED_SINCE: 870,
     PRODUCT_VARIANTS: 752,
     INVENTORY_LEVELS: 750,
     INVENTORY_SET_QUANTITIES: 12,
-    WEBHOOK_SUBSCRIPTIONS: 102,
-    WEBHOOK_SUBSCRIPTION_CREATE: 12,
-    WEBHOOK_SUBSCRIPTION_UPDATE: 12,
-    WEBHOOK_SUBSCRIPTION_DELETE: 11,
 }
 """Requested cost of each document at the sizes above; pass it as ShopifyAdmin's estimate."""
 

@@ -3,6 +3,9 @@
 Topics are Shopify's enum (ORDERS_CREATE) in GraphQL and `orders/create` in deliveries and
 here: `enum_of` and `topic_of` convert. A mutation's `userErrors` (a bad address, a topic
 the token's scopes do not cover) raise ShopifyQueryError with Shopify's own words.
+
+Every upper-case `str` constant here is a document, checked against the real schema with
+documents.py's (tests/connectors/test_shopify_documents.py), costs as documents.py counts.
 """
 
 from __future__ import annotations
@@ -12,13 +15,6 @@ from typing import Any
 
 from connectors.shopify.admin import ShopifyAdmin
 from connectors.shopify.deliveries import ORDER_TOPICS, RETURN_TOPICS
-from connectors.shopify.documents import (
-    WEBHOOK_SUBSCRIPTION_CREATE,
-    WEBHOOK_SUBSCRIPTION_DELETE,
-    WEBHOOK_SUBSCRIPTION_UPDATE,
-    WEBHOOK_SUBSCRIPTIONS,
-    WORST_CASE_COST,
-)
 from connectors.shopify.errors import QueryProblem, ShopifyBadResponse, ShopifyQueryError
 from connectors.subscriptions import Subscription
 
@@ -30,6 +26,88 @@ TOPICS: tuple[str, ...] = (
     "refunds/create",
     *sorted(RETURN_TOPICS),
 )
+
+
+# `syncbot channels subscribe`: the app's own webhook subscriptions (Shopify lists only the
+# asking app's), on syncbot's topics. 100 per page; a shop rarely holds more than ten.
+# Cost: connection 2 + 100 × subscription 1 = 102.
+WEBHOOK_SUBSCRIPTIONS = """
+query WebhookSubscriptions($after: String, $topics: [WebhookSubscriptionTopic!]) {
+  webhookSubscriptions(first: 100, after: $after, topics: $topics) {
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    nodes {
+      id
+      topic
+      uri
+    }
+  }
+}
+"""
+
+# One topic delivered as JSON to `uri` (the `callbackUrl` input is deprecated for `uri`).
+# No @idempotent: Shopify does not take it here, so ShopifyAdmin never retries this after a
+# lost answer; running `subscribe` again lists first and creates only what is missing.
+# Cost: mutation 10 + webhookSubscription 1 + userErrors 1 = 12.
+WEBHOOK_SUBSCRIPTION_CREATE = """
+mutation WebhookSubscriptionCreate(
+  $topic: WebhookSubscriptionTopic!
+  $webhookSubscription: WebhookSubscriptionInput!
+) {
+  webhookSubscriptionCreate(topic: $topic, webhookSubscription: $webhookSubscription) {
+    webhookSubscription {
+      id
+      topic
+      uri
+    }
+    userErrors {
+      field
+      message
+    }
+  }
+}
+"""
+
+# Points an existing subscription at another address, without a gap in deliveries.
+# Cost: mutation 10 + webhookSubscription 1 + userErrors 1 = 12.
+WEBHOOK_SUBSCRIPTION_UPDATE = """
+mutation WebhookSubscriptionUpdate($id: ID!, $webhookSubscription: WebhookSubscriptionInput!) {
+  webhookSubscriptionUpdate(id: $id, webhookSubscription: $webhookSubscription) {
+    webhookSubscription {
+      id
+      topic
+      uri
+    }
+    userErrors {
+      field
+      message
+    }
+  }
+}
+"""
+
+# Cost: mutation 10 + userErrors 1 = 11.
+WEBHOOK_SUBSCRIPTION_DELETE = """
+mutation WebhookSubscriptionDelete($id: ID!) {
+  webhookSubscriptionDelete(id: $id) {
+    deletedWebhookSubscriptionId
+    userErrors {
+      field
+      message
+    }
+  }
+}
+"""
+
+WORST_CASE_COST: dict[str, int] = {
+    WEBHOOK_SUBSCRIPTIONS: 102,
+    WEBHOOK_SUBSCRIPTION_CREATE: 12,
+    WEBHOOK_SUBSCRIPTION_UPDATE: 12,
+    WEBHOOK_SUBSCRIPTION_DELETE: 11,
+}
+"""Requested cost of each document above; pass it as ShopifyAdmin's estimate."""
 
 
 def enum_of(topic: str) -> str:

@@ -5,16 +5,14 @@
 `serve(inventory)` for a `syncbot serve` process to push to.
 
 It answers the documents the connector sends (Shop, ProductVariants, InventoryLevels,
-InventorySetQuantities, and OrdersUpdatedSince and Order from the order nodes it is given,
-and the bulk read: BulkOperationRunQuery, BulkOperation polls, and a GET of the JSONL
-result at `/bulk-results/<n>.jsonl` on the same host, which a respx mount must route too)
-the way Shopify documents them: a user error refuses the whole call and applies nothing; a
-quantity beyond GraphQL's 32-bit `Int` fails the whole call with a top-level
-INVALID_VARIABLE error (HTTP 200, no data); a stale `changeFromQuantity` is
-CHANGE_FROM_QUANTITY_STALE naming the item; the same
-idempotency key answers its first result again without applying twice. Every answer
-carries `extensions.cost` from a leaky bucket; a call the bucket cannot afford is
-THROTTLED. The bucket's clock is the test's, so nothing really waits.
+InventorySetQuantities, OrdersUpdatedSince and Order from the order nodes it is given, and
+the bulk read, run by fake_bulk.py, whose JSONL GET a respx mount must route too) the way
+Shopify documents them: a user error refuses the whole call and applies nothing, and a
+quantity beyond GraphQL's 32-bit `Int` fails it whole (fake_refusals.py); a stale
+`changeFromQuantity` is CHANGE_FROM_QUANTITY_STALE naming the item; the same idempotency
+key answers its first result again without applying twice. Every answer carries
+`extensions.cost` from a leaky bucket; a call the bucket cannot afford is THROTTLED. The
+bucket's clock is the test's, so nothing really waits.
 """
 
 from __future__ import annotations
@@ -40,6 +38,8 @@ from connectors.shopify.documents import (
     SHOP,
     WORST_CASE_COST,
 )
+from connectors.shopify.fake_bulk import BULK_RESULTS, ShopifyBulkOperations, levels_jsonl
+from connectors.shopify.fake_refusals import invalid_variable, user_error
 from connectors.shopify.orders import ORDER, ORDER_COST
 from connectors.testing import serve_in_thread
 
@@ -48,11 +48,8 @@ LEVEL_COST_PER_ITEM = 3
 VARIANTS_COST = 752
 SHOP_COST = 3
 ORDERS_COST = WORST_CASE_COST[ORDERS_UPDATED_SINCE]
-INT_MAX = 2**31 - 1
 PAGE = 250
 _UPDATED_SINCE = re.compile(r"updated_at:>='([^']+)'")
-_BULK_LOCATION = re.compile(r'inventoryLevel\(locationId: "([^"]+)"\)')
-BULK_RESULTS = "/bulk-results/"
 
 
 @dataclass
@@ -84,23 +81,16 @@ class ShopifyInventory:
     set_calls: list[dict[str, Any]] = field(default_factory=list)
     applied: int = 0
     throttled: int = 0
-    bulk_running_polls: int = 1
-    """Polls a bulk operation answers RUNNING before it is COMPLETED."""
-    bulk_running_seconds: float = 0.0
-    """And seconds on the clock it runs for at least, as Shopify takes time to export."""
     spent: float = 0.0
     """Points spent by the calls answered (not THROTTLED)."""
-    bulk_fails: str | None = None
-    """The status (FAILED, CANCELED, EXPIRED) the next bulk operation ends with, once."""
-    bulk_operations: list[dict[str, Any]] = field(default_factory=list)
-    bulk_downloads: int = 0
+    bulk: ShopifyBulkOperations = field(default_factory=ShopifyBulkOperations)
     _at: float | None = None
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         if self.fail_next:
             return self.fail_next.pop(0)
         if request.method == "GET" and request.url.path.startswith(BULK_RESULTS):
-            return self._bulk_result(request.url.path)
+            return self.bulk.result(request.url.path)
         payload = json.loads(request.content)
         document, variables = payload["query"], payload.get("variables") or {}
         costs = {
@@ -131,9 +121,12 @@ class ShopifyInventory:
             found = (node for node in self.orders if node["id"] == variables["id"])
             return self._answer({"order": next(found, None)}, cost)
         if document == BULK_OPERATION_RUN_QUERY:
-            return self._answer(self._bulk_start(request, variables["query"]), cost)
+            return self._answer(
+                self.bulk.start(request.url, variables["query"], self.clock()), cost
+            )
         if document == BULK_OPERATION:
-            return self._answer(self._bulk_poll(variables["id"]), cost)
+            polled = self.bulk.poll(variables["id"], self.clock(), self._export)
+            return self._answer(polled, cost)
         if document == SHOP:
             shop = {"name": "Fake store", "myshopifyDomain": "fake.myshopify.com"}
             scopes = [{"handle": "read_orders"}, {"handle": "read_products"}]
@@ -141,7 +134,7 @@ class ShopifyInventory:
             installation = {"accessScopes": scopes}
             return self._answer({"shop": shop, "currentAppInstallation": installation}, cost)
         if document == INVENTORY_SET_QUANTITIES:
-            if refused := _invalid_variable(variables):
+            if refused := invalid_variable(variables):
                 self.set_calls.append(variables)
                 return httpx.Response(200, json={"errors": [refused]})
             data = self._set(variables)
@@ -188,67 +181,11 @@ class ShopifyInventory:
             nodes.append({"id": gid, "inventoryLevel": level})
         return {"nodes": nodes}
 
-    def _bulk_start(self, request: httpx.Request, query: str) -> dict[str, Any]:
-        """Starts a bulk read of every item's level at the location the query names."""
-        location = _BULK_LOCATION.search(query)
-        if location is None:
-            raise AssertionError(f"unexpected bulk query: {query[:80]}")
-        number = len(self.bulk_operations)
-        operation = {
-            "id": f"gid://shopify/BulkOperation/{number}",
-            "url": str(request.url.copy_with(path=f"{BULK_RESULTS}{number}.jsonl", query=None)),
-            "polls": 0,
-            "started": self.clock(),
-            "ends": self.bulk_fails or "COMPLETED",
-            "lines": b"",
-        }
-        self.bulk_fails = None
-        self.bulk_operations.append(operation)
-        started = {"id": operation["id"], "status": "CREATED"}
-        return {"bulkOperationRunQuery": {"bulkOperation": started, "userErrors": []}}
-
-    def _bulk_poll(self, operation_id: str) -> dict[str, Any]:
-        found = [item for item in self.bulk_operations if item["id"] == operation_id]
-        if not found:
-            return {"bulkOperation": None}
-        (operation,) = found
-        operation["polls"] += 1
-        answer: dict[str, Any] = {"id": operation_id, "status": "RUNNING", "errorCode": None}
-        answer |= {"objectCount": "0", "url": None}
-        running = self.clock() - operation["started"] < self.bulk_running_seconds
-        if operation["polls"] <= self.bulk_running_polls or running:
-            return {"bulkOperation": answer}
-        answer["status"] = operation["ends"]
-        if operation["ends"] != "COMPLETED":
-            answer["errorCode"] = "INTERNAL_SERVER_ERROR" if operation["ends"] == "FAILED" else None
-            return {"bulkOperation": answer}
-        if not operation["lines"]:  # the data as it is when the operation completes
-            operation["lines"] = self._bulk_lines()
-        count = operation["lines"].count(b"\n")
-        answer |= {"objectCount": str(count), "url": operation["url"] if count else None}
-        return {"bulkOperation": answer}
-
-    def _bulk_lines(self) -> bytes:
-        """One JSONL line per inventory item the shop knows, with its level here."""
+    def _export(self) -> bytes:
+        """The bulk read's JSONL: every inventory item the shop knows, with its level here."""
         items = dict.fromkeys([item for _, item in self.variants] + list(self.levels))
-        lines = [
-            json.dumps(
-                {
-                    "id": gid,
-                    "inventoryLevel": {
-                        "quantities": [{"name": "available", "quantity": self.levels.get(gid, 0)}]
-                    },
-                }
-            )
-            for gid in items
-            if gid not in self.unknown
-        ]
-        return "".join(line + "\n" for line in lines).encode()
-
-    def _bulk_result(self, path: str) -> httpx.Response:
-        number = int(path.removeprefix(BULK_RESULTS).removesuffix(".jsonl"))
-        self.bulk_downloads += 1
-        return httpx.Response(200, content=self.bulk_operations[number]["lines"])
+        known = [gid for gid in items if gid not in self.unknown]
+        return levels_jsonl({gid: self.levels.get(gid, 0) for gid in known})
 
     def _variants(self, after: str | None) -> dict[str, Any]:
         start = int(after or 0)
@@ -277,14 +214,14 @@ class ShopifyInventory:
         for index, quantity in enumerate(variables["quantities"]):
             gid = quantity["inventoryItemId"]
             if gid in self.unknown:
-                errors.append(_error("INVALID_INVENTORY_ITEM", index, "inventoryItemId"))
+                errors.append(user_error("INVALID_INVENTORY_ITEM", index, "inventoryItemId"))
             elif gid in self.bundles:
-                errors.append(_error("NON_MUTABLE_INVENTORY_ITEM", index, "inventoryItemId"))
+                errors.append(user_error("NON_MUTABLE_INVENTORY_ITEM", index, "inventoryItemId"))
             elif gid in self.refuse_next:
                 self.refuse_next.discard(gid)
-                errors.append(_error("ITEM_NOT_STOCKED_AT_LOCATION", index, "locationId"))
+                errors.append(user_error("ITEM_NOT_STOCKED_AT_LOCATION", index, "locationId"))
             elif quantity["changeFromQuantity"] != self.levels.get(gid, 0):
-                errors.append(_error("CHANGE_FROM_QUANTITY_STALE", index, "changeFromQuantity"))
+                errors.append(user_error("CHANGE_FROM_QUANTITY_STALE", index, "changeFromQuantity"))
         if not errors:
             for quantity in variables["quantities"]:
                 self.levels[quantity["inventoryItemId"]] = quantity["quantity"]
@@ -325,38 +262,6 @@ class ShopifyInventory:
         else:
             body["data"] = data
         return httpx.Response(200, json=body)
-
-
-def _invalid_variable(variables: dict[str, Any]) -> dict[str, Any] | None:
-    """GraphQL refuses a variable its type cannot hold before anything runs."""
-    for index, quantity in enumerate(variables["quantities"]):
-        if not -INT_MAX - 1 <= quantity["quantity"] <= INT_MAX:
-            explanation = f"Could not coerce value {quantity['quantity']} to Int"
-            return {
-                "message": "Variable $quantities of type [InventoryQuantityInput!]! was "
-                f"provided invalid value for {index}.quantity ({explanation})",
-                "extensions": {
-                    "code": "INVALID_VARIABLE",
-                    "problems": [{"path": [index, "quantity"], "explanation": explanation}],
-                },
-            }
-    return None
-
-
-def _error(code: str, index: int, name: str) -> dict[str, Any]:
-    messages = {
-        "INVALID_INVENTORY_ITEM": "The specified inventory item could not be found.",
-        "CHANGE_FROM_QUANTITY_STALE": "The changeFromQuantity value does not match.",
-        "ITEM_NOT_STOCKED_AT_LOCATION": "The specified inventory item is not stocked at the "
-        "location.",
-        "NON_MUTABLE_INVENTORY_ITEM": "The specified inventory item is not allowed to be "
-        "adjusted via API. Example: if the inventory item is a parent bundle.",
-    }
-    return {
-        "code": code,
-        "field": ["input", "quantities", str(index), name],
-        "message": messages[code],
-    }
 
 
 def _time(value: str) -> datetime:

@@ -29,7 +29,7 @@ from pydantic import ValidationError
 from connectors import registry
 from connectors.settings import BuildContext, ConfigError
 from syncbot.app.environment_template import Secret, render_environment
-from syncbot.config import ChannelsFile
+from syncbot.channels_file import ChannelsFile
 
 KINDS = ("shopify", "woocommerce", "bigcommerce")
 DEFAULT_NAMES = {"shopify": "shop", "woocommerce": "woo", "bigcommerce": "bc"}

@@ -14,9 +14,9 @@ from rich.table import Table
 from connectors.base import Connector
 from connectors.registry import build_connectors, secret_variables
 from syncbot.app import catalogue
+from syncbot.channels_file import ChannelsFile
 from syncbot.cli import tables as cli_tables
 from syncbot.cli.common import fail, load, run_with_database
-from syncbot.config import ChannelsFile
 from syncbot.intake.catch_up import CatchUpReport, NotCaughtUpYet, catch_up
 from syncbot.sync.listings import discover
 

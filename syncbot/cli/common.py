@@ -15,7 +15,8 @@ from typer.core import TyperGroup
 
 from connectors.base import ConnectorError
 from syncbot import bootstrap
-from syncbot.config import ChannelsFile, ConfigError, Settings
+from syncbot.channels_file import ChannelsFile
+from syncbot.config import ConfigError, Settings
 from syncbot.ledger import LedgerError
 from syncbot.store.preflight import DatabaseUnusable
 

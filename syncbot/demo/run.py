@@ -29,7 +29,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from syncbot import bootstrap
-from syncbot.config import ChannelsFile, Settings, load_channels_file
+from syncbot.channels_file import ChannelsFile, load_channels_file
+from syncbot.config import Settings
 from syncbot.console import live
 from syncbot.demo import catalogue, storefronts
 from syncbot.demo.customers import Customers

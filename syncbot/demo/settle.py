@@ -17,7 +17,7 @@ import httpx
 
 from syncbot import bootstrap
 from syncbot.app import inbox
-from syncbot.config import ChannelsFile
+from syncbot.channels_file import ChannelsFile
 from syncbot.demo.storefronts import Storefronts
 from syncbot.store import listings
 from syncbot.sync.channels import SyncChannel

@@ -10,7 +10,8 @@ import httpx
 from syncbot import bootstrap
 from syncbot.app import users
 from syncbot.app.actor import Actor
-from syncbot.config import ChannelsFile, Settings
+from syncbot.channels_file import ChannelsFile
+from syncbot.config import Settings
 from syncbot.demo import catalogue
 from syncbot.store.database import close_database, declare_locations, migrate, open_database
 from syncbot.sync.listings import discover

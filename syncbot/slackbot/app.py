@@ -20,7 +20,8 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from syncbot.config import ChannelsFile, ConfigError, Settings, split_ids
+from syncbot.channels_file import ChannelsFile
+from syncbot.config import ConfigError, Settings, split_ids
 from syncbot.runtime.scheduler import LeaderJob
 from syncbot.slackbot import commands, home
 from syncbot.slackbot.access import Access

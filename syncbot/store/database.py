@@ -18,6 +18,7 @@ APP = "syncbot"
 MIGRATION_LOCK = 0x5359_4E43  # "SYNC": the advisory lock key serialising migrations
 MODELS = [
     "syncbot.store.models",
+    "syncbot.store.sync_models",
     "syncbot.store.people_models",
     "syncbot.store.slack_models",
     "syncbot.store.purchasing_models",

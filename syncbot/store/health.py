@@ -6,14 +6,14 @@ from datetime import datetime
 
 from tortoise.expressions import F
 
-from syncbot.store import models, sync_days
+from syncbot.store import sync_days, sync_models
 
 
 async def record_sync(channel: str, error: str | None, at: datetime) -> int:
     """A sync without a whole-call error (the count goes back to 0), or one more failure
     in a row; the failures in a row after it."""
-    await models.ChannelHealth.get_or_create(channel=channel)
-    health = models.ChannelHealth.filter(channel=channel)
+    await sync_models.ChannelHealth.get_or_create(channel=channel)
+    health = sync_models.ChannelHealth.filter(channel=channel)
     if error is None:
         await health.update(synced_at=at, error=None, failures=0)
         return 0

@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from syncbot.store import models
+from syncbot.store import models, sync_models
 from syncbot.store.bundle_models import Bundle
 from syncbot.store.purchasing_models import Supplier, SupplierItem
 
@@ -172,7 +172,7 @@ async def listings_of(channels: Collection[str]) -> dict[tuple[str, str], Listin
     """Every listing of these channels, by (channel, inventory id)."""
     found: dict[tuple[str, str], ListingIds] = {}
     for channel in sorted(set(channels)):
-        for sku, listing_id, inventory_id in await models.ChannelListing.filter(
+        for sku, listing_id, inventory_id in await sync_models.ChannelListing.filter(
             channel=channel
         ).values_list("sku", "listing_id", "inventory_id"):
             found[(channel, inventory_id)] = ListingIds(channel, sku, listing_id, inventory_id)
@@ -185,9 +185,9 @@ async def put_listings(
     """Adds the `new` listings in batches, and gives each `changed` one (by channel and
     inventory id) its SKU and listing id, inside the caller's transaction."""
     for start in range(0, len(new), batch):
-        await models.ChannelListing.bulk_create(
+        await sync_models.ChannelListing.bulk_create(
             [
-                models.ChannelListing(
+                sync_models.ChannelListing(
                     channel=row.channel,
                     sku=row.sku,
                     listing_id=row.listing_id,
@@ -197,7 +197,7 @@ async def put_listings(
             ]
         )
     for row in changed:
-        await models.ChannelListing.filter(
+        await sync_models.ChannelListing.filter(
             channel=row.channel, inventory_id=row.inventory_id
         ).update(sku=row.sku, listing_id=row.listing_id)
 

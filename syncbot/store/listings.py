@@ -17,8 +17,8 @@ from tortoise.functions import Max
 from tortoise.transactions import in_transaction
 
 from syncbot.ledger import Bucket
-from syncbot.store import models, sync_days
-from syncbot.store.models import ChannelListing
+from syncbot.store import models, sync_days, sync_models
+from syncbot.store.sync_models import ChannelListing
 
 __all__ = [
     "ChannelListing",
@@ -44,13 +44,13 @@ _CHUNK = 500
 
 async def listings(
     channel: str, skus: Collection[str] | None = None
-) -> list[models.ChannelListing]:
+) -> list[sync_models.ChannelListing]:
     """The channel's listings that syncbot pushes, of the given SKUs or all of them, in SKU
     order: a listing the storefront manages itself is left out."""
-    pushed = models.ChannelListing.filter(channel=channel, managed_by_storefront=False)
+    pushed = sync_models.ChannelListing.filter(channel=channel, managed_by_storefront=False)
     if skus is None:
         return await pushed.order_by("sku")
-    found: list[models.ChannelListing] = []
+    found: list[sync_models.ChannelListing] = []
     for chunk in _chunks(sorted(skus)):
         found += await pushed.filter(sku__in=chunk)
     return sorted(found, key=lambda listing: listing.sku)
@@ -127,7 +127,7 @@ async def record_levels(channel: str, levels: Mapping[str, int], at: datetime) -
     async with in_transaction() as connection:
         for inventory_id, quantity in levels.items():
             await (
-                models.ChannelListing.filter(channel=channel, inventory_id=inventory_id)
+                sync_models.ChannelListing.filter(channel=channel, inventory_id=inventory_id)
                 .using_db(connection)
                 .update(channel_quantity=quantity, read_at=at)
             )
@@ -138,7 +138,7 @@ async def record_holds(channel: str, held: Mapping[str, datetime | None]) -> Non
     async with in_transaction() as connection:
         for inventory_id, since in held.items():
             await (
-                models.ChannelListing.filter(channel=channel, inventory_id=inventory_id)
+                sync_models.ChannelListing.filter(channel=channel, inventory_id=inventory_id)
                 .using_db(connection)
                 .update(held_since=since)
             )
@@ -146,19 +146,21 @@ async def record_holds(channel: str, held: Mapping[str, datetime | None]) -> Non
 
 async def unlisted(channel: str) -> list[str]:
     """SKUs in the catalogue that the channel has no listing for: never pushed there."""
-    listed = set(await models.ChannelListing.filter(channel=channel).values_list("sku", flat=True))
+    listed = set(
+        await sync_models.ChannelListing.filter(channel=channel).values_list("sku", flat=True)
+    )
     codes = await models.Sku.all().order_by("code").values_list("code", flat=True)
     return [str(code) for code in codes if code not in listed]
 
 
 async def unlisted_count(channel: str) -> int:
     """How many catalogue SKUs the channel has no listing for, counted by the database."""
-    listed = Subquery(models.ChannelListing.filter(channel=channel).values("sku"))
+    listed = Subquery(sync_models.ChannelListing.filter(channel=channel).values("sku"))
     return await models.Sku.exclude(code__in=listed).count()
 
 
-async def quarantined(channel: str | None = None) -> list[models.ChannelListing]:
-    query = models.ChannelListing.filter(quarantined_at__isnull=False)
+async def quarantined(channel: str | None = None) -> list[sync_models.ChannelListing]:
+    query = sync_models.ChannelListing.filter(quarantined_at__isnull=False)
     if channel is not None:
         query = query.filter(channel=channel)
     return await query.order_by("channel", "sku")
@@ -166,7 +168,7 @@ async def quarantined(channel: str | None = None) -> list[models.ChannelListing]
 
 async def release(channel: str, skus: Collection[str] | None = None) -> int:
     """Lifts quarantine from some or all of a channel's listings; how many were lifted."""
-    query = models.ChannelListing.filter(channel=channel, quarantined_at__isnull=False)
+    query = sync_models.ChannelListing.filter(channel=channel, quarantined_at__isnull=False)
     if skus is not None:
         query = query.filter(sku__in=list(skus))
     return await query.update(quarantined_at=None, quarantined_error=None)
@@ -176,14 +178,16 @@ async def by_inventory_id(
     channel: str, inventory_ids: Collection[str]
 ) -> dict[str, ChannelListing]:
     """The channel's listings with these inventory ids (those still stored), by id."""
-    rows = await models.ChannelListing.filter(channel=channel, inventory_id__in=list(inventory_ids))
+    rows = await sync_models.ChannelListing.filter(
+        channel=channel, inventory_id__in=list(inventory_ids)
+    )
     return {row.inventory_id: row for row in rows}
 
 
 async def clear_abandoned(channel: str, inventory_ids: Sequence[str]) -> None:
     """Ends the abandoned state of listings found in sync after their re-read."""
     if inventory_ids:
-        await models.ChannelListing.filter(
+        await sync_models.ChannelListing.filter(
             channel=channel, inventory_id__in=list(inventory_ids)
         ).update(abandoned_error=None, abandoned_at=None)
 
@@ -194,7 +198,7 @@ async def record_drift(channel: str, readings: Mapping[str, tuple[int, int]], at
     async with in_transaction() as connection:
         for inventory_id, (channel_quantity, drift) in readings.items():
             await (
-                models.ChannelListing.filter(channel=channel, inventory_id=inventory_id)
+                sync_models.ChannelListing.filter(channel=channel, inventory_id=inventory_id)
                 .using_db(connection)
                 .update(
                     channel_quantity=channel_quantity,
@@ -203,7 +207,9 @@ async def record_drift(channel: str, readings: Mapping[str, tuple[int, int]], at
                     drift_checked_at=at,
                 )
             )
-        health, _ = await models.ChannelHealth.get_or_create(channel=channel, using_db=connection)
+        health, _ = await sync_models.ChannelHealth.get_or_create(
+            channel=channel, using_db=connection
+        )
         health.drift_checked_at = at
         await health.save(using_db=connection)
         drifting = sum(1 for _, drift in readings.values() if drift)
@@ -226,7 +232,7 @@ async def replace_listings(channel: str, usable: Mapping[str, DiscoveredListing]
     with whether the storefront manages them as found now; replaces the rest with
     `usable`, in one transaction."""
     async with in_transaction() as connection:
-        stored = await models.ChannelListing.filter(channel=channel).using_db(connection)
+        stored = await sync_models.ChannelListing.filter(channel=channel).using_db(connection)
         kept = {
             row.inventory_id
             for row in stored
@@ -235,7 +241,7 @@ async def replace_listings(channel: str, usable: Mapping[str, DiscoveredListing]
             and usable[row.inventory_id].listing_id == row.listing_id
         }
         await (
-            models.ChannelListing.filter(channel=channel, inventory_id__not_in=list(kept))
+            sync_models.ChannelListing.filter(channel=channel, inventory_id__not_in=list(kept))
             .using_db(connection)
             .delete()
         )
@@ -249,13 +255,13 @@ async def replace_listings(channel: str, usable: Mapping[str, DiscoveredListing]
             ]
             for chunk in _chunks(changed):
                 await (
-                    models.ChannelListing.filter(channel=channel, inventory_id__in=list(chunk))
+                    sync_models.ChannelListing.filter(channel=channel, inventory_id__in=list(chunk))
                     .using_db(connection)
                     .update(managed_by_storefront=managed)
                 )
-        await models.ChannelListing.bulk_create(
+        await sync_models.ChannelListing.bulk_create(
             [
-                models.ChannelListing(
+                sync_models.ChannelListing(
                     channel=channel,
                     sku=item.sku,
                     listing_id=item.listing_id,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from tortoise import connections
 
-from syncbot.store import models
+from syncbot.store import models, sync_models
 
 
 async def parked_lines(sku: str | None = None) -> list[models.ParkedLine]:
@@ -58,9 +58,11 @@ async def sku_exists(code: str) -> bool:
     return await models.Sku.exists(code=code)
 
 
-async def listing_pushes(channel: str, sku: str | None, limit: int) -> list[models.ListingPush]:
+async def listing_pushes(
+    channel: str, sku: str | None, limit: int
+) -> list[sync_models.ListingPush]:
     """A channel's pushes newest first, of one SKU or of all."""
-    query = models.ListingPush.filter(channel=channel)
+    query = sync_models.ListingPush.filter(channel=channel)
     if sku is not None:
         query = query.filter(sku=sku)
     return await query.order_by("-id").limit(limit)

@@ -15,7 +15,7 @@ from typing import Any
 
 from tortoise import connections
 
-from syncbot.store import models
+from syncbot.store import models, sync_models
 from syncbot.store.inbox import FAILED
 from syncbot.store.status import ListingFilter
 
@@ -129,7 +129,7 @@ _LISTING_COLUMNS = (
 
 async def listings_in(
     states: Sequence[ListingFilter], limit: int
-) -> dict[ListingFilter, list[models.ChannelListing]]:
+) -> dict[ListingFilter, list[sync_models.ChannelListing]]:
     """The first `limit` listings in each state, by channel and SKU: one statement."""
     # Each part is a subquery, since SQLite refuses a parenthesised SELECT with a LIMIT.
     parts = [
@@ -138,10 +138,10 @@ async def listings_in(
         f"ORDER BY channel, sku LIMIT {int(limit)}) AS part{number}"
         for number, which in enumerate(states)
     ]
-    answer: dict[ListingFilter, list[models.ChannelListing]] = {which: [] for which in states}
+    answer: dict[ListingFilter, list[sync_models.ChannelListing]] = {which: [] for which in states}
     for row in await _rows(" UNION ALL ".join(parts)):
         state = ListingFilter(str(row.pop("state")))
-        answer[state].append(models.ChannelListing(**row))
+        answer[state].append(sync_models.ChannelListing(**row))
     return answer
 
 
@@ -168,7 +168,7 @@ class SyncHealth:
 
 async def sync_health(names: Sequence[str]) -> list[SyncHealth]:
     """One line per channel, in the order given."""
-    health = {row.channel: row for row in await models.ChannelHealth.filter(channel__in=names)}
+    health = {row.channel: row for row in await sync_models.ChannelHealth.filter(channel__in=names)}
     counts = await listing_counts(
         (ListingFilter.QUARANTINED, ListingFilter.HELD, ListingFilter.DRIFTING)
     )

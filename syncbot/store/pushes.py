@@ -16,8 +16,8 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from syncbot.ledger.events import EventName
-from syncbot.store import models, outbox, sync_days
-from syncbot.store.models import ChannelListing, ListingPush
+from syncbot.store import outbox, sync_days, sync_models
+from syncbot.store.sync_models import ChannelListing, ListingPush
 
 __all__ = [
     "ListingPush",
@@ -37,7 +37,7 @@ async def record_sending(
     """Records one batch of planned changes before it is sent; each gets a new key."""
     batch = uuid.uuid4()
     rows = [
-        models.ListingPush(
+        sync_models.ListingPush(
             channel=channel,
             batch=batch,
             idempotency_key=f"{channel}-{uuid.uuid4().hex}",
@@ -47,13 +47,13 @@ async def record_sending(
         for change in changes
     ]
     async with in_transaction() as connection:
-        await models.ListingPush.bulk_create(rows, using_db=connection)
-        return await models.ListingPush.filter(batch=batch).using_db(connection).order_by("id")
+        await sync_models.ListingPush.bulk_create(rows, using_db=connection)
+        return await sync_models.ListingPush.filter(batch=batch).using_db(connection).order_by("id")
 
 
 async def unfinished(channel: str) -> list[list[ListingPush]]:
     """Batches left `sending` by a process that stopped, each in its original order."""
-    rows = await models.ListingPush.filter(channel=channel, status="sending").order_by("id")
+    rows = await sync_models.ListingPush.filter(channel=channel, status="sending").order_by("id")
     batches: dict[uuid.UUID, list[ListingPush]] = defaultdict(list)
     for row in rows:
         batches[row.batch].append(row)
@@ -62,7 +62,7 @@ async def unfinished(channel: str) -> list[list[ListingPush]]:
 
 async def abandon_gone(pushes: Sequence[ListingPush], at: datetime) -> None:
     """Pushes whose listing discovery removed since: nothing is left to push to."""
-    await models.ListingPush.filter(id__in=[push.id for push in pushes]).update(
+    await sync_models.ListingPush.filter(id__in=[push.id for push in pushes]).update(
         status="abandoned", finished_at=at
     )
 
@@ -87,12 +87,12 @@ async def finish(
         listing.pushed_at, listing.push_watermark, listing.held_since = at, push.watermark, None
     async with in_transaction() as connection:
         if acknowledged:
-            await models.ListingPush.bulk_update(
+            await sync_models.ListingPush.bulk_update(
                 [push for push, _, _ in acknowledged],
                 ["status", "acknowledged", "finished_at"],
                 using_db=connection,
             )
-            await models.ChannelListing.bulk_update(
+            await sync_models.ChannelListing.bulk_update(
                 [listing for _, listing, _ in acknowledged],
                 [
                     "channel_quantity",
@@ -105,7 +105,7 @@ async def finish(
             )
             # Acknowledged: whatever was refused before, the channel takes it now.
             await (
-                models.ChannelListing.filter(
+                sync_models.ChannelListing.filter(
                     channel=channel,
                     inventory_id__in=[push.inventory_id for push, _, _ in acknowledged],
                     abandoned_at__isnull=False,
@@ -115,12 +115,12 @@ async def finish(
             )
         if stale:
             await (
-                models.ListingPush.filter(id__in=[push.id for push in stale])
+                sync_models.ListingPush.filter(id__in=[push.id for push in stale])
                 .using_db(connection)
                 .update(status="stale", finished_at=at)
             )
             await (
-                models.ChannelListing.filter(
+                sync_models.ChannelListing.filter(
                     channel=channel, inventory_id__in=[push.inventory_id for push in stale]
                 )
                 .using_db(connection)
@@ -128,12 +128,12 @@ async def finish(
             )
         for push, error in failed:
             await (
-                models.ListingPush.filter(id=push.id)
+                sync_models.ListingPush.filter(id=push.id)
                 .using_db(connection)
                 .update(status="failed", error=error, finished_at=at)
             )
             await (
-                models.ChannelListing.filter(channel=channel, inventory_id=push.inventory_id)
+                sync_models.ChannelListing.filter(channel=channel, inventory_id=push.inventory_id)
                 .using_db(connection)
                 .update(quarantined_error=error, quarantined_at=at)
             )
@@ -154,7 +154,7 @@ async def count_refusal(pushes: Sequence[ListingPush], attempts: int, error: str
     """One more whole refusal of a batch that is sent again."""
     for push in pushes:
         push.attempts, push.error = attempts, error
-    await models.ListingPush.filter(id__in=[push.id for push in pushes]).update(
+    await sync_models.ListingPush.filter(id__in=[push.id for push in pushes]).update(
         attempts=attempts, error=error
     )
 
@@ -172,12 +172,12 @@ async def abandon(
     skus = [push.sku for push in pushes]
     async with in_transaction() as connection:
         await (
-            models.ListingPush.filter(id__in=[push.id for push in pushes])
+            sync_models.ListingPush.filter(id__in=[push.id for push in pushes])
             .using_db(connection)
             .update(attempts=attempts, error=error, status="abandoned", finished_at=at)
         )
         await (
-            models.ChannelListing.filter(
+            sync_models.ChannelListing.filter(
                 channel=channel, inventory_id__in=[push.inventory_id for push in pushes]
             )
             .using_db(connection)
@@ -193,7 +193,7 @@ async def abandon(
 
 async def recent(channel: str, sku: str | None = None, limit: int = 50) -> list[ListingPush]:
     """The channel's pushes newest first, of one SKU or all."""
-    query = models.ListingPush.filter(channel=channel)
+    query = sync_models.ListingPush.filter(channel=channel)
     if sku is not None:
         query = query.filter(sku=sku)
     return await query.order_by("-id").limit(limit)

@@ -14,7 +14,7 @@ from tortoise.expressions import Q
 from tortoise.functions import Sum
 
 from syncbot.ledger import Bucket, MovementKind
-from syncbot.store import models
+from syncbot.store import models, sync_models
 from syncbot.store.stock import StockReport, stock
 
 ADJUSTMENT_KINDS = (
@@ -57,7 +57,7 @@ class LowStock:
 async def stock_card(code: str, now: datetime) -> StockCard:
     """Raises UnknownSku. Sales are units ordered less units cancelled, by when ordered."""
     report = await stock(code)
-    listings = await models.ChannelListing.filter(sku=code).order_by("channel")
+    listings = await sync_models.ChannelListing.filter(sku=code).order_by("channel")
     since = now - timedelta(days=30)
     rows = await models.Movement.filter(
         sku_id=code, kind__in=[str(kind) for kind in _SALES], occurred_at__gte=since

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from tortoise import connections
 
 from syncbot.ledger.series import DayChange
-from syncbot.store import models
+from syncbot.store import models, sync_models
 from syncbot.store.sku_list import with_placeholders
 
 
@@ -29,16 +29,16 @@ async def movements(code: str, limit: int, before: int | None = None) -> list[mo
 class ListedOn:
     """One channel's listing of the SKU, and the last push syncbot made to it."""
 
-    listing: models.ChannelListing
-    last_push: models.ListingPush | None
+    listing: sync_models.ChannelListing
+    last_push: sync_models.ListingPush | None
 
 
 async def listings(code: str) -> list[ListedOn]:
-    rows = await models.ChannelListing.filter(sku=code).order_by("channel", "inventory_id")
+    rows = await sync_models.ChannelListing.filter(sku=code).order_by("channel", "inventory_id")
     found = []
     for row in rows:
         push = (
-            await models.ListingPush.filter(channel=row.channel, inventory_id=row.inventory_id)
+            await sync_models.ListingPush.filter(channel=row.channel, inventory_id=row.inventory_id)
             .order_by("-id")
             .first()
         )

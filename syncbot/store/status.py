@@ -16,7 +16,7 @@ from tortoise.queryset import QuerySet
 
 from syncbot import metrics
 from syncbot.store import listings as store
-from syncbot.store import models
+from syncbot.store import sync_models
 
 
 class ListingFilter(StrEnum):
@@ -55,7 +55,7 @@ async def channel_status(
 ) -> list[ChannelStatus]:
     """One line per channel, in the order given. `with_unlisted=False` leaves `unlisted`
     None: comparing the catalogue with the listings costs about 100 ms at 100,000 SKUs."""
-    health = {row.channel: row for row in await models.ChannelHealth.filter(channel__in=names)}
+    health = {row.channel: row for row in await sync_models.ChannelHealth.filter(channel__in=names)}
     answer = []
     for name in names:
         row = health.get(name)
@@ -82,20 +82,22 @@ async def channel_status(
 
 async def listing_states(
     channel: str, which: ListingFilter = ListingFilter.ALL
-) -> list[models.ChannelListing]:
-    return await _filtered(models.ChannelListing.filter(channel=channel), which).order_by("sku")
+) -> list[sync_models.ChannelListing]:
+    return await _filtered(sync_models.ChannelListing.filter(channel=channel), which).order_by(
+        "sku"
+    )
 
 
 async def listing_page(
     channel: str, which: ListingFilter, offset: int, limit: int
-) -> list[models.ChannelListing]:
+) -> list[sync_models.ChannelListing]:
     """One page of the channel's listings in state `which`, by SKU: a console page reads
     100 of 100,000 listings, never all."""
-    query = _filtered(models.ChannelListing.filter(channel=channel), which)
+    query = _filtered(sync_models.ChannelListing.filter(channel=channel), which)
     return await query.order_by("sku", "id").offset(offset).limit(limit)
 
 
-def listing_state(row: models.ChannelListing) -> str:
+def listing_state(row: sync_models.ChannelListing) -> str:
     """One word for what holds a listing back, the most pressing first; "" for nothing."""
     if row.managed_by_storefront:
         return "managed"
@@ -142,8 +144,8 @@ async def _counts(channel: str) -> tuple[int, int, int, int, int, int]:
 
 
 def _filtered(
-    query: QuerySet[models.ChannelListing], which: ListingFilter
-) -> QuerySet[models.ChannelListing]:
+    query: QuerySet[sync_models.ChannelListing], which: ListingFilter
+) -> QuerySet[sync_models.ChannelListing]:
     if which is ListingFilter.QUARANTINED:
         return query.filter(quarantined_at__isnull=False)
     if which is ListingFilter.HELD:

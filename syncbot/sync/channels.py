@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from connectors.base import Connector, Listing
-from syncbot.config import ChannelConfig, ChannelsFile
+from syncbot.channels_file import ChannelConfig, ChannelsFile
 from syncbot.ledger.allocation import Allocation, Incoming, Policy, publish
 from syncbot.ledger.bundle_listing import sellable
 from syncbot.ledger.bundles import Recipe

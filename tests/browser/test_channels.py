@@ -9,7 +9,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from syncbot.ledger import receive
-from syncbot.store import models
+from syncbot.store import sync_models
 from syncbot.store.posting import post
 
 from .conftest import ConsoleService, shot, sign_in, wait_for
@@ -22,7 +22,7 @@ def _seed(service: ConsoleService) -> None:
 
     async def seed() -> None:
         await post([receive("MUG-1", 12), receive("TEE/RED-M", 3)])
-        await models.ChannelListing.create(
+        await sync_models.ChannelListing.create(
             channel="fake",
             sku="MUG-1",
             listing_id="variant-1",
@@ -31,7 +31,7 @@ def _seed(service: ConsoleService) -> None:
             quarantined_at=T0,
             quarantined_error="the storefront refused it: the variant is archived",
         )
-        await models.ChannelListing.create(
+        await sync_models.ChannelListing.create(
             channel="fake",
             sku="TEE/RED-M",
             listing_id="variant-2",
@@ -44,11 +44,11 @@ def _seed(service: ConsoleService) -> None:
     service.run(seed)
 
 
-def _listing(service: ConsoleService, sku: str) -> models.ChannelListing:
-    async def read() -> models.ChannelListing:
-        return await models.ChannelListing.get(channel="fake", sku=sku)
+def _listing(service: ConsoleService, sku: str) -> sync_models.ChannelListing:
+    async def read() -> sync_models.ChannelListing:
+        return await sync_models.ChannelListing.get(channel="fake", sku=sku)
 
-    row: models.ChannelListing = service.run(read)
+    row: sync_models.ChannelListing = service.run(read)
     return row
 
 

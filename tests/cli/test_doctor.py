@@ -20,7 +20,8 @@ import pytest
 import respx
 from typer.testing import CliRunner, Result
 
-from connectors.shopify.documents import SHOP, WEBHOOK_SUBSCRIPTIONS
+from connectors.shopify.documents import SHOP
+from connectors.shopify.subscriptions import WEBHOOK_SUBSCRIPTIONS
 from syncbot.cli.main import app
 from syncbot.runtime.leader import lock_key
 from syncbot.slackbot.testing import FakeSlack

@@ -12,8 +12,9 @@ from typer.testing import CliRunner, Result
 
 from connectors.registry import build_connectors
 from syncbot.app.environment_template import variable_of
+from syncbot.channels_file import load_channels_file
 from syncbot.cli.main import app
-from syncbot.config import Settings, load_channels_file, load_settings
+from syncbot.config import Settings, load_settings
 
 FLAGS = [
     "--location",

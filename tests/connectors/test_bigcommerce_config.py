@@ -12,7 +12,8 @@ from connectors.bigcommerce.config import BIGCOMMERCE_KEYS
 from connectors.bigcommerce.config import build as build_bigcommerce
 from connectors.bigcommerce.connector import BigCommerceConnector
 from connectors.settings import BuildContext
-from syncbot.config import ChannelsFile, ConfigError
+from syncbot.channels_file import ChannelsFile
+from syncbot.config import ConfigError
 
 # Dummies for tests.
 ENV = {"BC_TOKEN": "dummy-token", "BC_SECRET": "dummy-client-secret", "BC_HOOK": "dummy-value"}

@@ -11,7 +11,8 @@ from connectors.fake import FAKE_KEYS, FakeConnector
 from connectors.fake import build as build_fake
 from connectors.registry import build_connectors
 from connectors.settings import BuildContext
-from syncbot.config import ChannelConfig, ChannelsFile, ConfigError
+from syncbot.channels_file import ChannelConfig, ChannelsFile
+from syncbot.config import ConfigError
 from syncbot.sync.channels import sync_channel
 
 ENV = {"DEMO_SECRET": "dummy-secret"}  # a dummy for tests

@@ -18,8 +18,9 @@ from connectors.shopify.bulk import BULK_OPERATION_RUN_QUERY
 from connectors.shopify.connector import ShopifyConnector
 from connectors.shopify.documents import INVENTORY_LEVELS
 from connectors.shopify.errors import ShopifyBulkFailed
+from connectors.shopify.fake_bulk import BULK_RESULTS
 from connectors.shopify.orders import LocationMap
-from connectors.shopify.testing import BULK_RESULTS, ShopifyInventory
+from connectors.shopify.testing import ShopifyInventory
 from syncbot.ledger import receive
 from syncbot.store.catalogue import add_sku
 from syncbot.store.posting import post
@@ -112,7 +113,7 @@ class TestBulkReads:
         sent = documents_sent(router)
         assert sent.count(BULK_OPERATION_RUN_QUERY) == 1
         assert INVENTORY_LEVELS not in sent
-        assert store.bulk_downloads == 1
+        assert store.bulk.downloads == 1
 
     async def test_at_the_threshold_the_read_is_paged(
         self, shopify: ShopifyConnector, store: ShopifyInventory, router: respx.MockRouter
@@ -121,7 +122,7 @@ class TestBulkReads:
         await shopify.read_levels(listings(THRESHOLD))
 
         assert documents_sent(router) == [INVENTORY_LEVELS]
-        assert store.bulk_operations == []
+        assert store.bulk.operations == []
 
     async def test_only_the_listings_asked_for_and_stocked_come_back(
         self, shopify: ShopifyConnector, store: ShopifyInventory
@@ -140,7 +141,7 @@ class TestBulkReads:
         self, shopify: ShopifyConnector, store: ShopifyInventory, time: Time
     ) -> None:
         """The operation is polled with growing waits until it completes."""
-        store.bulk_running_polls = 4
+        store.bulk.running_polls = 4
 
         await shopify.read_levels(listings(THRESHOLD + 1))
 
@@ -151,7 +152,7 @@ class TestBulkReads:
         self, shopify: ShopifyConnector, store: ShopifyInventory, status: str
     ) -> None:
         """FAILED, CANCELED or EXPIRED is a ShopifyBulkFailed naming it; nothing is guessed."""
-        store.bulk_fails = status
+        store.bulk.fails = status
 
         with pytest.raises(ShopifyBulkFailed, match=status):
             await shopify.read_levels(listings(THRESHOLD + 1))
@@ -163,7 +164,7 @@ class TestBulkReads:
         store.unknown.update(item.inventory_id for item in listings(THRESHOLD + 1))
 
         assert await shopify.read_levels(listings(THRESHOLD + 1)) == {}
-        assert store.bulk_downloads == 0
+        assert store.bulk.downloads == 0
 
 
 class TestTheJsonlFile:
@@ -251,7 +252,7 @@ class TestSyncReadsInBulk:
         await sync(channel, grace=timedelta(minutes=10))
 
         assert INVENTORY_LEVELS not in documents_sent(router)
-        assert len(store.bulk_operations) == 1
+        assert len(store.bulk.operations) == 1
         assert set(store.levels.values()) == {10}
         assert len(store.levels) == 3 * THRESHOLD
 
@@ -261,9 +262,9 @@ class TestSyncReadsInBulk:
         """The drift check hands every listing to one read, which is a bulk operation."""
         await sync(channel, grace=timedelta(minutes=10))
         store.levels[listings(1)[0].inventory_id] = 7
-        store.bulk_operations.clear()
+        store.bulk.operations.clear()
 
         report = await check_drift(channel)
 
-        assert len(store.bulk_operations) == 1
+        assert len(store.bulk.operations) == 1
         assert [line.drift for line in report.lines if line.drift] == [-3]

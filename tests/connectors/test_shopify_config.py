@@ -10,7 +10,8 @@ import pytest
 
 from connectors.registry import build_connectors
 from connectors.shopify.connector import ShopifyConnector
-from syncbot.config import ChannelsFile, ConfigError
+from syncbot.channels_file import ChannelsFile
+from syncbot.config import ConfigError
 
 ENV = {"SHOP_TOKEN": "shpat_dummy", "SHOP_SECRET": "dummy-secret"}  # dummies for tests
 CHANNEL = {

@@ -39,33 +39,39 @@ from graphql import (
 )
 from graphql.execution.values import get_variable_values
 
-from connectors.shopify import documents
+from connectors.shopify import documents, subscriptions
 from connectors.shopify.documents import (
     INVENTORY_LEVELS,
     INVENTORY_SET_QUANTITIES,
     MAX_INPUT_ITEMS,
     ORDERS_PAGE_SIZE,
     ORDERS_UPDATED_SINCE,
-    WEBHOOK_SUBSCRIPTION_CREATE,
-    WEBHOOK_SUBSCRIPTION_DELETE,
-    WEBHOOK_SUBSCRIPTION_UPDATE,
-    WEBHOOK_SUBSCRIPTIONS,
-    WORST_CASE_COST,
     SetQuantity,
     inventory_set_quantities_variables,
     updated_since,
 )
-from connectors.shopify.subscriptions import TOPICS, create_variables, update_variables
+from connectors.shopify.subscriptions import (
+    TOPICS,
+    WEBHOOK_SUBSCRIPTION_CREATE,
+    WEBHOOK_SUBSCRIPTION_DELETE,
+    WEBHOOK_SUBSCRIPTION_UPDATE,
+    WEBHOOK_SUBSCRIPTIONS,
+    create_variables,
+    update_variables,
+)
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "shopify_schema/admin-2026-07.subset.graphql"
 REGENERATE = "python tests/connectors/shopify_schema/make_subset.py"
 
-# Every upper-case str in documents.py is a document: a new one is checked without a list.
+# Every upper-case str in documents.py and subscriptions.py is a document: a new one is
+# checked without a list.
 DOCUMENTS = {
     name: value
-    for name, value in vars(documents).items()
+    for module in (documents, subscriptions)
+    for name, value in vars(module).items()
     if name.isupper() and isinstance(value, str)
 }
+WORST_CASE_COST = {**documents.WORST_CASE_COST, **subscriptions.WORST_CASE_COST}
 
 # Variables that size each document's worst case: the sizes the connector sends.
 WORST_CASE_VARIABLES: dict[str, dict[str, Any]] = {

@@ -22,7 +22,7 @@ from connectors.shopify.connector import ShopifyConnector
 from connectors.shopify.orders import LocationMap
 from connectors.shopify.testing import ShopifyInventory
 from syncbot.ledger import damage, receive
-from syncbot.store import models
+from syncbot.store import models, sync_models
 from syncbot.store.catalogue import add_sku
 from syncbot.store.posting import post
 from syncbot.store.status import ListingFilter, listing_states
@@ -207,7 +207,7 @@ class TestPushingToShopify:
         report = await run(shop)
         assert report.pushed == 249
         assert report.quarantined == ["SKU-0017"]
-        listing = await models.ChannelListing.get(channel="shop", sku="SKU-0017")
+        listing = await sync_models.ChannelListing.get(channel="shop", sku="SKU-0017")
         assert listing.quarantined_error is not None
         assert listing.quarantined_error.startswith("INVALID_INVENTORY_ITEM")
 
@@ -226,7 +226,7 @@ class TestPushingToShopify:
         failed = await run(shop)
 
         assert failed.error is not None
-        pending = await models.ListingPush.get(status="sending")
+        pending = await sync_models.ListingPush.get(status="sending")
         first_key = store.set_calls[-1]["idempotencyKey"]
         applied = store.applied
 
@@ -269,7 +269,7 @@ class TestABatchShopifyRefusesWhole:
         assert first.error is not None
         assert "INVALID_VARIABLE" in first.error
         assert first.refused == 2
-        refused = await models.ListingPush.filter(status="sending").order_by("id")
+        refused = await sync_models.ListingPush.filter(status="sending").order_by("id")
         assert [(push.sku, push.attempts) for push in refused] == [
             ("SKU-0000", 1),
             ("SKU-0001", 1),
@@ -291,7 +291,7 @@ class TestABatchShopifyRefusesWhole:
         ]
         assert len(batch_calls) == SENDS  # the same batch, under the same key, each time
         assert len({call["idempotencyKey"] for call in batch_calls}) == 1
-        pushes = await models.ListingPush.filter(idempotency_key__in=keys)
+        pushes = await sync_models.ListingPush.filter(idempotency_key__in=keys)
         assert {(push.status, push.attempts) for push in pushes} == {("abandoned", SENDS)}
         abandoned = await listing_states("shop", ListingFilter.ABANDONED)
         assert [row.sku for row in abandoned] == ["SKU-0000", "SKU-0001"]
@@ -326,7 +326,7 @@ class TestABatchShopifyRefusesWhole:
                 break
         assert store.levels[items[0]] == 5
         assert await listing_states("shop", ListingFilter.ABANDONED) == []
-        health = await models.ChannelHealth.get(channel="shop")
+        health = await sync_models.ChannelHealth.get(channel="shop")
         assert (health.error, health.failures) == (None, 0)
 
     async def test_with_the_clamp_shopify_holds_its_maximum_and_nothing_is_refused(
@@ -340,7 +340,7 @@ class TestABatchShopifyRefusesWhole:
 
         assert (report.pushed, report.error) == (2, None)
         assert store.levels[items[0]] == 2_147_483_647
-        push = await models.ListingPush.get(sku="SKU-0000")
+        push = await sync_models.ListingPush.get(sku="SKU-0000")
         assert push.explanation == (
             "2147483647 = available 3000000010, clamped to Shopify's maximum 2147483647"
         )

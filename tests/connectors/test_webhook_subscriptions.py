@@ -20,7 +20,7 @@ import pytest
 import respx
 from typer.testing import CliRunner, Result
 
-from connectors.shopify.documents import (
+from connectors.shopify.subscriptions import (
     WEBHOOK_SUBSCRIPTION_CREATE,
     WEBHOOK_SUBSCRIPTION_DELETE,
     WEBHOOK_SUBSCRIPTION_UPDATE,

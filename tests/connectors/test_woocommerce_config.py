@@ -12,7 +12,8 @@ from connectors.settings import BuildContext
 from connectors.woocommerce.config import WOOCOMMERCE_KEYS
 from connectors.woocommerce.config import build as build_woocommerce
 from connectors.woocommerce.connector import WooCommerceConnector
-from syncbot.config import ChannelsFile, ConfigError
+from syncbot.channels_file import ChannelsFile
+from syncbot.config import ConfigError
 
 ENV = {"WOO_KEY": "ck_dummy", "WOO_SECRET": "cs_dummy", "WOO_HOOK": "dummy-hook"}  # dummies
 CHANNEL = {

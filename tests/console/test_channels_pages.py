@@ -20,7 +20,7 @@ from syncbot.app.syncing import ChannelSyncs
 from syncbot.config import Settings
 from syncbot.ledger import receive
 from syncbot.runtime.scheduler import SyncScheduler
-from syncbot.store import models
+from syncbot.store import sync_models
 from syncbot.store.catalogue import add_sku
 from syncbot.store.posting import post
 from syncbot.sync.channels import SyncChannel
@@ -60,10 +60,10 @@ async def _seed(connector: FakeConnector) -> None:
         await post([receive(code, 10)])
         connector.listed.append(Listing(code, f"variant-{code}", f"item-{code}"))
     await discover(connector)
-    await models.ChannelListing.filter(channel="shop", sku="PLATE-2").update(
+    await sync_models.ChannelListing.filter(channel="shop", sku="PLATE-2").update(
         quarantined_at=T0, quarantined_error="the variant is archived"
     )
-    await models.ChannelListing.filter(channel="shop", sku="TEE/RED-M").update(held_since=T0)
+    await sync_models.ChannelListing.filter(channel="shop", sku="TEE/RED-M").update(held_since=T0)
 
 
 @asynccontextmanager
@@ -99,7 +99,7 @@ async def unsynced(database: str) -> AsyncIterator[Shop]:
 
 
 async def _quarantined() -> list[str]:
-    rows = models.ChannelListing.filter(channel="shop", quarantined_at__isnull=False)
+    rows = sync_models.ChannelListing.filter(channel="shop", quarantined_at__isnull=False)
     return sorted(await rows.values_list("sku", flat=True))
 
 
@@ -228,7 +228,9 @@ class TestRelease:
         assert "No listing is quarantined." in shown.text
 
     async def test_release_all_lifts_every_quarantine(self, shop: Shop) -> None:
-        await models.ChannelListing.filter(channel="shop", sku="MUG-1").update(quarantined_at=T0)
+        await sync_models.ChannelListing.filter(channel="shop", sku="MUG-1").update(
+            quarantined_at=T0
+        )
         await sign_in(shop.client, "mona", "manager")
         csrf = await csrf_of(shop.client, "/channels/shop")
 

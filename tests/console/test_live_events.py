@@ -19,7 +19,7 @@ from syncbot import ledger
 from syncbot.app import stock, users
 from syncbot.app.actor import Actor
 from syncbot.console import live
-from syncbot.store import models
+from syncbot.store import models, sync_models
 from syncbot.store.catalogue import add_sku
 
 from .conftest import console_app, csrf_in, sign_in
@@ -98,7 +98,7 @@ async def test_changes_written_by_another_process_arrive(
     viewer: httpx.AsyncClient, change: str
 ) -> None:
     """Written straight to the database, as the worker or the CLI would: no movement."""
-    listing = await models.ChannelListing.create(
+    listing = await sync_models.ChannelListing.create(
         channel="shop", sku="MUG-1", listing_id="L1", inventory_id="I1"
     )
     async with viewer.stream("GET", "/events") as stream:
@@ -114,7 +114,7 @@ async def test_changes_written_by_another_process_arrive(
                 channel="shop", order_id="o", line_id="1", sku="X", quantity=1
             )
         else:
-            await models.ChannelListing.filter(id=listing.id).update(
+            await sync_models.ChannelListing.filter(id=listing.id).update(
                 quarantined_at=listing.discovered_at, quarantined_error="refused"
             )
 

@@ -12,7 +12,7 @@ import pytest
 from syncbot import ledger
 from syncbot.app import stock
 from syncbot.app.actor import Actor
-from syncbot.store import models
+from syncbot.store import models, sync_models
 from syncbot.store.catalogue import add_sku
 
 from .conftest import sign_in
@@ -31,7 +31,7 @@ async def _seed() -> None:
     await stock.record(
         ledger.damage("OVER-1", 4, "east", "dropped", forced=True), Actor.cli("setup")
     )
-    await models.ChannelListing.create(
+    await sync_models.ChannelListing.create(
         channel="shop",
         sku="MUG/1",
         listing_id="L1",
@@ -39,7 +39,7 @@ async def _seed() -> None:
         quarantined_at=T0,
         quarantined_error="the channel refused the item",
     )
-    await models.ChannelListing.create(
+    await sync_models.ChannelListing.create(
         channel="shop", sku="PLENTY-1", listing_id="L2", inventory_id="I2", drift=-3
     )
     await models.InboxDelivery.create(

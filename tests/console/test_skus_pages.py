@@ -18,7 +18,7 @@ from syncbot import ledger
 from syncbot.app import barcodes
 from syncbot.app.syncing import ChannelSyncs
 from syncbot.ledger.allocation import Policy
-from syncbot.store import models
+from syncbot.store import sync_models
 from syncbot.store.catalogue import add_sku
 from syncbot.store.posting import Provenance, post
 from syncbot.sync.channels import SyncChannel
@@ -242,7 +242,7 @@ class TestTheCard:
         """The shop keeps back 5: "7 = available 12 (main 10 + east 2) − buffer 5"."""
         await add_sku("MUG")
         await post([ledger.receive("MUG", 10, "main"), ledger.receive("MUG", 2, "east")])
-        await models.ChannelListing.create(
+        await sync_models.ChannelListing.create(
             channel="shop",
             sku="MUG",
             listing_id="L1",

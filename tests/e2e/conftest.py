@@ -25,7 +25,8 @@ from fastapi.routing import iter_route_contexts
 from connectors.fake import FakeConnector
 from syncbot.app import users
 from syncbot.bootstrap import create_app
-from syncbot.config import ChannelsFile, Settings
+from syncbot.channels_file import ChannelsFile
+from syncbot.config import Settings
 from syncbot.store.catalogue import add_sku
 from syncbot.store.database import close_database, open_database
 from syncbot.testing import NeverHappened, serve_in_thread, wait_until

@@ -26,7 +26,8 @@ from connectors.registry import build_connectors
 from connectors.shopify.testing import ShopifyInventory
 from connectors.woocommerce.testing import WooCommerceStore
 from syncbot.bootstrap import create_app
-from syncbot.config import ChannelsFile, Settings, load_channels_file
+from syncbot.channels_file import ChannelsFile, load_channels_file
+from syncbot.config import Settings
 from syncbot.store.catalogue import add_sku
 from syncbot.store.database import close_database, declare_locations, open_database
 from syncbot.sync.listings import discover

@@ -21,7 +21,8 @@ import pytest
 from connectors.base import fitted_event_id, fitted_topic
 from connectors.fake import EVENT_ID, SIGNATURE, TOPIC, FakeConnector, sign
 from syncbot.bootstrap import create_app
-from syncbot.config import ChannelsFile, Settings
+from syncbot.channels_file import ChannelsFile
+from syncbot.config import Settings
 from syncbot.store.catalogue import add_sku
 from syncbot.store.database import close_database, open_database
 from syncbot.testing import serve_in_thread, wait_until

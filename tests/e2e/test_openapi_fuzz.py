@@ -21,7 +21,8 @@ from schemathesis.checks import CHECKS, load_all_checks
 
 from connectors.fake import FakeConnector
 from syncbot.bootstrap import create_app
-from syncbot.config import ChannelsFile, Settings
+from syncbot.channels_file import ChannelsFile
+from syncbot.config import Settings
 from syncbot.store.catalogue import add_sku
 from syncbot.store.database import close_database, open_database
 from syncbot.testing import serve_in_thread

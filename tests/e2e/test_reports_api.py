@@ -16,8 +16,8 @@ from syncbot import ledger
 from syncbot.store import posting, pushes
 from syncbot.store.catalogue import add_sku
 from syncbot.store.database import close_database, declare_locations, open_database
-from syncbot.store.models import ChannelListing
 from syncbot.store.posting import Provenance
+from syncbot.store.sync_models import ChannelListing
 
 from .conftest import Api
 

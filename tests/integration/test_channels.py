@@ -10,7 +10,7 @@ from connectors.base import Listing
 from connectors.fake import FakeConnector
 from syncbot.intake.catch_up import NotCaughtUpYet, catch_up
 from syncbot.ledger.orders import OrderLine, OrderSnapshot
-from syncbot.store import models
+from syncbot.store import models, sync_models
 from syncbot.store.catalogue import add_sku
 from syncbot.store.orders import record_order_event
 from syncbot.store.stock import stock
@@ -85,7 +85,7 @@ class TestDiscovery:
         assert report.duplicates == {"CUP": ["v2", "v3"]}
         assert report.unknown == ["BOWL", "CUP"]
         assert report.without_sku == 1
-        stored = await models.ChannelListing.all().values_list("sku", "inventory_id")
+        stored = await sync_models.ChannelListing.all().values_list("sku", "inventory_id")
         assert sorted(stored) == [("BOWL", "i4"), ("MUG", "i1")]
 
     async def test_create_skus_adds_the_unknown_ones(self, shop: FakeConnector) -> None:

@@ -17,7 +17,7 @@ from tortoise import connections
 from syncbot import ledger
 from syncbot.app import cover_report, replenishment, sales_reports, stock_aging, sync_health
 from syncbot.app.report_span import ReportSpanError
-from syncbot.store import health, listings, models, posting, pushes
+from syncbot.store import health, listings, models, posting, pushes, sync_models
 from syncbot.store.catalogue import add_sku
 from syncbot.store.posting import Provenance
 
@@ -211,11 +211,11 @@ async def sync_history() -> None:
     day_1, day_2 = at(days_ago(1)), at(TODAY)
     rows = {}
     for channel, sku in (("shop", "MUG"), ("shop", "CAP"), ("shop", "PEN"), ("woo", "MUG")):
-        rows[(channel, sku)] = await models.ChannelListing.create(
+        rows[(channel, sku)] = await sync_models.ChannelListing.create(
             channel=channel, sku=sku, listing_id=sku, inventory_id=f"{channel}-{sku}"
         )
 
-    async def send(channel: str, skus: list[str]) -> list[models.ListingPush]:
+    async def send(channel: str, skus: list[str]) -> list[sync_models.ListingPush]:
         changes = [{"sku": sku, "inventory_id": f"{channel}-{sku}", "quantity": 5} for sku in skus]
         return await pushes.record_sending(channel, changes, 0)
 
@@ -260,14 +260,14 @@ class TestSyncHealth:
         await sync_history()
         report = await sync_health.sync_health(TODAY, 30)
         rows = await csv_rows(sync_health.sync_health_csv(report))
-        finished = await models.ListingPush.exclude(status="sending").count()
-        failed = await models.ListingPush.filter(status__in=("failed", "abandoned")).count()
+        finished = await sync_models.ListingPush.exclude(status="sending").count()
+        failed = await sync_models.ListingPush.filter(status__in=("failed", "abandoned")).count()
         assert sum(int(row["pushes"]) for row in rows) == finished == 6
         assert sum(int(row["failed_pushes"]) for row in rows) == failed == 3
 
     async def test_the_migration_backfills_pushes_from_their_records(self, shop: None) -> None:
         await sync_history()
-        await models.SyncDay.all().delete()
+        await sync_models.SyncDay.all().delete()
         migration: Any = importlib.import_module("syncbot.migrations.0021_sync_days")
 
         class Editor:

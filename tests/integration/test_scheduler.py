@@ -15,7 +15,7 @@ from syncbot.config import load_settings
 from syncbot.ledger import damage
 from syncbot.ledger.orders import OrderLine, OrderSnapshot
 from syncbot.runtime.scheduler import LATE_COMMIT_WINDOW, ChangeWatcher, SyncScheduler
-from syncbot.store import models, outbox
+from syncbot.store import models, outbox, sync_models
 from syncbot.store.orders import record_order_event
 from syncbot.store.posting import post
 from syncbot.sync.channels import SyncChannel
@@ -106,7 +106,7 @@ class TestScheduler:
 
 def _believed(sku: str, quantity: int) -> Callable[[], Awaitable[bool]]:
     async def check() -> bool:
-        listing = await models.ChannelListing.get(channel="shop", sku=sku)
+        listing = await sync_models.ChannelListing.get(channel="shop", sku=sku)
         return listing.channel_quantity == quantity
 
     return check

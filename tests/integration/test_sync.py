@@ -17,7 +17,7 @@ from connectors.fake import FakeConnector
 from syncbot.ledger import damage, receive
 from syncbot.ledger.allocation import Policy
 from syncbot.ledger.orders import OrderLine, OrderSnapshot
-from syncbot.store import models
+from syncbot.store import models, sync_models
 from syncbot.store.catalogue import add_sku
 from syncbot.store.listings import release
 from syncbot.store.orders import record_order_event
@@ -114,7 +114,7 @@ class TestPushingDifferences:
         self, shop: FakeConnector, clock: Clock
     ) -> None:
         await run(shop, clock)
-        pushes = await models.ListingPush.filter(channel="shop").order_by("sku")
+        pushes = await sync_models.ListingPush.filter(channel="shop").order_by("sku")
         assert [(p.sku, p.status, p.quantity, p.acknowledged) for p in pushes] == [
             ("MUG", "acknowledged", 10, 10),
             ("TEE", "acknowledged", 10, 10),
@@ -149,7 +149,7 @@ class TestNoStaleRaise:
         report = await run(shop, clock)
         assert report.held == 1
         assert shop.levels["item-MUG"] == 8  # not raised to 11
-        listing = await models.ChannelListing.get(channel="shop", sku="MUG")
+        listing = await sync_models.ChannelListing.get(channel="shop", sku="MUG")
         assert listing.held_since == T0
 
         await sale("order-1", "MUG", 2)  # the webhook arrives: 9 available
@@ -157,7 +157,7 @@ class TestNoStaleRaise:
         report = await run(shop, clock)
         assert (report.held, report.pushed) == (0, 1)
         assert shop.levels["item-MUG"] == 9
-        assert (await models.ChannelListing.get(channel="shop", sku="MUG")).held_since is None
+        assert (await sync_models.ChannelListing.get(channel="shop", sku="MUG")).held_since is None
 
     async def test_after_the_grace_period_the_gap_is_drift_and_the_push_goes(
         self, shop: FakeConnector, clock: Clock
@@ -208,7 +208,7 @@ class TestChannelRestocks:
         await self.take_and_restock(shop, clock)
         report = await run(shop, clock)
         assert report.held == 0
-        assert (await models.ChannelListing.get(channel="shop", sku="MUG")).held_since is None
+        assert (await sync_models.ChannelListing.get(channel="shop", sku="MUG")).held_since is None
         await post([damage("MUG", 1)])
         await run(shop, clock)
         assert shop.levels["item-MUG"] == 9
@@ -245,7 +245,7 @@ class TestCrashes:
         shop.lose_answers = 1
         report = await run(shop, clock)
         assert report.error == "the connection dropped before the answer arrived"
-        sending = await models.ListingPush.get(channel="shop", status="sending")
+        sending = await sync_models.ListingPush.get(channel="shop", status="sending")
         assert shop.levels["item-MUG"] == 7
 
         report = await run(shop, clock)
@@ -255,7 +255,7 @@ class TestCrashes:
         await sending.refresh_from_db()
         assert (sending.status, sending.acknowledged) == ("acknowledged", 7)
         assert shop.levels["item-MUG"] == 7
-        health = await models.ChannelHealth.get(channel="shop")
+        health = await sync_models.ChannelHealth.get(channel="shop")
         assert (health.error, health.failures) == (None, 0)
 
     async def test_a_failed_call_is_recorded_as_channel_health(
@@ -264,7 +264,7 @@ class TestCrashes:
         shop.lose_answers = 2
         await run(shop, clock)
         await run(shop, clock)
-        health = await models.ChannelHealth.get(channel="shop")
+        health = await sync_models.ChannelHealth.get(channel="shop")
         assert health.failures == 2
         assert health.error == "the connection dropped before the answer arrived"
 
@@ -286,7 +286,7 @@ class TestQuarantine:
         shop.failing = {"item-TEE"}
         report = await run(shop, clock)
         assert (report.pushed, report.quarantined) == (1, ["TEE"])
-        listing = await models.ChannelListing.get(channel="shop", sku="TEE")
+        listing = await sync_models.ChannelListing.get(channel="shop", sku="TEE")
         assert listing.quarantined_error == "unknown inventory item item-TEE"
         event = await models.OutboxEvent.get(name="listing_quarantined")
         assert event.payload["sku"] == "TEE"
@@ -311,7 +311,7 @@ class TestDrift:
         report = await check_drift(SyncChannel(shop, ("main",)), clock=clock)
         assert {line.sku: line.drift for line in report.lines} == {"MUG": -3, "TEE": 0}
         assert report.units == 3
-        listing = await models.ChannelListing.get(channel="shop", sku="MUG")
+        listing = await sync_models.ChannelListing.get(channel="shop", sku="MUG")
         assert (listing.drift, listing.channel_quantity) == (-3, 7)
 
     async def test_rediscovery_keeps_the_sync_state_of_listings_still_listed(
@@ -319,7 +319,7 @@ class TestDrift:
     ) -> None:
         await run(shop, clock)
         await discover(shop)
-        listing = await models.ChannelListing.get(channel="shop", sku="MUG")
+        listing = await sync_models.ChannelListing.get(channel="shop", sku="MUG")
         assert listing.pushed_quantity == 10
 
 
@@ -377,14 +377,14 @@ class TestRefusedWhole:
 
         for attempt in range(1, SENDS):
             report = await run(shop, clock)  # each sync as a new process would run it
-            push = await models.ListingPush.get(sku="MUG", status="sending")
+            push = await sync_models.ListingPush.get(sku="MUG", status="sending")
             assert (push.attempts, push.error) == (attempt, report.error)
 
         report = await run(shop, clock)
 
         assert report.abandoned == ["MUG", "TEE"]
         assert len(shop.pushes) == 1 + SENDS
-        mug = await models.ChannelListing.get(sku="MUG")
+        mug = await sync_models.ChannelListing.get(sku="MUG")
         assert (mug.channel_quantity, mug.abandoned_at) == (None, clock.now)
         assert mug.abandoned_error == report.error
         shown = await api_listings("shop", state="abandoned")
@@ -398,12 +398,12 @@ class TestRefusedWhole:
         report = await run(shop, clock)
         assert shop.levels["item-TEE"] == 8
         assert [len(call) for call in shop.pushes[-2:]] == [1, 1]
-        assert (await models.ChannelListing.get(sku="TEE")).abandoned_at is None
+        assert (await sync_models.ChannelListing.get(sku="TEE")).abandoned_at is None
 
         shop.refusing = set()
         await run(shop, clock)
         assert shop.levels["item-MUG"] == 9
-        assert (await models.ChannelListing.get(sku="MUG")).abandoned_at is None
+        assert (await sync_models.ChannelListing.get(sku="MUG")).abandoned_at is None
 
     async def test_other_listings_are_pushed_while_a_batch_waits(
         self, database: str, clock: Clock
@@ -437,4 +437,4 @@ class TestRefusedWhole:
 
         assert len(shop.pushes) == calls + 2
         assert report.error is not None
-        assert await models.ListingPush.filter(status="sending").count() == 2
+        assert await sync_models.ListingPush.filter(status="sending").count() == 2

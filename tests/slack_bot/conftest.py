@@ -25,7 +25,8 @@ import pytest
 import respx
 
 from syncbot.bootstrap import create_app
-from syncbot.config import ChannelsFile, Settings
+from syncbot.channels_file import ChannelsFile
+from syncbot.config import Settings
 from syncbot.slackbot.testing import TEAM, FakeSlack, serve
 from syncbot.store.catalogue import add_sku
 from syncbot.store.database import close_database, open_database

@@ -12,7 +12,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from syncbot.app.roles import Role
-from syncbot.config import ChannelsFile, Settings, SlackConfig
+from syncbot.channels_file import ChannelsFile, SlackConfig
+from syncbot.config import Settings
 from syncbot.slackbot.access import Access, refusal
 from syncbot.slackbot.adjustments import needed_role
 from syncbot.slackbot.app import slack_settings

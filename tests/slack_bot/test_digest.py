@@ -19,12 +19,13 @@ from syncbot import ledger
 from syncbot.app import digest, purchasing, stocktakes
 from syncbot.app.actor import Actor
 from syncbot.app.digest import Attention, Counted, Digest, OversoldRow
-from syncbot.config import ChannelsFile, ConfigError, SlackConfig, load_settings
+from syncbot.channels_file import ChannelsFile, SlackConfig
+from syncbot.config import ConfigError, load_settings
 from syncbot.slackbot.app import DIGEST_POLL_SECONDS, digest_jobs, slack_settings
 from syncbot.slackbot.digest import DailyDigest, digest_message
 from syncbot.slackbot.runtime import SlackBot
 from syncbot.slackbot.testing import FakeSlack, serve
-from syncbot.store import models, posting, slack_models
+from syncbot.store import models, posting, slack_models, sync_models
 from syncbot.store.catalogue import add_sku
 from syncbot.store.posting import Provenance
 
@@ -106,11 +107,11 @@ async def shop(database: str) -> None:
     await _order("PO-LATER", TODAY + timedelta(days=10))
     await _order("PO-DRAFT", TODAY, place=False)
     now = datetime.now(UTC)
-    await models.ChannelListing.create(
+    await sync_models.ChannelListing.create(
         channel="shop", sku="MUG-1", listing_id="1", inventory_id="i1",
         quarantined_at=now, quarantined_error="unknown <item>",
     )  # fmt: skip
-    await models.ChannelListing.create(
+    await sync_models.ChannelListing.create(
         channel="shop", sku="TEE-1", listing_id="2", inventory_id="i2", drift=-2
     )
     await models.InboxDelivery.create(

@@ -13,7 +13,8 @@ from pathlib import Path
 import httpx
 
 from syncbot.bootstrap import create_app
-from syncbot.config import ChannelsFile, Settings
+from syncbot.channels_file import ChannelsFile
+from syncbot.config import Settings
 from syncbot.slackbot.testing import TEAM, FakeSlack, serve
 from syncbot.testing import serve_in_thread
 

@@ -66,7 +66,11 @@ def an_orm_model(target: str) -> bool:
     """The models and the ORM's query API. Its exceptions are not models: an adapter may
     still map a refusal the edge checks missed to a 4xx (see docs/api.md)."""
     return within(
-        target, "syncbot.store.models", "syncbot.store.purchasing_models", "tortoise"
+        target,
+        "syncbot.store.models",
+        "syncbot.store.sync_models",
+        "syncbot.store.purchasing_models",
+        "tortoise",
     ) and not within(target, "tortoise.exceptions")
 
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from syncbot.config import ConfigError, load_channels_file, load_settings
+from syncbot.channels_file import load_channels_file
+from syncbot.config import ConfigError, load_settings
 
 
 def test_defaults_run_on_a_local_sqlite_file(monkeypatch: pytest.MonkeyPatch) -> None:

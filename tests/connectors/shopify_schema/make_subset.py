@@ -60,13 +60,14 @@ COST_EXAMPLE = "{ products(first: 10) { nodes { title variants(first: 5) { nodes
 def connector_documents() -> dict[str, str]:
     """Every document the Shopify connector sends, by name, and the cost example."""
     sys.path.insert(0, str(REPOSITORY))
-    from connectors.shopify import documents
+    from connectors.shopify import documents, subscriptions
     from connectors.shopify.bulk import BULK_OPERATION, BULK_OPERATION_RUN_QUERY, levels_query
     from connectors.shopify.orders import ORDER, RETURN
 
     found = {
         name: value
-        for name, value in vars(documents).items()
+        for module in (documents, subscriptions)
+        for name, value in vars(module).items()
         if name.isupper() and isinstance(value, str)
     }
     bulk = {
