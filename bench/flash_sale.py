@@ -1,7 +1,7 @@
 """A flash sale at the limit of the machine: thousands of Shopify orders into `syncbot serve`
 on PostgreSQL, posted, and pushed to two emulated Shopify stores, against pgbench.
 
-    python bench/flash_sale.py [--orders 10000] [--rate 200] [--burst-rate 0]
+    python bench/flash_sale.py [--orders 10000] [--rate 200] [--burst-rate 0] [--split]
                                [--postgres postgres://postgres@127.0.0.1:5432/postgres]
 
 In one run, on scratch databases created and dropped here:
@@ -14,7 +14,9 @@ In one run, on scratch databases created and dropped here:
    points, 100/s). A fifth of the orders arrive at `--rate` per second (the steady part:
    the ack latency a storefront sees at that rate), the rest as fast as the server answers
    (`--burst-rate 0`): intake falls behind, and the backlog's drain shows how fast orders
-   are posted. A share of deliveries is sent twice, as Shopify retries them.
+   are posted. A share of deliveries is sent twice, as Shopify retries them. With
+   `--split`, `serve --no-intake --no-scheduler` only acknowledges and one `syncbot worker`
+   (same environment) reconciles and pushes; by default one `serve` does everything.
 3. **After.** Each order's units against the ledger (lost, duplicated), the stores' levels
    against syncbot's available (drift), and `syncbot verify`.
 
@@ -54,6 +56,11 @@ STORES = {"shop-a": "flash-secret-a", "shop-b": "flash-secret-b"}  # for the ben
 LOCATION = "70000001"
 ON_HAND = 1_000_000
 API_TOKEN = "flash-bench-api-token-0000000000"  # for the bench only
+ONE_PROCESS = "one `syncbot serve` (webhooks, intake, scheduler)"
+SPLIT = (
+    "`syncbot serve --no-intake --no-scheduler` (webhooks) "
+    "+ one `syncbot worker` (intake, scheduler)"
+)
 
 
 @dataclass
@@ -314,14 +321,19 @@ def run_sale(arguments: argparse.Namespace, url: str, skus: list[str]) -> dict[s
             )  # fmt: skip
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        log = Path(folder) / "serve.log"
-        with log.open("wb") as output:
-            service = subprocess.Popen(
-                [syncbot_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
-                env=env, stdout=output, stderr=subprocess.STDOUT,
-            )  # fmt: skip
+        split = ["--no-intake", "--no-scheduler"] if arguments.split else []
+        processes = [
+            _start(
+                [syncbot_command(), "serve", "--host", "127.0.0.1", "--port", str(port), *split],
+                env, Path(folder) / "serve.log",
+            )
+        ]  # fmt: skip
         try:
             wait(lambda: _ready(base), "the service to start", 60)
+            if arguments.split:  # after serve, which migrates: a worker does not
+                processes.append(
+                    _start([syncbot_command(), "worker"], env, Path(folder) / "worker.log")
+                )
             wait(
                 lambda: all(
                     store.levels.get(item(name, n)) == ON_HAND
@@ -374,8 +386,10 @@ def run_sale(arguments: argparse.Namespace, url: str, skus: list[str]) -> dict[s
             for row in unapplied:
                 print(f"  not applied: {row['n']} {row['status']}: {row['last_error']}")
         finally:
-            service.terminate()
-            service.wait(30)
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                process.wait(30)
         verify = subprocess.run(
             [syncbot_command(), "verify"], env=env, capture_output=True, text=True,
             check=False,
@@ -435,6 +449,11 @@ def _phase(
     )
 
 
+def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("wb") as output:
+        return subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
+
+
 def _ready(base: str) -> bool:
     try:
         return httpx.get(f"{base}/readyz", timeout=2).status_code == 200
@@ -452,6 +471,11 @@ def main() -> None:
     parser.add_argument("--pgbench-seconds", type=int, default=10, help="0: no baselines")
     parser.add_argument("--postings", type=int, default=1000, help="single postings measured")
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument(
+        "--split",
+        action="store_true",
+        help="serve --no-intake --no-scheduler, and one `syncbot worker` for intake and sync",
+    )
     arguments = parser.parse_args()
     if shutil.which("pgbench") is None:
         raise SystemExit("pgbench is needed (apt-get install postgresql-client)")
@@ -492,6 +516,7 @@ def main() -> None:
         f"({sale['deliveries'] - sale['orders']} retries), {len(skus)} SKUs, 2 stores",
         flush=True,
     )
+    print(f"topology: {SPLIT if arguments.split else ONE_PROCESS}", flush=True)
     for phase in sale["phases"]:
         rate = (
             "as fast as answered"

@@ -81,6 +81,19 @@ def channel_syncs(settings: Settings, channels: Mapping[str, SyncChannel]) -> Ch
     return ChannelSyncs(channels, grace=timedelta(seconds=settings.hold_grace_seconds))
 
 
+def intake_loop(
+    settings: Settings, connectors: Mapping[str, Connector], *, polling: bool = False
+) -> IntakeLoop:
+    """The intake loop over the channels' connectors. `polling`: no webhook route in the
+    process wakes it (`syncbot worker`), so it sweeps every SYNCBOT_INTAKE_POLL_SECONDS."""
+    processor = IntakeProcessor(connectors, batch=settings.intake_batch)
+    return IntakeLoop(processor, poll_seconds=settings.intake_poll_seconds if polling else None)
+
+
+def _reconciled_elsewhere() -> None:
+    """`serve --no-intake`'s wake-up: a worker's polling intake finds the stored delivery."""
+
+
 def leadership(settings: Settings) -> Leadership:
     return Leadership(settings.database_url, retry_seconds=settings.leader_retry_seconds)
 
@@ -155,15 +168,16 @@ def create_app(
     """The service; the database is migrated and opened only when the server starts it.
 
     `connectors` are the channels' storefronts, `http` the client they share (closed at
-    shutdown). The intake loop runs beside the server and finishes, at start, any
-    delivery a previous process stored but did not process.
+    shutdown). Unless SYNCBOT_INTAKE is false (`serve --no-intake`), the intake loop runs
+    beside the server, woken by each stored delivery, and finishes, at start, any delivery
+    a previous process stored but did not process.
     """
     from syncbot.slackbot.app import slack_settings
     from syncbot.slackbot.runtime import SlackBot
     from syncbot.web.app import web_app
 
     connectors = connectors or {}
-    intake = IntakeLoop(IntakeProcessor(connectors, batch=settings.intake_batch))
+    intake = intake_loop(settings, connectors) if settings.intake else None
     kinds = {channel.name: channel.kind for channel in channels.channels}
     slack_config = slack_settings(settings, channels)
     replies = http or httpx.AsyncClient(timeout=SLACK_TIMEOUT)
@@ -192,7 +206,10 @@ def create_app(
         tasks: list[asyncio.Task[None]] = []
         try:
             await declare_locations(channels.locations)
-            tasks.append(asyncio.create_task(intake.run(), name="intake"))
+            if intake is not None:
+                tasks.append(asyncio.create_task(intake.run(), name="intake"))
+            else:
+                log.info("intake off in this process (--no-intake)")
             if bot is not None:
                 await bot.start()
             if settings.scheduler:
@@ -213,7 +230,8 @@ def create_app(
             await close_database()
 
     routers = [bot.router()] if bot is not None else []
-    return web_app(settings, kinds, connectors, intake.wake, lifespan, routers, channel_syncs=syncs)
+    wake = intake.wake if intake is not None else _reconciled_elsewhere
+    return web_app(settings, kinds, connectors, wake, lifespan, routers, channel_syncs=syncs)
 
 
 def service(settings: Settings, channels: ChannelsFile) -> FastAPI:
@@ -271,12 +289,15 @@ def retention_jobs(settings: Settings, *, alerts_delivered: bool) -> list[Leader
 
 
 async def run_worker(settings: Settings, channels: ChannelsFile) -> None:
-    """`syncbot worker`: the scheduler without the web service, until cancelled."""
+    """`syncbot worker`: the scheduler and, unless SYNCBOT_INTAKE is false, the intake loop,
+    without the web service, until cancelled. The intake polls the inbox, since the
+    webhook route that stores deliveries runs in another process (`serve --no-intake`)."""
     from syncbot.slackbot.app import alert_jobs, digest_jobs, slack_settings
 
     with contextlib.suppress(asyncio.CancelledError):
         async with database(settings, channels), channel_http() as http:
-            targets = build_sync_channels(channels, http)
+            connectors = build_connectors(channels, http)
+            targets = sync_channels(channels, connectors)
             slack = slack_settings(settings, channels)
             # The leader posts Slack alerts and the daily digest too; `serve` or `slack`
             # answers the commands.
@@ -285,7 +306,20 @@ async def run_worker(settings: Settings, channels: ChannelsFile) -> None:
             if slack is not None:
                 also += alert_jobs(slack, settings.alert_poll_seconds) + digest_jobs(slack)
             scheduler = SyncScheduler(channel_syncs(settings, targets), settings, also=also)
-            await leadership(settings).run(scheduler.lead)
+            intake = None
+            if settings.intake:
+                loop = intake_loop(settings, connectors, polling=True)
+                intake = asyncio.create_task(loop.run(), name="intake")
+                log.info("intake polls the inbox every %g s", settings.intake_poll_seconds)
+            else:
+                log.info("intake off in this process (SYNCBOT_INTAKE=false)")
+            try:
+                await leadership(settings).run(scheduler.lead)
+            finally:
+                if intake is not None:
+                    intake.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await intake
 
 
 async def run_slack_bot(settings: Settings, channels: ChannelsFile) -> None:

@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     intake_batch: int = Field(default=50, ge=1, le=1000)
     """Most webhook deliveries the intake claims and reconciles in one transaction."""
+    intake: bool = True
+    """Whether `serve` and `worker` run the intake loop; `serve --no-intake` only stores."""
+    intake_poll_seconds: float = Field(default=0.25, gt=0, le=60)
+    """How often `worker`'s intake looks for stored deliveries: no web process wakes it."""
     # Channel sync. Intervals are seconds; every job of the scheduler is configurable.
     scheduler: bool = True
     sync_debounce_seconds: float = Field(default=0.5, ge=0, le=60)

@@ -81,13 +81,23 @@ def serve(
             help="Also run the sync scheduler (one process runs it, elected on PostgreSQL).",
         ),
     ] = True,
+    intake: Annotated[
+        bool,
+        typer.Option(
+            "--intake/--no-intake",
+            help="Also reconcile stored webhook deliveries (off: a `syncbot worker` does it).",
+        ),
+    ] = True,
 ) -> None:
-    """Run the web service and the sync scheduler; pending migrations are applied first."""
+    """Run the web service, the webhook intake and the sync scheduler; pending migrations
+    are applied first."""
     from syncbot.cli.serve import serve_app
 
     settings, channels = load()
     if not scheduler:
         settings = settings.model_copy(update={"scheduler": False})
+    if not intake:
+        settings = settings.model_copy(update={"intake": False})
 
     def build() -> ASGIApp:
         try:

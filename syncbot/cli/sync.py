@@ -168,7 +168,8 @@ def drift_command(
 
 
 def worker_command() -> None:
-    """Run the scheduler without the web service (pushes, sweeps, catch-up, drift checks)."""
+    """Run the scheduler (pushes, sweeps, catch-up, drift checks) and the webhook intake
+    without the web service."""
     settings, channels = load()
     configure_logging(settings.log_level)
     try:

@@ -1,5 +1,9 @@
 """The intake loop: processes stored deliveries at start, then whenever woken or a retry
-falls due. Processing one delivery is `intake.processor`'s; this only decides when."""
+falls due. Processing one delivery is `intake.processor`'s; this only decides when.
+
+In `syncbot serve` the webhook route wakes the loop after each stored delivery. A process
+that stores none (`syncbot worker`, beside `serve --no-intake`) is never woken, so it polls
+the inbox every `poll_seconds` instead."""
 
 from __future__ import annotations
 
@@ -16,14 +20,24 @@ log = logging.getLogger(__name__)
 
 IDLE_SECONDS = 30.0  # a sweep without a wake-up, for leases left by a process that died
 MIN_WAIT_SECONDS = 0.1
+# After a failed sweep a polling loop waits this long, not `poll_seconds`: a database that
+# went away costs a logged traceback every few seconds rather than four a second.
+RETRY_POLL_SECONDS = 5.0
 
 
 class IntakeLoop:
     def __init__(
-        self, processor: IntakeProcessor, *, clock: Callable[[], datetime] = inbox.now
+        self,
+        processor: IntakeProcessor,
+        *,
+        clock: Callable[[], datetime] = inbox.now,
+        poll_seconds: float | None = None,
     ) -> None:
+        """`poll_seconds`: the longest the loop waits between sweeps, for a process that
+        nothing wakes; None waits for a wake-up, a retry falling due or IDLE_SECONDS."""
         self.processor = processor
         self._clock = clock
+        self._poll_seconds = poll_seconds
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -31,7 +45,8 @@ class IntakeLoop:
         self._wake.set()
 
     async def run(self) -> None:
-        """Processes the backlog at start, then whenever woken or a retry falls due."""
+        """Processes the backlog at start, then whenever woken, a retry falls due or the
+        poll interval has passed."""
         try:
             freed = await inbox.release_stale_claims()
         except Exception:  # the database went away, say: the leases run out anyway
@@ -45,9 +60,13 @@ class IntakeLoop:
                 while await self.processor.process_pending() == self.processor.sweep:
                     pass
                 wait = await self._until_next_due()
+                if self._poll_seconds is not None:
+                    wait = min(wait, self._poll_seconds)
             except Exception:  # the database went away, say: log it, keep the loop alive
                 log.exception("intake sweep failed; retrying at the next one")
                 wait = IDLE_SECONDS
+                if self._poll_seconds is not None:
+                    wait = max(self._poll_seconds, RETRY_POLL_SECONDS)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), wait)
 

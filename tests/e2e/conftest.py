@@ -110,6 +110,20 @@ class Service:
 
 StartService = Callable[..., Service]
 
+
+@dataclass
+class Worker:
+    """A running `syncbot worker` and its log."""
+
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def log_text(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+
+StartWorker = Callable[[Service], Worker]
+
 BOOTSTRAP = {"Authorization": f"Bearer {TOKEN}"}
 """Every test client sends the bootstrap token unless a request says otherwise."""
 
@@ -154,8 +168,11 @@ def start_service(database_url: str, tmp_path: Path) -> Iterator[StartService]:
     config.write_text(CHANNELS_FILE, encoding="utf-8")
     started: list[tuple[subprocess.Popen[bytes], httpx.Client]] = []
 
-    def start(channels_file: str | None = None, **env: str | None) -> Service:
-        """`channels_file` is added to the default channels file's text."""
+    def start(
+        channels_file: str | None = None, flags: tuple[str, ...] = (), **env: str | None
+    ) -> Service:
+        """`channels_file` is added to the default channels file's text; `flags` are more
+        options of `serve` (`--no-intake`)."""
         if channels_file is not None:
             config.write_text(CHANNELS_FILE + channels_file, encoding="utf-8")
         port = _free_port()
@@ -174,7 +191,7 @@ def start_service(database_url: str, tmp_path: Path) -> Iterator[StartService]:
         environment.update({k: v for k, v in variables.items() if v is not None})
         with log.open("wb") as output:
             process = subprocess.Popen(
-                [_syncbot(), "serve", "--host", "127.0.0.1", "--port", str(port)],
+                [_syncbot(), "serve", "--host", "127.0.0.1", "--port", str(port), *flags],
                 env=environment,
                 cwd=tmp_path,
                 stdout=output,
@@ -188,12 +205,40 @@ def start_service(database_url: str, tmp_path: Path) -> Iterator[StartService]:
     yield start
     for process, client in started:
         client.close()
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _stop(process)
+
+
+@pytest.fixture
+def start_worker(tmp_path: Path) -> Iterator[StartWorker]:
+    """Starts `syncbot worker` with a started service's environment: the same database,
+    channels file and secrets. Every worker started is terminated when the test ends."""
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(service: Service) -> Worker:
+        log = tmp_path / f"worker-{len(started)}.log"
+        with log.open("wb") as output:
+            process = subprocess.Popen(
+                [_syncbot(), "worker"],
+                env=service.environment,
+                cwd=tmp_path,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        started.append(process)
+        return Worker(process, log)
+
+    yield start
+    for process in started:
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 @pytest.fixture
