@@ -14,7 +14,7 @@ from connectors.fake import FakeConnector
 from syncbot.intake.processor import IntakeProcessor
 from syncbot.runtime import intake
 from syncbot.runtime.intake import IDLE_SECONDS, IntakeLoop
-from syncbot.store import inbox, models
+from syncbot.store import inbox, inbox_writer, models
 from syncbot.store.catalogue import add_sku
 from syncbot.testing import eventually
 
@@ -82,7 +82,7 @@ async def test_a_polling_loop_applies_a_delivery_stored_while_it_idles(
     loop = IntakeLoop(processor, poll_seconds=POLL_SECONDS)
     async with running(loop):
         await eventually(lambda: processor.sweeps >= 1, what="the start-up sweep")
-        assert await inbox.store("shop", Delivery("e1", "order"), order("1001"))
+        assert await inbox_writer.store("shop", Delivery("e1", "order"), order("1001"))
         await eventually(status_of("e1"), FOUND_WITHIN_SECONDS, "e1 applied")
         assert processor.sweeps >= 2
 
@@ -97,7 +97,7 @@ async def test_a_polling_loop_keeps_polling_after_a_failed_sweep(
     loop = IntakeLoop(processor, poll_seconds=POLL_SECONDS)
     async with running(loop):
         await eventually(lambda: processor.sweeps > 2, FOUND_WITHIN_SECONDS, "a good sweep")
-        assert await inbox.store("shop", Delivery("e1", "order"), order("1001"))
+        assert await inbox_writer.store("shop", Delivery("e1", "order"), order("1001"))
         await eventually(status_of("e1"), FOUND_WITHIN_SECONDS, "e1 applied")
 
 
@@ -107,6 +107,6 @@ async def test_a_woken_loop_applies_a_delivery_at_once(shop: dict[str, Connector
     loop = IntakeLoop(processor)
     async with running(loop):
         await eventually(lambda: processor.sweeps >= 1, what="the start-up sweep")
-        assert await inbox.store("shop", Delivery("e1", "order"), order("1001"))
+        assert await inbox_writer.store("shop", Delivery("e1", "order"), order("1001"))
         loop.wake()
         await eventually(status_of("e1"), FOUND_WITHIN_SECONDS, "e1 applied")

@@ -16,8 +16,9 @@ from tortoise.exceptions import ConfigurationError
 
 from connectors.base import Delivery
 from syncbot.bootstrap import run_worker
-from syncbot.config import ChannelsFile, Settings, load_channels_file
-from syncbot.store import inbox, models
+from syncbot.channels_file import ChannelsFile, load_channels_file
+from syncbot.config import Settings
+from syncbot.store import inbox, inbox_writer, models
 from syncbot.store.catalogue import add_sku
 from syncbot.store.database import close_database, declare_locations, open_database
 from syncbot.testing import eventually
@@ -50,7 +51,7 @@ async def store_an_order(database_url: str) -> None:
     try:
         await declare_locations(["main"])
         await add_sku("MUG")
-        await inbox.store("shop", Delivery("e1", "order"), json.dumps(ORDER).encode())
+        await inbox_writer.store("shop", Delivery("e1", "order"), json.dumps(ORDER).encode())
     finally:
         await close_database()
 
