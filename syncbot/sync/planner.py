@@ -64,14 +64,14 @@ async def plan(
         row.inventory_id: row.channel_quantity if levels is None else levels.get(row.inventory_id)
         for row in rows
     }
-    below = {
+    # Every listing syncbot pushed and knows a level of: the channel's own orders since
+    # the push explain a level below it (`decide`), or show a level the belief misses.
+    pushed = {
         row.sku: row.push_watermark
         for row in rows
-        if row.pushed_quantity is not None
-        and (level := held[row.inventory_id]) is not None
-        and level < row.pushed_quantity
+        if row.pushed_quantity is not None and held[row.inventory_id] is not None
     }
-    ingested, restocked = await _ingested(channel, below, stock.recipes)
+    ingested, restocked = await _ingested(channel, pushed, stock.recipes)
     items = []
     for row in rows:
         allocation = stock.allocate(channel, row.sku, now.date())
@@ -88,12 +88,15 @@ async def plan(
             now=now,
             grace=grace,
         )
-        reread = levels is None and _needs_reread(decision, row.sku in restocked)
+        # The channel's own orders moved the SKU since the push, yet the belief is still
+        # the pushed level: the channel moved its level, and no read has seen it since.
+        unseen = ingested.get(row.sku, 0) != 0 and held[row.inventory_id] == row.pushed_quantity
+        reread = levels is None and _needs_reread(decision, row.sku in restocked or unseen)
         items.append(PlannedListing(row, allocation, decision, reread))
     return Plan(channel.name, watermark, items)
 
 
-def _needs_reread(decision: Decision, restocked: bool) -> bool:
+def _needs_reread(decision: Decision, moved_unseen: bool) -> bool:
     """Whether to read the channel's level again before acting on `decision`.
 
     What syncbot believes a channel holds is its last acknowledgement or read, and a
@@ -102,22 +105,25 @@ def _needs_reread(decision: Decision, restocked: bool) -> bool:
     push. A raised one is not, when the decision sends nothing: a HOLD (the channel looks
     below the last push though its restock has put the units back, so the raise would wait
     for orders that were cancelled) or an IN_SYNC against the old, lower reading (the
-    channel lists more than planned until the drift check). So a HOLD is always decided on
-    a fresh reading, and an IN_SYNC is when this channel's own orders put units back since
-    the last push. A read only ever confirms or lowers a hold's evidence, never forces a
-    push, so no stale raise can follow from it; a PUSH needs no read, its compare-and-set
-    finds a stale reading.
+    channel lists more than planned until the drift check). Nor is a lowered one when the
+    decision sends nothing: the channel sold units itself while another channel's cancel
+    put as many back, so the plan still equals the pushed level the belief holds, and the
+    channel lists less than planned. So a HOLD is always decided on a fresh reading, and an
+    IN_SYNC is when this channel's own orders put units back since the last push, or moved
+    any while the belief is still the pushed level. A read only ever confirms or lowers a
+    hold's evidence, never forces a push, so no stale raise can follow from it; a PUSH
+    needs no read, its compare-and-set finds a stale reading.
     """
     if decision.action is Action.HOLD:
         return True
-    return decision.action is Action.IN_SYNC and restocked
+    return decision.action is Action.IN_SYNC and moved_unseen
 
 
 async def _ingested(
     channel: SyncChannel, below: Mapping[str, int], recipes: Mapping[str, Recipe]
 ) -> tuple[dict[str, int], set[str]]:
-    """Per SKU whose channel level fell below its last push, the units the channel's
-    ingested orders took since that push (by the watermark in `below`); and the SKUs whose
+    """Per SKU pushed, the units the channel's ingested orders took since that push (by
+    the watermark in `below`; net of what they put back); and the SKUs whose
     channel's orders put units back since (a restocked cancel or return: the channel raised
     its own level). A bundle's orders move its components, so its count is the whole
     bundles its components' takings make (`ledger.bundle_listing.bundles_taken`)."""

@@ -235,6 +235,22 @@ class TestChannelRestocks:
         assert shop.levels["item-MUG"] == 8
 
 
+class TestChannelSalesOffset:
+    async def test_a_sale_on_the_channel_offset_by_a_cancel_elsewhere_is_read_and_pushed(
+        self, shop: FakeConnector, clock: Clock
+    ) -> None:
+        """Pushed 10; the channel sells 2 itself (8) and syncbot ingests the sale, while
+        another channel's cancel puts 2 back: planned 10 equals the pushed level syncbot
+        still believes, but the channel holds 8. It is read and raised, not left in sync."""
+        await run(shop, clock)
+        shop.levels["item-MUG"] = 8
+        await sale("order-1", "MUG", 2)
+        await post([receive("MUG", 2)])  # units back from elsewhere, before any push
+        report = await run(shop, clock)
+        assert report.pushed == 1
+        assert shop.levels["item-MUG"] == 10
+
+
 class TestCrashes:
     async def test_a_push_whose_answer_was_lost_is_sent_again_under_the_same_key(
         self, shop: FakeConnector, clock: Clock
