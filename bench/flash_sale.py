@@ -431,8 +431,10 @@ def _phase(
 
     began = datetime.now(UTC)
     started = time.perf_counter()
-    # Paced, many connections each waiting long, so the answer's latency barely slows the pace.
-    acks = send(base, deliveries, rate, max(16, int(rate / 2)) if rate else 32)
+    # Paced by send slots: enough connections that one waiting for a slow answer never
+    # leaves a slot unused (a twentieth of a second's requests), few enough that their first
+    # requests, which wrk sends at once, are a small burst.
+    acks = send(base, deliveries, rate, max(8, int(rate / 20)) if rate else 32)
     sent_at = time.perf_counter()
     wait(lambda: ledger.pending() == 0, "the backlog to drain", 900, step=0.05)
     drained = time.perf_counter()

@@ -133,10 +133,24 @@ def send(base: str, deliveries: list[Delivery], rate: float, connections: int) -
 
 
 # Each wrk thread sends the requests whose index is its number modulo the threads, one per
-# request() call; delay() spaces a connection's requests so all connections together keep
-# `rate`; a thread stops once each of its requests was answered.
+# request() call, and stops once each of its requests was answered. Paced, as wrk2 does:
+# each thread gives out send slots `interval_ms` apart, and delay() holds a connection's
+# next request until the next free slot, so the requests go evenly at `rate`. (A fixed
+# delay per connection, Debian's wrk's own pacing, kept the connections in step: the
+# "steady" load was bursts of every connection at once, and the pace fell with latency.)
 _LUA = r"""
-local file, threads, delay_ms = "%(file)s", %(threads)d, %(delay)f
+local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_usec; } timeval;
+int gettimeofday(timeval *tv, void *tz);
+]]
+local clock = ffi.new("timeval")
+local function now_ms()
+  ffi.C.gettimeofday(clock, nil)
+  return tonumber(clock.tv_sec) * 1000 + tonumber(clock.tv_usec) / 1000
+end
+local file, threads, interval_ms = "%(file)s", %(threads)d, %(interval)f
+local next_slot = nil
 local counter = 0
 function setup(thread)
   thread:set("id", counter)
@@ -165,7 +179,12 @@ function init(args)
   end
 end
 function delay()
-  return delay_ms
+  if interval_ms <= 0 then
+    return 0
+  end
+  local now = now_ms()
+  next_slot = math.max((next_slot or now) + interval_ms, now)
+  return next_slot - now
 end
 function request()
   if next_index > #requests then
@@ -195,8 +214,8 @@ end
 def _send_wrk(base: str, deliveries: list[Delivery], rate: float, connections: int) -> Acks:
     threads = 2
     connections = max(connections, threads)
-    # The ms each connection waits before its next request, so all together keep `rate`.
-    delay = connections * 1000.0 / rate if rate else 0.0
+    # The ms between two send slots of one thread, so the threads together keep `rate`.
+    interval = threads * 1000.0 / rate if rate else 0.0
     with tempfile.TemporaryDirectory() as folder:
         requests = Path(folder) / "requests.bin"
         with requests.open("wb") as out:
@@ -204,7 +223,7 @@ def _send_wrk(base: str, deliveries: list[Delivery], rate: float, connections: i
                 raw = _raw_request(base, delivery)
                 out.write(f"{len(raw)}\n".encode() + raw)
         script = Path(folder) / "flash.lua"
-        script.write_text(_LUA % {"file": requests, "threads": threads, "delay": delay})
+        script.write_text(_LUA % {"file": requests, "threads": threads, "interval": interval})
         budget = (len(deliveries) / rate if rate else len(deliveries) / 20) + 120
         started = time.perf_counter()
         wrk = subprocess.Popen(

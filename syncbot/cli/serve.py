@@ -31,6 +31,7 @@ from starlette.types import ASGIApp
 
 from syncbot.cli.common import fail, run
 from syncbot.console import live
+from syncbot.runtime import memory
 from syncbot.store.preflight import check_usable
 
 STOP_SECONDS = 8.0  # under the 10 s in which `serve` must have stopped after SIGTERM
@@ -87,6 +88,10 @@ class StoppableServer(uvicorn.Server):
         self._serving = asyncio.current_task()
         self._loop = asyncio.get_running_loop()
         await super().serve(sockets)
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)  # the lifespan's start-up: migrated, jobs started
+        memory.tune_after_start()
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         super().handle_exit(sig, frame)

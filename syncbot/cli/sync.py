@@ -15,6 +15,7 @@ from syncbot.cli.channels import require_channel
 from syncbot.cli.common import fail, load, run, run_with_database
 from syncbot.config import Settings
 from syncbot.logs import configure_logging
+from syncbot.runtime import memory
 from syncbot.sync.channels import SyncChannel
 from syncbot.sync.drift import DriftReport, check_drift
 from syncbot.sync.pusher import SyncReport
@@ -172,6 +173,7 @@ def worker_command() -> None:
     without the web service."""
     settings, channels = load()
     configure_logging(settings.log_level)
+    memory.tune_after_start()  # its code is imported: the rest it makes is short-lived
     try:
         run(bootstrap.run_worker(settings, channels))
     except KeyboardInterrupt:
