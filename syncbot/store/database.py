@@ -36,6 +36,8 @@ SQLITE_PRAGMAS = {"journal_mode": "WAL", "busy_timeout": "15000", "synchronous":
 POSTGRES_POOL = {"minsize": "1", "maxsize": "5"}
 # Tortoise's SQLite engine with transactions that take the write lock as they begin: see there.
 SQLITE_ENGINE = "syncbot.store.sqlite_engine"
+# Tortoise's asyncpg engine with a pool that does not reset sessions: see there.
+POSTGRES_ENGINE = "syncbot.store.postgres_engine"
 
 
 def connection_url(database_url: str) -> str:
@@ -54,10 +56,10 @@ def tortoise_connection(database_url: str) -> str | dict[str, Any]:
     if connection["engine"] == "tortoise.backends.sqlite":
         connection["engine"] = SQLITE_ENGINE
         return connection
-    password = connection["credentials"].get("password")
-    if not password:
-        return url
-    connection["credentials"]["password"] = _Secret(password)
+    if connection["engine"] == "tortoise.backends.asyncpg":
+        connection["engine"] = POSTGRES_ENGINE
+    if password := connection["credentials"].get("password"):
+        connection["credentials"]["password"] = _Secret(password)
     return connection
 
 
