@@ -35,6 +35,7 @@ from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service as DriverService
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
 from syncbot.app import users
@@ -192,6 +193,24 @@ def wait_for(browser: WebDriver, condition: Callable[[WebDriver], Any], what: st
     return WebDriverWait(browser, WAIT_SECONDS, poll_frequency=0.05).until(
         condition, f"never happened: {what}"
     )
+
+
+def replaced(element: WebElement) -> Callable[[WebDriver], bool]:
+    """A condition: `element`'s page has gone (the answer to a form has loaded).
+
+    Selenium's `staleness_of` waits for StaleElementReferenceException only; while the old
+    page is being torn down, Chrome may answer "Node with given id does not belong to the
+    document" instead, which the wait would raise as a failure. Both mean the same here.
+    """
+
+    def gone(_: WebDriver) -> bool:
+        try:
+            element.is_enabled()
+        except WebDriverException:  # StaleElementReferenceException is one
+            return True
+        return False
+
+    return gone
 
 
 def sign_in(browser: WebDriver, service: ConsoleService, name: str, next_path: str = "/") -> None:

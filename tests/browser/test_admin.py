@@ -6,16 +6,15 @@ from __future__ import annotations
 import httpx
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import Select
 
-from .conftest import ConsoleService, shot, sign_in, wait_for
+from .conftest import ConsoleService, replaced, shot, sign_in, wait_for
 
 
 def _submit(browser: WebDriver, form_id: str) -> None:
     form = browser.find_element(By.ID, form_id)
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    wait_for(browser, staleness_of(form), "the answer to the form")
+    wait_for(browser, replaced(form), "the answer to the form")
 
 
 def _secret(browser: WebDriver) -> str:

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support.expected_conditions import staleness_of
 
-from .conftest import ConsoleService, shot, sign_in, wait_for
+from .conftest import ConsoleService, replaced, shot, sign_in, wait_for
 
 
 def test_a_manager_defines_a_bundle_and_its_card_shows_what_limits_it(
@@ -25,7 +24,7 @@ def test_a_manager_defines_a_bundle_and_its_card_shows_what_limits_it(
     form.find_element(By.NAME, "components").send_keys("MUG-1:2\nTEE/RED-M:1")
     form.find_element(By.NAME, "add").click()
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    wait_for(browser, staleness_of(form), "the answer to the form")
+    wait_for(browser, replaced(form), "the answer to the form")
     wait_for(browser, lambda b: "/skus/GIFT-1" in b.current_url, "the new bundle's card")
 
     assert "Recorded: GIFT-1 is a bundle of MUG-1:2 TEE/RED-M:1" in browser.page_source

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support.expected_conditions import staleness_of
 
-from .conftest import ConsoleService, shot, sign_in, wait_for
+from .conftest import ConsoleService, replaced, shot, sign_in, wait_for
 
 
 def _main(service: ConsoleService) -> dict[str, int]:
@@ -39,7 +38,7 @@ def test_a_clerk_receives_a_line_on_the_order_page_and_the_stock_changes(
     quantity.clear()
     quantity.send_keys("4")
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    wait_for(browser, staleness_of(form), "the answer to the form")
+    wait_for(browser, replaced(form), "the answer to the form")
     wait_for(browser, lambda b: "posting=" in b.current_url, "the order page after the receipt")
 
     page = browser.find_element(By.TAG_NAME, "main").text

@@ -7,10 +7,9 @@ from typing import Any
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import Select
 
-from .conftest import ConsoleService, shot, sign_in, wait_for
+from .conftest import ConsoleService, replaced, shot, sign_in, wait_for
 
 PHONE_WIDTH = 360
 
@@ -25,7 +24,7 @@ def _movements(service: ConsoleService) -> list[dict[str, Any]]:
 def _submit(browser: WebDriver, selector: str) -> None:
     form = browser.find_element(By.CSS_SELECTOR, selector)
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    wait_for(browser, staleness_of(form), "the answer to the form")
+    wait_for(browser, replaced(form), "the answer to the form")
 
 
 def _post_from_the_page(browser: WebDriver, path: str, fields: dict[str, str]) -> int:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support.expected_conditions import staleness_of
 
 from syncbot.app.sessions import MAX_FAILURES
 
-from .conftest import ConsoleService, password, shot, sign_in, wait_for
+from .conftest import ConsoleService, password, replaced, shot, sign_in, wait_for
 
 
 def _submit(browser: WebDriver, name: str, typed: str) -> None:
@@ -18,7 +17,7 @@ def _submit(browser: WebDriver, name: str, typed: str) -> None:
     browser.find_element(By.NAME, "password").send_keys(typed)
     form = browser.find_element(By.CSS_SELECTOR, "form.form")
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    wait_for(browser, staleness_of(form), "the answer to the form")
+    wait_for(browser, replaced(form), "the answer to the form")
 
 
 def _alert(browser: WebDriver) -> str:
