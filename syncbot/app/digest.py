@@ -31,7 +31,7 @@ from syncbot.app.replenishment import Line
 from syncbot.app.stocktake_views import StocktakeSummary
 from syncbot.ledger.purchasing import PurchaseStatus
 from syncbot.store.digests import claim, mark_posted, posted, release
-from syncbot.store.inbox import InboxEntry
+from syncbot.store.inbox_entries import InboxEntry
 
 __all__ = [
     "PO_DUE_WITHIN_DAYS",

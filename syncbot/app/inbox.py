@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from syncbot.app.actor import Actor
 from syncbot.ledger.limits import quoted
-from syncbot.store import inbox
+from syncbot.store import inbox, inbox_entries
 from syncbot.store.inbox import (
     APPLIED,
     FAILED,
@@ -12,12 +12,11 @@ from syncbot.store.inbox import (
     NOT_FOUND,
     PENDING,
     SKIPPED,
-    UNFINISHED,
     AlreadyClosed,
-    InboxEntry,
     InboxRefusal,
     UnknownDelivery,
 )
+from syncbot.store.inbox_entries import UNFINISHED, InboxEntry
 
 __all__ = [
     "APPLIED",
@@ -44,7 +43,7 @@ async def unfinished(
     """Deliveries not applied or ignored yet, oldest first; only those in `status` when one
     is given. Raises InboxRefusal for a state a delivery not applied cannot be in."""
     _check_state(status)
-    return await inbox.unfinished(limit, status, offset)
+    return await inbox_entries.unfinished(limit, status, offset)
 
 
 def _check_state(status: str | None) -> None:
@@ -55,7 +54,7 @@ def _check_state(status: str | None) -> None:
 
 
 async def entry(delivery_id: int) -> InboxEntry | None:
-    return await inbox.entry(delivery_id)
+    return await inbox_entries.entry(delivery_id)
 
 
 async def retry(delivery_ids: list[int] | None = None, status: str | None = None) -> int:
@@ -69,4 +68,4 @@ async def skip(delivery_id: int, actor: Actor, reason: str) -> InboxEntry | None
     """Closes a delivery unprocessed, naming who and why; raises UnknownDelivery,
     AlreadyClosed, or InboxRefusal for a blank reason. Answers the delivery as it is now."""
     await inbox.skip(delivery_id, actor.encode(), reason)
-    return await inbox.entry(delivery_id)
+    return await inbox_entries.entry(delivery_id)

@@ -12,7 +12,7 @@ from typing import Any, Generic, TypeVar
 
 from syncbot.app.views import MovementView, ParkedLineView
 from syncbot.store import overview as store
-from syncbot.store.inbox import InboxEntry, entry_of
+from syncbot.store.inbox_entries import InboxEntry, entry_of
 from syncbot.store.overview import LowStockRow, OversoldRow, SyncHealth
 from syncbot.store.status import ListingFilter, listing_state
 

@@ -3,7 +3,7 @@
 An exception the processor did not expect is a bug in syncbot, not in the payload: it is
 described with its type and message, and says the delivery is kept for a retry once the
 bug is fixed. Errors stored before this rule are reworded when shown, by the inbox's read
-model (`syncbot.store.inbox.readable`).
+model (`syncbot.store.inbox_entries.readable`).
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from syncbot.intake.processor import IntakeProcessor
 from syncbot.ledger.errors import InvalidMovement
 from syncbot.ledger.orders import OrderEvent
 from syncbot.runtime.intake import IntakeLoop
-from syncbot.store import inbox, inbox_writer, models
+from syncbot.store import inbox, inbox_entries, inbox_writer, models
 from syncbot.store import orders as orders_store
 from syncbot.store.catalogue import add_sku
 from syncbot.store.stock import stock
@@ -81,7 +81,7 @@ async def test_a_stored_delivery_is_applied_and_marked(processor: IntakeProcesso
     assert (await stock("MUG")).total.committed == 2
     row = await row_of("e1")
     assert (row.status, row.attempts, row.last_error, row.claimed_by) == ("applied", 1, None, None)
-    assert await inbox.unfinished() == []
+    assert await inbox_entries.unfinished() == []
     assert await processor.process_pending() == 0
 
 
@@ -98,7 +98,7 @@ async def test_a_topic_without_orders_is_closed_as_ignored(processor: IntakeProc
     await keep("e1", b"{}", topic="product")
     await processor.process_pending()
     assert (await row_of("e1")).status == "ignored"
-    assert await inbox.unfinished() == []
+    assert await inbox_entries.unfinished() == []
 
 
 async def test_an_unreadable_delivery_fails_at_once_with_its_reason(
@@ -109,7 +109,7 @@ async def test_an_unreadable_delivery_fails_at_once_with_its_reason(
     row = await row_of("e1")
     assert (row.status, row.attempts, row.next_attempt_at) == ("failed", 1, None)
     assert row.processed_at is not None
-    (entry,) = await inbox.unfinished()
+    (entry,) = await inbox_entries.unfinished()
     assert entry.error == "not a fake order: the payload has no 'updated_at'"
 
 
@@ -203,7 +203,7 @@ async def test_a_processing_bug_on_one_row_never_stops_the_rows_after_it(
     assert second.attempts == 2
     assert second.next_attempt_at is not None
     assert second.next_attempt_at - clock() > first_wait - T0
-    (entry,) = await inbox.unfinished()
+    (entry,) = await inbox_entries.unfinished()
     assert (entry.id, entry.status, entry.attempts) == (poison.id, "pending", 2)
 
 
@@ -225,7 +225,7 @@ async def test_an_order_not_on_the_store_is_closed_with_its_reason_and_counted(
     row = await row_of("e1")
     assert (row.status, row.attempts, row.next_attempt_at) == ("not_found", 1, None)
     assert counter._value.get() == before + 1
-    (entry,) = await inbox.unfinished()
+    (entry,) = await inbox_entries.unfinished()
     assert entry.error == (
         "order 123 not found on the store: deleted, or the token lacks read_orders"
     )
@@ -292,7 +292,7 @@ class TestByHand:
         bad = await keep("bad", b'{"order_id": 1}')
         await processor.process_pending()
         await inbox.skip(bad, "cli:alice", "  test order, deleted in Shopify ")
-        (entry,) = await inbox.unfinished()
+        (entry,) = await inbox_entries.unfinished()
         assert (entry.status, entry.closed_by, entry.error) == (
             "skipped",
             "cli:alice",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from syncbot.intake.errors import describe
-from syncbot.store.inbox import readable
+from syncbot.store.inbox_entries import readable
 
 
 def test_an_unexpected_error_names_its_type_and_says_the_delivery_is_kept() -> None:
