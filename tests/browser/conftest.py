@@ -29,6 +29,7 @@ from e2e.conftest import (
     _free_port,
     _syncbot,
     _wait_until_ready,
+    stop_process,
 )
 from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
@@ -151,12 +152,7 @@ def service(tmp_path: Path, console_template: Path) -> Iterator[ConsoleService]:
         yield ConsoleService(url, database_url, environment, api, log, process)
     finally:
         api.close()
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 def _chromium_present() -> bool:

@@ -205,7 +205,7 @@ def start_service(database_url: str, tmp_path: Path) -> Iterator[StartService]:
     yield start
     for process, client in started:
         client.close()
-        _stop(process)
+        stop_process(process)
 
 
 @pytest.fixture
@@ -229,10 +229,11 @@ def start_worker(tmp_path: Path) -> Iterator[StartWorker]:
 
     yield start
     for process in started:
-        _stop(process)
+        stop_process(process)
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """Stops a started process: SIGTERM, then SIGKILL after 10 s."""
     process.terminate()
     try:
         process.wait(timeout=10)
