@@ -47,13 +47,19 @@ from tortoise.transactions import in_transaction
 from connectors.base import Connector, ConnectorError, Delivery, MalformedDelivery, NotOnStore
 from syncbot import metrics
 from syncbot.intake.errors import describe
-from syncbot.ledger import LedgerError, orders
+from syncbot.ledger import LedgerError
 from syncbot.ledger.errors import InvalidMovement
 from syncbot.ledger.orders import OrderEvent
 from syncbot.store import inbox
 from syncbot.store.errors import STORE_ERRORS, refused_value
 from syncbot.store.inbox import InboxDelivery
-from syncbot.store.orders import Reconcile, UnstorableOrder, reconcile_all, record_order_event
+from syncbot.store.orders import (
+    Reconcile,
+    UnstorableOrder,
+    reconcile_all,
+    record_order_event,
+    refuse_unstorable,
+)
 from syncbot.store.posting import PostingResult, count_posting
 
 log = logging.getLogger(__name__)
@@ -147,8 +153,7 @@ class IntakeProcessor:
         """Refuses, before anything is written, a delivery naming an id the store cannot
         hold (`record_order_event` checks the same for a delivery tried alone)."""
         for event in events:
-            if problem := orders.id_problem(event):
-                raise UnstorableOrder(f"order {event.order_id[:80]!r}: {problem}")
+            refuse_unstorable(event)
         return events
 
     async def _close_all(self, rows: list[InboxDelivery], status: str) -> None:

@@ -91,16 +91,15 @@ async def lock(connection: BaseDBAsyncClient, keys: list[RowKey]) -> dict[RowKey
     postings to a new SKU did, now and then). So a transaction creates what is missing
     holding no balance lock, then locks every row in one ordered statement.
     """
-    postgres = connection.capabilities.dialect == "postgres"
-    rows = await _select(connection, keys, for_update=not postgres)
+    rows = await _select(connection, keys, for_update=False)
+    if len(rows) == len(keys) and connection.capabilities.dialect != "postgres":
+        return rows  # SQLite has no row locks: its transaction already runs alone
     if len(rows) < len(keys):
         # A new SKU-location pair; existing rows prove their location exists, new ones do not.
         missing = [k for k in keys if k not in rows]
         await _check_locations(connection, missing)
         sql = with_placeholders(_CREATE, connection.capabilities.dialect)
         await connection.execute_many(sql, [list(k) for k in missing])
-    elif not postgres:
-        return rows
     return await _select(connection, keys, for_update=True)
 
 

@@ -69,9 +69,14 @@ async def record_order_event(channel: str, event: OrderEvent) -> PostingResult |
 
     Raises UnstorableOrder, before writing anything, for an id the store cannot hold.
     """
+    refuse_unstorable(event)
+    return await _reconcile(Reconcile(channel, event.order_id, event))
+
+
+def refuse_unstorable(event: OrderEvent) -> None:
+    """Raises UnstorableOrder for an order or line id the store cannot hold."""
     if problem := orders.id_problem(event):
         raise UnstorableOrder(f"order {event.order_id[:80]!r}: {problem}")
-    return await _reconcile(Reconcile(channel, event.order_id, event))
 
 
 async def apply_parked(sku: str) -> int:
@@ -164,9 +169,10 @@ async def _reconcile_round(
     settled: dict[tuple[str, str], tuple[OrderRecord, list[ParkedLine]]] = {}
     postings: dict[tuple[str, str], Posting] = {}
     for key, record in zip(keys, received, strict=True):
+        if isinstance(record, Exception):
+            outcomes.append(record)
+            continue
         try:
-            if isinstance(record, Exception):
-                raise record
             new_record, movements, parked = orders.settle(record, set(known), recipes)
         except Exception as error:  # as above
             outcomes.append(error)
