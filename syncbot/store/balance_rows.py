@@ -3,8 +3,10 @@
 Every row a posting reads or moves is locked in one fixed order (sku, location, bucket),
 so concurrent postings neither deadlock nor lose updates; counts resolve against the
 locked quantities; each movement moves both its legs by atomic increments (`Moves`:
-unguarded legs go in one batch of statements, a guarded movement alone); and events are
-derived from the balances after it, which the locks make exact.
+unguarded legs go with the posting's other writes, a guarded movement alone, at once); and
+events are derived from the balances after it, which the locks make exact. A posting finds
+and locks its rows with `touched_rows`; `lock` here serves a caller that locks balance
+rows ahead of its posting (a stock-take).
 """
 
 from __future__ import annotations
@@ -26,32 +28,12 @@ from syncbot.ledger import (
     Position,
     Quantities,
     UnknownLocation,
-    UnknownSku,
     derive_events,
-    total_changes,
 )
 from syncbot.store import models
 from syncbot.store.sku_list import with_placeholders
 
 RowKey = tuple[str, str, str]  # sku, location, bucket: also the order rows are locked in
-
-
-async def reorder_points_of(
-    connection: BaseDBAsyncClient,
-    entries: Sequence[Entry],
-    already: Mapping[str, int | None] | None = None,
-) -> dict[str, int | None]:
-    """The reorder point of each SKU posted to; refuses an unknown SKU. SKUs in
-    `already` (read by the caller in this transaction) are not read again."""
-    skus = {entry.sku for entry in entries}
-    found = {sku: point for sku, point in (already or {}).items() if sku in skus}
-    if wanted := skus - found.keys():
-        codes = sorted(wanted)
-        sql = f"SELECT code, reorder_point FROM sku WHERE code IN ({_marks(codes)})"
-        found.update(await _tuples(connection, sql, codes))
-    if unknown_skus := sorted(skus - found.keys()):
-        raise UnknownSku(unknown_skus[0])
-    return found
 
 
 async def _check_locations(connection: BaseDBAsyncClient, keys: list[RowKey]) -> None:
@@ -84,6 +66,17 @@ def row_keys(entries: Sequence[Entry]) -> list[RowKey]:
 
 async def lock(connection: BaseDBAsyncClient, keys: list[RowKey]) -> dict[RowKey, tuple[int, int]]:
     """Creates missing balance rows, then locks all of them in key order: id and quantity.
+    (A posting finds and locks its rows with `touched_rows.touch`, SKU rows and all.)"""
+    rows = await select(connection, keys)
+    if len(rows) == len(keys) and connection.capabilities.dialect != "postgres":
+        return rows  # SQLite has no row locks: its transaction already runs alone
+    if len(rows) < len(keys):
+        await create_missing(connection, [k for k in keys if k not in rows])
+    return await select(connection, keys, for_update=True)
+
+
+async def create_missing(connection: BaseDBAsyncClient, missing: list[RowKey]) -> None:
+    """Creates balance rows found missing (at 0), for rows a posting will lock after.
 
     On PostgreSQL the rows are found before any is locked: creating a row waits for a
     concurrent transaction that created the same one, and a transaction that waited so
@@ -91,16 +84,10 @@ async def lock(connection: BaseDBAsyncClient, keys: list[RowKey]) -> dict[RowKey
     postings to a new SKU did, now and then). So a transaction creates what is missing
     holding no balance lock, then locks every row in one ordered statement.
     """
-    rows = await _select(connection, keys, for_update=False)
-    if len(rows) == len(keys) and connection.capabilities.dialect != "postgres":
-        return rows  # SQLite has no row locks: its transaction already runs alone
-    if len(rows) < len(keys):
-        # A new SKU-location pair; existing rows prove their location exists, new ones do not.
-        missing = [k for k in keys if k not in rows]
-        await _check_locations(connection, missing)
-        sql = with_placeholders(_CREATE, connection.capabilities.dialect)
-        await connection.execute_many(sql, [list(k) for k in missing])
-    return await _select(connection, keys, for_update=True)
+    # A new SKU-location pair; existing rows prove their location exists, new ones do not.
+    await _check_locations(connection, missing)
+    sql = with_placeholders(_CREATE, connection.capabilities.dialect)
+    await connection.execute_many(sql, [list(k) for k in missing])
 
 
 # Rows go in and come out as plain tuples, not model instances: an import posting of 2,000
@@ -111,8 +98,8 @@ _CREATE = (
 )
 
 
-async def _select(
-    connection: BaseDBAsyncClient, keys: list[RowKey], *, for_update: bool
+async def select(
+    connection: BaseDBAsyncClient, keys: list[RowKey], *, for_update: bool = False
 ) -> dict[RowKey, tuple[int, int]]:
     if not keys:
         return {}
@@ -191,11 +178,11 @@ _INCREMENT = "UPDATE balance SET quantity = quantity + ? WHERE id = ?"
 class Moves:
     """A posting's movements moved in order, with one round trip for many of them.
 
-    An unguarded movement's legs are increments of rows that `lock` holds, so they cannot
-    fail: they are collected and sent as one batch of single-row UPDATEs (a posting of 500
-    receipts is one round trip, not 500). A guarded movement first sends the batch, so its
-    guard sees every leg before it, then moves alone (`move`). `held` follows every
-    movement at once, so counts resolve against it as before.
+    An unguarded movement's legs are increments of rows the posting holds locked, so they
+    cannot fail: they are collected, and the posting's writes send them (`pending`), a
+    posting of 500 receipts in one round trip, not 500. A guarded movement first sends the
+    ones collected, so its guard sees every leg before it, then moves alone (`move`).
+    `held` follows every movement at once, so counts resolve against it as before.
     """
 
     def __init__(
@@ -220,6 +207,11 @@ class Moves:
         self._legs += [[-quantity, self._rows[source][0]], [quantity, self._rows[destination][0]]]
         self._held[source] -= quantity
         self._held[destination] += quantity
+
+    def pending(self) -> list[list[int]]:
+        """The legs not sent yet ([change, row id]), handed to the posting's writes."""
+        legs, self._legs = self._legs, []
+        return legs
 
     async def flush(self) -> None:
         if self._legs:
@@ -273,22 +265,3 @@ def events_of(
             now = held.get((sku, location, available), quantity)
             after[(sku, location)] = Quantities(available=now)
     return derive_events(movements, after, reorder_points)
-
-
-async def keep_totals(connection: BaseDBAsyncClient, movements: Sequence[Movement]) -> None:
-    """Each touched SKU's totals, by atomic increments in SKU order (no lost update, and
-    the same lock order in every posting, after its balance rows), sent as one batch."""
-    changes = sorted(total_changes(movements).items())
-    if not changes:
-        return
-    sql = with_placeholders(_KEEP_TOTALS, connection.capabilities.dialect)
-    await connection.execute_many(
-        sql,
-        [[change.available, change.on_hand, change.incoming, sku] for sku, change in changes],
-    )
-
-
-_KEEP_TOTALS = (
-    "UPDATE sku SET available = available + ?, on_hand = on_hand + ?, "
-    "incoming = incoming + ? WHERE code = ?"
-)

@@ -1,8 +1,9 @@
 """The daily demand roll-up: kept by every posting, read by forecasts and reports.
 
-`keep` runs inside the posting's transaction, after its balance rows are locked, so two
-postings on the same SKU and location never race on a day's row (they queue on the balance
-row first), and a posting that rolls back takes its demand with it.
+A posting adds to it inside its transaction (`sold`, written by `posting_writes`), after
+its balance rows are locked, so two postings on the same SKU and location never race on a
+day's row (they queue on the balance row first), and a posting that rolls back takes its
+demand with it.
 """
 
 from __future__ import annotations
@@ -13,29 +14,22 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from tortoise import connections
-from tortoise.backends.base.client import BaseDBAsyncClient
 
 from syncbot.ledger import Movement
 from syncbot.ledger import demand as rules
 from syncbot.store.sku_list import with_placeholders
 
-_UPSERT = (
-    "INSERT INTO daily_demand (sku_id, location, channel, day, units) VALUES (?, ?, ?, ?, ?) "
-    "ON CONFLICT (sku_id, location, channel, day) "
-    "DO UPDATE SET units = daily_demand.units + excluded.units"
-)
 
-
-async def keep(
-    connection: BaseDBAsyncClient,
+def sold(
     postings: Sequence[Sequence[Movement]],
     documents: Sequence[str],
     moments: Sequence[datetime],
-) -> None:
-    """Adds what each posting's movements sold to its day's rows, each posting by its
-    document's channel and its moment: one batch of statements, a row per SKU, location,
-    channel and day in sorted order, so every posting takes those row locks in the same
-    order."""
+    dialect: str,
+) -> list[list[object]]:
+    """What each posting's movements sold, to add to its day's rows, each posting by its
+    document's channel and its moment: [sku, location, channel, day, units], one row per
+    SKU, location, channel and day, sorted. The posting's writes (`posting_writes`) add
+    them; those rows are kept under the lock of their SKU and location's balance rows."""
     sold: dict[tuple[str, str, str, date], int] = defaultdict(int)
     for movements, document, at in zip(postings, documents, moments, strict=True):
         channel = rules.channel_of(document)
@@ -45,14 +39,11 @@ async def keep(
                 source = (movement.source.location, str(movement.source.bucket))
                 destination = (movement.destination.location, str(movement.destination.bucket))
                 sold[(movement.sku, rules.location_of(source, destination), channel, day)] += units
-    dialect = connection.capabilities.dialect
-    rows = [
+    return [
         [sku, location, channel, day if dialect == "postgres" else day.isoformat(), units]
         for (sku, location, channel, day), units in sorted(sold.items())
         if units
     ]
-    if rows:
-        await connection.execute_many(with_placeholders(_UPSERT, dialect), rows)
 
 
 @dataclass(frozen=True, slots=True)

@@ -187,7 +187,7 @@ async def _reconcile_round(
         connection, [lock.id for k, lock in locked.items() if lock.new and k not in settled]
     )
     await _park(connection, [(k, parked, locked[k].new) for k, (_, parked) in settled.items()])
-    results = await record_all(connection, list(postings.values()), reorder_points=known)
+    results = await record_all(connection, list(postings.values()))
     await _save(connection, [(locked[k].id, record) for k, (record, _) in settled.items()])
     posted = dict(zip(postings, results, strict=True))
     return [

@@ -1,7 +1,7 @@
 """The rows a posting inserts: its movements and the events they imply (the outbox).
 
-They go in as plain parameter lists, one batch of statements per table for every posting
-of a transaction: building a Tortoise model instance for each row cost more than the
+They are built as plain parameter lists for `posting_writes` to send, every posting of a
+transaction together: building a Tortoise model instance for each row cost more than the
 database's work in an import posting of 2,000 receipts, and a batch of orders from a
 flash sale inserts its fifty postings' rows in one round trip instead of fifty.
 """
@@ -14,13 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tortoise import timezone
-from tortoise.backends.base.client import BaseDBAsyncClient
 
 from syncbot.ledger import Event, Movement
 from syncbot.ledger.costing import Valuation
 from syncbot.ledger.events import event_name, event_payload
 from syncbot.store import models
-from syncbot.store.sku_list import with_placeholders
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,17 +34,8 @@ class MovementRows:
     occurred_at: datetime
 
 
-# The columns are all the model's but its id.
-_INSERT_MOVEMENT = (
-    "INSERT INTO movement (posting, idempotency_key, kind, sku_id, quantity, source_location, "
-    "source_bucket, destination_location, destination_bucket, reason, forced, "
-    "counted_on_hand, reverses, actor, document, unit_cost, value, cost_variance, "
-    "occurred_at, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-_INSERT_EVENT = "INSERT INTO outbox_event (name, sku, payload, created_at) VALUES (?, ?, ?, ?)"
-
-
-async def insert_movements(connection: BaseDBAsyncClient, postings: Sequence[MovementRows]) -> None:
+def movement_rows(postings: Sequence[MovementRows]) -> list[list[object]]:
+    """Each movement's row: every column of the model but its id, in its order."""
     fields = models.Movement._meta.fields_map
     recorded = timezone.localtime()
     rows: list[list[object]] = []
@@ -88,17 +77,14 @@ async def insert_movements(connection: BaseDBAsyncClient, postings: Sequence[Mov
             ]
             for m, v in zip(posting.movements, posting.valuations, strict=True)
         ]
-    if rows:
-        sql = with_placeholders(_INSERT_MOVEMENT, connection.capabilities.dialect)
-        await connection.execute_many(sql, rows)
+    return rows
 
 
-async def insert_events(connection: BaseDBAsyncClient, events: Sequence[Event]) -> None:
-    if not events:
-        return
+def event_rows(events: Sequence[Event]) -> list[list[object]]:
+    """Each event's outbox row: name, sku, payload, created at."""
     payload = models.OutboxEvent._meta.fields_map["payload"]
     created = timezone.localtime()
-    rows = [
+    return [
         [
             event_name(e),
             e.sku,
@@ -107,5 +93,3 @@ async def insert_events(connection: BaseDBAsyncClient, events: Sequence[Event]) 
         ]
         for e in events
     ]
-    sql = with_placeholders(_INSERT_EVENT, connection.capabilities.dialect)
-    await connection.execute_many(sql, rows)

@@ -9,7 +9,7 @@ concurrency, like the quantities.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -27,29 +27,21 @@ async def value(
     connection: BaseDBAsyncClient,
     postings: Sequence[Sequence[Movement]],
     documents: Sequence[str],
-) -> list[list[Valuation]]:
+    locked: Mapping[str, StockValue] | None = None,
+) -> tuple[list[list[Valuation]], dict[str, StockValue]]:
     """One Valuation per movement of each posting, in order (the postings of a batch in
-    turn, each from the state the one before left); moves each touched SKU's value and
-    average. `documents` are the postings' source documents."""
+    turn, each from the state the one before left), and the new state of each SKU whose
+    value moved, for the posting's writes to keep. `documents` are the postings' source
+    documents; `locked`, each SKU's state as read under its lock (`touched_rows`), or
+    None to lock and read the SKUs here."""
     movements = [m for posting in postings for m in posting]
     crossing = sorted({m.sku for m in movements if direction(m)})
     if not crossing:
-        return [[Valuation() for _ in posting] for posting in postings]
-    average = models.Sku._meta.fields_map["average_cost"]
-    dialect = connection.capabilities.dialect
-    # Read as tuples, not models (an import posting of 2,000 receipts locks 2,000 SKUs);
-    # FOR UPDATE only on PostgreSQL, as SQLite's transaction already runs alone.
-    sql = (
-        "SELECT code, on_hand, stock_value, average_cost FROM sku "
-        f"WHERE code IN ({', '.join('?' * len(crossing))}) ORDER BY code"
-        + (" FOR UPDATE" if dialect == "postgres" else "")
-    )
-    _, locked = await connection.execute_query(with_placeholders(sql, dialect), crossing)
-    # The kept on_hand is read before the postings' `keep_totals`: the state before them.
-    states = {
-        code: StockValue(on_hand, stock_value, Decimal(average.to_python_value(cost)))
-        for code, on_hand, stock_value, cost in locked
-    }
+        return [[Valuation() for _ in posting] for posting in postings], {}
+    if locked is None:
+        states = await _lock(connection, crossing)
+    else:
+        states = {code: locked[code] for code in crossing}
     valued: list[list[Valuation]] = []
     for posting, document in zip(postings, documents, strict=True):
         valuations: list[Valuation] = []
@@ -65,18 +57,25 @@ async def value(
             states[movement.sku] = state
             valuations.append(moved)
         valued.append(valuations)
-    # One batch of statements for every SKU (in code order, as locked), not one per SKU.
-    await connection.execute_many(
-        with_placeholders(_KEEP_VALUE, connection.capabilities.dialect),
-        [
-            [state.value, average.to_db_value(state.average, models.Sku), code]
-            for code, state in sorted(states.items())
-        ],
+    return valued, states
+
+
+async def _lock(connection: BaseDBAsyncClient, crossing: list[str]) -> dict[str, StockValue]:
+    average = models.Sku._meta.fields_map["average_cost"]
+    dialect = connection.capabilities.dialect
+    # Read as tuples, not models (an import posting of 2,000 receipts locks 2,000 SKUs);
+    # FOR UPDATE only on PostgreSQL, as SQLite's transaction already runs alone.
+    sql = (
+        "SELECT code, on_hand, stock_value, average_cost FROM sku "
+        f"WHERE code IN ({', '.join('?' * len(crossing))}) ORDER BY code"
+        + (" FOR UPDATE" if dialect == "postgres" else "")
     )
-    return valued
-
-
-_KEEP_VALUE = "UPDATE sku SET stock_value = ?, average_cost = ? WHERE code = ?"
+    _, locked = await connection.execute_query(with_placeholders(sql, dialect), crossing)
+    # The kept on_hand is read before the postings' totals are kept: the state before them.
+    return {
+        code: StockValue(on_hand, stock_value, Decimal(average.to_python_value(cost)))
+        for code, on_hand, stock_value, cost in locked
+    }
 
 
 async def _original(connection: BaseDBAsyncClient, movement: Movement) -> Valuation:

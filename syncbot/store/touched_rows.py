@@ -1,0 +1,131 @@
+"""The rows a posting touches, found and locked: step 2 of `posting`'s contract.
+
+One read finds the SKUs posted to (their reorder points; an unknown one is refused) and
+the balance rows of theirs that exist. Missing balance rows are then created holding no
+balance lock (`balance_rows.create_missing` says why). On PostgreSQL one more statement
+locks every balance row in key order and, after them, every SKU row in code order, and
+reads the SKUs' stock values for `valuing`: the same lock order in every posting, and the
+writes that follow (`posting_writes`) take no row lock they do not already hold. SQLite's
+transaction already runs alone, so there it locks nothing.
+
+Two statements on PostgreSQL where there were four (reorder points, rows found, rows
+locked, SKUs locked for value), with the keys as arrays: one prepared statement whatever
+the number of rows, where a list of placeholders was a new statement to plan at each size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from syncbot.ledger import Entry, UnknownSku
+from syncbot.ledger.costing import StockValue
+from syncbot.store import balance_rows, models
+from syncbot.store.balance_rows import RowKey
+from syncbot.store.sku_list import with_placeholders
+
+
+@dataclass(frozen=True, slots=True)
+class Touched:
+    """What a posting's transaction holds once its rows are found and locked."""
+
+    reorder_points: dict[str, int | None]
+    rows: dict[RowKey, tuple[int, int]]
+    """Each balance row's id and quantity, locked on PostgreSQL."""
+    values: dict[str, StockValue] | None
+    """Each SKU's on hand, value and average, read under its lock on PostgreSQL; None on
+    SQLite, where `valuing` reads the SKUs that need it."""
+
+
+async def touch(connection: BaseDBAsyncClient, entries: Sequence[Entry]) -> Touched:
+    """Finds, creates where missing and locks every row the entries touch."""
+    keys = balance_rows.row_keys(entries)
+    skus = sorted({entry.sku for entry in entries})
+    postgres = connection.capabilities.dialect == "postgres"
+    points, rows = await (_find_postgres if postgres else _find_sqlite)(connection, keys, skus)
+    if unknown := [sku for sku in skus if sku not in points]:
+        raise UnknownSku(unknown[0])
+    if len(rows) < len(keys):
+        await balance_rows.create_missing(connection, [k for k in keys if k not in rows])
+        if not postgres:  # the created rows' ids; PostgreSQL's lock below reads them
+            rows = await balance_rows.select(connection, keys)
+    if not postgres:
+        return Touched(points, rows, None)
+    rows, values = await _lock(connection, keys, skus)
+    return Touched(points, rows, values)
+
+
+# The keys go as three arrays zipped by unnest: the exact rows, one statement text.
+_KEYS = "unnest(?::varchar[], ?::varchar[], ?::varchar[]) AS k (sku, location, bucket)"
+_FIND_POSTGRES = (
+    "SELECT code, reorder_point, NULL, NULL, NULL, NULL FROM sku WHERE code = ANY(?::varchar[]) "
+    "UNION ALL "
+    "SELECT b.sku_id, NULL, b.location_id, b.bucket, b.id, b.quantity FROM balance b "
+    f"JOIN {_KEYS} ON b.sku_id = k.sku AND b.location_id = k.location AND b.bucket = k.bucket"
+)
+# Balance rows first, in key order, then SKU rows in code order: UNION ALL runs its parts
+# in turn. A SKU row is locked FOR NO KEY UPDATE, as the UPDATE of its totals would: that
+# does not block another posting's foreign-key check on it, FOR UPDATE would.
+_LOCK = (
+    "WITH b AS (SELECT b.sku_id, b.location_id, b.bucket, b.id, b.quantity FROM balance b "
+    f"JOIN {_KEYS} ON b.sku_id = k.sku AND b.location_id = k.location AND b.bucket = k.bucket "
+    "ORDER BY b.sku_id, b.location_id, b.bucket FOR UPDATE OF b), "
+    "s AS (SELECT code, on_hand, stock_value, average_cost FROM sku "
+    "WHERE code = ANY(?::varchar[]) ORDER BY code FOR NO KEY UPDATE) "
+    "SELECT sku_id, location_id, bucket, id, quantity, NULL::bigint, NULL::numeric FROM b "
+    "UNION ALL SELECT code, NULL, NULL, NULL, on_hand, stock_value, average_cost FROM s"
+)
+
+
+def _key_arrays(keys: Sequence[RowKey]) -> list[list[str]]:
+    return [[k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys]]
+
+
+async def _find_postgres(
+    connection: BaseDBAsyncClient, keys: list[RowKey], skus: list[str]
+) -> tuple[dict[str, int | None], dict[RowKey, tuple[int, int]]]:
+    found = await _tuples(connection, _FIND_POSTGRES, [skus, *_key_arrays(keys)])
+    points: dict[str, int | None] = {}
+    rows: dict[RowKey, tuple[int, int]] = {}
+    for sku, point, location, bucket, row_id, quantity in found:
+        if location is None:
+            points[sku] = point
+        else:
+            rows[(sku, location, bucket)] = (row_id, quantity)
+    return points, rows
+
+
+async def _find_sqlite(
+    connection: BaseDBAsyncClient, keys: list[RowKey], skus: list[str]
+) -> tuple[dict[str, int | None], dict[RowKey, tuple[int, int]]]:
+    marks = ", ".join("?" * len(skus))
+    sql = f"SELECT code, reorder_point FROM sku WHERE code IN ({marks})"
+    points: dict[str, int | None] = dict(await _tuples(connection, sql, skus))
+    return points, await balance_rows.select(connection, keys)
+
+
+async def _lock(
+    connection: BaseDBAsyncClient, keys: list[RowKey], skus: list[str]
+) -> tuple[dict[RowKey, tuple[int, int]], dict[str, StockValue]]:
+    found = await _tuples(connection, _LOCK, [*_key_arrays(keys), skus])
+    average = models.Sku._meta.fields_map["average_cost"]
+    rows: dict[RowKey, tuple[int, int]] = {}
+    values: dict[str, StockValue] = {}
+    for sku, location, bucket, row_id, quantity, value, cost in found:
+        if location is None:
+            values[sku] = StockValue(quantity, value, Decimal(average.to_python_value(cost)))
+        else:
+            rows[(sku, location, bucket)] = (row_id, quantity)
+    return rows, values
+
+
+async def _tuples(
+    connection: BaseDBAsyncClient, sql: str, params: Sequence[object]
+) -> list[tuple[Any, ...]]:
+    dialect = connection.capabilities.dialect
+    _, rows = await connection.execute_query(with_placeholders(sql, dialect), list(params))
+    return [tuple(row) for row in rows]
