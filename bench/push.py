@@ -1,6 +1,7 @@
 """Channel push: 10,000 changed listings into a metered fake Shopify, and change-to-channel latency.
 
     python bench/push.py [--listings 10000] [--bucket 1000] [--restore-rate 100] [--samples 30]
+                         [--postgres URL] [--rounds 0] [--changed 50]
 
 The fake Shopify Admin API (connectors.shopify.testing) runs on 127.0.0.1 with a leaky
 bucket of query cost, answering THROTTLED when a call costs more than the bucket holds.
@@ -8,12 +9,17 @@ bucket of query cost, answering THROTTLED when a call costs more than the bucket
 1. **Push.** `--listings` changed listings, whose channel levels syncbot already knows:
    - the connector alone (`ShopifyConnector.push_levels`): calls against the minimum
      (listings / 250), elapsed time against the time the bucket allows, THROTTLED count;
-   - the whole sync (`syncbot.sync.pusher.sync` on SQLite: plan, record each change before
-     the call, record each answer), against the connector alone in the same run.
-2. **Latency.** A real `syncbot serve` (SQLite, default scheduler settings) pushes to the
-   fake; for each sample one damage is posted through the HTTP API and the time until the
-   fake holds the new level is measured. The bound is the scheduler's poll + debounce: a
-   change waits at most that long before its push starts.
+   - the whole sync (`syncbot.sync.pusher.sync` on SQLite, or on the scratch PostgreSQL
+     database `--postgres`, which is emptied first: plan, record each change before the
+     call, record each answer), against the connector alone in the same run; with its CPU
+     time (`time.process_time`, which includes the fake's thread and aiosqlite's);
+   - with `--rounds`, a flash sale's syncs: each round damages 1 to `--changed` SKUs (a
+     random number, as debounced changes come) and syncs only those, as the scheduler
+     does after a change; wall and CPU per round and per listing pushed.
+2. **Latency** (`--samples 0` skips it). A real `syncbot serve` (SQLite, default scheduler
+   settings) pushes to the fake; for each sample one damage is posted through the HTTP API
+   and the time until the fake holds the new level is measured. The bound is the
+   scheduler's poll + debounce: a change waits at most that long before its push starts.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import shutil
 import socket
 import statistics
@@ -28,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -77,56 +85,71 @@ async def push_alone(count: int, bucket: float, restore_rate: float) -> tuple[in
     return len(fake.set_calls), elapsed, fake.throttled
 
 
+@dataclass
+class SyncFigures:
+    calls: int
+    elapsed: float
+    cpu: float
+    throttled: int
+    rounds: list[tuple[float, float, int]] = field(default_factory=list)
+    """Each round's (wall seconds, CPU seconds, listings pushed)."""
+
+
 async def push_through_sync(
-    count: int, bucket: float, restore_rate: float
-) -> tuple[int, float, int]:
-    from syncbot.ledger import receive
+    count: int,
+    bucket: float,
+    restore_rate: float,
+    postgres: str | None = None,
+    rounds: int = 0,
+    changed: int = 50,
+) -> SyncFigures:
+    from scratch import scratch_database
+
+    from syncbot.ledger import damage, receive
     from syncbot.store import sync_models
     from syncbot.store.catalogue import add_sku
-    from syncbot.store.database import (
-        close_database,
-        declare_locations,
-        migrate,
-        open_database,
-    )
     from syncbot.store.posting import post
     from syncbot.sync.channels import SyncChannel
     from syncbot.sync.pusher import sync
 
     fake = ShopifyInventory(maximum=bucket, available=bucket, restore_rate=restore_rate)
     fake.levels = {item(n): 0 for n in range(count)}
-    with tempfile.TemporaryDirectory() as directory:
-        url = f"sqlite://{directory}/bench.db"
-        await migrate(url)
-        await open_database(url)
-        try:
-            await declare_locations(["main"])
-            for n in range(count):
-                await add_sku(f"SKU-{n}")
-            for start in range(0, count, 500):
-                await post([receive(f"SKU-{n}", 5) for n in range(start, min(count, start + 500))])
-            await sync_models.ChannelListing.bulk_create(
-                [
-                    sync_models.ChannelListing(
-                        channel="bench",
-                        sku=f"SKU-{n}",
-                        listing_id=f"v{n}",
-                        inventory_id=item(n),
-                        channel_quantity=0,
-                    )
-                    for n in range(count)
-                ]
-            )
-            with serve(fake) as fake_url:
-                async with httpx.AsyncClient(timeout=30) as http:
-                    channel = SyncChannel(connector(http, fake_url), ("main",))
-                    started = time.perf_counter()
-                    report = await sync(channel, grace=timedelta(minutes=10))
-                    elapsed = time.perf_counter() - started
-            assert report.pushed == count, report
-        finally:
-            await close_database()
-    return len(fake.set_calls), elapsed, fake.throttled
+    async with scratch_database(postgres, ["main"]):
+        for n in range(count):
+            await add_sku(f"SKU-{n}")
+        for start in range(0, count, 500):
+            await post([receive(f"SKU-{n}", 5_000) for n in range(start, min(count, start + 500))])
+        await sync_models.ChannelListing.bulk_create(
+            [
+                sync_models.ChannelListing(
+                    channel="bench",
+                    sku=f"SKU-{n}",
+                    listing_id=f"v{n}",
+                    inventory_id=item(n),
+                    channel_quantity=0,
+                )
+                for n in range(count)
+            ]
+        )
+        with serve(fake) as fake_url:
+            async with httpx.AsyncClient(timeout=30) as http:
+                channel = SyncChannel(connector(http, fake_url), ("main",))
+                cpu, started = time.process_time(), time.perf_counter()
+                report = await sync(channel, grace=timedelta(minutes=10))
+                elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+                assert report.pushed == count, report
+                figures = SyncFigures(len(fake.set_calls), elapsed, cpu, fake.throttled)
+                chosen = random.Random(19)
+                for _ in range(rounds):
+                    size = chosen.randint(1, min(changed, count))
+                    skus = {f"SKU-{n}" for n in chosen.sample(range(count), size)}
+                    await post([damage(sku, 1) for sku in sorted(skus)])
+                    cpu, started = time.process_time(), time.perf_counter()
+                    report = await sync(channel, grace=timedelta(minutes=10), skus=skus)
+                    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+                    assert report.pushed == len(skus), report
+                    figures.rounds.append((wall, cpu, report.pushed))
+    return figures
 
 
 def free_port() -> int:
@@ -213,7 +236,10 @@ async def main() -> None:
     parser.add_argument("--listings", type=int, default=10_000)
     parser.add_argument("--bucket", type=float, default=1000.0)
     parser.add_argument("--restore-rate", type=float, default=100.0)
-    parser.add_argument("--samples", type=int, default=30)
+    parser.add_argument("--samples", type=int, default=30, help="0: no latency")
+    parser.add_argument("--postgres", help="a scratch database for the sync, emptied first")
+    parser.add_argument("--rounds", type=int, default=0, help="syncs of a few changed SKUs")
+    parser.add_argument("--changed", type=int, default=50, help="most SKUs changed per round")
     args = parser.parse_args()
 
     minimum = -(-args.listings // MAX_INPUT_ITEMS)
@@ -230,13 +256,33 @@ async def main() -> None:
         f"{args.restore_rate:g})   THROTTLED {throttled}",
         flush=True,
     )
-    calls, whole, throttled = await push_through_sync(args.listings, args.bucket, args.restore_rate)
+    figures = await push_through_sync(
+        args.listings, args.bucket, args.restore_rate, args.postgres, args.rounds, args.changed
+    )
+    whole = figures.elapsed
     print(
-        f"  whole sync        {calls} calls (minimum {minimum})   {whole:6.2f} s   "
-        f"THROTTLED {throttled}   {args.listings / whole:,.0f} listings/s   "
-        f"ratio to the connector alone {whole / alone:.1f}x",
+        f"  whole sync        {figures.calls} calls (minimum {minimum})   {whole:6.2f} s   "
+        f"THROTTLED {figures.throttled}   {args.listings / whole:,.0f} listings/s   "
+        f"ratio to the connector alone {whole / alone:.1f}x   "
+        f"({'PostgreSQL' if args.postgres else 'SQLite'})",
         flush=True,
     )
+    print(
+        f"  whole sync CPU    {figures.cpu:6.2f} s   "
+        f"{figures.cpu / args.listings * 1e6:,.0f} us per listing",
+        flush=True,
+    )
+    if figures.rounds:
+        walls, cpus, pushed = zip(*figures.rounds, strict=True)
+        print(
+            f"  {len(walls)} rounds of 1-{args.changed} changed SKUs   wall median "
+            f"{statistics.median(walls) * 1e3:.1f} ms per round   CPU "
+            f"{sum(cpus) / len(cpus) * 1e3:.1f} ms per round, "
+            f"{sum(cpus) / sum(pushed) * 1e6:,.0f} us per listing pushed",
+            flush=True,
+        )
+    if not args.samples:
+        return
     settings = load_settings()
     floor = settings.sync_poll_seconds + settings.sync_debounce_seconds
     measured = latency(args.samples)
