@@ -1,32 +1,39 @@
-"""Reading and recording listing sync state: what the planner needs, what a read or a
-drift check found, and the listings discovery keeps.
+"""Reading and recording listing sync state: what the planner needs (read as plain rows in
+`listing_reads`, re-exported here), what a read or a drift check found, and the listings
+discovery keeps.
 
-`ChannelListing` is re-exported so that sync/ can name the rows it is handed without
+`ChannelListing` is re-exported so that app/ can name the rows it is handed without
 importing the ORM models.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
 from tortoise.expressions import Subquery
-from tortoise.functions import Max
 from tortoise.transactions import in_transaction
 
-from syncbot.ledger import Bucket
 from syncbot.store import models, sync_days, sync_models
+from syncbot.store.listing_reads import (
+    ListingRow,
+    available,
+    listings,
+    pushable,
+    takings_since,
+    watermark,
+)
 from syncbot.store.sync_models import ChannelListing
 
 __all__ = [
     "ChannelListing",
     "DiscoveredListing",
+    "ListingRow",
     "available",
-    "by_inventory_id",
     "clear_abandoned",
     "listings",
+    "pushable",
     "quarantined",
     "record_drift",
     "record_holds",
@@ -40,86 +47,6 @@ __all__ = [
 
 # SQLite allows 32,766 bound values per statement; stay far below it.
 _CHUNK = 500
-
-
-async def listings(
-    channel: str, skus: Collection[str] | None = None
-) -> list[sync_models.ChannelListing]:
-    """The channel's listings that syncbot pushes, of the given SKUs or all of them, in SKU
-    order: a listing the storefront manages itself is left out."""
-    pushed = sync_models.ChannelListing.filter(channel=channel, managed_by_storefront=False)
-    if skus is None:
-        return await pushed.order_by("sku")
-    found: list[sync_models.ChannelListing] = []
-    for chunk in _chunks(sorted(skus)):
-        found += await pushed.filter(sku__in=chunk)
-    return sorted(found, key=lambda listing: listing.sku)
-
-
-async def available(skus: Collection[str] | None = None) -> dict[str, dict[str, int]]:
-    """`available` by SKU and location, read from the balance rows."""
-    query = models.Balance.filter(bucket=str(Bucket.AVAILABLE))
-    rows: list[tuple[str, str, int]] = []
-    if skus is None:
-        rows = await query.values_list("sku_id", "location_id", "quantity")
-    else:
-        for chunk in _chunks(sorted(skus)):
-            rows += await query.filter(sku_id__in=chunk).values_list(
-                "sku_id", "location_id", "quantity"
-            )
-    by_sku: dict[str, dict[str, int]] = defaultdict(dict)
-    for sku, location, quantity in rows:
-        by_sku[sku][location] = int(quantity)
-    return by_sku
-
-
-async def watermark() -> int:
-    """The newest movement id: every movement at or below it is in the balances read after."""
-    newest = await models.Movement.annotate(newest=Max("id")).first().values_list("newest")
-    return int(newest[0] or 0) if newest else 0
-
-
-async def takings_since(
-    channel: str, since: Mapping[str, int], sells_from: Sequence[str]
-) -> dict[str, list[tuple[int, int]]]:
-    """Per SKU, each movement of the channel's own orders after the SKU's watermark, as
-    (movement id, units it took from `available` at `sells_from`, negative when it put
-    units back)."""
-    found: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    if not since:
-        return found
-    places = set(sells_from)
-    for chunk in _chunks(sorted(since)):
-        rows = await models.Movement.filter(
-            actor=channel, sku_id__in=chunk, id__gt=min(since[sku] for sku in chunk)
-        ).values_list(
-            "sku_id",
-            "id",
-            "quantity",
-            "source_location",
-            "source_bucket",
-            "destination_location",
-            "destination_bucket",
-        )
-        for (
-            sku,
-            movement_id,
-            quantity,
-            source,
-            source_bucket,
-            destination,
-            destination_bucket,
-        ) in rows:
-            if movement_id <= since[sku]:
-                continue
-            units = 0
-            if source_bucket == Bucket.AVAILABLE and source in places:
-                units += quantity
-            if destination_bucket == Bucket.AVAILABLE and destination in places:
-                units -= quantity
-            if units:
-                found[sku].append((int(movement_id), int(units)))
-    return found
 
 
 async def record_levels(channel: str, levels: Mapping[str, int], at: datetime) -> None:
@@ -172,16 +99,6 @@ async def release(channel: str, skus: Collection[str] | None = None) -> int:
     if skus is not None:
         query = query.filter(sku__in=list(skus))
     return await query.update(quarantined_at=None, quarantined_error=None)
-
-
-async def by_inventory_id(
-    channel: str, inventory_ids: Collection[str]
-) -> dict[str, ChannelListing]:
-    """The channel's listings with these inventory ids (those still stored), by id."""
-    rows = await sync_models.ChannelListing.filter(
-        channel=channel, inventory_id__in=list(inventory_ids)
-    )
-    return {row.inventory_id: row for row in rows}
 
 
 async def clear_abandoned(channel: str, inventory_ids: Sequence[str]) -> None:

@@ -18,8 +18,9 @@ from tortoise.transactions import in_transaction
 
 from syncbot.ledger.events import EventName
 from syncbot.store import outbox, sync_days, sync_models
+from syncbot.store.listing_reads import ListingRow
 from syncbot.store.sku_list import with_placeholders
-from syncbot.store.sync_models import ChannelListing, ListingPush
+from syncbot.store.sync_models import ListingPush
 
 __all__ = [
     "ListingPush",
@@ -71,7 +72,7 @@ async def abandon_gone(pushes: Sequence[ListingPush], at: datetime) -> None:
 
 async def finish(
     channel: str,
-    acknowledged: Sequence[tuple[ListingPush, ChannelListing, int]],
+    acknowledged: Sequence[tuple[ListingPush, ListingRow, int]],
     stale: Sequence[ListingPush],
     failed: Sequence[tuple[ListingPush, str]],
     at: datetime,
@@ -83,10 +84,8 @@ async def finish(
     unknown, so the next plan reads it before any push. A failed one is quarantined: not
     pushed again until released, with a `listing_quarantined` event.
     """
-    for push, listing, quantity in acknowledged:
+    for push, _, quantity in acknowledged:
         push.status, push.acknowledged, push.finished_at = "acknowledged", quantity, at
-        listing.channel_quantity = listing.pushed_quantity = quantity
-        listing.pushed_at, listing.push_watermark, listing.held_since = at, push.watermark, None
     async with in_transaction() as connection:
         if acknowledged:
             await _acknowledge(connection, acknowledged, at)
@@ -152,7 +151,7 @@ _KNOW = (
 
 async def _acknowledge(
     connection: BaseDBAsyncClient,
-    acknowledged: Sequence[tuple[ListingPush, ChannelListing, int]],
+    acknowledged: Sequence[tuple[ListingPush, ListingRow, int]],
     at: datetime,
 ) -> None:
     dialect = connection.capabilities.dialect

@@ -12,7 +12,7 @@ from syncbot.ledger.allocation import Allocation, Incoming, Policy, publish
 from syncbot.ledger.bundle_listing import sellable
 from syncbot.ledger.bundles import Recipe
 from syncbot.store import incoming as store_incoming
-from syncbot.store.listings import ChannelListing
+from syncbot.store.listings import ListingRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +119,6 @@ def sells_from(config: ChannelConfig, connector: Connector) -> Sequence[str]:
     return list(dict.fromkeys(config.sells_from or connector.locations))
 
 
-def as_listing(row: ChannelListing) -> Listing:
+def as_listing(row: ListingRow) -> Listing:
     """A stored listing as the connector interface takes it."""
     return Listing(sku=row.sku, listing_id=row.listing_id, inventory_id=row.inventory_id)

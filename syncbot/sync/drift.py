@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 from syncbot.ledger.allocation import Allocation
 from syncbot.store import listings as store
-from syncbot.store.listings import ChannelListing
+from syncbot.store.listings import ListingRow
 from syncbot.sync import supply
 from syncbot.sync.channels import SyncChannel, as_listing
 from syncbot.sync.pusher import Clock, utcnow
@@ -75,7 +75,7 @@ async def check_drift(
 
 
 async def planned(
-    channel: SyncChannel, rows: Sequence[ChannelListing], today: date
+    channel: SyncChannel, rows: Sequence[ListingRow], today: date
 ) -> dict[str, Allocation]:
     """What syncbot would publish for each listing now, by inventory id (no channel call)."""
     stock = await supply.read(channel, {row.sku for row in rows})
@@ -84,7 +84,7 @@ async def planned(
 
 async def read_levels(
     channel: SyncChannel,
-    rows: Sequence[ChannelListing],
+    rows: Sequence[ListingRow],
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, int]:
     """The channel's level of each listing, by inventory id, `batch_limit` per read, or all

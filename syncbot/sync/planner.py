@@ -10,14 +10,14 @@ from syncbot.ledger.allocation import Action, Allocation, Decision, ListingState
 from syncbot.ledger.bundle_listing import bundles_taken
 from syncbot.ledger.bundles import Recipe
 from syncbot.store import listings as store
-from syncbot.store.listings import ChannelListing
+from syncbot.store.listings import ListingRow
 from syncbot.sync import supply
 from syncbot.sync.channels import SyncChannel
 
 
 @dataclass(frozen=True, slots=True)
 class PlannedListing:
-    listing: ChannelListing
+    listing: ListingRow
     allocation: Allocation
     decision: Decision
     reread: bool = False

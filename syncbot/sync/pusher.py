@@ -31,7 +31,7 @@ from connectors.base import ConnectorError
 from syncbot.ledger.allocation import Action
 from syncbot.store import listings as store
 from syncbot.store import pushes
-from syncbot.store.listings import ChannelListing
+from syncbot.store.listings import ListingRow
 from syncbot.sync.channels import SyncChannel, as_listing
 from syncbot.sync.failures import record_health
 from syncbot.sync.planner import Plan, plan
@@ -114,7 +114,7 @@ def _without(current: Plan, busy: Collection[str]) -> Plan:
 
 async def _read(
     channel: SyncChannel,
-    rows: Sequence[ChannelListing],
+    rows: Sequence[ListingRow],
     clock: Clock,
     report: SyncReport,
 ) -> None:

@@ -18,7 +18,7 @@ from syncbot import metrics
 from syncbot.ledger.events import EventName
 from syncbot.store import listings as store
 from syncbot.store import outbox, pushes
-from syncbot.store.listings import ChannelListing
+from syncbot.store.listings import ListingRow
 from syncbot.store.pushes import ListingPush
 from syncbot.sync.channels import SyncChannel, as_listing
 from syncbot.sync.failures import record_refusal
@@ -90,9 +90,10 @@ async def send_recorded(
     A whole failure is counted against the batch (abandoned at the bound) and the sync goes
     on; a second in a row is raised, to stop it.
     """
-    found = await store.by_inventory_id(channel.name, [push.inventory_id for push in rows])
-    # A listing the storefront has come to manage itself (a bundle product) is never pushed.
-    listings = {key: row for key, row in found.items() if not row.managed_by_storefront}
+    # Read again, not taken from the plan: a discovery (in another process) may since have
+    # removed a listing, or found that the storefront now manages it (a bundle product,
+    # never pushed); and a resumed batch has no plan.
+    listings = await store.pushable(channel.name, [push.inventory_id for push in rows])
     gone = [push for push in rows if push.inventory_id not in listings]
     live = [push for push in rows if push.inventory_id in listings]
     if gone:  # rediscovered away (or managed) since it was recorded: nothing to push to
@@ -126,13 +127,13 @@ async def send_recorded(
 async def _record_outcomes(
     channel: str,
     rows: Sequence[ListingPush],
-    listings: Mapping[str, ChannelListing],
+    listings: Mapping[str, ListingRow],
     outcomes: Sequence[PushOutcome],
     report: SyncReport,
     at: datetime,
 ) -> list[str]:
     """Finishes each push and updates its listing, in one transaction; the stale ids."""
-    acknowledged: list[tuple[ListingPush, ChannelListing, int]] = []
+    acknowledged: list[tuple[ListingPush, ListingRow, int]] = []
     stale: list[ListingPush] = []
     failed: list[tuple[ListingPush, str]] = []
     for push, outcome in zip(rows, outcomes, strict=True):
