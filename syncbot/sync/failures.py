@@ -23,7 +23,7 @@ from datetime import datetime
 from syncbot import metrics
 from syncbot.ledger.events import EventName
 from syncbot.store import health, outbox, pushes
-from syncbot.store.pushes import ListingPush
+from syncbot.store.pushes import RecordedPush
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ REPEATED_FAILURES = 3
 
 
 async def record_refusal(
-    channel: str, rows: Sequence[ListingPush], error: str, at: datetime
+    channel: str, rows: Sequence[RecordedPush], error: str, at: datetime
 ) -> bool:
     """Counts one whole refusal of a recorded batch; abandons it at the bound (True then)."""
     attempts = max(row.attempts for row in rows) + 1

@@ -19,7 +19,7 @@ from syncbot.ledger.events import EventName
 from syncbot.store import listings as store
 from syncbot.store import outbox, pushes
 from syncbot.store.listings import ListingRow
-from syncbot.store.pushes import ListingPush
+from syncbot.store.pushes import RecordedPush
 from syncbot.sync.channels import SyncChannel, as_listing
 from syncbot.sync.failures import record_refusal
 from syncbot.sync.planner import Plan, PlannedListing
@@ -80,7 +80,7 @@ async def send(
 
 async def send_recorded(
     channel: SyncChannel,
-    rows: Sequence[ListingPush],
+    rows: Sequence[RecordedPush],
     report: SyncReport,
     clock: Clock,
     calls: Calls,
@@ -126,16 +126,16 @@ async def send_recorded(
 
 async def _record_outcomes(
     channel: str,
-    rows: Sequence[ListingPush],
+    rows: Sequence[RecordedPush],
     listings: Mapping[str, ListingRow],
     outcomes: Sequence[PushOutcome],
     report: SyncReport,
     at: datetime,
 ) -> list[str]:
     """Finishes each push and updates its listing, in one transaction; the stale ids."""
-    acknowledged: list[tuple[ListingPush, ListingRow, int]] = []
-    stale: list[ListingPush] = []
-    failed: list[tuple[ListingPush, str]] = []
+    acknowledged: list[tuple[RecordedPush, ListingRow, int]] = []
+    stale: list[RecordedPush] = []
+    failed: list[tuple[RecordedPush, str]] = []
     for push, outcome in zip(rows, outcomes, strict=True):
         if outcome.acknowledged is not None:
             acknowledged.append((push, listings[push.inventory_id], outcome.acknowledged))

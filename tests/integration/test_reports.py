@@ -215,7 +215,7 @@ async def sync_history() -> None:
             channel=channel, sku=sku, listing_id=sku, inventory_id=f"{channel}-{sku}"
         )
 
-    async def send(channel: str, skus: list[str]) -> list[sync_models.ListingPush]:
+    async def send(channel: str, skus: list[str]) -> list[pushes.RecordedPush]:
         changes = [{"sku": sku, "inventory_id": f"{channel}-{sku}", "quantity": 5} for sku in skus]
         return await pushes.record_sending(channel, changes, 0)
 
