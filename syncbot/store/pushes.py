@@ -82,7 +82,9 @@ async def record_sending(
         (
             str(change["sku"]),
             str(change["inventory_id"]),
-            f"{channel}-{uuid.uuid4().hex}",
+            # The key column holds 64 characters and a channel's name may too: the
+            # uuid alone makes the key unique, the name's start only helps a reader.
+            f"{channel[:31]}-{uuid.uuid4().hex}",
             int(change["quantity"]),
             None if change.get("expected") is None else int(change["expected"]),
             str(change.get("explanation", "")),

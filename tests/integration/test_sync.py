@@ -122,6 +122,24 @@ class TestPushingDifferences:
         assert pushes[0].explanation == "10 = available 10"
         assert {p.idempotency_key for p in pushes} == set(shop.applied)
 
+    async def test_a_channel_with_the_longest_name_allowed_pushes(self, database: str) -> None:
+        """A name of 64 characters (channels.toml allows it) still makes keys that fit
+        the key column: the push is recorded and acknowledged, not refused by the store."""
+        name = "a" * 64
+        connector = FakeConnector(name, secret="dummy")
+        await add_sku("MUG")
+        await post([receive("MUG", 4)])
+        connector.listed.append(Listing("MUG", "variant-MUG", "item-MUG"))
+        await discover(connector)
+        await sync(SyncChannel(connector, ("main",)), grace=GRACE)
+        [push] = await sync_models.ListingPush.filter(channel=name)
+        assert (push.status, push.acknowledged, len(push.idempotency_key)) == (
+            "acknowledged",
+            4,
+            64,
+        )
+        assert connector.levels == {"item-MUG": 4}
+
 
 class TestStaleCompare:
     async def test_a_stale_level_is_re_read_re_planned_and_retried_alone(
