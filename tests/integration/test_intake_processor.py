@@ -453,6 +453,41 @@ class TestBatches:
         assert (await stock("MUG")).total.committed == 8
         assert {row.status for row in await models.InboxDelivery.all()} == {"applied"}
 
+    async def test_a_batch_of_new_orders_updates_twins_and_parked_lines(
+        self, processor: IntakeProcessor
+    ) -> None:
+        """In one batch: an update of an order recorded before, its parked line replaced;
+        a new order; a new order delivered twice, reconciled in turn: each as if alone."""
+
+        def snapshot(order_id: str, minutes: int, *lines: tuple[str, str, int]) -> bytes:
+            moment = (T0 + timedelta(minutes=minutes)).isoformat()
+            listed = [{"line_id": i, "sku": sku, "quantity": n} for i, sku, n in lines]
+            return json.dumps(
+                {"order_id": order_id, "updated_at": moment, "lines": listed}
+            ).encode()
+
+        await keep("before", snapshot("order-1", 0, ("L1", "MUG", 1), ("L2", "GHOST", 1)))
+        assert await processor.process_pending() == 1
+        await keep("update", snapshot("order-1", 1, ("L1", "MUG", 3), ("L2", "GHOST", 2)))
+        await keep("new", snapshot("order-2", 0, ("L1", "GHOST", 4)))
+        await keep("twin-1", snapshot("order-3", 0, ("L1", "MUG", 1)))
+        await keep("twin-2", snapshot("order-3", 1, ("L1", "MUG", 2)))
+        assert await processor.process_pending() == 4
+        assert {row.status for row in await models.InboxDelivery.all()} == {"applied"}
+        assert (await stock("MUG")).total.committed == 5
+        parked = await orders_store.parked_lines()
+        assert [(p.order_id, p.line_id, p.sku, p.quantity) for p in parked] == [
+            ("order-1", "L2", "GHOST", 2),
+            ("order-2", "L1", "GHOST", 4),
+        ]
+        records = await models.OrderRecord.all().order_by("order_id")
+        assert [(r.order_id, r.updated_at) for r in records] == [
+            ("order-1", T0 + timedelta(minutes=1)),
+            ("order-2", T0),
+            ("order-3", T0 + timedelta(minutes=1)),
+        ]
+        assert [r.state["lines"].get("L1", {}).get("committed") for r in records] == [3, None, 2]
+
     async def test_a_poison_order_rolls_back_alone_and_is_failed(
         self, processor: IntakeProcessor, monkeypatch: pytest.MonkeyPatch
     ) -> None:
