@@ -120,7 +120,8 @@ async def reconcile_all(
     """Reconciles orders inside the caller's transaction, one outcome each, in order.
 
     The orders of a batch share every round trip: their records are created or locked by
-    two statements, their SKUs and recipes read by one each, and their postings recorded
+    two statements, their SKUs read by one (and the recipes of bundles on lines seen for
+    the first time, when there are any, by another), and their postings recorded
     together (`record_all`). An order named twice (a retry in the same batch) is
     reconciled again in a second round, after the first. An order the ledger's rules
     refuse is left out, its outcome the error, its record as it was; an error of the
