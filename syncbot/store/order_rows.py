@@ -40,7 +40,7 @@ _CREATE = "INSERT INTO order_record (channel, order_id, state, created_at) "
 _CREATED = " ON CONFLICT DO NOTHING RETURNING id, channel, order_id"
 # WITH ORDINALITY keeps the keys' order, so records are created (and locked) in key order.
 _CREATE_POSTGRES = (
-    f"{_CREATE}SELECT k.channel, k.order_id, ?::jsonb, ? "
+    f"{_CREATE}SELECT k.channel, k.order_id, ?::jsonb, ?::timestamptz "
     "FROM unnest(?::varchar[], ?::varchar[]) WITH ORDINALITY AS k (channel, order_id, n) "
     f"ORDER BY k.n{_CREATED}"
 )
