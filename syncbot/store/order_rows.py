@@ -29,13 +29,15 @@ OrderKey = tuple[str, str]  # channel, order id: also the order records are lock
 
 @dataclass(frozen=True, slots=True)
 class Locked:
+    """An order's record as the batch holds it: its id and stored state."""
+
     id: int
     state: Mapping[str, Any]
     new: bool
     """Created by this transaction: it has no parked lines yet, and a refusal removes it."""
 
 
-CHUNK = 500  # orders per statement on SQLite: far below its 32,766 parameters
+CHUNK = 500  # orders per statement: on SQLite 4 parameters each, far below its 32,766
 _CREATE = "INSERT INTO order_record (channel, order_id, state, created_at) "
 _CREATED = " ON CONFLICT DO NOTHING RETURNING id, channel, order_id"
 # WITH ORDINALITY keeps the keys' order, so records are created (and locked) in key order.
