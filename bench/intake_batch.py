@@ -80,7 +80,7 @@ async def measure(batch: int, total: int) -> None:
         raise SystemExit(f"batch {batch}: {applied} applied, {committed} posted of {total}")
     print(
         f"batch {batch:>4}: {done / elapsed:6.0f} deliveries/s   "
-        f"{statements.count / done:4.1f} statements and {cpu / done * 1000:4.1f} ms of CPU "
+        f"{statements.count / done:5.2f} statements and {cpu / done * 1000:5.3f} ms of CPU "
         f"per delivery",
         flush=True,
     )

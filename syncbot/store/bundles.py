@@ -24,7 +24,6 @@ from datetime import datetime
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F
-from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from syncbot.ledger import REAL_BUCKETS, Bucket, Quantities, UnknownSku
@@ -160,37 +159,48 @@ async def recipe_of(code: str) -> StoredRecipe | None:
 async def recipes(
     codes: Collection[str] | None = None, connection: BaseDBAsyncClient | None = None
 ) -> dict[str, StoredRecipe]:
-    """The recipes of these SKUs that are bundles (every bundle for None), by code; one
-    query per CHUNK codes (within `connection`'s transaction when given)."""
+    """The recipes of these SKUs that are bundles (every bundle for None), by code, within
+    `connection`'s transaction when given: one query on PostgreSQL, the codes as one array
+    (one prepared statement whatever their number; intake reads recipes in every batch
+    with a new bundle line), one per CHUNK codes on SQLite."""
+    client = connection or connections.get("default")
+    changed = Bundle._meta.fields_map["changed_at"]
+    parts: dict[str, list[Component]] = defaultdict(list)
+    stamps: dict[str, tuple[int, datetime, str]] = {}
+    for sql, params in _recipe_queries(codes, client.capabilities.dialect == "postgres"):
+        _, rows = await client.execute_query(sql, params)
+        for bundle, component, quantity, version, changed_at, changed_by in (
+            tuple(row) for row in rows
+        ):
+            parts[bundle].append(Component(component, int(quantity)))
+            stamps[bundle] = (int(version), changed.to_python_value(changed_at), changed_by)
     found: dict[str, StoredRecipe] = {}
-    for query in _component_queries(codes):
-        rows = await query.using_db(connection).values_list(
-            "bundle__sku_id",
-            "component_id",
-            "quantity",
-            "bundle__version",
-            "bundle__changed_at",
-            "bundle__changed_by",
-        )
-        parts: dict[str, list[Component]] = defaultdict(list)
-        stamps: dict[str, tuple[int, datetime, str]] = {}
-        for bundle, component, quantity, version, changed_at, changed_by in rows:
-            parts[bundle].append(Component(component, quantity))
-            stamps[bundle] = (version, changed_at, changed_by)
-        for bundle, listed in parts.items():
-            # Stored recipes were checked when set: build them without the rules' reads.
-            made = Recipe(bundle, tuple(sorted(listed, key=lambda part: part.sku)))
-            found[bundle] = StoredRecipe(made, *stamps[bundle])
+    for bundle, listed in parts.items():
+        # Stored recipes were checked when set: build them without the rules' reads.
+        made = Recipe(bundle, tuple(sorted(listed, key=lambda part: part.sku)))
+        found[bundle] = StoredRecipe(made, *stamps[bundle])
     return dict(sorted(found.items()))
 
 
-def _component_queries(codes: Collection[str] | None) -> list[QuerySet[BundleComponent]]:
+_RECIPE_ROWS = (
+    "SELECT b.sku_id, c.component_id, c.quantity, b.version, b.changed_at, b.changed_by "
+    "FROM bundle_component c JOIN bundle b ON b.id = c.bundle_id"
+)
+
+
+def _recipe_queries(
+    codes: Collection[str] | None, postgres: bool
+) -> list[tuple[str, list[object]]]:
     if codes is None:
-        return [BundleComponent.all()]
+        return [(_RECIPE_ROWS, [])]
     ordered = sorted(set(codes))
+    if not ordered:
+        return []
+    if postgres:
+        return [(_RECIPE_ROWS + " WHERE b.sku_id = ANY($1::varchar[])", [ordered])]
     return [
-        BundleComponent.filter(bundle__sku_id__in=ordered[start : start + CHUNK])
-        for start in range(0, len(ordered), CHUNK)
+        (_RECIPE_ROWS + f" WHERE b.sku_id IN ({', '.join('?' * len(chunk))})", [*chunk])
+        for chunk in (ordered[start : start + CHUNK] for start in range(0, len(ordered), CHUNK))
     ]
 
 

@@ -11,10 +11,10 @@ out) or `skipped` (a person closed it). A failed try keeps it pending until
 
 Claims make several processes safe on one PostgreSQL database: one UPDATE takes due rows
 that no live lease holds (`FOR UPDATE SKIP LOCKED`, so processes never queue on each
-other's rows) and stamps them with the claimer's token; closing a row is guarded by that
-token, so a process never counts a try on a row it no longer holds. A process that dies
-leaves its lease to expire, and the row is taken again. On SQLite the same guarded UPDATE
-runs without the lock clause (SQLite has one writer process).
+other's rows), stamps them with the claimer's token and returns them; closing a row is
+guarded by that token, so a process never counts a try on a row it no longer holds. A
+process that dies leaves its lease to expire, and the row is taken again. On SQLite the
+same guarded UPDATE runs without the lock clause (SQLite has one writer process).
 """
 
 from __future__ import annotations
@@ -23,11 +23,12 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from tortoise import connections
-from tortoise.expressions import F, Q
+from tortoise.expressions import Q
 
 from syncbot.ledger.limits import MAX_REASON_LENGTH, text_problem
 from syncbot.store import models
 from syncbot.store.models import InboxDelivery as InboxDelivery  # named by the processor
+from syncbot.store.sku_list import with_placeholders
 
 # A delivery that keeps failing is left for a person after this many tries; its error is
 # on the row and in `syncbot inbox list` (the storefront will not resend a delivery we took).
@@ -76,46 +77,39 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def _due(moment: datetime) -> Q:
-    return Q(status=PENDING) & (Q(next_attempt_at=None) | Q(next_attempt_at__lte=moment))
-
-
-def _unclaimed(moment: datetime) -> Q:
-    return Q(claimed_until=None) | Q(claimed_until__lt=moment)
-
-
-_CLAIM_POSTGRES = """
-UPDATE inbox_delivery SET claimed_by = $1, claimed_until = $2
+_CLAIM = """
+UPDATE inbox_delivery SET claimed_by = ?, claimed_until = ?
 WHERE id IN (
     SELECT id FROM inbox_delivery
     WHERE status = 'pending'
-      AND (next_attempt_at IS NULL OR next_attempt_at <= $3)
-      AND (claimed_until IS NULL OR claimed_until < $3)
-    ORDER BY id LIMIT $4
-    FOR UPDATE SKIP LOCKED
+      AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
+      AND (claimed_until IS NULL OR claimed_until < ?)
+    ORDER BY id LIMIT ?{lock}
 )
+RETURNING *
 """
+_CLAIM_POSTGRES = with_placeholders(_CLAIM.format(lock="\n    FOR UPDATE SKIP LOCKED"), "postgres")
+_CLAIM_SQLITE = _CLAIM.format(lock="")
 
 
 async def claim(
     limit: int, moment: datetime, lease: timedelta = LEASE
 ) -> list[models.InboxDelivery]:
-    """Takes up to `limit` due deliveries, oldest first, for `lease`; each row once."""
-    token = uuid.uuid4().hex
+    """Takes up to `limit` due deliveries, oldest first, for `lease`; each row once.
+
+    One statement takes the rows and returns them (RETURNING, in SQLite since 3.35), where
+    a second read them back by the claim's token: each row becomes a model as Tortoise
+    builds a selected one (`_init_from_db`)."""
     connection = connections.get("default")
-    if connection.capabilities.dialect == "postgres":
-        await connection.execute_query(_CLAIM_POSTGRES, [token, moment + lease, moment, limit])
-    else:
-        ids = (
-            await models.InboxDelivery.filter(_due(moment), _unclaimed(moment))
-            .order_by("id")
-            .limit(limit)
-            .values_list("id", flat=True)
-        )
-        await models.InboxDelivery.filter(_due(moment), _unclaimed(moment), id__in=ids).update(
-            claimed_by=token, claimed_until=moment + lease
-        )
-    return await models.InboxDelivery.filter(claimed_by=token).order_by("id")
+    postgres = connection.capabilities.dialect == "postgres"
+    until = models.InboxDelivery._meta.fields_map["claimed_until"]
+    at = [until.to_db_value(when, models.InboxDelivery) for when in (moment + lease, moment)]
+    params = [uuid.uuid4().hex, at[0], at[1], at[1], limit]
+    found = await connection.execute_query_dict(
+        _CLAIM_POSTGRES if postgres else _CLAIM_SQLITE, params
+    )
+    rows = [models.InboxDelivery._init_from_db(**row) for row in found]
+    return sorted(rows, key=lambda row: row.id)  # RETURNING keeps no order
 
 
 async def next_due() -> datetime | None:
@@ -180,24 +174,34 @@ async def close(
     return changed == 1
 
 
+_CLOSE_ALL = (
+    "UPDATE inbox_delivery SET status = ?, processed_at = ?, attempts = attempts + 1, "
+    "last_error = NULL, next_attempt_at = NULL, claimed_by = NULL, claimed_until = NULL "
+    "WHERE claimed_by = ? AND status = 'pending' AND id "
+)
+
+
 async def close_all(rows: list[models.InboxDelivery], status: str, moment: datetime) -> int:
     """Closes claimed rows after a successful try, in one statement per claim; returns how
-    many were still held (the others were skipped or taken by another process)."""
+    many were still held (the others were skipped or taken by another process).
+
+    On PostgreSQL the ids go as one array: one prepared statement for any number of rows,
+    where a list of placeholders was a new statement to plan at each size."""
+    connection = connections.get("default")
+    postgres = connection.capabilities.dialect == "postgres"
+    processed = models.InboxDelivery._meta.fields_map["processed_at"]
+    at = processed.to_db_value(moment, models.InboxDelivery)
     closed = 0
     for token in {row.claimed_by for row in rows}:
-        closed += await models.InboxDelivery.filter(
-            id__in=[row.id for row in rows if row.claimed_by == token],
-            claimed_by=token,
-            status=PENDING,
-        ).update(
-            status=status,
-            processed_at=moment,
-            attempts=F("attempts") + 1,
-            last_error=None,
-            next_attempt_at=None,
-            claimed_by=None,
-            claimed_until=None,
-        )
+        ids = [row.id for row in rows if row.claimed_by == token]
+        if postgres:
+            sql = with_placeholders(_CLOSE_ALL + "= ANY(?::bigint[])", "postgres")
+            params: list[object] = [status, at, token, ids]
+        else:
+            sql = _CLOSE_ALL + f"IN ({', '.join('?' * len(ids))})"
+            params = [status, at, token, *ids]
+        changed, _ = await connection.execute_query(sql, params)
+        closed += changed
     return closed
 
 

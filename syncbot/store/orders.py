@@ -7,30 +7,28 @@ is first seen), post the difference, replace the order's parked lines and save t
 record. The store decides nothing here but which SKUs it holds.
 
 Intake reconciles a batch of deliveries in one transaction (`reconcile_all`), and every
-step is one round trip for the whole batch, which is what lets a flash sale's thousands of
-orders keep up. An order's first event is the common case, so it costs least: its record
-is inserted, and so locked, by one statement that says whether it is new; a new record is
-not read back and has no parked lines to delete; the SKUs read to settle the orders give
-the postings their reorder points.
+step is one round trip for the whole batch (the statements are `order_rows`'), which is
+what lets a flash sale's thousands of orders keep up. An order's first event is the common
+case, so it costs least: its record is inserted, and so locked, by one statement that says
+whether it is new; a new record is not read back and has no parked lines to delete; the
+read of the SKUs also says which are bundles, so a batch with no new bundle line reads no
+recipe.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from syncbot.ledger import orders
 from syncbot.ledger.orders import LineRecipe, OrderEvent, OrderRecord, ParkedLine
 from syncbot.store import bundles as store_bundles
-from syncbot.store import models
+from syncbot.store import models, order_rows
 from syncbot.store.posting import Posting, PostingResult, Provenance, count_posting, record_all
-from syncbot.store.sku_list import with_placeholders
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +120,8 @@ async def reconcile_all(
     """Reconciles orders inside the caller's transaction, one outcome each, in order.
 
     The orders of a batch share every round trip: their records are created or locked by
-    two statements, their SKUs and recipes read by one each, and their postings recorded
+    two statements, their SKUs read by one (and the recipes of bundles on lines seen for
+    the first time, when there are any, by another), and their postings recorded
     together (`record_all`). An order named twice (a retry in the same batch) is
     reconciled again in a second round, after the first. An order the ledger's rules
     refuse is left out, its outcome the error, its record as it was; an error of the
@@ -153,17 +152,22 @@ async def _reconcile_round(
     connection: BaseDBAsyncClient, round_: Sequence[Reconcile]
 ) -> list[Outcome]:
     keys = [(order.channel, order.order_id) for order in round_]
-    locked = await _lock(connection, keys)
+    locked = await order_rows.lock(connection, keys)
     received: list[OrderRecord | Exception] = []
     for key, order in zip(keys, round_, strict=True):
         try:
-            received.append(orders.receive(orders.decode(locked[key].state), order.event))
+            # A record created just now holds the empty record: nothing to decode.
+            stored = OrderRecord() if locked[key].new else orders.decode(locked[key].state)
+            received.append(orders.receive(stored, order.event))
         except Exception as error:  # this order's alone: the caller sorts it out
             received.append(error)
     records = [record for record in received if isinstance(record, OrderRecord)]
-    known = await _known_skus(connection, set().union(*map(orders.skus, records)))
+    catalogued = await order_rows.catalogued(connection, set().union(*map(orders.skus, records)))
+    known = set(catalogued)
+    # Only a line seen for the first time takes its bundle's current recipe, and the
+    # catalogue read said which SKUs are bundles: most batches need no recipe read.
     untaken: set[str] = set().union(*map(orders.untaken, records))
-    recipes = await _recipes(connection, untaken & set(known))
+    recipes = await _recipes(connection, {sku for sku in untaken if catalogued.get(sku)})
 
     outcomes: list[Outcome] = []
     settled: dict[tuple[str, str], tuple[OrderRecord, list[ParkedLine]]] = {}
@@ -173,7 +177,7 @@ async def _reconcile_round(
             outcomes.append(record)
             continue
         try:
-            new_record, movements, parked = orders.settle(record, set(known), recipes)
+            new_record, movements, parked = orders.settle(record, known, recipes)
         except Exception as error:  # as above
             outcomes.append(error)
             continue
@@ -183,76 +187,21 @@ async def _reconcile_round(
             document = f"{key[0]}/orders/{key[1]}"
             postings[key] = Posting(movements, Provenance(actor=key[0], document=document))
     # A record created for an order refused just now goes, as a lone transaction's would.
-    await _forget(
+    await order_rows.forget(
         connection, [lock.id for k, lock in locked.items() if lock.new and k not in settled]
     )
-    await _park(connection, [(k, parked, locked[k].new) for k, (_, parked) in settled.items()])
+    await order_rows.park(
+        connection, [(k, parked, locked[k].new) for k, (_, parked) in settled.items()]
+    )
     results = await record_all(connection, list(postings.values()))
-    await _save(connection, [(locked[k].id, record) for k, (record, _) in settled.items()])
+    await order_rows.save(
+        connection, [(locked[k].id, record) for k, (record, _) in settled.items()]
+    )
     posted = dict(zip(postings, results, strict=True))
     return [
         posted.get(key) if outcome is None else outcome
         for key, outcome in zip(keys, outcomes, strict=True)
     ]
-
-
-@dataclass(frozen=True, slots=True)
-class _Locked:
-    id: int
-    state: Mapping[str, Any]
-    new: bool
-    """Created by this transaction: it has no parked lines yet, and a refusal removes it."""
-
-
-_CHUNK = 500  # orders per statement: far below PostgreSQL's 32,767 parameters
-_CREATE = "INSERT INTO order_record (channel, order_id, state, created_at) VALUES "
-_CREATED = " ON CONFLICT DO NOTHING RETURNING id, channel, order_id"
-_FIND = "SELECT id, channel, order_id, state FROM order_record WHERE "
-
-
-async def _lock(
-    connection: BaseDBAsyncClient, keys: list[tuple[str, str]]
-) -> dict[tuple[str, str], _Locked]:
-    """Each order's record, locked until commit: created by one statement, in key order,
-    for orders seen for the first time (a row this transaction inserted is locked by the
-    insert, and a twin's insert waits for the commit, then finds it), and the others
-    read and locked, in key order, by a second. A new record is not read back."""
-    initial = orders.encode(OrderRecord())
-    field = models.OrderRecord._meta.fields_map["state"]
-    state = field.to_db_value(initial, models.OrderRecord)
-    dialect = connection.capabilities.dialect
-    now = datetime.now(UTC)
-    locked: dict[tuple[str, str], _Locked] = {}
-    ordered = sorted(set(keys))
-    for start in range(0, len(ordered), _CHUNK):
-        chunk = ordered[start : start + _CHUNK]
-        values = ", ".join(["(?, ?, ?, ?)"] * len(chunk))
-        sql = with_placeholders(_CREATE + values + _CREATED, dialect)
-        params = [value for key in chunk for value in (*key, state, now)]
-        for row in await connection.execute_query_dict(sql, params):  # RETURNING on both
-            locked[(row["channel"], row["order_id"])] = _Locked(int(row["id"]), initial, True)
-        if found := [key for key in chunk if key not in locked]:
-            # FOR UPDATE only on PostgreSQL: SQLite's transaction already runs alone.
-            where = " OR ".join(["(channel = ? AND order_id = ?)"] * len(found))
-            lock = " FOR UPDATE" if dialect == "postgres" else ""
-            sql = with_placeholders(f"{_FIND}{where} ORDER BY channel, order_id{lock}", dialect)
-            rows = await connection.execute_query_dict(sql, [v for key in found for v in key])
-            for row in rows:
-                stored = field.to_python_value(row["state"])
-                locked[(row["channel"], row["order_id"])] = _Locked(int(row["id"]), stored, False)
-    return locked
-
-
-async def _known_skus(connection: BaseDBAsyncClient, wanted: set[str]) -> dict[str, int | None]:
-    """The SKUs syncbot holds among `wanted`, with their reorder points."""
-    if not wanted:
-        return {}
-    found = (
-        await models.Sku.filter(code__in=wanted)
-        .using_db(connection)
-        .values_list("code", "reorder_point")
-    )
-    return dict(found)
 
 
 async def _recipes(connection: BaseDBAsyncClient, wanted: set[str]) -> dict[str, LineRecipe]:
@@ -261,56 +210,3 @@ async def _recipes(connection: BaseDBAsyncClient, wanted: set[str]) -> dict[str,
         return {}
     found = await store_bundles.recipes(wanted, connection)
     return {code: LineRecipe(stored.recipe, stored.version) for code, stored in found.items()}
-
-
-async def _forget(connection: BaseDBAsyncClient, ids: list[int]) -> None:
-    if ids:
-        await models.OrderRecord.filter(id__in=ids).using_db(connection).delete()
-
-
-async def _park(
-    connection: BaseDBAsyncClient,
-    orders_parked: list[tuple[tuple[str, str], list[ParkedLine], bool]],
-) -> None:
-    """Replaces each order's parked lines with those still unknown or refused (a record
-    created just now has none to delete)."""
-    stale = [
-        Q(channel=channel, order_id=order_id)
-        for (channel, order_id), _, new in orders_parked
-        if not new
-    ]
-    if stale:
-        await models.ParkedLine.filter(Q(*stale, join_type=Q.OR)).using_db(connection).delete()
-    await models.ParkedLine.bulk_create(
-        [
-            models.ParkedLine(
-                channel=channel,
-                order_id=order_id,
-                line_id=line.line_id,
-                sku=line.sku,
-                quantity=line.quantity,
-                reason=line.reason,
-            )
-            for (channel, order_id), parked, _ in orders_parked
-            for line in parked
-        ],
-        using_db=connection,
-    )
-
-
-_SAVE = "UPDATE order_record SET state = ?, updated_at = ? WHERE id = ?"
-
-
-async def _save(connection: BaseDBAsyncClient, records: list[tuple[int, OrderRecord]]) -> None:
-    if not records:
-        return
-    fields = models.OrderRecord._meta.fields_map
-    rows = [
-        [
-            fields["state"].to_db_value(orders.encode(record), models.OrderRecord),
-            fields["updated_at"].to_db_value(record.state.updated_at, models.OrderRecord),
-            record_id,
-        ]
-        for record_id, record in records
-    ]
-    await connection.execute_many(with_placeholders(_SAVE, connection.capabilities.dialect), rows)

@@ -4,9 +4,11 @@ returns its components, by the recipe it was taken with, once."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from tortoise.backends.base.client import BaseDBAsyncClient
 
 from syncbot import ledger
 from syncbot.app import bundles
@@ -15,7 +17,9 @@ from syncbot.app.actor import Actor
 from syncbot.ledger import Quantities, UnknownSku
 from syncbot.ledger.bundles import BundleHoldsStock
 from syncbot.ledger.orders import Disposition, OrderLine, OrderReturn, OrderSnapshot, ReturnLine
+from syncbot.store import bundles as store_bundles
 from syncbot.store import models
+from syncbot.store.bundle_models import Bundle, BundleComponent
 from syncbot.store.catalogue import add_sku
 from syncbot.store.orders import parked_lines, record_order_event
 from syncbot.store.stock import history, stock
@@ -164,3 +168,37 @@ async def test_a_sku_with_open_orders_cannot_become_a_bundle(gift: None) -> None
     await record_order_event("shop", order(sku="CAP-1"))
     with pytest.raises(BundleHoldsStock, match="main 10 on hand, 2 committed"):
         await bundles.set_recipe("CAP-1", bundles.parse_components(["TEE-1:1"]), ACTOR)
+
+
+async def test_only_a_bundle_line_seen_for_the_first_time_reads_recipes(
+    gift: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The read of an order's SKUs says which are bundles: a plain order, and a bundle line
+    already taken, read no recipe; a new bundle line reads its bundle's alone."""
+    reads: list[list[str]] = []
+    real = store_bundles.recipes
+
+    async def counted(
+        codes: Collection[str] | None = None, connection: BaseDBAsyncClient | None = None
+    ) -> dict[str, store_bundles.StoredRecipe]:
+        reads.append(sorted(codes or ()))
+        return await real(codes, connection)
+
+    monkeypatch.setattr(store_bundles, "recipes", counted)
+    await record_order_event("shop", order("2001", sku="MUG-1"))
+    await record_order_event("shop", order("2002"))
+    await record_order_event("shop", order("2002", minutes=1, fulfilled=2))
+    assert reads == [["GIFT-1"]]
+    assert await at_main("MUG-1") == Quantities(available=4, committed=2)
+
+
+async def test_a_bundle_another_process_sets_is_taken_by_the_next_order(gift: None) -> None:
+    """Nothing about bundles outlives a transaction: a recipe written behind this process's
+    back (by another, as the rows show it) is read by the next order of that SKU."""
+    await record_order_event("shop", order("3001", sku="CAP-1", current=1))
+    await add_sku("KIT-1")
+    kit = await Bundle.create(sku_id="KIT-1", version=1, changed_at=T0, changed_by="other")
+    await BundleComponent.create(bundle_id=kit.id, component_id="CAP-1", quantity=3)
+    await record_order_event("shop", order("3002", sku="KIT-1"))
+    assert await at_main("CAP-1") == Quantities(available=3, committed=7)
+    assert await at_main("KIT-1") == Quantities()

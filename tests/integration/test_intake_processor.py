@@ -242,6 +242,47 @@ class TestClaims:
         assert await processor.process_pending() == 0
         assert (await row_of("e1")).claimed_by == claimed.claimed_by
 
+    async def test_a_claim_hands_back_the_oldest_due_rows_as_they_are_stored(
+        self, processor: IntakeProcessor, clock: Clock
+    ) -> None:
+        """Up to the limit, oldest first, a row waiting for its retry left; each reads as
+        the stored row reads (headers, body, times), stamped with the claim and its lease."""
+        ids = [await keep(f"e{n}", order(str(n))) for n in range(4)]
+        (first,) = await inbox.claim(1, clock())
+        assert await inbox.fail(first, "try again later", clock())
+        claimed = await inbox.claim(2, clock())
+        assert [row.id for row in claimed] == ids[1:3]
+        names = models.InboxDelivery._meta.fields_map
+        for row in claimed:
+            stored = await models.InboxDelivery.get(id=row.id)
+            assert {name: getattr(row, name) for name in names} == {
+                name: getattr(stored, name) for name in names
+            }
+            assert (row.claimed_until, row.body) == (
+                clock() + inbox.LEASE,
+                order(str(ids.index(row.id))),
+            )
+
+    async def test_closing_a_claim_closes_only_the_rows_it_still_holds(
+        self, processor: IntakeProcessor, clock: Clock
+    ) -> None:
+        """A row a person skipped, or another process took once the lease ran out, is left
+        as they left it, and the count says how many were closed."""
+        for n in range(3):
+            await keep(f"e{n}", order(str(n)))
+        held, skipped, lapsed = await inbox.claim(3, clock())
+        await inbox.skip(skipped.id, "cli:alice", "a test order")
+        await models.InboxDelivery.filter(id=lapsed.id).update(claimed_until=clock())
+        (taken,) = await inbox.claim(3, clock() + timedelta(seconds=1))
+        assert taken.id == lapsed.id
+        assert await inbox.close_all([held, skipped, lapsed], inbox.APPLIED, clock()) == 1
+        rows = [await row_of(f"e{n}") for n in range(3)]
+        assert [(row.status, row.attempts, row.claimed_by) for row in rows] == [
+            ("applied", 1, None),
+            ("skipped", 0, skipped.claimed_by),
+            ("pending", 0, taken.claimed_by),
+        ]
+
     async def test_a_dead_process_claim_runs_out_and_the_row_is_taken_again(
         self, processor: IntakeProcessor, clock: Clock
     ) -> None:
@@ -411,6 +452,41 @@ class TestBatches:
         assert sizes == [1, 3, 3, 1]
         assert (await stock("MUG")).total.committed == 8
         assert {row.status for row in await models.InboxDelivery.all()} == {"applied"}
+
+    async def test_a_batch_of_new_orders_updates_twins_and_parked_lines(
+        self, processor: IntakeProcessor
+    ) -> None:
+        """In one batch: an update of an order recorded before, its parked line replaced;
+        a new order; a new order delivered twice, reconciled in turn: each as if alone."""
+
+        def snapshot(order_id: str, minutes: int, *lines: tuple[str, str, int]) -> bytes:
+            moment = (T0 + timedelta(minutes=minutes)).isoformat()
+            listed = [{"line_id": i, "sku": sku, "quantity": n} for i, sku, n in lines]
+            return json.dumps(
+                {"order_id": order_id, "updated_at": moment, "lines": listed}
+            ).encode()
+
+        await keep("before", snapshot("order-1", 0, ("L1", "MUG", 1), ("L2", "GHOST", 1)))
+        assert await processor.process_pending() == 1
+        await keep("update", snapshot("order-1", 1, ("L1", "MUG", 3), ("L2", "GHOST", 2)))
+        await keep("new", snapshot("order-2", 0, ("L1", "GHOST", 4)))
+        await keep("twin-1", snapshot("order-3", 0, ("L1", "MUG", 1)))
+        await keep("twin-2", snapshot("order-3", 1, ("L1", "MUG", 2)))
+        assert await processor.process_pending() == 4
+        assert {row.status for row in await models.InboxDelivery.all()} == {"applied"}
+        assert (await stock("MUG")).total.committed == 5
+        parked = await orders_store.parked_lines()
+        assert [(p.order_id, p.line_id, p.sku, p.quantity) for p in parked] == [
+            ("order-1", "L2", "GHOST", 2),
+            ("order-2", "L1", "GHOST", 4),
+        ]
+        records = await models.OrderRecord.all().order_by("order_id")
+        assert [(r.order_id, r.updated_at) for r in records] == [
+            ("order-1", T0 + timedelta(minutes=1)),
+            ("order-2", T0),
+            ("order-3", T0 + timedelta(minutes=1)),
+        ]
+        assert [r.state["lines"].get("L1", {}).get("committed") for r in records] == [3, None, 2]
 
     async def test_a_poison_order_rolls_back_alone_and_is_failed(
         self, processor: IntakeProcessor, monkeypatch: pytest.MonkeyPatch
