@@ -121,6 +121,16 @@ def header(headers: Mapping[str, str], name: str) -> str | None:
     return next((value for key, value in headers.items() if key.lower() == wanted), None)
 
 
+def by_name(headers: Mapping[str, str]) -> dict[str, str]:
+    """The headers by lower-cased name, the first of a repeated name kept, as `header`
+    reads them: one pass for a `verify` that reads several (each `header` is a scan, and
+    a request's headers are decoded anew by each)."""
+    named: dict[str, str] = {}
+    for key, value in headers.items():
+        named.setdefault(key.lower(), value)
+    return named
+
+
 def body_digest(topic: str, body: bytes) -> str:
     """An event id for a delivery that names none: the same topic and bytes, the same id.
 

@@ -37,9 +37,9 @@ from connectors.base import (
     IgnoredDelivery,
     InvalidSignature,
     body_digest,
+    by_name,
     fitted_event_id,
     fitted_topic,
-    header,
 )
 
 MESSAGE_ID, TIMESTAMP, SIGNATURE = "webhook-id", "webhook-timestamp", "webhook-signature"
@@ -66,8 +66,9 @@ def verify(
 ) -> Delivery:
     """The delivery to store; InvalidSignature for a bad signature, IgnoredDelivery for
     another store's, and nothing else."""
-    message_id, timestamp = header(headers, MESSAGE_ID), header(headers, TIMESTAMP)
-    signatures = header(headers, SIGNATURE)
+    named = by_name(headers)
+    message_id, timestamp = named.get(MESSAGE_ID), named.get(TIMESTAMP)
+    signatures = named.get(SIGNATURE)
     unsigned = not (message_id or timestamp or signatures)
     # Hooks that predate signing (or a store whose deliveries come unsigned) can still be
     # verified by the shared header the merchant set on them; without one, never.
@@ -77,7 +78,7 @@ def verify(
         _check_signature(body, message_id, timestamp, signatures, client_secret, now)
     if webhook_header is not None:
         name, value = webhook_header
-        given = header(headers, name)
+        given = named.get(name.lower())
         if given is None or not hmac.compare_digest(given.encode(), value.encode()):
             raise InvalidSignature(f"{name} is missing or does not hold the shared value")
     envelope = _envelope(body)

@@ -54,28 +54,26 @@ RETURN_TOPICS = frozenset({"returns/process", "returns/close"})
 SIGNATURE = "X-Shopify-Hmac-Sha256"
 KEPT_HEADERS = ("Topic", "Shop-Domain", "Event-Id", "Webhook-Id", "Triggered-At", "API-Version")
 """Kept under their X-Shopify- names, whichever spelling the delivery used."""
+_KEPT = tuple((f"X-Shopify-{name}", name.lower()) for name in KEPT_HEADERS)
 
 
 def verify(body: bytes, headers: Mapping[str, str], *, secret: str, shop: str) -> Delivery:
     """Only a wrong or missing signature is refused (401): Shopify retries a refused
     delivery and, after repeated failures, drops the subscription. Everything else is
     stored under the best identity the headers give (webhooks.ShopifyDelivery)."""
+    named = webhooks.shopify_headers(headers)
     try:
-        signed = webhooks.verify(body, webhooks.header(headers, "hmac-sha256"), secret)
+        signed = webhooks.verify(body, named.get("hmac-sha256"), secret)
     except webhooks.WebhookSecretMissing as error:
         raise InvalidSignature(str(error)) from error
     if not signed:
         raise InvalidSignature(f"{SIGNATURE} is missing or does not match the body")
-    meta = webhooks.delivery_headers(headers)
+    meta = webhooks.read_delivery(named)
     if meta.shop_domain is not None and meta.shop_domain.lower() != shop:
         # One app secret signs for every shop that installed it: another shop's
         # delivery is answered 200 and kept out of this channel.
         raise IgnoredDelivery(f"the delivery is for {meta.shop_domain[:80]}, not {shop}")
-    kept = {
-        f"X-Shopify-{name}": value
-        for name in KEPT_HEADERS
-        if (value := webhooks.header(headers, name.lower()))
-    }
+    kept = {stored: value for stored, name in _KEPT if (value := named.get(name))}
     return Delivery(
         event_id=meta.delivery_key(body),
         topic=fitted_topic(meta.topic or ""),

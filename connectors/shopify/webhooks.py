@@ -30,8 +30,6 @@ from datetime import UTC, datetime
 
 from connectors.base import body_digest, fitted_event_id
 
-_PREFIXES = ("x-shopify-", "shopify-")
-
 
 class ShopifyWebhookError(Exception):
     """Base of the webhook errors; a configuration problem, never the delivery's fault."""
@@ -68,15 +66,30 @@ def verify(body: bytes, hmac_header: str | None, secret: str) -> bool:
     return hmac.compare_digest(expected, hmac_header.strip().encode("utf-8", "replace"))
 
 
+def shopify_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """The Shopify headers by name after the prefix ("topic", "hmac-sha256"), as `header`
+    reads each: the `X-` spelling before the other, whatever the case, stripped, the first
+    non-blank value of a repeated name (blank counts as absent). One pass over the headers,
+    so a delivery's dozen names are then dict lookups, not a scan each."""
+    prefixed: dict[str, str] = {}
+    unprefixed: dict[str, str] = {}
+    for key, value in headers.items():
+        lowered = key.lower()
+        if lowered.startswith("x-shopify-"):
+            found, name = prefixed, lowered[len("x-shopify-") :]
+        elif lowered.startswith("shopify-"):
+            found, name = unprefixed, lowered[len("shopify-") :]
+        else:
+            continue
+        if name not in found and (stripped := value.strip()):
+            found[name] = stripped
+    return unprefixed | prefixed
+
+
 def header(headers: Mapping[str, str], name: str) -> str | None:
     """A Shopify header by its name after the prefix ("topic", "hmac-sha256"), with or
     without the `X-`, whatever the case; blank counts as absent."""
-    for prefix in _PREFIXES:
-        wanted = prefix + name
-        for key, value in headers.items():
-            if key.lower() == wanted and value.strip():
-                return value.strip()
-    return None
+    return shopify_headers(headers).get(name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,14 +120,19 @@ class ShopifyDelivery:
 def delivery_headers(headers: Mapping[str, str]) -> ShopifyDelivery:
     """Reads the delivery headers, whatever their case or prefix; none is required, and an
     unreadable X-Shopify-Triggered-At reads as absent (it only orders snapshots)."""
-    triggered_at = header(headers, "triggered-at")
+    return read_delivery(shopify_headers(headers))
+
+
+def read_delivery(named: Mapping[str, str]) -> ShopifyDelivery:
+    """`delivery_headers` from what `shopify_headers` read."""
+    triggered_at = named.get("triggered-at")
     return ShopifyDelivery(
-        topic=header(headers, "topic"),
-        event_id=header(headers, "event-id"),
-        shop_domain=header(headers, "shop-domain"),
-        webhook_id=header(headers, "webhook-id"),
+        topic=named.get("topic"),
+        event_id=named.get("event-id"),
+        shop_domain=named.get("shop-domain"),
+        webhook_id=named.get("webhook-id"),
         triggered_at=_timestamp(triggered_at) if triggered_at else None,
-        api_version=header(headers, "api-version"),
+        api_version=named.get("api-version"),
     )
 
 

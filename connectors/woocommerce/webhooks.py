@@ -19,7 +19,7 @@ import hmac
 import re
 from collections.abc import Mapping
 
-from connectors.base import Delivery, IgnoredDelivery, InvalidSignature, fitted_topic, header
+from connectors.base import Delivery, IgnoredDelivery, InvalidSignature, by_name, fitted_topic
 from connectors.woocommerce.orders import event_id
 
 SIGNATURE = "X-WC-Webhook-Signature"
@@ -39,20 +39,22 @@ def sign(body: bytes, secret: str) -> str:
 def verify(body: bytes, headers: Mapping[str, str], secret: str) -> Delivery:
     """The delivery to store; InvalidSignature for a bad signature, IgnoredDelivery for the
     ping, and nothing else."""
-    given = header(headers, SIGNATURE)
+    named = by_name(headers)
+    given = named.get(SIGNATURE.lower())
     if given is None and _PING.fullmatch(body):
         raise IgnoredDelivery("WooCommerce's ping for a new webhook: nothing to record")
     expected = sign(body, secret).encode()
     if given is None or not hmac.compare_digest(given.strip().encode("utf-8", "replace"), expected):
         raise InvalidSignature(f"{SIGNATURE} is missing or does not match the body")
-    topic = fitted_topic(_topic(headers))
-    kept = {name: value for name in KEPT_HEADERS if (value := header(headers, name))}
-    return Delivery(event_id(topic, body, header(headers, DELIVERY_ID)), topic, kept)
+    topic = fitted_topic(_topic(named))
+    kept = {name: value for name in KEPT_HEADERS if (value := named.get(name.lower()))}
+    return Delivery(event_id(topic, body, named.get(DELIVERY_ID.lower())), topic, kept)
 
 
-def _topic(headers: Mapping[str, str]) -> str:
-    topic = header(headers, TOPIC)
+def _topic(named: Mapping[str, str]) -> str:
+    """`named`: the headers by lower-cased name (`by_name`)."""
+    topic = named.get(TOPIC.lower())
     if topic:
         return topic.strip()
-    resource, event = header(headers, RESOURCE), header(headers, EVENT)
+    resource, event = named.get(RESOURCE.lower()), named.get(EVENT.lower())
     return f"{resource.strip()}.{event.strip()}" if resource and event else ""

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time
+from functools import cache
 
+from prometheus_client import Counter, Histogram
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -107,6 +109,14 @@ class RequestMetrics:
         finally:
             # The router stores the matched route in the scope; no match means 404 or 413.
             route = getattr(scope.get("route"), "path", "unmatched")
-            method = scope["method"]
-            metrics.HTTP_LATENCY.labels(method, route).observe(time.perf_counter() - started)
-            metrics.HTTP_REQUESTS.labels(method, route, str(status)).inc()
+            latency, answered = _series(scope["method"], route, status)
+            latency.observe(time.perf_counter() - started)
+            answered.inc()
+
+
+@cache
+def _series(method: str, route: str, status: int) -> tuple[Histogram, Counter]:
+    """A request's latency and count series. `labels()` checks the values and takes a lock
+    on every call, most of what a request's metrics cost; a series, once made, stays."""
+    latency = metrics.HTTP_LATENCY.labels(method, route)
+    return latency, metrics.HTTP_REQUESTS.labels(method, route, str(status))
