@@ -55,7 +55,6 @@ from syncbot.store import (
     touched_rows,
     valuing,
 )
-from syncbot.store.sku_list import with_placeholders
 
 log = logging.getLogger(__name__)
 
@@ -207,15 +206,13 @@ async def _post(
     provenance: Provenance,
 ) -> PostingResult:
     posting = uuid.uuid4()
+    claim = None
     if key is not None:
         models.IdempotencyKey._meta.fields_map["key"].validate(key)
-        sql = with_placeholders(_CLAIM, connection.capabilities.dialect)
-        await connection.execute_query(sql, [key, digest, str(posting), timezone.now()])
-    return await record(connection, entries, provenance, posting=posting, key=key)
-
-
-# A raw INSERT: through the ORM, the claim cost more Python than its round trip.
-_CLAIM = "INSERT INTO idempotency_key (key, fingerprint, posting, created_at) VALUES (?, ?, ?, ?)"
+        claim = touched_rows.Claim(key, digest, posting, timezone.now())
+    one = Posting(entries, provenance, posting, key)
+    [result] = await record_all(connection, [one], claim=claim)
+    return result
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,14 +245,19 @@ async def record(
 
 
 async def record_all(
-    connection: BaseDBAsyncClient, postings: Sequence[Posting]
+    connection: BaseDBAsyncClient,
+    postings: Sequence[Posting],
+    *,
+    claim: touched_rows.Claim | None = None,
 ) -> list[PostingResult]:
     """`record` for several postings in one go (a batch of orders): each resolves its
     counts, moves, is valued and derives its events as if recorded after the ones before
     it, but every step is one round trip for all of them. One that cannot be recorded
-    raises, and the caller's transaction takes the others back with it."""
+    raises, and the caller's transaction takes the others back with it. A `claim` of an
+    idempotency key is inserted before anything else is read (a key already taken raises
+    the database's IntegrityError)."""
     entries = [entry for one in postings for entry in one.entries]
-    touched = await touched_rows.touch(connection, entries)
+    touched = await touched_rows.touch(connection, entries, claim)
     rows, reorder_points = touched.rows, touched.reorder_points
     held = {row_key: quantity for row_key, (_, quantity) in rows.items()}
     elsewhere = await balance_rows.available_everywhere(connection, entries, reorder_points)

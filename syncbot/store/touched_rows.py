@@ -8,15 +8,18 @@ reads the SKUs' stock values for `valuing`: the same lock order in every posting
 writes that follow (`posting_writes`) take no row lock they do not already hold. SQLite's
 transaction already runs alone, so there it locks nothing.
 
-Two statements on PostgreSQL where there were four (reorder points, rows found, rows
-locked, SKUs locked for value), with the keys as arrays: one prepared statement whatever
-the number of rows, where a list of placeholders was a new statement to plan at each size.
+Two statements on PostgreSQL where there were five (the key's claim, reorder points, rows
+found, rows locked, SKUs locked for value): a posting's idempotency key is claimed by the
+first, and the keys go as arrays, one prepared statement whatever the number of rows,
+where a list of placeholders was a new statement to plan at each size.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +30,19 @@ from syncbot.ledger.costing import StockValue
 from syncbot.store import balance_rows, models
 from syncbot.store.balance_rows import RowKey
 from syncbot.store.sku_list import with_placeholders
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """An idempotency key to claim in the same round trip as the first read."""
+
+    key: str
+    fingerprint: str
+    posting: uuid.UUID
+    at: datetime
+
+    def parameters(self) -> list[object]:
+        return [self.key, self.fingerprint, str(self.posting), self.at]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,12 +57,20 @@ class Touched:
     SQLite, where `valuing` reads the SKUs that need it."""
 
 
-async def touch(connection: BaseDBAsyncClient, entries: Sequence[Entry]) -> Touched:
-    """Finds, creates where missing and locks every row the entries touch."""
+async def touch(
+    connection: BaseDBAsyncClient, entries: Sequence[Entry], claim: Claim | None = None
+) -> Touched:
+    """Finds, creates where missing and locks every row the entries touch, after
+    inserting the `claim` if there is one (a key already taken raises IntegrityError)."""
     keys = balance_rows.row_keys(entries)
     skus = sorted({entry.sku for entry in entries})
     postgres = connection.capabilities.dialect == "postgres"
-    points, rows = await (_find_postgres if postgres else _find_sqlite)(connection, keys, skus)
+    if postgres:
+        points, rows = await _find_postgres(connection, keys, skus, claim)
+    else:
+        if claim is not None:
+            await _tuples(connection, _CLAIM, claim.parameters())
+        points, rows = await _find_sqlite(connection, keys, skus)
     if unknown := [sku for sku in skus if sku not in points]:
         raise UnknownSku(unknown[0])
     if len(rows) < len(keys):
@@ -67,6 +91,14 @@ _FIND_POSTGRES = (
     "SELECT b.sku_id, NULL, b.location_id, b.bucket, b.id, b.quantity FROM balance b "
     f"JOIN {_KEYS} ON b.sku_id = k.sku AND b.location_id = k.location AND b.bucket = k.bucket"
 )
+_CLAIM = "INSERT INTO idempotency_key (key, fingerprint, posting, created_at) VALUES (?, ?, ?, ?)"
+# A data-modifying WITH runs whether or not the query reads it, and before the statement
+# ends: a key taken by a committed twin fails the whole statement, one in flight waits
+# for it, as the INSERT alone did, and the read costs no round trip of its own.
+_CLAIM_AND_FIND = (
+    "WITH claim AS (INSERT INTO idempotency_key (key, fingerprint, posting, created_at) "
+    f"VALUES (?, ?, ?::uuid, ?)) {_FIND_POSTGRES}"
+)
 # Balance rows first, in key order, then SKU rows in code order: UNION ALL runs its parts
 # in turn. A SKU row is locked FOR NO KEY UPDATE, as the UPDATE of its totals would: that
 # does not block another posting's foreign-key check on it, FOR UPDATE would.
@@ -86,9 +118,13 @@ def _key_arrays(keys: Sequence[RowKey]) -> list[list[str]]:
 
 
 async def _find_postgres(
-    connection: BaseDBAsyncClient, keys: list[RowKey], skus: list[str]
+    connection: BaseDBAsyncClient, keys: list[RowKey], skus: list[str], claim: Claim | None
 ) -> tuple[dict[str, int | None], dict[RowKey, tuple[int, int]]]:
-    found = await _tuples(connection, _FIND_POSTGRES, [skus, *_key_arrays(keys)])
+    params: list[object] = [skus, *_key_arrays(keys)]
+    if claim is None:
+        found = await _tuples(connection, _FIND_POSTGRES, params)
+    else:
+        found = await _tuples(connection, _CLAIM_AND_FIND, [*claim.parameters(), *params])
     points: dict[str, int | None] = {}
     rows: dict[RowKey, tuple[int, int]] = {}
     for sku, point, location, bucket, row_id, quantity in found:
