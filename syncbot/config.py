@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     currency: str = DEFAULT_CURRENCY
     """The installation's one currency (ISO 4217): reports round amounts to its smallest unit."""
     log_level: str = "INFO"
-    intake_batch: int = Field(default=50, ge=1, le=1000)
+    intake_batch: int = Field(default=500, ge=1, le=1000)
     """Most webhook deliveries the intake claims and reconciles in one transaction."""
     intake: bool = True
     """Whether `serve` and `worker` run the intake loop; `serve --no-intake` only stores."""

@@ -20,13 +20,14 @@ same guarded UPDATE runs without the lock clause (SQLite has one writer process)
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from tortoise import connections
 from tortoise.expressions import Q
 
 from syncbot.ledger.limits import MAX_REASON_LENGTH, text_problem
-from syncbot.store import models
+from syncbot.store import key_lists, models
 from syncbot.store.models import InboxDelivery as InboxDelivery  # named by the processor
 from syncbot.store.sku_list import with_placeholders
 
@@ -203,6 +204,26 @@ async def close_all(rows: list[models.InboxDelivery], status: str, moment: datet
         changed, _ = await connection.execute_query(sql, params)
         closed += changed
     return closed
+
+
+_RELEASE = (
+    "UPDATE inbox_delivery SET claimed_by = NULL, claimed_until = NULL "
+    "WHERE claimed_by = ? AND status = 'pending' AND "
+)
+
+
+async def release(rows: Sequence[models.InboxDelivery]) -> int:
+    """Gives back claimed rows untried (no try counted), due again at once for whoever
+    claims next; returns how many this process still held."""
+    connection = connections.get("default")
+    released = 0
+    for token in {row.claimed_by for row in rows}:
+        ids = [row.id for row in rows if row.claimed_by == token]
+        condition, params = key_lists.among("id", ids, connection.capabilities.dialect, "bigint")
+        sql = with_placeholders(_RELEASE + condition, connection.capabilities.dialect)
+        changed, _ = await connection.execute_query(sql, [token, *params])
+        released += changed
+    return released
 
 
 async def fail(

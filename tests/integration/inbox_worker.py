@@ -23,7 +23,9 @@ WAIT_SECONDS = 60
 async def main(database_url: str, ready: Path, go: Path) -> int:
     await open_database(database_url)
     try:
-        processor = IntakeProcessor({"shop": FakeConnector("shop", secret="dummy")})
+        # Claims of 20 out of 300 deliveries, so three processes really share them (the
+        # default claim would take them all at once).
+        processor = IntakeProcessor({"shop": FakeConnector("shop", secret="dummy")}, batch=20)
         await asyncio.to_thread(ready.touch)
         deadline = time.monotonic() + WAIT_SECONDS
         # Every worker starts claiming at the same moment.

@@ -439,9 +439,9 @@ class TestBatches:
         sizes: list[int] = []
         real = batcher._process_batch
 
-        async def measured(rows: Sequence[models.InboxDelivery]) -> None:
+        async def measured(rows: Sequence[models.InboxDelivery]) -> int:
             sizes.append(len(rows))
-            await real(rows)
+            return await real(rows)
 
         monkeypatch.setattr(batcher, "_process_batch", measured)
         await keep("alone", order("order-0"))
@@ -452,6 +452,44 @@ class TestBatches:
         assert sizes == [1, 3, 3, 1]
         assert (await stock("MUG")).total.committed == 8
         assert {row.status for row in await models.InboxDelivery.all()} == {"applied"}
+
+    async def test_a_claim_read_slowly_gives_back_what_it_has_not_read(
+        self, database: str, clock: Clock, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A connector that reads each order back for 40 s (a storefront at its rate
+        limit): past half the 60 s lease the claim's rows not yet read are given back
+        untried, due at once, and the next claim takes them; every order is posted once
+        and counts one try."""
+        await add_sku("MUG")
+        elapsed = [0.0]
+
+        class _Slow(FakeConnector):
+            async def parse(self, delivery: Delivery, body: bytes) -> Sequence[OrderEvent]:
+                elapsed[0] += 40
+                return await super().parse(delivery, body)
+
+        slow = IntakeProcessor(
+            {"shop": _Slow("shop", secret="dummy")},
+            clock=clock,
+            batch=3,
+            timer=lambda: elapsed[0],
+        )
+        claims: list[list[str]] = []
+        real = inbox.claim
+
+        async def claim(*args: Any, **kwargs: Any) -> list[models.InboxDelivery]:
+            rows = await real(*args, **kwargs)
+            claims.append([row.event_id for row in rows])
+            return rows
+
+        monkeypatch.setattr(inbox, "claim", claim)
+        for number in range(3):
+            await keep(f"e{number}", order(f"order-{number}"))
+        assert await slow.process_pending() == 3
+        assert claims == [["e0", "e1", "e2"], ["e1", "e2"], ["e2"], []]
+        rows = await models.InboxDelivery.all().order_by("id")
+        assert [(r.status, r.attempts, r.claimed_by) for r in rows] == [("applied", 1, None)] * 3
+        assert (await stock("MUG")).total.committed == 3
 
     async def test_a_batch_of_new_orders_updates_twins_and_parked_lines(
         self, processor: IntakeProcessor
