@@ -1,17 +1,18 @@
 """The rows a posting touches, found and locked: step 2 of `posting`'s contract.
 
-One read finds the SKUs posted to (their reorder points; an unknown one is refused) and
-the balance rows of theirs that exist. Missing balance rows are then created holding no
-balance lock (`balance_rows.create_missing` says why). On PostgreSQL one more statement
-locks every balance row in key order and, after them, every SKU row in code order, and
-reads the SKUs' stock values for `valuing`: the same lock order in every posting, and the
-writes that follow (`posting_writes`) take no row lock they do not already hold. SQLite's
-transaction already runs alone, so there it locks nothing.
+The SKUs posted to are read (their reorder points; an unknown one is refused) with the
+balance rows of theirs that exist. Missing balance rows are created holding no balance
+lock (`balance_rows.create_missing` says why). On PostgreSQL every balance row is then
+locked in key order and, after them, every SKU row in code order, reading the SKUs'
+stock values for `valuing`: the same lock order in every posting, and the writes that
+follow (`posting_writes`) take no row lock they do not already hold. SQLite's transaction
+already runs alone, so there it locks nothing.
 
-Two statements on PostgreSQL where there were five (the key's claim, reorder points, rows
-found, rows locked, SKUs locked for value): a posting's idempotency key is claimed by the
-first, and the keys go as arrays, one prepared statement whatever the number of rows,
-where a list of placeholders was a new statement to plan at each size.
+On PostgreSQL the usual posting, whose rows all exist, takes one statement for all of it,
+with the claim of its idempotency key (`_LOCK_FOUND`); a posting that creates rows takes
+three (find, create, lock). Five statements did it before. The keys go as arrays: one
+prepared statement whatever the number of rows, where a list of placeholders was a new
+statement to plan at each size.
 """
 
 from __future__ import annotations
@@ -66,7 +67,10 @@ async def touch(
     skus = sorted({entry.sku for entry in entries})
     postgres = connection.capabilities.dialect == "postgres"
     if postgres:
-        points, rows = await _find_postgres(connection, keys, skus, claim)
+        locked = await _lock_found(connection, keys, skus, claim)
+        if isinstance(locked, Touched):  # every row existed: found and locked at once
+            return locked
+        points, rows = locked
     else:
         if claim is not None:
             await _tuples(connection, _CLAIM, claim.parameters())
@@ -85,20 +89,7 @@ async def touch(
 
 # The keys go as three arrays zipped by unnest: the exact rows, one statement text.
 _KEYS = "unnest(?::varchar[], ?::varchar[], ?::varchar[]) AS k (sku, location, bucket)"
-_FIND_POSTGRES = (
-    "SELECT code, reorder_point, NULL, NULL, NULL, NULL FROM sku WHERE code = ANY(?::varchar[]) "
-    "UNION ALL "
-    "SELECT b.sku_id, NULL, b.location_id, b.bucket, b.id, b.quantity FROM balance b "
-    f"JOIN {_KEYS} ON b.sku_id = k.sku AND b.location_id = k.location AND b.bucket = k.bucket"
-)
 _CLAIM = "INSERT INTO idempotency_key (key, fingerprint, posting, created_at) VALUES (?, ?, ?, ?)"
-# A data-modifying WITH runs whether or not the query reads it, and before the statement
-# ends: a key taken by a committed twin fails the whole statement, one in flight waits
-# for it, as the INSERT alone did, and the read costs no round trip of its own.
-_CLAIM_AND_FIND = (
-    "WITH claim AS (INSERT INTO idempotency_key (key, fingerprint, posting, created_at) "
-    f"VALUES (?, ?, ?::uuid, ?)) {_FIND_POSTGRES}"
-)
 # Balance rows first, in key order, then SKU rows in code order: UNION ALL runs its parts
 # in turn. A SKU row is locked FOR NO KEY UPDATE, as the UPDATE of its totals would: that
 # does not block another posting's foreign-key check on it, FOR UPDATE would.
@@ -113,26 +104,73 @@ _LOCK = (
 )
 
 
-def _key_arrays(keys: Sequence[RowKey]) -> list[list[str]]:
-    return [[k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys]]
+# The usual posting, to rows that all exist, in one statement: the claim, then (gated on
+# finding every row, without a lock, in the statement's snapshot) the balance rows and SKU
+# rows locked as `_LOCK` locks them. The gates are InitPlans, evaluated once before their
+# part runs: reading `claim` there makes the key's INSERT run first, so a twin in flight is
+# waited for before any row is locked, as when the claim was its own statement (an
+# unread data-modifying WITH would run at the statement's end, after the locks). When a
+# row is missing nothing is locked: the rows found and the reorder points come back, the
+# missing rows are created holding no lock, and `_LOCK` follows.
+_ALL_FOUND = "(SELECT count(*) FROM found) = ?::int"
+_LOCK_FOUND = (
+    "WITH {claim}found AS (SELECT b.sku_id, b.location_id, b.bucket, b.id, b.quantity "
+    f"FROM balance b JOIN {_KEYS} ON b.sku_id = k.sku AND b.location_id = k.location "
+    "AND b.bucket = k.bucket), "
+    "b AS (SELECT b.sku_id, b.location_id, b.bucket, b.id, b.quantity FROM balance b "
+    "JOIN found f ON b.id = f.id "
+    f"WHERE {{claimed}}{_ALL_FOUND} "
+    "ORDER BY b.sku_id, b.location_id, b.bucket FOR UPDATE OF b), "
+    "s AS (SELECT code, on_hand, stock_value, average_cost, reorder_point FROM sku "
+    f"WHERE code = ANY(?::varchar[]) AND {_ALL_FOUND} ORDER BY code FOR NO KEY UPDATE) "
+    "SELECT 'b', sku_id, location_id, bucket, id, quantity, NULL::bigint, NULL::numeric, "
+    "NULL::int FROM b "
+    "UNION ALL SELECT 's', code, NULL, NULL, NULL, on_hand, stock_value, average_cost, "
+    "reorder_point FROM s "
+    "UNION ALL SELECT 'f', sku_id, location_id, bucket, id, quantity, NULL, NULL, NULL "
+    f"FROM found WHERE NOT {_ALL_FOUND} "
+    "UNION ALL SELECT 'p', code, NULL, NULL, NULL, NULL, NULL, NULL, reorder_point FROM sku "
+    f"WHERE code = ANY(?::varchar[]) AND NOT {_ALL_FOUND}"
+)
+_LOCK_FOUND_CLAIMED = _LOCK_FOUND.format(
+    claim="claim AS (INSERT INTO idempotency_key (key, fingerprint, posting, created_at) "
+    "VALUES (?, ?, ?::uuid, ?) RETURNING 1), ",
+    claimed="(SELECT count(*) FROM claim) = 1 AND ",
+)
+_LOCK_FOUND_UNCLAIMED = _LOCK_FOUND.format(claim="", claimed="")
 
 
-async def _find_postgres(
+async def _lock_found(
     connection: BaseDBAsyncClient, keys: list[RowKey], skus: list[str], claim: Claim | None
-) -> tuple[dict[str, int | None], dict[RowKey, tuple[int, int]]]:
-    params: list[object] = [skus, *_key_arrays(keys)]
+) -> Touched | tuple[dict[str, int | None], dict[RowKey, tuple[int, int]]]:
+    """Every row found and locked (a Touched), or, when a row is missing, nothing locked
+    and the reorder points and the rows that were found."""
+    n = len(keys)
+    params: list[object] = [*_key_arrays(keys), n, skus, n, n, skus, n]
     if claim is None:
-        found = await _tuples(connection, _FIND_POSTGRES, params)
+        found = await _tuples(connection, _LOCK_FOUND_UNCLAIMED, params)
     else:
-        found = await _tuples(connection, _CLAIM_AND_FIND, [*claim.parameters(), *params])
+        found = await _tuples(connection, _LOCK_FOUND_CLAIMED, [*claim.parameters(), *params])
+    average = models.Sku._meta.fields_map["average_cost"]
     points: dict[str, int | None] = {}
     rows: dict[RowKey, tuple[int, int]] = {}
-    for sku, point, location, bucket, row_id, quantity in found:
-        if location is None:
-            points[sku] = point
-        else:
+    values: dict[str, StockValue] = {}
+    all_found = False
+    for kind, sku, location, bucket, row_id, quantity, value, cost, point in found:
+        if kind in ("b", "f"):
             rows[(sku, location, bucket)] = (row_id, quantity)
+            all_found = kind == "b"
+        else:
+            points[sku] = point
+            if kind == "s":
+                values[sku] = StockValue(quantity, value, Decimal(average.to_python_value(cost)))
+    if all_found:
+        return Touched(points, rows, values)
     return points, rows
+
+
+def _key_arrays(keys: Sequence[RowKey]) -> list[list[str]]:
+    return [[k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys]]
 
 
 async def _find_sqlite(
