@@ -7,7 +7,8 @@ wall time.
 
 A posting is an order commit of one unit with its idempotency key, as `flash_sale.py`'s
 single-posting figure (`ledger_post.syncbot_rate`). The server's CPU is the user and
-system time of every `postgres` process (/proc) across the measurement, so it includes
+system time of every `postgres` process (/proc, ended backends through the postmaster's
+count of its children) across the measurement, so it includes
 the WAL writer's and the checkpointer's share, for both sides alike; the client's is this
 process's for syncbot and pgbench's own (its rusage as a child). Round trips are the calls
 asyncpg sends (a cached prepared statement is one; BEGIN and COMMIT are one each). The
@@ -39,7 +40,9 @@ TICK = os.sysconf("SC_CLK_TCK")
 
 
 def server_cpu() -> float:
-    """Seconds of CPU every `postgres` process has used (those alive now)."""
+    """Seconds of CPU every `postgres` process has used: those alive now, and through
+    the postmaster's count of its reaped children, those that have ended (pgbench's
+    backend ends with it)."""
     total = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -49,7 +52,7 @@ def server_cpu() -> float:
         name = text[text.index("(") + 1 : text.rindex(")")]
         if name == "postgres":
             fields = text[text.rindex(")") + 2 :].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime
+            total += sum(int(n) for n in fields[11:15])  # utime, stime, cutime, cstime
     return total / TICK
 
 
