@@ -2,20 +2,23 @@
 
 Inside one transaction, `post`:
 1. claims the idempotency key (a unique row: a concurrent twin waits, then finds it taken);
-2. locks every balance row it will touch, in one fixed order, so concurrent postings
-   neither deadlock nor lose updates;
+2. finds and locks every balance row and SKU row it will touch, in one fixed order, so
+   concurrent postings neither deadlock nor lose updates (`touched_rows`; on PostgreSQL
+   one statement with step 1 when the rows all exist);
 3. resolves counts against the locked quantities;
-4. moves both legs of each movement in one atomic UPDATE, guarded where a manual
-   movement may not take its source below zero; then values the movements that cross
-   the on-hand boundary, under the lock of their SKUs' rows (`valuing`), and keeps
-   each SKU's totals;
-5. inserts the movements and the events they imply (the outbox).
+4. moves both legs of each movement: one guarded so that a manual movement may not take
+   its source below zero in its own atomic UPDATE, the others as increments of the locked
+   rows, sent with step 5; then values the movements that cross the on-hand boundary
+   (`valuing`);
+5. writes the increments, each SKU's totals and value, the day's demand, the movements
+   and the events they imply (the outbox): `posting_writes`, one statement on PostgreSQL.
 Nothing is written unless all of it is.
 
-Steps 2 to 4 work on balance rows and live in `balance_rows`; this module holds the
-transaction, the idempotency key and the rows it inserts. A caller that must change its
-own rows in the same transaction (a purchase order's receipt) opens it, locks them, and
-calls `post_within` for steps 1 to 5; `key_taken` and `replay_key` answer its retries.
+Steps 2 to 4 work on balance rows and live in `touched_rows`, `balance_rows` and
+`valuing`; this module holds the transaction, the idempotency key and the order of the
+steps. A caller that must change its own rows in the same transaction (a purchase order's
+receipt) opens it, locks them, and calls `post_within` for steps 1 to 5; `key_taken` and
+`replay_key` answer its retries.
 """
 
 from __future__ import annotations
