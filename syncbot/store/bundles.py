@@ -37,8 +37,9 @@ from syncbot.ledger.bundles import (
     recipe,
 )
 from syncbot.ledger.events import EventName
-from syncbot.store import models, outbox
+from syncbot.store import key_lists, models, outbox
 from syncbot.store.bundle_models import Bundle, BundleComponent
+from syncbot.store.sku_list import with_placeholders
 
 CHUNK = 5_000
 """Codes per IN list: under SQLite's and asyncpg's limits on bound parameters."""
@@ -162,12 +163,12 @@ async def recipes(
     """The recipes of these SKUs that are bundles (every bundle for None), by code, within
     `connection`'s transaction when given: one query on PostgreSQL, the codes as one array
     (one prepared statement whatever their number; intake reads recipes in every batch
-    with a new bundle line), one per CHUNK codes on SQLite."""
+    with a new bundle line), one per `key_lists.CHUNK` codes on SQLite."""
     client = connection or connections.get("default")
     changed = Bundle._meta.fields_map["changed_at"]
     parts: dict[str, list[Component]] = defaultdict(list)
     stamps: dict[str, tuple[int, datetime, str]] = {}
-    for sql, params in _recipe_queries(codes, client.capabilities.dialect == "postgres"):
+    for sql, params in _recipe_queries(codes, client.capabilities.dialect):
         _, rows = await client.execute_query(sql, params)
         for bundle, component, quantity, version, changed_at, changed_by in (
             tuple(row) for row in rows
@@ -188,20 +189,14 @@ _RECIPE_ROWS = (
 )
 
 
-def _recipe_queries(
-    codes: Collection[str] | None, postgres: bool
-) -> list[tuple[str, list[object]]]:
+def _recipe_queries(codes: Collection[str] | None, dialect: str) -> list[tuple[str, list[object]]]:
     if codes is None:
         return [(_RECIPE_ROWS, [])]
-    ordered = sorted(set(codes))
-    if not ordered:
-        return []
-    if postgres:
-        return [(_RECIPE_ROWS + " WHERE b.sku_id = ANY($1::varchar[])", [ordered])]
-    return [
-        (_RECIPE_ROWS + f" WHERE b.sku_id IN ({', '.join('?' * len(chunk))})", [*chunk])
-        for chunk in (ordered[start : start + CHUNK] for start in range(0, len(ordered), CHUNK))
-    ]
+    queries: list[tuple[str, list[object]]] = []
+    for chunk in key_lists.chunks(sorted(set(codes)), dialect):
+        condition, params = key_lists.among("b.sku_id", chunk, dialect)
+        queries.append((with_placeholders(f"{_RECIPE_ROWS} WHERE {condition}", dialect), params))
+    return queries
 
 
 async def bundles_among(codes: Collection[str]) -> set[str]:
