@@ -10,6 +10,16 @@ IDEMPOTENCY_CONFLICTS = Counter(
     "syncbot_idempotency_conflicts", "Postings refused because their key was used differently"
 )
 OVERSELLS = Counter("syncbot_oversells", "Postings that took available below zero")
+POSTING_GROUPS = Counter(
+    "syncbot_posting_groups", "Transactions that committed several waiting postings together"
+)
+POSTINGS_GROUPED = Counter(
+    "syncbot_postings_grouped", "Postings committed in a transaction shared with others"
+)
+POSTING_GROUPS_REFUSED = Counter(
+    "syncbot_posting_groups_refused",
+    "Shared posting transactions taken back because one posting failed; each then ran alone",
+)
 HTTP_REQUESTS = Counter(
     "syncbot_http_requests", "HTTP requests answered", ["method", "route", "status"]
 )

@@ -12,7 +12,8 @@ Inside one transaction, `post`:
    (`valuing`);
 5. writes the increments, each SKU's totals and value, the day's demand, the movements
    and the events they imply (the outbox): `posting_writes`, one statement on PostgreSQL.
-Nothing is written unless all of it is.
+Nothing is written unless all of it is. Postings that wait for one in flight go together
+in the next transaction (`group_commit`), each as if posted after the one before it.
 
 Steps 2 to 4 work on balance rows and live in `touched_rows`, `balance_rows` and
 `valuing`; this module holds the transaction, the idempotency key and the order of the
@@ -31,8 +32,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from tortoise import timezone
-from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise import connections, timezone
+from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -52,6 +53,7 @@ from syncbot.ledger import (
 from syncbot.store import (
     balance_rows,
     demand,
+    group_commit,
     models,
     posting_rows,
     posting_writes,
@@ -108,25 +110,92 @@ async def post(
     itself (`reversal-of:N`, which reverses each movement once); errors name the key as
     the caller gave it. Order postings carry no key: the order's locked record
     serialises them.
+
+    Calls made while another is in flight in this process share the next transaction
+    (`group_commit`): each is still recorded whole or not at all, and answered once
+    committed. Inside a caller's transaction the posting joins that one instead.
     """
     if not entries:
         raise InvalidMovement("nothing to post")
     key = None if idempotency_key is None else key_namespace + idempotency_key
-    if key is not None and not 0 < len(key) <= 255:
-        raise InvalidMovement("an idempotency key has 1 to 255 characters")
-    digest = fingerprint(entries, provenance.document)
+    if key is not None:
+        if not 0 < len(key) <= 255:
+            raise InvalidMovement("an idempotency key has 1 to 255 characters")
+        models.IdempotencyKey._meta.fields_map["key"].validate(key)
+    request = _Request(
+        entries, key, idempotency_key, fingerprint(entries, provenance.document), provenance
+    )
+    if isinstance(connections.get("default"), TransactionalDBClient):
+        return await _alone(request)  # in the caller's transaction, which is its to commit
+    return await _group.submit(request)
+
+
+@dataclass(frozen=True, slots=True)
+class _Request:
+    """A call of `post`, checked: `key` namespaced, `shown_key` as the caller gave it."""
+
+    entries: Sequence[Entry]
+    key: str | None
+    shown_key: str | None
+    digest: str
+    provenance: Provenance
+    posting: uuid.UUID = field(default_factory=uuid.uuid4)
+
+
+async def _alone(request: _Request) -> PostingResult:
+    """One posting in a transaction of its own; a key already taken is answered here."""
+    key = request.key
     try:
         async with in_transaction() as connection:
-            result = await _post(connection, entries, key, digest, provenance)
+            claim = None
+            if key is not None:
+                claim = touched_rows.Claim(key, request.digest, request.posting, timezone.now())
+            one = Posting(request.entries, request.provenance, request.posting, key)
+            [result] = await record_all(connection, [one], claims=[claim] if claim else [])
     except IntegrityError:
-        if key is None or idempotency_key is None:
+        if key is None or request.shown_key is None:
             raise
         try:
-            return await _replay(key, digest, entries, provenance)
+            return await _replay(key, request.digest, request.entries, request.provenance)
         except IdempotencyConflict as error:
-            raise IdempotencyConflict(idempotency_key) from error
+            raise IdempotencyConflict(request.shown_key) from error
     count_posting(result)
     return result
+
+
+async def _together(requests: list[_Request]) -> list[PostingResult]:
+    """Postings that waited, in one transaction: recorded in order, as if one after the
+    other. Any error takes all of them back, and `GroupCommit` runs each alone."""
+    now = timezone.now()
+    claims = [
+        touched_rows.Claim(r.key, r.digest, r.posting, now) for r in requests if r.key is not None
+    ]
+    postings = [Posting(r.entries, r.provenance, r.posting, r.key) for r in requests]
+    try:
+        async with in_transaction() as connection:
+            results = await record_all(connection, postings, claims=claims)
+    except Exception:
+        metrics.POSTING_GROUPS_REFUSED.inc()
+        raise
+    metrics.POSTING_GROUPS.inc()
+    metrics.POSTINGS_GROUPED.inc(len(results))
+    for result in results:
+        count_posting(result)
+    return results
+
+
+# A lot's postings are read, locked and written by the same few statements, so its size is
+# bounded by entries, as a batch of orders is; a key twice in one lot would refuse it.
+_LOT_ENTRIES = 500
+
+
+def _fits(lot: list[_Request], request: _Request) -> bool:
+    entries = sum(len(r.entries) for r in lot) + len(request.entries)
+    twin = request.key is not None and any(r.key == request.key for r in lot)
+    return entries <= _LOT_ENTRIES and not twin
+
+
+_group = group_commit.GroupCommit(_alone, _together, _fits)
 
 
 async def post_within(
@@ -209,12 +278,12 @@ async def _post(
     provenance: Provenance,
 ) -> PostingResult:
     posting = uuid.uuid4()
-    claim = None
+    claims = []
     if key is not None:
         models.IdempotencyKey._meta.fields_map["key"].validate(key)
-        claim = touched_rows.Claim(key, digest, posting, timezone.now())
+        claims.append(touched_rows.Claim(key, digest, posting, timezone.now()))
     one = Posting(entries, provenance, posting, key)
-    [result] = await record_all(connection, [one], claim=claim)
+    [result] = await record_all(connection, [one], claims=claims)
     return result
 
 
@@ -251,16 +320,16 @@ async def record_all(
     connection: BaseDBAsyncClient,
     postings: Sequence[Posting],
     *,
-    claim: touched_rows.Claim | None = None,
+    claims: Sequence[touched_rows.Claim] = (),
 ) -> list[PostingResult]:
     """`record` for several postings in one go (a batch of orders): each resolves its
     counts, moves, is valued and derives its events as if recorded after the ones before
     it, but every step is one round trip for all of them. One that cannot be recorded
-    raises, and the caller's transaction takes the others back with it. A `claim` of an
-    idempotency key is inserted before anything else is read (a key already taken raises
-    the database's IntegrityError)."""
+    raises, and the caller's transaction takes the others back with it. The `claims` of
+    their idempotency keys are inserted before anything else is read (a key already taken
+    raises the database's IntegrityError)."""
     entries = [entry for one in postings for entry in one.entries]
-    touched = await touched_rows.touch(connection, entries, claim)
+    touched = await touched_rows.touch(connection, entries, claims)
     rows, reorder_points = touched.rows, touched.reorder_points
     held = {row_key: quantity for row_key, (_, quantity) in rows.items()}
     elsewhere = await balance_rows.available_everywhere(connection, entries, reorder_points)

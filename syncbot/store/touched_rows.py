@@ -46,6 +46,15 @@ class Claim:
         return [self.key, self.fingerprint, str(self.posting), self.at]
 
 
+def _claim_arrays(claims: Sequence[Claim]) -> list[object]:
+    return [
+        [c.key for c in claims],
+        [c.fingerprint for c in claims],
+        [str(c.posting) for c in claims],
+        [c.at for c in claims],
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class Touched:
     """What a posting's transaction holds once its rows are found and locked."""
@@ -59,20 +68,20 @@ class Touched:
 
 
 async def touch(
-    connection: BaseDBAsyncClient, entries: Sequence[Entry], claim: Claim | None = None
+    connection: BaseDBAsyncClient, entries: Sequence[Entry], claims: Sequence[Claim] = ()
 ) -> Touched:
     """Finds, creates where missing and locks every row the entries touch, after
-    inserting the `claim` if there is one (a key already taken raises IntegrityError)."""
+    inserting the `claims` (a key already taken raises IntegrityError)."""
     keys = balance_rows.row_keys(entries)
     skus = sorted({entry.sku for entry in entries})
     postgres = connection.capabilities.dialect == "postgres"
     if postgres:
-        locked = await _lock_found(connection, keys, skus, claim)
+        locked = await _lock_found(connection, keys, skus, claims)
         if isinstance(locked, Touched):  # every row existed: found and locked at once
             return locked
         points, rows = locked
     else:
-        if claim is not None:
+        for claim in claims:
             await _tuples(connection, _CLAIM, claim.parameters())
         points, rows = await _find_sqlite(connection, keys, skus)
     if unknown := [sku for sku in skus if sku not in points]:
@@ -134,23 +143,26 @@ _LOCK_FOUND = (
 )
 _LOCK_FOUND_CLAIMED = _LOCK_FOUND.format(
     claim="claim AS (INSERT INTO idempotency_key (key, fingerprint, posting, created_at) "
-    "VALUES (?, ?, ?::uuid, ?) RETURNING 1), ",
-    claimed="(SELECT count(*) FROM claim) = 1 AND ",
+    "SELECT * FROM unnest(?::varchar[], ?::varchar[], ?::uuid[], ?::timestamptz[]) "
+    "RETURNING 1), ",
+    claimed="(SELECT count(*) FROM claim) = ?::int AND ",
 )
 _LOCK_FOUND_UNCLAIMED = _LOCK_FOUND.format(claim="", claimed="")
 
 
 async def _lock_found(
-    connection: BaseDBAsyncClient, keys: list[RowKey], skus: list[str], claim: Claim | None
+    connection: BaseDBAsyncClient, keys: list[RowKey], skus: list[str], claims: Sequence[Claim]
 ) -> Touched | tuple[dict[str, int | None], dict[RowKey, tuple[int, int]]]:
     """Every row found and locked (a Touched), or, when a row is missing, nothing locked
     and the reorder points and the rows that were found."""
     n = len(keys)
     params: list[object] = [*_key_arrays(keys), n, skus, n, n, skus, n]
-    if claim is None:
-        found = await _tuples(connection, _LOCK_FOUND_UNCLAIMED, params)
+    if claims:
+        # In the text's order: the claims, the keys, then how many claims must go in.
+        claimed = [*_claim_arrays(claims), *params[:3], len(claims), *params[3:]]
+        found = await _tuples(connection, _LOCK_FOUND_CLAIMED, claimed)
     else:
-        found = await _tuples(connection, _LOCK_FOUND_CLAIMED, [*claim.parameters(), *params])
+        found = await _tuples(connection, _LOCK_FOUND_UNCLAIMED, params)
     average = models.Sku._meta.fields_map["average_cost"]
     points: dict[str, int | None] = {}
     rows: dict[RowKey, tuple[int, int]] = {}

@@ -6,9 +6,11 @@ import asyncio
 
 import asyncpg
 import pytest
+from prometheus_client import Counter
+from tortoise.transactions import in_transaction
 
-from syncbot import ledger
-from syncbot.ledger import InsufficientStock
+from syncbot import ledger, metrics
+from syncbot.ledger import IdempotencyConflict, InsufficientStock, UnknownSku
 from syncbot.store import models, posting
 from syncbot.store.catalogue import add_sku
 from syncbot.store.stock import stock
@@ -141,3 +143,91 @@ async def test_verify_reports_a_total_that_differs_from_the_balances(database: s
     assert [(m.sku, m.bucket, m.stored, m.replayed) for m in report.mismatches] == [
         ("HOT", "available", 4, 5)
     ]
+
+
+def _counted(counter: Counter) -> float:
+    return float(counter._value.get())
+
+
+async def test_postings_that_wait_commit_together_each_exactly_once(database: str) -> None:
+    """Group commit: while one posting is in flight the others queue, then share one
+    transaction; each is recorded once, in full, and its caller answered with its own."""
+    await add_sku("HOT")
+    await posting.post([ledger.receive("HOT", 100)])
+    groups, grouped = _counted(metrics.POSTING_GROUPS), _counted(metrics.POSTINGS_GROUPED)
+    results = await asyncio.gather(
+        *(
+            posting.post([ledger.order_commit("HOT", 1)], idempotency_key=f"order-{n}")
+            for n in range(20)
+        )
+    )
+    # The first ran alone; the nineteen that waited for it went in one transaction.
+    assert _counted(metrics.POSTING_GROUPS) == groups + 1
+    assert _counted(metrics.POSTINGS_GROUPED) == grouped + 19
+    assert all(result.applied for result in results)
+    assert len({result.posting for result in results}) == 20
+    keyed = await models.Movement.filter(idempotency_key__startswith="order-").count()
+    assert keyed == 20
+    assert (await stock("HOT")).total.committed == 20
+    assert (await verify()).ok
+
+
+async def test_a_refused_posting_among_waiting_ones_refuses_only_itself(database: str) -> None:
+    await add_sku("HOT")
+    await posting.post([ledger.receive("HOT", 5)])
+    refused = _counted(metrics.POSTING_GROUPS_REFUSED)
+    outcomes = await asyncio.gather(
+        posting.post([ledger.order_commit("HOT", 1)]),
+        posting.post([ledger.order_commit("HOT", 1)], idempotency_key="kept"),
+        posting.post([ledger.damage("HOT", 50)]),  # more than is there
+        posting.post([ledger.receive("NOPE", 1)]),  # no such SKU
+        posting.post([ledger.receive("HOT", 2)], idempotency_key="kept-too"),
+        return_exceptions=True,
+    )
+    assert isinstance(outcomes[2], InsufficientStock)
+    assert isinstance(outcomes[3], UnknownSku)
+    assert all(isinstance(o, posting.PostingResult) and o.applied for o in outcomes[:2])
+    assert isinstance(outcomes[4], posting.PostingResult)
+    assert outcomes[4].applied
+    assert _counted(metrics.POSTING_GROUPS_REFUSED) == refused + 1
+    total = (await stock("HOT")).total
+    assert (total.available, total.committed, total.damaged) == (5, 2, 0)
+    assert await models.IdempotencyKey.filter(key__in=["kept", "kept-too"]).count() == 2
+    assert (await verify()).ok
+
+
+async def test_twins_waiting_together_apply_once_and_a_changed_twin_is_refused(
+    database: str,
+) -> None:
+    await add_sku("HOT")
+    outcomes = await asyncio.gather(
+        posting.post([ledger.receive("HOT", 1)], idempotency_key="first"),
+        posting.post([ledger.receive("HOT", 3)], idempotency_key="twin"),
+        posting.post([ledger.receive("HOT", 3)], idempotency_key="twin"),
+        posting.post([ledger.receive("HOT", 4)], idempotency_key="twin"),
+        return_exceptions=True,
+    )
+    assert isinstance(outcomes[3], IdempotencyConflict)
+    assert [o.applied for o in outcomes[:3] if isinstance(o, posting.PostingResult)] == [
+        True,
+        True,
+        False,
+    ]
+    assert (await stock("HOT")).total.available == 4
+
+
+async def test_a_posting_inside_a_transaction_is_taken_back_with_it(database: str) -> None:
+    await add_sku("HOT")
+
+    class Abandon(Exception):
+        pass
+
+    async def post_then_abandon() -> None:
+        async with in_transaction():
+            await posting.post([ledger.receive("HOT", 5)], idempotency_key="inside")
+            raise Abandon
+
+    with pytest.raises(Abandon):
+        await post_then_abandon()
+    assert await models.Movement.all().count() == 0
+    assert not await models.IdempotencyKey.filter(key="inside").exists()

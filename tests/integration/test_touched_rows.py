@@ -52,7 +52,7 @@ async def test_rows_that_all_exist_are_locked_with_the_sku_and_the_claim(
     entries = [ledger.order_commit("MUG", 1)]
     claim = touched_rows.Claim("key-1", "digest", uuid.uuid4(), datetime.now(UTC))
     async with in_transaction() as connection:
-        touched = await touched_rows.touch(connection, entries, claim)
+        touched = await touched_rows.touch(connection, entries, [claim])
         assert touched.values is not None
         assert touched.values["MUG"].on_hand == 5
         assert len(touched.rows) == len(row_keys(entries))
