@@ -1,8 +1,8 @@
 """A flash sale at the limit of the machine: thousands of Shopify orders into `syncbot serve`
 on PostgreSQL, posted, and pushed to two emulated Shopify stores, against pgbench.
 
-    python bench/flash_sale.py [--orders 10000] [--rate 200] [--burst-rate 0] [--split]
-                               [--postgres postgres://postgres@127.0.0.1:5432/postgres]
+    python bench/flash_sale.py [--orders 10000] [--rate 200] [--burst-rate 0] [--workers 1]
+                               [--lanes N] [--postgres postgres://postgres@127.0.0.1:5432/postgres]
 
 In one run, on scratch databases created and dropped here:
 
@@ -14,9 +14,11 @@ In one run, on scratch databases created and dropped here:
    points, 100/s). A fifth of the orders arrive at `--rate` per second (the steady part:
    the ack latency a storefront sees at that rate), the rest as fast as the server answers
    (`--burst-rate 0`): intake falls behind, and the backlog's drain shows how fast orders
-   are posted. A share of deliveries is sent twice, as Shopify retries them. With
-   `--split`, `serve --no-intake --no-scheduler` only acknowledges and one `syncbot worker`
-   (same environment) reconciles and pushes; by default one `serve` does everything.
+   are posted. A share of deliveries is sent twice, as Shopify retries them. The topology
+   is the one docs/deploy.md gives for a flash sale: `serve --no-intake --no-scheduler`
+   only acknowledges, and `--workers` `syncbot worker` processes (default 1, each with
+   syncbot's default intake lanes, or `--lanes`) reconcile and push; `--workers 0` runs
+   one `serve` that does everything, the small installation's setup.
 3. **After.** Each order's units against the ledger (lost, duplicated), the stores' levels
    against syncbot's available (drift), and `syncbot verify`.
 
@@ -57,10 +59,8 @@ LOCATION = "70000001"
 ON_HAND = 1_000_000
 API_TOKEN = "flash-bench-api-token-0000000000"  # for the bench only
 ONE_PROCESS = "one `syncbot serve` (webhooks, intake, scheduler)"
-SPLIT = (
-    "`syncbot serve --no-intake --no-scheduler` (webhooks) "
-    "+ one `syncbot worker` (intake, scheduler)"
-)
+SPLIT = "`syncbot serve --no-intake --no-scheduler` (webhooks) + {} `syncbot worker` (intake, sync)"
+WORKERS = 1
 
 
 @dataclass
@@ -310,6 +310,8 @@ def run_sale(arguments: argparse.Namespace, url: str, skus: list[str]) -> dict[s
             SYNCBOT_API_TOKEN=API_TOKEN,
             SYNCBOT_LOG_LEVEL="WARNING",
         )
+        if arguments.lanes is not None:
+            env["SYNCBOT_INTAKE_LANES"] = str(arguments.lanes)
         for name, secret in STORES.items():
             variable = name.upper().replace("-", "_")
             env[f"{variable}_TOKEN"] = f"shpat_flash_{variable.lower()}"
@@ -321,7 +323,7 @@ def run_sale(arguments: argparse.Namespace, url: str, skus: list[str]) -> dict[s
             )  # fmt: skip
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        split = ["--no-intake", "--no-scheduler"] if arguments.split else []
+        split = ["--no-intake", "--no-scheduler"] if arguments.workers else []
         processes = [
             _start(
                 [syncbot_command(), "serve", "--host", "127.0.0.1", "--port", str(port), *split],
@@ -330,9 +332,9 @@ def run_sale(arguments: argparse.Namespace, url: str, skus: list[str]) -> dict[s
         ]  # fmt: skip
         try:
             wait(lambda: _ready(base), "the service to start", 60)
-            if arguments.split:  # after serve, which migrates: a worker does not
+            for n in range(arguments.workers):  # after serve, which migrates: a worker does not
                 processes.append(
-                    _start([syncbot_command(), "worker"], env, Path(folder) / "worker.log")
+                    _start([syncbot_command(), "worker"], env, Path(folder) / f"worker{n}.log")
                 )
             wait(
                 lambda: all(
@@ -474,9 +476,14 @@ def main() -> None:
     parser.add_argument("--postings", type=int, default=1000, help="single postings measured")
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/postgres")
     parser.add_argument(
-        "--split",
-        action="store_true",
-        help="serve --no-intake --no-scheduler, and one `syncbot worker` for intake and sync",
+        "--workers",
+        type=int,
+        default=WORKERS,
+        help="0: one `serve` does everything; N: `serve --no-intake --no-scheduler` and N "
+        "`syncbot worker` processes for intake and sync (docs/deploy.md, A flash sale)",
+    )
+    parser.add_argument(
+        "--lanes", type=int, default=None, help="SYNCBOT_INTAKE_LANES (default: syncbot's)"
     )
     arguments = parser.parse_args()
     if shutil.which("pgbench") is None:
@@ -518,7 +525,8 @@ def main() -> None:
         f"({sale['deliveries'] - sale['orders']} retries), {len(skus)} SKUs, 2 stores",
         flush=True,
     )
-    print(f"topology: {SPLIT if arguments.split else ONE_PROCESS}", flush=True)
+    topology = SPLIT.format(arguments.workers) if arguments.workers else ONE_PROCESS
+    print(f"topology: {topology}", flush=True)
     for phase in sale["phases"]:
         rate = (
             "as fast as answered"

@@ -87,7 +87,11 @@ def intake_loop(
     """The intake loop over the channels' connectors. `polling`: no webhook route in the
     process wakes it (`syncbot worker`), so it sweeps every SYNCBOT_INTAKE_POLL_SECONDS."""
     processor = IntakeProcessor(connectors, batch=settings.intake_batch)
-    return IntakeLoop(processor, poll_seconds=settings.intake_poll_seconds if polling else None)
+    # SQLite has one writer: a second lane would only wait for the first one's lock.
+    lanes = 1 if settings.database_url.startswith("sqlite://") else settings.intake_lanes
+    return IntakeLoop(
+        processor, poll_seconds=settings.intake_poll_seconds if polling else None, lanes=lanes
+    )
 
 
 def _reconciled_elsewhere() -> None:

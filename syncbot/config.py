@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     intake_batch: int = Field(default=500, ge=1, le=1000)
     """Most webhook deliveries the intake claims and reconciles in one transaction."""
+    intake_lanes: int = Field(default=2, ge=1, le=8)
+    """Batches a process's intake works at once on PostgreSQL (SQLite: always one)."""
     intake: bool = True
     """Whether `serve` and `worker` run the intake loop; `serve --no-intake` only stores."""
     intake_poll_seconds: float = Field(default=0.25, gt=0, le=60)

@@ -3,7 +3,14 @@ falls due. Processing one delivery is `intake.processor`'s; this only decides wh
 
 In `syncbot serve` the webhook route wakes the loop after each stored delivery. A process
 that stores none (`syncbot worker`, beside `serve --no-intake`) is never woken, so it polls
-the inbox every `poll_seconds` instead."""
+the inbox every `poll_seconds` instead.
+
+A sweep runs in `lanes` at once: each claims and reconciles its own batches (the claim
+skips rows another holds, as between processes), so one batch is parsed and its rules
+judged in Python while another's statements run in PostgreSQL. One lane left the process
+idle half the time it drained a backlog, waiting for the database (docs/benchmarks.md,
+Flash sale). Batches lock their rows in one order, so lanes queue on hot SKUs' rows but
+never deadlock; SQLite, which has one writer, gets one lane."""
 
 from __future__ import annotations
 
@@ -32,12 +39,15 @@ class IntakeLoop:
         *,
         clock: Callable[[], datetime] = inbox.now,
         poll_seconds: float | None = None,
+        lanes: int = 1,
     ) -> None:
         """`poll_seconds`: the longest the loop waits between sweeps, for a process that
-        nothing wakes; None waits for a wake-up, a retry falling due or IDLE_SECONDS."""
+        nothing wakes; None waits for a wake-up, a retry falling due or IDLE_SECONDS.
+        `lanes`: batches worked at once."""
         self.processor = processor
         self._clock = clock
         self._poll_seconds = poll_seconds
+        self._lanes = lanes
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -57,8 +67,12 @@ class IntakeLoop:
         while True:
             self._wake.clear()
             try:
-                while await self.processor.process_pending() == self.processor.sweep:
-                    pass
+                # One lane while deliveries trickle in; the others join once a sweep
+                # comes back full, a backlog: a wake-up for one delivery claims once.
+                if await self.processor.process_pending() == self.processor.sweep:
+                    async with asyncio.TaskGroup() as lanes:  # one failing stops the others
+                        for _ in range(self._lanes):
+                            lanes.create_task(self._sweep())
                 wait = await self._until_next_due()
                 if self._poll_seconds is not None:
                     wait = min(wait, self._poll_seconds)
@@ -69,6 +83,11 @@ class IntakeLoop:
                     wait = max(self._poll_seconds, RETRY_POLL_SECONDS)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), wait)
+
+    async def _sweep(self) -> None:
+        """One lane: batches until a sweep finds less than a full one."""
+        while await self.processor.process_pending() == self.processor.sweep:
+            pass
 
     async def _until_next_due(self) -> float:
         due = await inbox.next_due()

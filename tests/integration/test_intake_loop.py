@@ -110,3 +110,53 @@ async def test_a_woken_loop_applies_a_delivery_at_once(shop: dict[str, Connector
         assert await inbox_writer.store("shop", Delivery("e1", "order"), order("1001"))
         loop.wake()
         await eventually(status_of("e1"), FOUND_WITHIN_SECONDS, "e1 applied")
+
+
+class CountedLanes(IntakeProcessor):
+    """The processor, counting how many of its sweeps run at the same time."""
+
+    def __init__(self, connectors: dict[str, Connector], batch: int) -> None:
+        super().__init__(connectors, batch=batch)
+        self.running = 0
+        self.most_at_once = 0
+
+    async def process_pending(self, limit: int | None = None) -> int:
+        self.running += 1
+        self.most_at_once = max(self.most_at_once, self.running)
+        try:
+            return await super().process_pending(limit)
+        finally:
+            self.running -= 1
+
+
+async def test_a_backlog_is_worked_in_lanes_each_delivery_once(
+    shop: dict[str, Connector],
+) -> None:
+    """Once a sweep comes back full the lanes work the rest at once, each claiming its own
+    batches: every delivery is applied once, every order posted once."""
+    backlog = 160  # a full sweep (100) and more
+    for n in range(backlog):
+        assert await inbox_writer.store("shop", Delivery(f"e{n}", "order"), order(str(n)))
+    processor = CountedLanes(shop, batch=10)
+    loop = IntakeLoop(processor, lanes=3)
+    async with running(loop):
+        await eventually(
+            lambda: _all_applied(backlog), FOUND_WITHIN_SECONDS * 4, "the backlog applied"
+        )
+    assert processor.most_at_once == 3
+    assert await models.Movement.filter(sku_id="MUG").count() == backlog
+
+
+async def _all_applied(count: int) -> bool:
+    return await models.InboxDelivery.filter(status=inbox.APPLIED).count() == count
+
+
+async def test_a_trickle_is_worked_by_one_lane(shop: dict[str, Connector]) -> None:
+    processor = CountedLanes(shop, batch=10)
+    loop = IntakeLoop(processor, lanes=3)
+    async with running(loop):
+        for n in range(3):
+            assert await inbox_writer.store("shop", Delivery(f"e{n}", "order"), order(str(n)))
+            loop.wake()
+            await eventually(status_of(f"e{n}"), FOUND_WITHIN_SECONDS, f"e{n} applied")
+    assert processor.most_at_once == 1
