@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     currency: str = DEFAULT_CURRENCY
     """The installation's one currency (ISO 4217): reports round amounts to its smallest unit."""
     log_level: str = "INFO"
-    intake_batch: int = Field(default=500, ge=1, le=1000)
+    intake_batch: int = Field(default=1000, ge=1, le=1000)
     """Most webhook deliveries the intake claims and reconciles in one transaction."""
     intake_lanes: int = Field(default=2, ge=1, le=8)
     """Batches a process's intake works at once on PostgreSQL (SQLite: always one)."""

@@ -67,12 +67,13 @@ log = logging.getLogger(__name__)
 
 BATCH = 100
 """Deliveries one sweep tries before the loop looks again (at least one claim's worth)."""
-CLAIM = 500
+CLAIM = 1000
 """The default of `SYNCBOT_INTAKE_BATCH`: deliveries claimed, and reconciled in one
-transaction, at once. In a flash sale on two vCPUs, 50 posted 1,300 orders a second, 200
-about 1,900 and 500 about 2,200, as fast as they were acknowledged (docs/benchmarks.md);
-the batch's transaction then holds its SKUs' rows for a few tenths of a second. A claim
-whose read-backs run slow gives back what it has not read (`_parse_all`)."""
+transaction, at once. In a flash sale on two vCPUs, one `serve` posted 1,300 orders a
+second at 50, about 1,900 at 200 and 2,200 at 500; a worker with two lanes 2,600-2,800 at
+500 and 2,850-3,000 at 1,000 (docs/benchmarks.md). The batch's transaction then holds
+its SKUs' rows for a few tenths of a second. A claim whose read-backs run slow gives back
+what it has not read (`_parse_all`)."""
 _FINAL = (MalformedDelivery, UnstorableOrder, InvalidMovement)
 _FAILED = "failed in the batch"
 
