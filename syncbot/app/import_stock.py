@@ -35,14 +35,8 @@ from syncbot.ledger import DEFAULT_LOCATION, Entry, receive
 from syncbot.ledger.limits import MAX_LOCATION_LENGTH, MAX_SKU_LENGTH
 from syncbot.ledger.movements import MAX_QUANTITY
 from syncbot.store import catalogue, import_rows
-from syncbot.store.posting import (
-    PostingResult,
-    Provenance,
-    count_posting,
-    key_taken,
-    post_within,
-    record,
-)
+from syncbot.store.posting import key_taken, post_within
+from syncbot.store.recording import PostingResult, Provenance, count_posting, record
 
 COLUMNS = ("sku", "location", "quantity", "unit_cost")
 REQUIRED = ("sku", "quantity")

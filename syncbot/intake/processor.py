@@ -61,7 +61,7 @@ from syncbot.store.orders import (
     record_order_event,
     refuse_unstorable,
 )
-from syncbot.store.posting import PostingResult, count_posting
+from syncbot.store.recording import PostingResult, count_posting
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,8 @@ from syncbot.ledger import UnknownMovement
 from syncbot.ledger.errors import NotReversible
 from syncbot.ledger.purchasing import DOCUMENT_PREFIX
 from syncbot.store import models
-from syncbot.store.posting import PostingResult, Provenance, movement_from_row, post
+from syncbot.store.posting import PostingResult, Provenance, post
+from syncbot.store.recording import movement_from_row
 
 
 def reversal_key(movement_id: int) -> str:

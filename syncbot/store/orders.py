@@ -28,7 +28,13 @@ from syncbot.ledger import orders
 from syncbot.ledger.orders import LineRecipe, OrderEvent, OrderRecord, ParkedLine
 from syncbot.store import bundles as store_bundles
 from syncbot.store import models, order_rows
-from syncbot.store.posting import Posting, PostingResult, Provenance, count_posting, record_all
+from syncbot.store.recording import (
+    Posting,
+    PostingResult,
+    Provenance,
+    count_posting,
+    record_all,
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,7 +40,7 @@ from syncbot.ledger.purchasing import (
     document_of,
     status_after,
 )
-from syncbot.store import models, posting
+from syncbot.store import models, posting, recording
 from syncbot.store.purchasing_models import PurchaseOrder, PurchaseOrderLine
 from syncbot.store.suppliers import item_cost, supplier_named
 
@@ -288,4 +288,4 @@ async def close(number: str) -> None:
 
 def _count(result: posting.PostingResult | None) -> None:
     if result is not None:
-        posting.count_posting(result)
+        recording.count_posting(result)

@@ -25,7 +25,7 @@ from syncbot.ledger import InvalidMovement, Movement
 from syncbot.ledger.limits import MAX_IDEMPOTENCY_KEY_LENGTH
 from syncbot.ledger.movements import check_quantity
 from syncbot.ledger.purchasing import RECEIVABLE, PurchasingInputError, Receipt, document_of
-from syncbot.store import posting
+from syncbot.store import posting, recording
 from syncbot.store.purchase_orders import line_for, lock_order, require, settle, state_of
 from syncbot.store.purchasing_models import PurchaseOrderLine, SupplierItem
 
@@ -91,7 +91,7 @@ async def receive(
         attempted: list[dict[str, object]] = [{"order": number}]
         attempted += [r.content() for r in requests or []]
         return await posting.replay_key(stored_key, key, digest, attempted, actor)
-    posting.count_posting(result)
+    recording.count_posting(result)
     return result
 
 

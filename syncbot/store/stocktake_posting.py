@@ -21,7 +21,7 @@ from syncbot.ledger.stocktake import (
     document_of,
     posting_key,
 )
-from syncbot.store import posting
+from syncbot.store import posting, recording
 from syncbot.store.stocktake_models import StocktakeLine
 from syncbot.store.stocktake_reads import SessionRecord, find, load
 from syncbot.store.stocktakes import lock_lines
@@ -68,7 +68,7 @@ async def post(
         return Posted(row.id, False, row.posting, ())
     if result is None:
         return Posted(row.id, True, None, ())
-    posting.count_posting(result)
+    recording.count_posting(result)
     return Posted(row.id, True, result.posting, result.movements)
 
 

@@ -24,7 +24,7 @@ from syncbot.ledger.stocktake import (
     on_hand_change,
 )
 from syncbot.store import models
-from syncbot.store.posting import movement_from_row
+from syncbot.store.recording import movement_from_row
 from syncbot.store.stocktake_models import Stocktake, StocktakeCount, StocktakeLine
 
 
