@@ -111,11 +111,10 @@ async def _alone(request: _Request) -> PostingResult:
     key = request.key
     try:
         async with in_transaction() as connection:
-            claim = None
-            if key is not None:
-                claim = touched_rows.Claim(key, request.digest, request.posting, timezone.now())
-            one = Posting(request.entries, request.provenance, request.posting, key)
-            [result] = await record_all(connection, [one], claims=[claim] if claim else [])
+            result = await _post(
+                connection, request.entries, key, request.digest, request.provenance,
+                request.posting,
+            )  # fmt: skip
     except IntegrityError:
         if key is None or request.shown_key is None:
             raise
@@ -240,8 +239,9 @@ async def _post(
     key: str | None,
     digest: str,
     provenance: Provenance,
+    posting: uuid.UUID | None = None,
 ) -> PostingResult:
-    posting = uuid.uuid4()
+    posting = posting or uuid.uuid4()
     claims = []
     if key is not None:
         models.IdempotencyKey._meta.fields_map["key"].validate(key)
