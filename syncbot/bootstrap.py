@@ -28,6 +28,7 @@ from syncbot.intake.processor import IntakeProcessor
 from syncbot.runtime.intake import IntakeLoop
 from syncbot.runtime.leader import Leadership, leader_session
 from syncbot.runtime.scheduler import LeaderJob, SyncScheduler
+from syncbot.store.backups import is_sqlite
 from syncbot.store.database import (
     close_database,
     declare_locations,
@@ -88,7 +89,7 @@ def intake_loop(
     process wakes it (`syncbot worker`), so it sweeps every SYNCBOT_INTAKE_POLL_SECONDS."""
     processor = IntakeProcessor(connectors, batch=settings.intake_batch)
     # SQLite has one writer: a second lane would only wait for the first one's lock.
-    lanes = 1 if settings.database_url.startswith("sqlite://") else settings.intake_lanes
+    lanes = 1 if is_sqlite(settings.database_url) else settings.intake_lanes
     return IntakeLoop(
         processor, poll_seconds=settings.intake_poll_seconds if polling else None, lanes=lanes
     )

@@ -38,6 +38,8 @@ class _Loop(Generic[Request, Result]):
     busy: bool = False
     waiting: list[tuple[Request, asyncio.Future[Result]]] = field(default_factory=list)
     drain: asyncio.Task[None] | None = None
+    """The task running the waiting lots: held here, as the event loop keeps only a weak
+    reference to a task and could collect it mid-run."""
 
 
 class GroupCommit(Generic[Request, Result]):
@@ -75,7 +77,7 @@ class GroupCommit(Generic[Request, Result]):
         return await future
 
     def waiting(self) -> int:
-        """How many requests wait in this loop (for tests and metrics)."""
+        """How many requests wait in this loop (for tests)."""
         state = self._loops.get(asyncio.get_running_loop())
         return 0 if state is None else len(state.waiting)
 
