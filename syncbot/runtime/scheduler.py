@@ -201,12 +201,28 @@ class SyncScheduler:
         changed, self._pending, self._first_change = self._pending, set(), None
         # A component's change moves every bundle made of it: one read for all of them.
         skus = await supply.affected(changed)
-        for name in self.channels:
-            await self.sync_channel(name, skus)
+        await self._sync_each(skus)
 
     async def sweep(self) -> None:
-        for name in self.channels:
-            await self.sync_channel(name)
+        await self._sync_each(None)
+
+    async def _sync_each(self, skus: Collection[str] | None) -> None:
+        """Syncs every channel at once: each has its own lock, listings and storefront, so a
+        slow or failing one holds back no other (in a flash sale the second store's levels
+        no longer wait for the first store's calls). A channel's error is logged alone."""
+        names = list(self.channels)
+        outcomes = await asyncio.gather(
+            *(self.sync_channel(name, skus) for name in names), return_exceptions=True
+        )
+        for name, outcome in zip(names, outcomes, strict=True):
+            if isinstance(outcome, asyncio.CancelledError):
+                raise outcome
+            if isinstance(outcome, Exception):
+                log.error(
+                    "channel sync failed",
+                    extra={"channel": name},
+                    exc_info=(type(outcome), outcome, outcome.__traceback__),
+                )
 
     async def sync_channel(self, name: str, skus: Collection[str] | None = None) -> SyncReport:
         report = await self.syncs.sync(name, skus)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from test_sync import shop as shop  # the same channel: MUG and TEE listed, 10 of each
 
+from connectors.base import LevelChange, Listing, PushOutcome
 from connectors.fake import FakeConnector
 from syncbot.config import load_settings
 from syncbot.ledger import damage
@@ -19,6 +20,7 @@ from syncbot.store import models, outbox, sync_models
 from syncbot.store.orders import record_order_event
 from syncbot.store.posting import post
 from syncbot.sync.channels import SyncChannel
+from syncbot.sync.listings import discover
 from syncbot.testing import eventually as polled
 
 DEADLINE = 10.0
@@ -102,6 +104,98 @@ class TestScheduler:
         await eventually(lambda: shop.lose_answers == 0)
         await post([damage("TEE", 2)])
         await eventually(lambda: shop.levels == {"item-MUG": 9, "item-TEE": 8})
+
+
+class Stuck(FakeConnector):
+    """A storefront whose push calls hang, once `stuck` is set, until `unstuck` is."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name, secret="dummy")
+        self.stuck = False
+        self.waiting = asyncio.Event()
+        self.unstuck = asyncio.Event()
+
+    async def push_levels(self, changes: Sequence[LevelChange]) -> Sequence[PushOutcome]:
+        if self.stuck:
+            self.waiting.set()
+            await self.unstuck.wait()
+        return await super().push_levels(changes)
+
+
+class TestSeveralChannels:
+    """Each channel is pushed on its own: one storefront's slow or failing calls hold back
+    no other's levels."""
+
+    @pytest.fixture
+    async def slow(self, shop: FakeConnector) -> Stuck:
+        """Channel `slow`, listed before `shop`, also lists MUG and TEE."""
+        connector = Stuck("slow")
+        connector.listed += [
+            Listing(sku, f"slow-{sku}", f"slow-item-{sku}") for sku in ("MUG", "TEE")
+        ]
+        await discover(connector)
+        return connector
+
+    @pytest.fixture
+    async def both(self, shop: FakeConnector, slow: Stuck) -> AsyncIterator[SyncScheduler]:
+        settings = load_settings(
+            database_url="sqlite://syncbot.db",
+            sync_poll_seconds=0.05,
+            sync_debounce_seconds=0.05,
+            drift_seconds=3600,
+            catch_up_seconds=3600,
+        )
+        channels = {"slow": SyncChannel(slow, ("main",)), "shop": SyncChannel(shop, ("main",))}
+        scheduler = SyncScheduler(channels, settings)
+        task = asyncio.create_task(scheduler.lead())
+        yield scheduler
+        slow.unstuck.set()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    async def test_a_stuck_channel_does_not_hold_back_another(
+        self, shop: FakeConnector, slow: Stuck, both: SyncScheduler
+    ) -> None:
+        await eventually(lambda: slow.levels.get("slow-item-MUG") == 10)
+        await eventually(lambda: shop.levels.get("item-MUG") == 10)
+        slow.stuck = True
+        await post([damage("MUG", 3)])
+        await polled(slow.waiting.is_set, DEADLINE, "the slow channel's push started")
+        # The slow storefront has not answered, and the other shows the change already.
+        await eventually(lambda: shop.levels["item-MUG"] == 7)
+        assert slow.levels["slow-item-MUG"] == 10
+        slow.unstuck.set()
+        await eventually(lambda: slow.levels["slow-item-MUG"] == 7)
+
+    async def test_a_channel_whose_sync_raises_does_not_stop_another(
+        self,
+        shop: FakeConnector,
+        slow: Stuck,
+        both: SyncScheduler,
+        monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture,
+    ) -> None:
+        await eventually(lambda: shop.levels.get("item-MUG") == 10)
+        await eventually(lambda: slow.levels.get("slow-item-MUG") == 10)
+        real = both.syncs.sync
+
+        async def failing(name: str, skus: object = None) -> object:
+            if name == "slow":
+                raise RuntimeError("a bug in one channel's sync")
+            return await real(name, skus)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(both.syncs, "sync", failing)
+        await post([damage("TEE", 4)])
+        await eventually(lambda: shop.levels["item-TEE"] == 6)
+        await polled(
+            lambda: any(r.message == "channel sync failed" for r in caplog.records),
+            DEADLINE,
+            "the failing channel's error logged",
+        )
+        failed = next(r for r in caplog.records if r.message == "channel sync failed")
+        assert failed.channel == "slow"  # type: ignore[attr-defined]
+        assert slow.levels["slow-item-TEE"] == 10
 
 
 def _believed(sku: str, quantity: int) -> Callable[[], Awaitable[bool]]:
