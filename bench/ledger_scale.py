@@ -14,13 +14,16 @@ the API calls:
 - `/stock`: the stock card (`app.reports.stock_card`: balances, channels, sales over 7
   and 30 days), p50 and p95 over `--samples` SKUs;
 - `history`: a SKU's last 50 movements (`app.stock.history`), p50 and p95;
+- a sync's takings: what a channel's own orders took since the last push, for 250 SKUs
+  whose watermark is 10,000 movements back (`store.listing_reads.takings_since`, which
+  the planner reads on every sync of every channel), p50 and p95;
 - `verify --full` (which leaves a checkpoint), then 1,000 postings and `verify` from the
   checkpoint;
 - the reports: valuation now and at 30 days ago (a replay), cost of goods over 30 days,
   shrinkage over 30 days, and sales velocity over 30 days.
 
 The last line is machine-readable:
-`ledger_scale movements=N stock_p95_ms=X history_p95_ms=X verify_full_s=X
+`ledger_scale movements=N stock_p95_ms=X history_p95_ms=X takings_p95_ms=X verify_full_s=X
 verify_checkpoint_s=X valuation_s=X valuation_at_s=X cost_s=X shrinkage_s=X velocity_s=X`.
 """
 
@@ -42,6 +45,7 @@ from syncbot.app import reports, sales_reports, shrinkage, valuation
 from syncbot.app import stock as use_stock
 from syncbot.app.report_dates import Period
 from syncbot.ledger import receive
+from syncbot.store import listing_reads
 from syncbot.store.posting import post
 
 CHUNK = 1_000_000
@@ -126,6 +130,19 @@ async def main(args: argparse.Namespace) -> None:
         history = await latencies([partial(use_stock.history, sku, 50) for sku in chosen])
         print(f"  /stock (stock card)     p50 {stock[0]:7.1f} ms   p95 {stock[1]:7.1f} ms")
         print(f"  history (last 50)       p50 {history[0]:7.1f} ms   p95 {history[1]:7.1f} ms")
+        since = await listing_reads.watermark() - 10_000
+        pick = random.Random(11)
+        syncs: list[Callable[[], Awaitable[object]]] = [
+            partial(
+                listing_reads.takings_since,
+                "bench",
+                {f"SKU-{n:07d}": since for n in pick.sample(range(args.skus), 250)},
+                ["main"],
+            )
+            for _ in range(args.samples)
+        ]
+        takings = await latencies(syncs)
+        print(f"  a sync's takings (250)  p50 {takings[0]:7.1f} ms   p95 {takings[1]:7.1f} ms")
         started = time.perf_counter()
         report = await use_stock.verify(full=True)
         figures["verify_full_s"] = time.perf_counter() - started
@@ -157,7 +174,7 @@ async def main(args: argparse.Namespace) -> None:
             print(f"  {name.removesuffix('_s'):<22}  {figures[name]:7.2f} s")
     print(
         f"ledger_scale movements={args.movements} stock_p95_ms={stock[1]:.1f} "
-        f"history_p95_ms={history[1]:.1f} "
+        f"history_p95_ms={history[1]:.1f} takings_p95_ms={takings[1]:.1f} "
         + " ".join(f"{name}={value:.2f}" for name, value in figures.items())
     )
 

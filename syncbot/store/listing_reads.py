@@ -96,10 +96,14 @@ _MOVED = (
     "SELECT m.sku_id, m.id, m.quantity, m.source_location, m.source_bucket, "
     "m.destination_location, m.destination_bucket FROM movement m "
 )
-# Each SKU after its own watermark: the (sku_id, id) index read from there on.
+# Each SKU after its own watermark: the (sku_id, id) index read from there on, one range
+# per SKU. As a plain join, the planner (which guesses 10 rows for any unnest) hashed the
+# SKUs and scanned every movement of the ledger, on every sync of every channel: 9 ms at
+# 18,000 movements, 226 ms at a million. A lateral subquery with an ORDER BY is never
+# flattened into that join, so it stays a nested loop over the index (4 ms at a million).
 _TAKINGS_POSTGRES = (
-    f"{_MOVED}JOIN unnest(?::varchar[], ?::bigint[]) AS k (sku, mark) "
-    "ON m.sku_id = k.sku AND m.id > k.mark WHERE m.actor = ?"
+    "SELECT m.* FROM unnest(?::varchar[], ?::bigint[]) AS k (sku, mark) CROSS JOIN LATERAL "
+    f"({_MOVED}WHERE m.sku_id = k.sku AND m.id > k.mark AND m.actor = ? ORDER BY m.id) AS m"
 )
 _TAKINGS_SQLITE = f"{_MOVED}WHERE m.actor = ? AND m.id > ?"
 
