@@ -5,18 +5,16 @@ took bundles syncbot has not ingested."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from test_scheduler import running
 
 from connectors.base import Listing
 from connectors.fake import FakeConnector
 from syncbot.app import channels as channels_use
 from syncbot.app.channels import ListingFilter
-from syncbot.config import load_settings
 from syncbot.ledger import damage, receive
 from syncbot.ledger.allocation import Incoming, Policy
 from syncbot.ledger.bundles import Component, explode
@@ -262,20 +260,8 @@ class TestChangesReplanBundles:
 
 @pytest.fixture
 async def leading(shop: FakeConnector) -> AsyncIterator[SyncScheduler]:
-    """The scheduler running its jobs, with a 0.05 s poll and a 0.2 s debounce."""
-    settings = load_settings(
-        database_url="sqlite://syncbot.db",
-        sync_poll_seconds=0.05,
-        sync_debounce_seconds=0.2,
-        drift_seconds=3600,
-        catch_up_seconds=3600,
-    )
-    scheduler = SyncScheduler({"shop": channel(shop)}, settings)
-    task = asyncio.create_task(scheduler.lead())
-    yield scheduler
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    async with running({"shop": channel(shop)}) as scheduler:
+        yield scheduler
 
 
 async def eventually(check: Callable[[], bool], deadline: float = 10.0) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -32,22 +32,32 @@ async def eventually(check: Callable[[], bool], deadline: float = DEADLINE) -> N
     await polled(check, deadline, "the channel got the change")
 
 
-@pytest.fixture
-async def leading(shop: FakeConnector) -> AsyncIterator[SyncScheduler]:
-    """The scheduler running its jobs, with a 0.05 s poll and a 0.2 s debounce."""
+@contextlib.asynccontextmanager
+async def running(
+    channels: Mapping[str, SyncChannel], debounce: float = 0.2
+) -> AsyncIterator[SyncScheduler]:
+    """The scheduler running its jobs over `channels`, with a 0.05 s poll and `debounce`."""
     settings = load_settings(
         database_url="sqlite://syncbot.db",
         sync_poll_seconds=0.05,
-        sync_debounce_seconds=0.2,
+        sync_debounce_seconds=debounce,
         drift_seconds=3600,
         catch_up_seconds=3600,
     )
-    scheduler = SyncScheduler({"shop": SyncChannel(shop, ("main",))}, settings)
+    scheduler = SyncScheduler(channels, settings)
     task = asyncio.create_task(scheduler.lead())
-    yield scheduler
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    try:
+        yield scheduler
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+@pytest.fixture
+async def leading(shop: FakeConnector) -> AsyncIterator[SyncScheduler]:
+    async with running({"shop": SyncChannel(shop, ("main",))}) as scheduler:
+        yield scheduler
 
 
 class TestScheduler:
@@ -138,21 +148,10 @@ class TestSeveralChannels:
 
     @pytest.fixture
     async def both(self, shop: FakeConnector, slow: Stuck) -> AsyncIterator[SyncScheduler]:
-        settings = load_settings(
-            database_url="sqlite://syncbot.db",
-            sync_poll_seconds=0.05,
-            sync_debounce_seconds=0.05,
-            drift_seconds=3600,
-            catch_up_seconds=3600,
-        )
         channels = {"slow": SyncChannel(slow, ("main",)), "shop": SyncChannel(shop, ("main",))}
-        scheduler = SyncScheduler(channels, settings)
-        task = asyncio.create_task(scheduler.lead())
-        yield scheduler
-        slow.unstuck.set()
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        async with running(channels, debounce=0.05) as scheduler:
+            yield scheduler
+            slow.unstuck.set()
 
     async def test_a_stuck_channel_does_not_hold_back_another(
         self, shop: FakeConnector, slow: Stuck, both: SyncScheduler
