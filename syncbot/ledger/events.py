@@ -132,11 +132,21 @@ def derive_events(
         if change.available < 0 and now.available < 0:
             events.append(Oversold(sku, location, now.available))
         total_change[sku] = total_change.get(sku, 0) + change.available
-    for sku, drop in sorted(total_change.items()):
-        point = reorder_points.get(sku)
-        if point is None or drop >= 0:
-            continue
-        available = sum(q.available for (s, _), q in after.items() if s == sku)
-        if available <= point < available - drop:
-            events.append(BelowReorderPoint(sku, available, point))
+    dropped = {
+        sku: drop
+        for sku, drop in sorted(total_change.items())
+        if drop < 0 and reorder_points.get(sku) is not None
+    }
+    if not dropped:
+        return events
+    # Each SKU's total over its locations, summed once: per SKU, a 10,000-line stock-take
+    # summed `after` 10,000 times (3.2 s).
+    available: dict[str, int] = dict.fromkeys(dropped, 0)
+    for (sku, _), quantities in after.items():
+        if sku in available:
+            available[sku] += quantities.available
+    for sku, drop in dropped.items():
+        point = reorder_points[sku]
+        if point is not None and available[sku] <= point < available[sku] - drop:
+            events.append(BelowReorderPoint(sku, available[sku], point))
     return events

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from syncbot import ledger
 from syncbot.ledger import BelowReorderPoint, Oversold, Quantities, StockChanged, derive_events
 
@@ -43,3 +46,35 @@ def test_a_transfer_changes_two_locations_but_not_the_total() -> None:
     events = derive_events([ledger.transfer("A", 2, "main", "east")], after, {"A": 4})
     assert {e.location for e in events if isinstance(e, StockChanged)} == {"main", "east"}
     assert not any(isinstance(event, BelowReorderPoint) for event in events)
+
+
+@given(
+    st.dictionaries(
+        st.tuples(st.sampled_from("ABCD"), st.sampled_from(["main", "east"])),
+        st.tuples(st.integers(-5, 20), st.integers(0, 8)),  # available after, units damaged
+        min_size=1,
+    ),
+    st.dictionaries(st.sampled_from("ABCD"), st.none() | st.integers(0, 30)),
+)
+def test_below_reorder_point_is_reported_for_each_sku_whose_total_crosses_it(
+    positions: dict[tuple[str, str], tuple[int, int]], points: dict[str, int | None]
+) -> None:
+    """Over every location of each SKU in one posting: reported when the total available
+    was above the point before and is at or below it after, once, in SKU order."""
+    moved = [
+        ledger.damage(sku, units, where) for (sku, where), (_, units) in positions.items() if units
+    ]
+    after = {
+        position: Quantities(available=available, damaged=units)
+        for position, (available, units) in positions.items()
+    }
+    events = derive_events(moved, after, points)
+
+    expected = []
+    for sku in sorted({sku for sku, _ in positions}):
+        point = points.get(sku)
+        total = sum(available for (s, _), (available, _) in positions.items() if s == sku)
+        dropped = sum(units for (s, _), (_, units) in positions.items() if s == sku)
+        if point is not None and dropped and total <= point < total + dropped:
+            expected.append(BelowReorderPoint(sku, total, point))
+    assert [event for event in events if isinstance(event, BelowReorderPoint)] == expected
