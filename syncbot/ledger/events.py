@@ -133,9 +133,9 @@ def derive_events(
             events.append(Oversold(sku, location, now.available))
         total_change[sku] = total_change.get(sku, 0) + change.available
     dropped = {
-        sku: drop
+        sku: (drop, point)
         for sku, drop in sorted(total_change.items())
-        if drop < 0 and reorder_points.get(sku) is not None
+        if drop < 0 and (point := reorder_points.get(sku)) is not None
     }
     if not dropped:
         return events
@@ -145,8 +145,7 @@ def derive_events(
     for (sku, _), quantities in after.items():
         if sku in available:
             available[sku] += quantities.available
-    for sku, drop in dropped.items():
-        point = reorder_points[sku]
-        if point is not None and available[sku] <= point < available[sku] - drop:
+    for sku, (drop, point) in dropped.items():
+        if available[sku] <= point < available[sku] - drop:
             events.append(BelowReorderPoint(sku, available[sku], point))
     return events
