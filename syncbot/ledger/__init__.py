@@ -11,7 +11,14 @@ from syncbot.ledger.errors import (
     UnknownSku,
     ValidationError,
 )
-from syncbot.ledger.events import BelowReorderPoint, Event, Oversold, StockChanged, derive_events
+from syncbot.ledger.events import (
+    BelowReorderPoint,
+    Event,
+    Oversold,
+    StockChanged,
+    coalesce,
+    derive_events,
+)
 from syncbot.ledger.movements import (
     Count,
     Entry,
@@ -71,6 +78,7 @@ __all__ = [
     "UnknownSku",
     "ValidationError",
     "adjust",
+    "coalesce",
     "damage",
     "derive_events",
     "order_cancel",

@@ -27,6 +27,7 @@ from syncbot.ledger import (
     MovementKind,
     Oversold,
     Position,
+    coalesce,
 )
 from syncbot.store import (
     balance_rows,
@@ -144,7 +145,7 @@ async def record_all(
                 for one, (ms, _), vs, at in zip(postings, moved, valuations, occurred, strict=True)
             ]
         ),
-        event_rows=posting_rows.event_rows([e for _, es in moved for e in es]),
+        event_rows=posting_rows.event_rows(coalesce([e for _, es in moved for e in es])),
     ).send(connection)
     return [
         PostingResult(one.posting, True, tuple(ms), tuple(es))

@@ -13,7 +13,7 @@ from tortoise.exceptions import OperationalError
 
 from connectors.base import Connector, ConnectorError, Delivery, NotOnStore
 from connectors.fake import FakeConnector
-from syncbot import metrics
+from syncbot import ledger, metrics
 from syncbot.intake.processor import IntakeProcessor
 from syncbot.ledger.errors import InvalidMovement
 from syncbot.ledger.orders import OrderEvent
@@ -21,6 +21,7 @@ from syncbot.runtime.intake import IntakeLoop
 from syncbot.store import inbox, inbox_entries, inbox_writer, models
 from syncbot.store import orders as orders_store
 from syncbot.store.catalogue import add_sku
+from syncbot.store.posting import post
 from syncbot.store.stock import stock
 
 ORDER = {
@@ -525,6 +526,22 @@ class TestBatches:
             ("order-3", T0 + timedelta(minutes=1)),
         ]
         assert [r.state["lines"].get("L1", {}).get("committed") for r in records] == [3, None, 2]
+
+    async def test_a_batch_writes_one_stock_change_per_sku_and_location(
+        self, processor: IntakeProcessor
+    ) -> None:
+        """Five orders for one SKU in one batch: the outbox gets one stock change, from
+        before the first order to after the last, not five (sync reads only which SKUs
+        changed); each posting's own events are still its own."""
+        await post([ledger.receive("MUG", 10)])
+        for number in range(5):
+            await keep(f"e{number}", order(f"order-{number}", quantity=2))
+        assert await processor.process_pending() == 5
+        changes = await models.OutboxEvent.filter(name="stock_changed").order_by("id")
+        assert len(changes) == 2  # the receipt's, then the batch's
+        batch = changes[1].payload
+        assert (batch["before"]["available"], batch["before"]["committed"]) == (10, 0)
+        assert (batch["after"]["available"], batch["after"]["committed"]) == (0, 10)
 
     async def test_a_poison_order_rolls_back_alone_and_is_failed(
         self, processor: IntakeProcessor, monkeypatch: pytest.MonkeyPatch

@@ -6,7 +6,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from syncbot import ledger
-from syncbot.ledger import BelowReorderPoint, Oversold, Quantities, StockChanged, derive_events
+from syncbot.ledger import (
+    BelowReorderPoint,
+    Event,
+    Oversold,
+    Quantities,
+    StockChanged,
+    coalesce,
+    derive_events,
+)
 
 
 def test_a_change_reports_before_and_after() -> None:
@@ -78,3 +86,62 @@ def test_below_reorder_point_is_reported_for_each_sku_whose_total_crosses_it(
         if point is not None and dropped and total <= point < total + dropped:
             expected.append(BelowReorderPoint(sku, total, point))
     assert [event for event in events if isinstance(event, BelowReorderPoint)] == expected
+
+
+def test_a_batch_keeps_one_stock_change_per_sku_and_location() -> None:
+    """Three orders in one transaction: the outbox keeps the first before and the last
+    after of each SKU at each location, where it first changed, and every oversell."""
+    first = StockChanged("A", "main", Quantities(2), Quantities(1, 1))
+    other = StockChanged("B", "main", Quantities(5), Quantities(4, 1))
+    oversold = Oversold("A", "main", -1)
+    last = StockChanged("A", "main", Quantities(1, 1), Quantities(-1, 3))
+    assert coalesce([first, other, last, oversold]) == [
+        StockChanged("A", "main", Quantities(2), Quantities(-1, 3)),
+        other,
+        oversold,
+    ]
+
+
+def test_changes_that_cancel_out_leave_no_stock_change() -> None:
+    """An order committed, then cancelled in the same batch: nothing to push."""
+    there = StockChanged("A", "main", Quantities(2), Quantities(1, 1))
+    back = StockChanged("A", "main", Quantities(1, 1), Quantities(2))
+    assert coalesce([there, back]) == []
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from("ABC"), st.sampled_from(["main", "east"]), st.integers(-3, 3)),
+        max_size=30,
+    )
+)
+def test_coalescing_a_batch_keeps_what_each_sku_went_from_and_to(
+    steps: list[tuple[str, str, int]],
+) -> None:
+    """For postings one after another, each position's kept change goes from its
+    available before the first to after the last (none when equal), in the order the
+    positions first changed, and every other event is kept in order."""
+    available: dict[tuple[str, str], int] = {}
+    events: list[Event] = []
+    for sku, location, change in steps:
+        before = available.get((sku, location), 0)
+        available[(sku, location)] = before + change
+        if change:
+            events.append(
+                StockChanged(sku, location, Quantities(before), Quantities(before + change))
+            )
+        if before + change < 0:
+            events.append(Oversold(sku, location, before + change))
+
+    kept = coalesce(events)
+
+    others = [event for event in events if not isinstance(event, StockChanged)]
+    assert [event for event in kept if not isinstance(event, StockChanged)] == others
+    first_changed = list(
+        dict.fromkeys((sku, location) for sku, location, change in steps if change)
+    )
+    assert [event for event in kept if isinstance(event, StockChanged)] == [
+        StockChanged(sku, location, Quantities(0), Quantities(available[(sku, location)]))
+        for sku, location in first_changed
+        if available[(sku, location)] != 0
+    ]
