@@ -17,6 +17,7 @@ recipe.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -62,6 +63,8 @@ class Reconcile:
     order_id: str
     event: OrderEvent | None = None
 
+
+TURN = 50  # orders settled between two turns given to the event loop
 
 Outcome = PostingResult | None | Exception
 """What reconciling one order came to: its posting, None when it changed nothing (a
@@ -178,7 +181,11 @@ async def _reconcile_round(
     outcomes: list[Outcome] = []
     settled: dict[tuple[str, str], tuple[OrderRecord, list[ParkedLine]]] = {}
     postings: dict[tuple[str, str], Posting] = {}
-    for key, record in zip(keys, received, strict=True):
+    for index, (key, record) in enumerate(zip(keys, received, strict=True)):
+        if index and index % TURN == 0:
+            # Pure Python for the whole batch, and no balance is locked yet: let the
+            # scheduler in this process move between stretches (`processor.TURN` says why).
+            await asyncio.sleep(0)
         if isinstance(record, Exception):
             outcomes.append(record)
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -15,6 +16,7 @@ from connectors.base import Connector, ConnectorError, Delivery, NotOnStore
 from connectors.fake import FakeConnector
 from syncbot import ledger, metrics
 from syncbot.intake.processor import IntakeProcessor
+from syncbot.ledger import orders as ledger_orders
 from syncbot.ledger.errors import InvalidMovement
 from syncbot.ledger.orders import OrderEvent
 from syncbot.runtime.intake import IntakeLoop
@@ -542,6 +544,49 @@ class TestBatches:
         batch = changes[1].payload
         assert (batch["before"]["available"], batch["before"]["committed"]) == (10, 0)
         assert (batch["after"]["available"], batch["after"]["committed"]) == (0, 10)
+
+    async def test_a_large_batch_gives_the_event_loop_turns_while_it_parses_and_settles(
+        self, database: str, clock: Clock, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Parsing and settling a batch is Python with nothing to wait for: every `TURN`
+        rows the batch lets other tasks run (the scheduler pushing the batch before), so
+        a task beside it is not held for the whole batch."""
+        await add_sku("MUG")
+        ticks = [0]
+        parsed_at: list[int] = []
+        settled_at: list[int] = []
+
+        class _Counted(FakeConnector):
+            async def parse(self, delivery: Delivery, body: bytes) -> Sequence[OrderEvent]:
+                parsed_at.append(ticks[0])
+                return await super().parse(delivery, body)
+
+        real_settle = ledger_orders.settle
+
+        def settle(*args: Any) -> Any:
+            settled_at.append(ticks[0])
+            return real_settle(*args)
+
+        monkeypatch.setattr(ledger_orders, "settle", settle)
+
+        async def beside() -> None:
+            while True:
+                ticks[0] += 1
+                await asyncio.sleep(0)
+
+        for number in range(120):
+            await keep(f"e{number}", order(f"order-{number}"))
+        counted = IntakeProcessor({"shop": _Counted("shop", secret="dummy")}, clock=clock)
+        ticker = asyncio.create_task(beside())
+        try:
+            assert await counted.process_pending() == 120
+        finally:
+            ticker.cancel()
+        assert (await stock("MUG")).total.committed == 120
+        for seen in (parsed_at, settled_at):
+            assert len(seen) == 120
+            # Within a stretch the other task does not run; across one it has.
+            assert seen[0] == seen[49] < seen[50] == seen[99] < seen[100]
 
     async def test_a_poison_order_rolls_back_alone_and_is_failed(
         self, processor: IntakeProcessor, monkeypatch: pytest.MonkeyPatch
