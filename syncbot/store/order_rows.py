@@ -1,6 +1,6 @@
 """The rows a batch of orders reads and writes in `orders.reconcile_all`'s transaction:
-their records created or locked, the SKUs they name, their parked lines replaced and
-their records saved, each step one statement for the whole batch.
+their stored records locked, the SKUs they name, the records of new orders created and
+the others saved, their parked lines replaced, each step one statement for the whole batch.
 
 On PostgreSQL the keys go as arrays (`= ANY`, `unnest`), as in `touched_rows`: one
 prepared statement whatever the batch's size, where a list of placeholders was a new
@@ -29,64 +29,83 @@ OrderKey = tuple[str, str]  # channel, order id: also the order records are lock
 
 @dataclass(frozen=True, slots=True)
 class Locked:
-    """An order's record as the batch holds it: its id and stored state."""
+    """A stored order record as the batch holds it, locked: its id and state."""
 
     id: int
     state: Mapping[str, Any]
-    new: bool
-    """Created by this transaction: it has no parked lines yet, and a refusal removes it."""
 
 
-CHUNK = 500  # orders per statement: on SQLite 4 parameters each, far below its 32,766
-_CREATE = "INSERT INTO order_record (channel, order_id, state, created_at) "
-_CREATED = " ON CONFLICT DO NOTHING RETURNING id, channel, order_id"
-# WITH ORDINALITY keeps the keys' order, so records are created (and locked) in key order.
-_CREATE_POSTGRES = (
-    f"{_CREATE}SELECT k.channel, k.order_id, ?::jsonb, ?::timestamptz "
-    "FROM unnest(?::varchar[], ?::varchar[]) WITH ORDINALITY AS k (channel, order_id, n) "
-    f"ORDER BY k.n{_CREATED}"
-)
+CHUNK = 500  # orders per statement: on SQLite 5 parameters each, far below its 32,766
 _FIND = "SELECT o.id, o.channel, o.order_id, o.state FROM order_record o "
 _FIND_POSTGRES = (
     f"{_FIND}JOIN unnest(?::varchar[], ?::varchar[]) AS k (channel, order_id) "
     "ON o.channel = k.channel AND o.order_id = k.order_id "
     "ORDER BY o.channel, o.order_id FOR UPDATE OF o"
 )
+_CREATE = "INSERT INTO order_record (channel, order_id, state, updated_at, created_at) "
+_CREATED = " ON CONFLICT DO NOTHING RETURNING channel, order_id"
+# WITH ORDINALITY keeps the keys' order, so records are created (and locked) in key order.
+_CREATE_POSTGRES = (
+    f"{_CREATE}SELECT k.channel, k.order_id, k.state, k.updated_at, ?::timestamptz "
+    "FROM unnest(?::varchar[], ?::varchar[], ?::jsonb[], ?::timestamptz[]) "
+    "WITH ORDINALITY AS k (channel, order_id, state, updated_at, n) "
+    f"ORDER BY k.n{_CREATED}"
+)
 
 
 async def lock(connection: BaseDBAsyncClient, keys: Sequence[OrderKey]) -> dict[OrderKey, Locked]:
-    """Each order's record, locked until commit: created by one statement, in key order,
-    for orders seen for the first time (a row this transaction inserted is locked by the
-    insert, and a twin's insert waits for the commit, then finds it), and the others
-    read and locked, in key order, by a second. A new record is not read back."""
-    initial = orders.encode(OrderRecord())
-    field = models.OrderRecord._meta.fields_map["state"]
-    state = field.to_db_value(initial, models.OrderRecord)
+    """The stored record of each order that has one, locked until commit, in key order; an
+    order with none is not in the answer (`create` makes its record once it is settled)."""
     postgres = connection.capabilities.dialect == "postgres"
-    now = datetime.now(UTC)
+    field = models.OrderRecord._meta.fields_map["state"]
     locked: dict[OrderKey, Locked] = {}
     ordered = sorted(set(keys))
     for start in range(0, len(ordered), CHUNK):
         chunk = ordered[start : start + CHUNK]
+        params: list[Any]
         if postgres:
-            sql = _CREATE_POSTGRES
-            params: list[Any] = [state, now, *_columns(chunk)]
+            sql, params = _FIND_POSTGRES, _columns(chunk)
         else:
-            sql = _CREATE + "VALUES " + ", ".join(["(?, ?, ?, ?)"] * len(chunk)) + _CREATED
-            params = [value for key in chunk for value in (*key, state, now)]
-        for row in await _dicts(connection, sql, params):  # RETURNING on both
-            locked[(row["channel"], row["order_id"])] = Locked(int(row["id"]), initial, True)
-        if found := [key for key in chunk if key not in locked]:
-            if postgres:
-                sql, params = _FIND_POSTGRES, _columns(found)
-            else:
-                where = " OR ".join(["(o.channel = ? AND o.order_id = ?)"] * len(found))
-                sql = f"{_FIND}WHERE {where} ORDER BY o.channel, o.order_id"
-                params = [value for key in found for value in key]
-            for row in await _dicts(connection, sql, params):
-                stored = field.to_python_value(row["state"])
-                locked[(row["channel"], row["order_id"])] = Locked(int(row["id"]), stored, False)
+            where = " OR ".join(["(o.channel = ? AND o.order_id = ?)"] * len(chunk))
+            sql = f"{_FIND}WHERE {where} ORDER BY o.channel, o.order_id"
+            params = [value for key in chunk for value in key]
+        for row in await _dicts(connection, sql, params):
+            stored = field.to_python_value(row["state"])
+            locked[(row["channel"], row["order_id"])] = Locked(int(row["id"]), stored)
     return locked
+
+
+async def create(
+    connection: BaseDBAsyncClient, records: Sequence[tuple[OrderKey, OrderRecord]]
+) -> set[OrderKey]:
+    """Inserts the records of orders seen for the first time, already settled, in key
+    order; returns the keys it created. A twin transaction's insert of the same order makes
+    this one wait for its commit, and then the key is not created here: its record exists
+    now, and the caller reconciles that order again against it."""
+    fields = models.OrderRecord._meta.fields_map
+    postgres = connection.capabilities.dialect == "postgres"
+    now = datetime.now(UTC)
+    created: set[OrderKey] = set()
+    ordered = sorted(records, key=lambda pair: pair[0])
+    for start in range(0, len(ordered), CHUNK):
+        rows = [
+            [
+                channel,
+                order_id,
+                fields["state"].to_db_value(orders.encode(record), models.OrderRecord),
+                fields["updated_at"].to_db_value(record.state.updated_at, models.OrderRecord),
+            ]
+            for (channel, order_id), record in ordered[start : start + CHUNK]
+        ]
+        params: list[Any]
+        if postgres:
+            sql, params = _CREATE_POSTGRES, [now, *(list(c) for c in zip(*rows, strict=True))]
+        else:
+            sql = _CREATE + "VALUES " + ", ".join(["(?, ?, ?, ?, ?)"] * len(rows)) + _CREATED
+            params = [value for row in rows for value in (*row, now)]
+        found = await _dicts(connection, sql, params)
+        created.update((row["channel"], row["order_id"]) for row in found)
+    return created
 
 
 _CATALOGUED = (
@@ -113,12 +132,6 @@ async def catalogued(connection: BaseDBAsyncClient, skus: set[str]) -> dict[str,
     return {code: bool(bundle) for code, bundle in (tuple(row) for row in rows)}
 
 
-async def forget(connection: BaseDBAsyncClient, ids: list[int]) -> None:
-    """Removes records created for orders refused in the same batch."""
-    if ids:
-        await models.OrderRecord.filter(id__in=ids).using_db(connection).delete()
-
-
 _UNPARK_POSTGRES = (
     "DELETE FROM parked_line p USING unnest(?::varchar[], ?::varchar[]) AS k (channel, order_id) "
     "WHERE p.channel = k.channel AND p.order_id = k.order_id"
@@ -128,8 +141,8 @@ _UNPARK_POSTGRES = (
 async def park(
     connection: BaseDBAsyncClient, orders_parked: list[tuple[OrderKey, list[ParkedLine], bool]]
 ) -> None:
-    """Replaces each order's parked lines with those still unknown or refused (a record
-    created just now has none to delete)."""
+    """Replaces each order's parked lines with those still unknown or refused (an order
+    seen for the first time has none to delete)."""
     stale = [key for key, _, new in orders_parked if not new]
     if stale and connection.capabilities.dialect == "postgres":
         await connection.execute_query(

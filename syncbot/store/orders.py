@@ -9,10 +9,13 @@ record. The store decides nothing here but which SKUs it holds.
 Intake reconciles a batch of deliveries in one transaction (`reconcile_all`), and every
 step is one round trip for the whole batch (the statements are `order_rows`'), which is
 what lets a flash sale's thousands of orders keep up. An order's first event is the common
-case, so it costs least: its record is inserted, and so locked, by one statement that says
-whether it is new; a new record is not read back and has no parked lines to delete; the
-read of the SKUs also says which are bundles, so a batch with no new bundle line reads no
-recipe.
+case, so it costs least: the read that locks stored records finds none, and its record is
+written once, settled (where it was inserted empty, to lock it, and then updated: two row
+versions and four index entries for one); it has no parked lines to delete; the read of
+the SKUs also says which are bundles, so a batch with no new bundle line reads no recipe.
+Two transactions that see the same new order both settle it, and the second one's insert
+waits for the first's commit: it then finds the record and reconciles the order again,
+against it, so the order is still posted once.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import OperationalError
 from tortoise.transactions import in_transaction
 
 from syncbot.ledger import orders
@@ -138,9 +142,17 @@ async def reconcile_all(
     """
     outcomes: list[Outcome] = [None] * len(wanted)
     for indexes in _rounds(wanted):
-        done = await _reconcile_round(connection, [wanted[i] for i in indexes])
-        for index, outcome in zip(indexes, done, strict=True):
-            outcomes[index] = outcome
+        for _ in range(2):
+            done, again = await _reconcile_round(connection, [wanted[i] for i in indexes])
+            for index, outcome in zip(indexes, done, strict=True):
+                outcomes[index] = outcome
+            if not again:
+                break
+            # A twin's transaction created these orders' records meanwhile, and committed:
+            # they are reconciled against them now, locked like any stored record.
+            indexes = [indexes[position] for position in again]
+        else:  # a record never deleted cannot be missing twice
+            raise OperationalError(f"order records changed under a batch: {len(indexes)}")
     return outcomes
 
 
@@ -159,15 +171,17 @@ def _rounds(wanted: Sequence[Reconcile]) -> list[list[int]]:
 
 async def _reconcile_round(
     connection: BaseDBAsyncClient, round_: Sequence[Reconcile]
-) -> list[Outcome]:
+) -> tuple[list[Outcome], list[int]]:
+    """The round's outcomes, and the positions of the orders to reconcile again: new to
+    this batch, but created by a twin transaction that committed while this one ran."""
     keys = [(order.channel, order.order_id) for order in round_]
-    locked = await order_rows.lock(connection, keys)
+    stored = await order_rows.lock(connection, keys)
     received: list[OrderRecord | Exception] = []
     for key, order in zip(keys, round_, strict=True):
         try:
-            # A record created just now holds the empty record: nothing to decode.
-            stored = OrderRecord() if locked[key].new else orders.decode(locked[key].state)
-            received.append(orders.receive(stored, order.event))
+            # An order seen for the first time has no record yet: nothing to decode.
+            before = orders.decode(stored[key].state) if key in stored else OrderRecord()
+            received.append(orders.receive(before, order.event))
         except Exception as error:  # this order's alone: the caller sorts it out
             received.append(error)
     records = [record for record in received if isinstance(record, OrderRecord)]
@@ -199,22 +213,26 @@ async def _reconcile_round(
         if movements:
             document = f"{key[0]}/orders/{key[1]}"
             postings[key] = Posting(movements, Provenance(actor=key[0], document=document))
-    # A record created for an order refused just now goes, as a lone transaction's would.
-    await order_rows.forget(
-        connection, [lock.id for k, lock in locked.items() if lock.new and k not in settled]
-    )
+    # A new order's record is written once, settled, before any balance is locked (the
+    # lock order of a lone order's posting): an order refused leaves none behind.
+    new = [(key, record) for key, (record, _) in settled.items() if key not in stored]
+    created = await order_rows.create(connection, new)
+    taken = {key for key, _ in new if key not in created}
+    for key in taken:
+        del settled[key]
+        postings.pop(key, None)
     await order_rows.park(
-        connection, [(k, parked, locked[k].new) for k, (_, parked) in settled.items()]
+        connection, [(k, parked, k not in stored) for k, (_, parked) in settled.items()]
     )
     results = await record_all(connection, list(postings.values()))
     await order_rows.save(
-        connection, [(locked[k].id, record) for k, (record, _) in settled.items()]
+        connection, [(stored[k].id, record) for k, (record, _) in settled.items() if k in stored]
     )
     posted = dict(zip(postings, results, strict=True))
     return [
         posted.get(key) if outcome is None else outcome
         for key, outcome in zip(keys, outcomes, strict=True)
-    ]
+    ], [position for position, key in enumerate(keys) if key in taken]
 
 
 async def _recipes(connection: BaseDBAsyncClient, wanted: set[str]) -> dict[str, LineRecipe]:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
 from syncbot import ledger
 from syncbot.ledger import Quantities
 from syncbot.ledger.orders import Disposition, OrderLine, OrderReturn, OrderSnapshot, ReturnLine
-from syncbot.store import models, posting
+from syncbot.store import models, order_rows, posting
 from syncbot.store.catalogue import add_sku
 from syncbot.store.orders import apply_parked, parked_lines, record_order_event
 from syncbot.store.stock import history, stock
@@ -63,6 +64,51 @@ async def test_concurrent_deliveries_of_one_event_apply_once(mug: None) -> None:
     results = await asyncio.gather(*(record_order_event("shop", order()) for _ in range(10)))
     assert sum(result is not None for result in results) == 1
     assert await main_stock() == Quantities(available=7, committed=3)
+
+
+async def test_a_new_order_a_twin_created_meanwhile_is_reconciled_against_its_record(
+    mug: None, database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two transactions both find no record for a new order and settle it as new. The
+    older snapshot's record is created first; the newer one's insert waits for its
+    commit, creates nothing, and its order is reconciled again against that record: the
+    newer snapshot's fulfilment is posted on top of the older one's commit."""
+    if not database.startswith("postgres"):
+        pytest.skip("SQLite runs one transaction at a time: no twin can overlap")
+    real_lock, real_create = order_rows.lock, order_rows.create
+    both_read = asyncio.Barrier(2)
+    waited: list[object] = []
+    missed: list[int] = []
+    older_created = asyncio.Event()
+
+    async def lock(*args: Any) -> dict[order_rows.OrderKey, order_rows.Locked]:
+        found = await real_lock(*args)
+        if not found and len(waited) < 2:
+            waited.append(args)
+            await both_read.wait()  # both have read "no record" before either creates it
+        return found
+
+    async def create(*args: Any) -> set[order_rows.OrderKey]:
+        newer = any(record.state.updated_at != T0 for _, record in args[1])
+        if newer:
+            await older_created.wait()
+        created = await real_create(*args)
+        missed.append(len(args[1]) - len(created))
+        if not newer:
+            older_created.set()
+        return created
+
+    monkeypatch.setattr(order_rows, "lock", lock)
+    monkeypatch.setattr(order_rows, "create", create)
+    newer = order(1, fulfilled=1)
+    await asyncio.wait_for(
+        asyncio.gather(record_order_event("shop", order(0)), record_order_event("shop", newer)),
+        30,
+    )
+    assert sum(missed) == 1  # one insert found the twin's record, and went round again
+    assert await main_stock() == Quantities(available=7, committed=2)
+    assert await models.OrderRecord.filter(order_id="1001").count() == 1
+    assert (await verify()).ok
 
 
 async def test_a_refund_line_applies_once(mug: None) -> None:
