@@ -7,7 +7,9 @@ delivery per transaction against batches, in the same run on scratch PostgreSQL.
 Each measurement stores `--deliveries` one-line orders (over 50 SKUs) in the inbox, then
 times `IntakeProcessor.process_pending` until none is left, counting the statements
 Tortoise sends (BEGIN, COMMIT and savepoints, which asyncpg sends itself, are not among
-them) and the process's CPU time per delivery.
+them), the process's CPU time, the WAL PostgreSQL wrote and the outbox rows per delivery.
+The WAL is the server's, whatever wrote it: run it on an otherwise idle server. Unlike
+the times, it does not move with the machine's load, so it compares two builds exactly.
 """
 
 from __future__ import annotations
@@ -50,7 +52,11 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-async def measure(batch: int, total: int) -> None:
+async def wal_position(connection: asyncpg.Connection) -> int:
+    return int(await connection.fetchval("SELECT pg_current_wal_insert_lsn() - '0/0'"))
+
+
+async def measure(batch: int, total: int, dsn: str) -> None:
     tag = uuid.uuid4().hex[:6]
     for n in range(total):
         order = {
@@ -66,11 +72,17 @@ async def measure(batch: int, total: int) -> None:
     logger = logging.getLogger("tortoise.db_client")
     logger.setLevel(logging.DEBUG)
     logger.addHandler(statements)
+    server = await asyncpg.connect(dsn)
+    events = await models.OutboxEvent.all().count()
+    wal = await wal_position(server)
     began, cpu = time.perf_counter(), cpu_seconds()
     done = 0
     while tried := await processor.process_pending():
         done += tried
     elapsed, cpu = time.perf_counter() - began, cpu_seconds() - cpu
+    wal = await wal_position(server) - wal
+    await server.close()
+    events = await models.OutboxEvent.all().count() - events
     logger.removeHandler(statements)
     logger.setLevel(logging.WARNING)
     # A rate is only worth printing for orders that were posted: check every one was.
@@ -80,8 +92,8 @@ async def measure(batch: int, total: int) -> None:
         raise SystemExit(f"batch {batch}: {applied} applied, {committed} posted of {total}")
     print(
         f"batch {batch:>4}: {done / elapsed:6.0f} deliveries/s   "
-        f"{statements.count / done:5.2f} statements and {cpu / done * 1000:5.3f} ms of CPU "
-        f"per delivery",
+        f"{statements.count / done:5.2f} statements, {cpu / done * 1000:5.3f} ms of CPU, "
+        f"{wal / done:5.0f} bytes of WAL and {events / done:4.2f} outbox rows per delivery",
         flush=True,
     )
 
@@ -99,11 +111,12 @@ async def main() -> None:
         await admin.execute(f'CREATE DATABASE "{name}"')
         url = arguments.postgres.rsplit("/", 1)[0] + f"/{name}"
         async with scratch_database(url, ["main"]):
+            scratch_dsn = url.replace("postgres://", "postgresql://", 1)
             for sku in SKUS:
                 await add_sku(sku)
             await post([ledger.receive(sku, 1_000_000) for sku in SKUS])
             for batch in (int(size) for size in arguments.batches.split(",")):
-                await measure(batch, arguments.deliveries)
+                await measure(batch, arguments.deliveries, scratch_dsn)
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
