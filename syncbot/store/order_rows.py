@@ -82,19 +82,13 @@ async def create(
     order; returns the keys it created. A twin transaction's insert of the same order makes
     this one wait for its commit, and then the key is not created here: its record exists
     now, and the caller reconciles that order again against it."""
-    fields = models.OrderRecord._meta.fields_map
     postgres = connection.capabilities.dialect == "postgres"
     now = datetime.now(UTC)
     created: set[OrderKey] = set()
     ordered = sorted(records, key=lambda pair: pair[0])
     for start in range(0, len(ordered), CHUNK):
         rows = [
-            [
-                channel,
-                order_id,
-                fields["state"].to_db_value(orders.encode(record), models.OrderRecord),
-                fields["updated_at"].to_db_value(record.state.updated_at, models.OrderRecord),
-            ]
+            [channel, order_id, *_stored(record)]
             for (channel, order_id), record in ordered[start : start + CHUNK]
         ]
         params: list[Any]
@@ -182,20 +176,21 @@ async def save(connection: BaseDBAsyncClient, records: list[tuple[int, OrderReco
     ran each row as its own statement on the server."""
     if not records:
         return
-    fields = models.OrderRecord._meta.fields_map
-    rows = [
-        [
-            fields["state"].to_db_value(orders.encode(record), models.OrderRecord),
-            fields["updated_at"].to_db_value(record.state.updated_at, models.OrderRecord),
-            record_id,
-        ]
-        for record_id, record in records
-    ]
+    rows = [[*_stored(record), record_id] for record_id, record in records]
     if connection.capabilities.dialect == "postgres":
         columns = [list(column) for column in zip(*rows, strict=True)]
         await connection.execute_query(with_placeholders(_SAVE_POSTGRES, "postgres"), columns)
     else:
         await connection.execute_many(_SAVE, rows)
+
+
+def _stored(record: OrderRecord) -> list[Any]:
+    """A record's state and snapshot time as the database holds them."""
+    fields = models.OrderRecord._meta.fields_map
+    return [
+        fields["state"].to_db_value(orders.encode(record), models.OrderRecord),
+        fields["updated_at"].to_db_value(record.state.updated_at, models.OrderRecord),
+    ]
 
 
 def _columns(keys: Sequence[OrderKey]) -> list[list[str]]:
