@@ -56,6 +56,7 @@ from syncbot.store import inbox
 from syncbot.store.errors import STORE_ERRORS, refused_value
 from syncbot.store.inbox import InboxDelivery
 from syncbot.store.orders import (
+    TURN,
     Reconcile,
     UnstorableOrder,
     reconcile_all,
@@ -75,11 +76,6 @@ second at 50, about 1,900 at 200 and 2,200 at 500; a worker with two lanes 2,600
 500 and 2,850-3,000 at 1,000 (docs/benchmarks.md). The batch's transaction then holds
 its SKUs' rows for a few tenths of a second. A claim whose read-backs run slow gives back
 what it has not read (`_parse_all`)."""
-TURN = 50
-"""Rows parsed between two turns given to the event loop. Parsing is Python with no I/O
-(a connector that reads orders back awaits its own calls): 1,000 rows held the loop for a
-tenth to a fifth of a second, and the scheduler in the same process, pushing the changes
-of the batch before, waited behind each such stretch (docs/benchmarks.md, Flash sale)."""
 _FINAL = (MalformedDelivery, UnstorableOrder, InvalidMovement)
 _FAILED = "failed in the batch"
 
@@ -168,7 +164,7 @@ class IntakeProcessor:
         parsed: list[tuple[InboxDelivery, Sequence[OrderEvent]]] = []
         deadline = self._timer() + self._lease.total_seconds() / 2
         for index, row in enumerate(rows):
-            if index and index % TURN == 0:
+            if index and index % TURN == 0:  # parsing is Python too: `orders.TURN`
                 await asyncio.sleep(0)
             if self._timer() > deadline:
                 released = await inbox.release(rows[index:])

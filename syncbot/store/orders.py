@@ -68,7 +68,11 @@ class Reconcile:
     event: OrderEvent | None = None
 
 
-TURN = 50  # orders settled between two turns given to the event loop
+TURN = 50
+"""Orders parsed (`intake.processor`) or settled between two turns given to the event
+loop. Both are Python with no I/O: 1,000 orders held the loop for a tenth to a fifth of
+a second, and the scheduler in the same process, pushing the changes of the batch
+before, waited behind each such stretch (docs/benchmarks.md, Flash sale)."""
 
 Outcome = PostingResult | None | Exception
 """What reconciling one order came to: its posting, None when it changed nothing (a
@@ -198,7 +202,7 @@ async def _reconcile_round(
     for index, (key, record) in enumerate(zip(keys, received, strict=True)):
         if index and index % TURN == 0:
             # Pure Python for the whole batch, and no balance is locked yet: let the
-            # scheduler in this process move between stretches (`processor.TURN` says why).
+            # scheduler in this process move between stretches (`TURN` says why).
             await asyncio.sleep(0)
         if isinstance(record, Exception):
             outcomes.append(record)
