@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from starlette.types import Receive, Scope, Send
 
 from connectors.base import Connector
 from syncbot.app.syncing import ChannelSyncs
@@ -33,7 +35,22 @@ from syncbot.web.stock_api import describe_bodies, stock_api
 from syncbot.web.stocktakes_api import stocktakes_router
 from syncbot.web.users_api import users_router
 from syncbot.web.valuation_api import valuation_router
-from syncbot.web.webhooks import webhook_routes
+from syncbot.web.webhooks import Deliveries, webhook_routes
+
+
+class Service(FastAPI):
+    """FastAPI, with storefronts' deliveries answered before its stack: the busiest
+    requests, and the ones that need least of it (`web.webhooks`)."""
+
+    def __init__(self, deliveries: Deliveries, **settings: Any) -> None:
+        super().__init__(**settings)
+        self.deliveries = deliveries
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.deliveries.takes(scope):
+            await self.deliveries(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
 
 
 def web_app(
@@ -51,17 +68,15 @@ def web_app(
     routes (the Slack bot's); `channel_syncs`, the channels "sync now" pushes to, sharing
     the scheduler's locks, and whose policies the SKU card explains (none: the service
     syncs nothing on request, and says so)."""
-    app = FastAPI(
+    deliveries, webhook_router = webhook_routes(connectors, wake_intake, settings.max_body_bytes)
+    app = Service(
+        deliveries,
         title="syncbot",
         summary="A perpetual inventory ledger",
         lifespan=lifespan,
         docs_url=None,  # served from the package by `api_docs`, not from a CDN
         redoc_url=None,
     )
-    # Storefronts' deliveries are the busiest requests: their route is tried first, and
-    # the router that documents it is included below, where /docs has always listed it.
-    deliveries, webhook_router = webhook_routes(connectors, wake_intake)
-    app.router.routes.append(deliveries)
     # The last added runs first: requests are counted even when the body limit refuses them.
     app.add_middleware(BodyLimit, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(RequestMetrics)
@@ -70,7 +85,7 @@ def web_app(
     # Every /api route needs a token: the one dependency is in `auth`.
     access = Access(settings.api_token)
     app.include_router(stock_api(access))
-    app.include_router(webhook_router)
+    app.include_router(webhook_router)  # documents the path, answers what `deliveries` does not
     app.include_router(channels_router(kinds, access, channel_syncs))
     app.include_router(inbox_router(access))
     app.include_router(users_router(access))

@@ -29,7 +29,7 @@ a unique row taken meanwhile 409, never a 500.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -132,16 +132,39 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": ErrorOut, "description": _MEANINGS[code]} for code in codes}
 
 
+Handler = Callable[[Request, Exception], Awaitable[JSONResponse]]
+
+
 def install(app: FastAPI) -> None:
     """Registers the handlers, so every refusal answers the same JSON shape."""
-    app.add_exception_handler(LedgerError, _ledger_refusal)
-    app.add_exception_handler(RequestValidationError, _invalid_request)
-    app.add_exception_handler(HTTPException, _http_error)
-    app.add_exception_handler(StoreValidationError, _store_refusal)
-    app.add_exception_handler(OperationalError, _store_refusal)
-    app.add_exception_handler(OverflowError, _store_refusal)  # SQLite: an int beyond 64 bits
-    app.add_exception_handler(RecursionError, _too_deep)
-    app.add_exception_handler(Exception, _internal_error)
+    for kind, handler in _handlers().items():
+        app.add_exception_handler(kind, handler)
+
+
+def handler_for(failure: Exception) -> Handler:
+    """The handler `install` registers for this exception, chosen as Starlette chooses:
+    the nearest class in its MRO. For a route answered in front of FastAPI's stack."""
+    handlers = _handlers()
+    return next(handlers[kind] for kind in type(failure).__mro__ if kind in handlers)
+
+
+def reraised(failure: Exception) -> bool:
+    """Whether Starlette raises the exception again after its handler answered: only the
+    catch-all's (run by ServerErrorMiddleware), so the server logs the traceback once."""
+    return handler_for(failure) is _internal_error
+
+
+def _handlers() -> dict[type[Exception], Handler]:
+    return {
+        LedgerError: _ledger_refusal,
+        RequestValidationError: _invalid_request,
+        HTTPException: _http_error,
+        StoreValidationError: _store_refusal,
+        OperationalError: _store_refusal,
+        OverflowError: _store_refusal,  # SQLite: an int beyond 64 bits
+        RecursionError: _too_deep,
+        Exception: _internal_error,
+    }
 
 
 def error(status: int, message: str, headers: Mapping[str, str] | None = None) -> JSONResponse:

@@ -8,16 +8,19 @@ signed delivery is never refused: a refusal makes the storefront retry, then dro
 subscription. An identity the inbox cannot hold is fitted (digested, or cut), and a body
 that cannot be read is stored and closed by `parse` with its reason.
 
-Two routes share the path. `Deliveries`, first among the app's routes, serves a POST to a
-configured channel as a plain Starlette route: a storefront's burst is the service's
-hottest path, and through FastAPI's route a delivery was matched against every route
-included before it, its path parameter resolved as a dependency and its answer validated
-against the annotation, some 40% of its CPU ("Webhook intake" in docs/benchmarks.md).
+The path has two ways in. `Deliveries` answers a POST to a configured channel in front of
+FastAPI (`web.app.Service` hands it the request before FastAPI's stack sees it): a
+storefront's burst is the service's hottest path. Through FastAPI, a delivery was matched
+against every route included before it, its path parameter resolved as a dependency and
+its answer validated (some 40% of its CPU, "Webhook intake" in docs/benchmarks.md); then,
+as a plain route first among the app's, it still passed FastAPI's per-request telemetry
+check and five layers of middleware, about as much again as the route itself
+("Evening of 3 December" there). It keeps syncbot's own two (the request metrics, the
+body limit) and answers a failure through the handler `errors.install` registers for it.
 The FastAPI route documents the path in /docs, where it always was, and answers the rest
 (an unknown channel 404, a name the store cannot hold 422, another method 405); both
 verify and store through the same `accept`, and answer the same bytes. (Should an
-OpenTelemetry provider ever be set, FastAPI would trace a delivery's request, but not its
-dependency, endpoint and serialization steps, which this route does not have.)
+OpenTelemetry provider ever be set, FastAPI would trace every request but these.)
 """
 
 from __future__ import annotations
@@ -28,8 +31,7 @@ from fastapi import APIRouter, Request
 from pydantic import TypeAdapter
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
-from starlette.routing import Match, Route
-from starlette.types import Scope
+from starlette.types import Receive, Scope, Send
 
 from connectors.base import (
     Connector,
@@ -43,8 +45,9 @@ from connectors.base import (
 from syncbot import metrics
 from syncbot.ledger.limits import MAX_CHANNEL_LENGTH, quoted, text_problem
 from syncbot.store.inbox_writer import InboxWriter
-from syncbot.web.errors import responses
+from syncbot.web.errors import handler_for, reraised, responses
 from syncbot.web.fields import ChannelInPath
+from syncbot.web.middleware import BodyLimit, RequestMetrics
 
 PATH = "/webhooks/{channel}"
 _ANSWER = TypeAdapter(dict[str, str])
@@ -53,10 +56,11 @@ the same bytes."""
 
 
 def webhook_routes(
-    connectors: Mapping[str, Connector], wake: Callable[[], None]
+    connectors: Mapping[str, Connector], wake: Callable[[], None], max_body_bytes: int
 ) -> tuple[Deliveries, APIRouter]:
-    """The route to put first among the app's routes, and the router to include where the
-    path belongs in /docs. `wake` tells the intake loop a delivery is stored."""
+    """What answers a delivery in front of FastAPI, and the router to include where the
+    path belongs in /docs. `wake` tells the intake loop a delivery is stored;
+    `max_body_bytes`, the body limit every route has."""
     inbox = InboxWriter()  # a burst's deliveries share statements and commits
 
     async def accept(connector: Connector, channel: str, request: Request) -> dict[str, str]:
@@ -92,35 +96,55 @@ def webhook_routes(
             raise HTTPException(404, f"no channel named {quoted(channel)} is configured")
         return await accept(connector, channel, request)
 
-    async def serve(request: Request) -> Response:
-        channel: str = request.path_params["channel"]
-        answer = await accept(connectors[channel], channel, request)
-        return Response(_ANSWER.dump_json(answer), media_type="application/json")
-
-    return Deliveries(serve, connectors), router
+    return Deliveries(accept, connectors, max_body_bytes), router
 
 
-class Deliveries(Route):
-    """`POST /webhooks/{channel}` for a configured channel, outside FastAPI's routing.
+Accept = Callable[[Connector, str, Request], Awaitable[dict[str, str]]]
 
-    Any other request to the path matches nothing here and goes on to the documented
-    route: an unknown channel, a name `ChannelInPath` refuses, another method."""
+
+class Deliveries:
+    """`POST /webhooks/{channel}` for a configured channel, in front of FastAPI.
+
+    `takes` says whether a request is one; any other (an unknown channel, a name
+    `ChannelInPath` refuses, another method, an app mounted under a root path) goes on
+    to FastAPI and the documented route."""
+
+    path = PATH  # what RequestMetrics labels a request by, as it does FastAPI's routes
 
     def __init__(
-        self,
-        serve: Callable[[Request], Awaitable[Response]],
-        connectors: Mapping[str, Connector],
+        self, accept: Accept, connectors: Mapping[str, Connector], max_body_bytes: int
     ) -> None:
-        super().__init__(PATH, serve, methods=["POST"], include_in_schema=False)
+        self._accept = accept
         self._connectors = connectors
+        self._app = RequestMetrics(BodyLimit(self._serve, max_body_bytes))
 
-    def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        match, child_scope = super().matches(scope)
-        channel = child_scope.get("path_params", {}).get("channel")
-        if match is not Match.FULL or channel not in self._connectors or not _storable(channel):
-            return Match.NONE, {}
-        # FastAPI's routes record themselves; RequestMetrics labels requests by it.
-        return match, {**child_scope, "route": self}
+    def takes(self, scope: Scope) -> bool:
+        if scope["type"] != "http" or scope["method"] != "POST" or scope.get("root_path"):
+            return False
+        path: str = scope["path"]
+        channel = path[len(_PREFIX) :]
+        return path.startswith(_PREFIX) and channel in self._connectors and _storable(channel)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._app(scope, receive, send)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope["route"] = self
+        channel: str = scope["path"][len(_PREFIX) :]
+        request = Request(scope, receive)
+        failure: Exception | None = None
+        try:
+            answer = await self._accept(self._connectors[channel], channel, request)
+            response = Response(_ANSWER.dump_json(answer), media_type="application/json")
+        except Exception as error:  # answered as FastAPI's handlers would answer it
+            failure = error
+            response = await handler_for(error)(request, error)
+        await response(scope, receive, send)
+        if failure is not None and reraised(failure):
+            raise failure  # as Starlette does, so the server logs the traceback
+
+
+_PREFIX = PATH.removesuffix("{channel}")
 
 
 def _storable(channel: str) -> bool:

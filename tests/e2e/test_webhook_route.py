@@ -1,5 +1,5 @@
-"""`POST /webhooks/{channel}` is served by a plain route first among the app's routes
-(`Deliveries`); the FastAPI route documents the path and answers the rest. Both must
+"""`POST /webhooks/{channel}` for a configured channel is answered in front of FastAPI's
+stack (`Deliveries`); the FastAPI route documents the path and answers the rest. Both must
 answer every request byte for byte as the FastAPI route alone does.
 
 The service runs in this process, on SQLite and PostgreSQL, driven over ASGI; the answers
@@ -18,15 +18,20 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from prometheus_client import REGISTRY
+from starlette.responses import PlainTextResponse
+from starlette.types import Receive, Scope, Send
+from tortoise.exceptions import OperationalError
 
 from connectors.base import Connector
 from connectors.registry import build_connectors
 from connectors.shopify.webhooks import sign
 from syncbot.channels_file import ChannelsFile
 from syncbot.config import Settings
+from syncbot.store.inbox_writer import InboxWriter
+from syncbot.store.models import InboxDelivery
 from syncbot.web.app import web_app
 from syncbot.web.errors import install
-from syncbot.web.webhooks import PATH, Deliveries, webhook_routes
+from syncbot.web.webhooks import PATH, webhook_routes
 
 SHOP = "syncbot-route.myshopify.com"
 SECRET = "route-tests-dummy-webhook-secret"  # for tests only
@@ -80,7 +85,7 @@ def service(connectors: dict[str, Connector]) -> FastAPI:
 def documented_route_alone(connectors: dict[str, Connector]) -> FastAPI:
     """The app as FastAPI alone would answer the path: its route, the error handlers."""
     app = FastAPI()
-    _, router = webhook_routes(connectors, lambda: None)
+    _, router = webhook_routes(connectors, lambda: None, Settings().max_body_bytes)
     app.include_router(router)
     install(app)
     return app
@@ -156,23 +161,83 @@ class TestTheSameAnswers:
         assert served() - before == 3
 
 
-class TestTheRoutes:
-    def test_the_delivery_route_is_tried_first(self, connectors: dict[str, Connector]) -> None:
-        """Only FastAPI's /openapi.json comes before it: no other route is tried first."""
-        routes = service(connectors).router.routes
-        assert getattr(routes[0], "path", None) == "/openapi.json"
-        assert isinstance(routes[1], Deliveries)
-
-    def test_the_docs_are_the_documented_routes_alone(
-        self, connectors: dict[str, Connector]
+class TestTheWayIn:
+    async def test_a_delivery_is_answered_before_fastapis_stack_and_the_rest_through_it(
+        self, database: str, connectors: dict[str, Connector]
     ) -> None:
-        """The served route adds nothing to /openapi.json, so /docs lists the path once,
-        where it always has."""
+        """With FastAPI's whole stack (its middleware, routes and handlers) replaced by an
+        app that answers 599, a delivery to a configured channel is still accepted; an
+        unknown channel, a name the store cannot hold, another method and a service
+        mounted under a root path reach the stack."""
         app = service(connectors)
-        schema = app.openapi()
-        app.router.routes[:] = [r for r in app.router.routes if not isinstance(r, Deliveries)]
-        app.openapi_schema = None
-        assert app.openapi() == schema
+
+        async def stack(scope: Scope, receive: Receive, send: Send) -> None:
+            await PlainTextResponse("FastAPI", status_code=599)(scope, receive, send)
+
+        app.middleware_stack = stack
+        event = f"way-in-{uuid.uuid4()}"
+        async with client(app) as http:
+            accepted = await http.post("/webhooks/shop", content=BODY, headers=delivery(event))
+            others = [
+                await http.post("/webhooks/nope", content=BODY, headers=delivery(event)),
+                await http.post(f"/webhooks/{TOO_LONG}", content=BODY, headers=delivery(event)),
+                await http.post("/webhooks/shop/", content=BODY, headers=delivery(event)),
+                await http.put("/webhooks/shop", content=BODY, headers=delivery(event)),
+            ]
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, root_path="/syncbot"), base_url="http://test"
+        ) as mounted:
+            others.append(
+                await mounted.post("/syncbot/webhooks/shop", content=BODY, headers=delivery(event))
+            )
+        assert accepted.json() == {"status": "accepted"}
+        assert [answer.status_code for answer in others] == [599] * 5
+
+    async def test_a_body_over_the_limit_is_refused_and_counted_before_it_is_read_whole(
+        self, database: str, connectors: dict[str, Connector]
+    ) -> None:
+        """The body limit and the request metrics stand in front of deliveries too: 413,
+        counted as unmatched, as every route's refusal by the limit is, and nothing stored."""
+        app = web_app(
+            Settings(max_body_bytes=1024), {"shop": "shopify"}, connectors, lambda: None,
+            _nothing_to_run,
+        )  # fmt: skip
+        big = json.dumps({"id": 1, "note": "x" * 2000}).encode()
+        event = f"big-{uuid.uuid4()}"
+        headers = {**delivery(event), "X-Shopify-Hmac-Sha256": sign(big, SECRET)}
+        labels = {"method": "POST", "route": "unmatched", "status": "413"}
+        before = REGISTRY.get_sample_value("syncbot_http_requests_total", labels) or 0.0
+        async with client(app) as http:
+            refused = await http.post("/webhooks/shop", content=big, headers=headers)
+        assert refused.status_code == 413
+        assert refused.json() == {
+            "error": "the request body is larger than the limit of 1024 bytes"
+        }
+        assert REGISTRY.get_sample_value("syncbot_http_requests_total", labels) == before + 1
+        assert not await InboxDelivery.filter(event_id=event).exists()
+
+    async def test_a_failure_is_answered_by_the_handler_fastapi_would_use(
+        self, database: str, connectors: dict[str, Connector], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The database failing under the inbox: the same 500 from both ways in, logged
+        once by the handler, and not raised again (only the catch-all's are)."""
+
+        async def down(*args: object) -> bool:
+            raise OperationalError("connection refused")
+
+        monkeypatch.setattr(InboxWriter, "store", down)
+        posts: list[Post] = [
+            lambda http: http.post("/webhooks/shop", content=BODY, headers=delivery("down")),
+        ]
+        fast = await answers(service(connectors), posts)
+        alone = await answers(documented_route_alone(connectors), posts)
+        assert fast == alone
+        assert fast[0][0] == 500
+
+    def test_the_docs_list_the_path_once(self, connectors: dict[str, Connector]) -> None:
+        """/openapi.json documents the path where it always was, from the FastAPI route."""
+        schema = service(connectors).openapi()
+        assert list(schema["paths"][PATH]) == ["post"]
         assert (
             schema["paths"][PATH]["post"]["operationId"]
             == "receive_webhook_webhooks__channel__post"
