@@ -50,6 +50,7 @@ from typing import Any
 import asyncpg
 import httpx
 from flash_sale_load import Acks, Delivery, orders, send
+from process_cpu import machine_busy, own_cpu, process_cpu, server_cpu
 from scratch import scratch_database
 
 from connectors.shopify.testing import ShopifyInventory, serve
@@ -285,6 +286,8 @@ class Phase:
     posted_per_s: float
     change_p50_s: float
     change_p95_s: float
+    cpu_ms: dict[str, float] = field(default_factory=dict)
+    """CPU per order from the first delivery sent to the backlog drained, by process."""
 
 
 def run_sale(arguments: argparse.Namespace, url: str, skus: list[str]) -> dict[str, Any]:
@@ -349,11 +352,12 @@ def run_sale(arguments: argparse.Namespace, url: str, skus: list[str]) -> dict[s
             before = {
                 name: (len(s.set_calls), s.applied, s.throttled) for name, s in stores.items()
             }
+            pids = {"serve": [processes[0].pid], "workers": [p.pid for p in processes[1:]]}
             phases = [
                 _phase("steady", base, ledger, deliveries[:steady_count], arguments.rate,
-                       stores, skus),
+                       stores, skus, pids),
                 _phase("burst", base, ledger, deliveries[steady_count:], arguments.burst_rate,
-                       stores, skus),
+                       stores, skus, pids),
             ]  # fmt: skip
             available = ledger.available()
             expected = {sku: max(0, available[sku]) for sku in skus}
@@ -428,10 +432,12 @@ def _phase(
     rate: float,
     stores: dict[str, Store],
     skus: list[str],
+    pids: dict[str, list[int]],
 ) -> Phase:
     from datetime import UTC
 
     began = datetime.now(UTC)
+    cpu_before = cpu_use(pids)
     started = time.perf_counter()
     # Paced by send slots: enough connections that one waiting for a slow answer never
     # leaves a slot unused (a twentieth of a second's requests), few enough that their first
@@ -441,6 +447,9 @@ def _phase(
     wait(lambda: ledger.pending() == 0, "the backlog to drain", 900, step=0.05)
     drained = time.perf_counter()
     count = len({(d.channel, d.order_id) for d in deliveries})
+    cpu_ms = {
+        name: (used - cpu_before[name]) / count * 1000 for name, used in cpu_use(pids).items()
+    }
     time.sleep(3)  # the last pushes: poll + debounce + the call
     latencies = change_latencies(ledger.changes(began), stores, skus)
     return Phase(
@@ -450,7 +459,22 @@ def _phase(
         count / (drained - started),
         statistics.median(latencies) if latencies else float("nan"),
         percentile(latencies, 0.95),
+        cpu_ms,
     )
+
+
+def cpu_use(pids: dict[str, list[int]]) -> dict[str, float]:
+    """Seconds of CPU used so far: by each group of syncbot's processes, PostgreSQL's,
+    wrk's (this script's child, counted once it has ended), this script's (the fake stores
+    and the checks), and the whole machine's."""
+    own, children = own_cpu()
+    return {
+        **{name: sum(process_cpu(pid) for pid in group) for name, group in pids.items()},
+        "postgres": server_cpu(),
+        "wrk": children,
+        "fake stores and checks": own,
+        "machine": machine_busy(),
+    }
 
 
 def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -542,6 +566,12 @@ def main() -> None:
             flush=True,
         )
     steady, burst = sale["phases"]
+    shares = ", ".join(f"{name} {ms:.2f}" for name, ms in burst.cpu_ms.items() if name != "machine")
+    print(
+        f"CPU per order in the burst, ms: {shares}; the machine busy "
+        f"{burst.cpu_ms['machine']:.2f} ms of {os.cpu_count()} CPUs' time",
+        flush=True,
+    )
     ratio = burst.posted_per_s / base["tpcb_c5"]
     print(
         f"orders posted/s in the burst {burst.posted_per_s:.0f} / pgbench TPC-B c=5 "

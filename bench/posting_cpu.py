@@ -19,41 +19,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import resource
 import subprocess
 import time
 import uuid
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import asyncpg
 from flash_sale import scratch
+from process_cpu import server_cpu
 
 from syncbot import ledger
 from syncbot.store import posting
 from syncbot.store.catalogue import add_sku
 from syncbot.store.database import close_database, declare_locations, migrate, open_database
-
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def server_cpu() -> float:
-    """Seconds of CPU every `postgres` process has used: those alive now, and through
-    the postmaster's count of its reaped children, those that have ended (pgbench's
-    backend ends with it)."""
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:  # the process ended meanwhile
-            continue
-        name = text[text.index("(") + 1 : text.rindex(")")]
-        if name == "postgres":
-            fields = text[text.rindex(")") + 2 :].split()
-            total += sum(int(n) for n in fields[11:15])  # utime, stime, cutime, cstime
-    return total / TICK
 
 
 class Figures:
