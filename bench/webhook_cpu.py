@@ -1,7 +1,7 @@
 """CPU per signed Shopify orders/create delivery, in the web service alone.
 
     python bench/webhook_cpu.py [--deliveries 4000] [--concurrency 16] [--postgres]
-                                [--server]
+                                [--server [--log-level WARNING]]
 
 `bench/webhook_ingest.py` counts acknowledgements per second from a client on the same two
 vCPUs, and its intake posts during the burst, so a change in the HTTP layer drowns in the
@@ -12,6 +12,7 @@ noise. This counts CPU time instead, with processing off:
   thread; a PostgreSQL server's CPU is its own);
 - with --server, `syncbot serve` as a process with intake and scheduler off, its user and
   system CPU read from /proc around the burst: uvicorn's parsing and the sockets as well.
+  It logs at `--log-level` (WARNING; at INFO, uvicorn's access line for every request).
 Run an old and a new tree in turns: the machine is shared, so single runs vary by 10%.
 """
 
@@ -121,7 +122,9 @@ def cpu_of(pid: int) -> tuple[float, float]:
     return int(fields[11]) / tick, int(fields[12]) / tick
 
 
-async def bench_server(database_url: str, total: int, concurrency: int) -> str:
+async def bench_server(
+    database_url: str, total: int, concurrency: int, log_level: str = "WARNING"
+) -> str:
     await seed(database_url)
     with tempfile.TemporaryDirectory() as directory:
         config = Path(directory) / "syncbot.toml"
@@ -131,7 +134,7 @@ async def bench_server(database_url: str, total: int, concurrency: int) -> str:
             **ENVIRON,
             "SYNCBOT_DATABASE_URL": database_url,
             "SYNCBOT_CONFIG": str(config),
-            "SYNCBOT_LOG_LEVEL": "WARNING",
+            "SYNCBOT_LOG_LEVEL": log_level,
             "SYNCBOT_INTAKE": "false",
             "SYNCBOT_SCHEDULER": "false",
         }
@@ -170,9 +173,13 @@ async def scratch(postgres: bool) -> AsyncIterator[str]:
 
 
 async def main(arguments: argparse.Namespace) -> None:
-    bench = bench_server if arguments.server else bench_in_process
     async with scratch(arguments.postgres) as url:
-        figure = await bench(url, arguments.deliveries, arguments.concurrency)
+        if arguments.server:
+            figure = await bench_server(
+                url, arguments.deliveries, arguments.concurrency, arguments.log_level
+            )
+        else:
+            figure = await bench_in_process(url, arguments.deliveries, arguments.concurrency)
     backend = "postgres" if arguments.postgres else "sqlite"
     print(f"{backend:<9} {figure}", flush=True)
 
@@ -185,5 +192,6 @@ if __name__ == "__main__":
         "--postgres", action="store_true", help=f"on a scratch database at {ADMIN_URL}"
     )
     parser.add_argument("--server", action="store_true", help="`syncbot serve` as a process")
+    parser.add_argument("--log-level", default="WARNING", help="serve's SYNCBOT_LOG_LEVEL")
     logging.disable(logging.WARNING)  # a refused delivery stops the run with its status
     asyncio.run(main(parser.parse_args()))

@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     currency: str = DEFAULT_CURRENCY
     """The installation's one currency (ISO 4217): reports round amounts to its smallest unit."""
     log_level: str = "INFO"
+    access_log: bool = True
+    """Whether `serve` logs uvicorn's line per request at INFO: off, a flash sale's web
+    processes spend that CPU answering instead (deliveries stay counted in /metrics)."""
     intake_batch: int = Field(default=1000, ge=1, le=1000)
     """Most webhook deliveries the intake claims and reconciles in one transaction."""
     intake_lanes: int = Field(default=2, ge=1, le=8)

@@ -106,7 +106,7 @@ def serve(
             raise fail(str(error)) from error
 
     configure_logging(settings.log_level)
-    serve_app(build, host, port, settings.database_url)
+    serve_app(build, host, port, settings.database_url, access_log=settings.access_log)
 
 
 app.command("demo")(demo_command)

@@ -56,14 +56,26 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve_app(build: Callable[[], ASGIApp], host: str, port: int, database_url: str) -> None:
-    """Binds, probes the database, builds the app, then serves until SIGTERM or SIGINT."""
+def serve_app(
+    build: Callable[[], ASGIApp],
+    host: str,
+    port: int,
+    database_url: str,
+    *,
+    access_log: bool = True,
+) -> None:
+    """Binds, probes the database, builds the app, then serves until SIGTERM or SIGINT;
+    `access_log`: uvicorn's line per request."""
     sock = listen(host, port)
     run(check_usable(database_url))
     app = build()
     # log_config=None: uvicorn keeps the JSON handler instead of installing its own.
     config = uvicorn.Config(
-        app, log_config=None, lifespan="on", timeout_graceful_shutdown=GRACEFUL_SECONDS
+        app,
+        log_config=None,
+        lifespan="on",
+        timeout_graceful_shutdown=GRACEFUL_SECONDS,
+        access_log=access_log,
     )
     server = StoppableServer(config)
     try:

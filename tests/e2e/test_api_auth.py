@@ -19,7 +19,17 @@ import pytest
 
 from syncbot.testing import wait_until
 
-from .conftest import BOOTSTRAP_TOKEN, METRICS, ROLES, SKU, TOKEN, Api, StartService, _syncbot
+from .conftest import (
+    BOOTSTRAP_TOKEN,
+    METRICS,
+    ROLES,
+    SKU,
+    TOKEN,
+    Api,
+    StartService,
+    _syncbot,
+    stop_process,
+)
 
 PATH_VALUES = {
     "sku": SKU,
@@ -433,3 +443,23 @@ class TestConsoleSessions:
         )
         assert "HttpOnly" in cookie
         assert "samesite=lax" in cookie.lower()
+
+
+def test_without_the_access_log_requests_leave_no_line_and_the_rest_is_logged(
+    start_service: StartService,
+) -> None:
+    """`SYNCBOT_ACCESS_LOG=false`: uvicorn logs no line per request, at INFO, and the
+    rest of the log is kept (its shutdown lines, written after every request's). The
+    default logs one."""
+    logged = start_service()
+    assert logged.client.get(f"/api/stock/{SKU}").status_code == 200
+    wait_until(lambda: '"logger": "uvicorn.access"' in logged.log_text(), 10, "an access line")
+
+    quiet = start_service(SYNCBOT_ACCESS_LOG="false")
+    assert quiet.client.get(f"/api/stock/{SKU}").status_code == 200
+    assert quiet.client.get("/api/movements?sku=no-such").status_code == 404
+    assert quiet.process is not None
+    stop_process(quiet.process)
+    text = quiet.log_text()
+    assert "Finished server process" in text, text[-2000:]
+    assert '"logger": "uvicorn.access"' not in text
