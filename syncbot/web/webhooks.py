@@ -15,7 +15,7 @@ against every route included before it, its path parameter resolved as a depende
 its answer validated (some 40% of its CPU, "Webhook intake" in docs/benchmarks.md); then,
 as a plain route first among the app's, it still passed FastAPI's per-request telemetry
 check and five layers of middleware, about as much again as the route itself
-("Evening of 3 December" there). It keeps syncbot's own two (the request metrics, the
+("CPU per delivery" there). It keeps syncbot's own two (the request metrics, the
 body limit) and answers a failure through the handler `errors.install` registers for it.
 The FastAPI route documents the path in /docs, where it always was, and answers the rest
 (an unknown channel 404, a name the store cannot hold 422, another method 405); both
