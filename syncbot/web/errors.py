@@ -137,34 +137,20 @@ Handler = Callable[[Request, Exception], Awaitable[JSONResponse]]
 
 def install(app: FastAPI) -> None:
     """Registers the handlers, so every refusal answers the same JSON shape."""
-    for kind, handler in _handlers().items():
+    for kind, handler in _HANDLERS.items():
         app.add_exception_handler(kind, handler)
 
 
 def handler_for(failure: Exception) -> Handler:
     """The handler `install` registers for this exception, chosen as Starlette chooses:
     the nearest class in its MRO. For a route answered in front of FastAPI's stack."""
-    handlers = _handlers()
-    return next(handlers[kind] for kind in type(failure).__mro__ if kind in handlers)
+    return next(_HANDLERS[kind] for kind in type(failure).__mro__ if kind in _HANDLERS)
 
 
 def reraised(failure: Exception) -> bool:
     """Whether Starlette raises the exception again after its handler answered: only the
     catch-all's (run by ServerErrorMiddleware), so the server logs the traceback once."""
     return handler_for(failure) is _internal_error
-
-
-def _handlers() -> dict[type[Exception], Handler]:
-    return {
-        LedgerError: _ledger_refusal,
-        RequestValidationError: _invalid_request,
-        HTTPException: _http_error,
-        StoreValidationError: _store_refusal,
-        OperationalError: _store_refusal,
-        OverflowError: _store_refusal,  # SQLite: an int beyond 64 bits
-        RecursionError: _too_deep,
-        Exception: _internal_error,
-    }
 
 
 def error(status: int, message: str, headers: Mapping[str, str] | None = None) -> JSONResponse:
@@ -237,3 +223,15 @@ async def _internal_error(request: Request, failure: Exception) -> JSONResponse:
     # Starlette re-raises after this answer, so the traceback reaches the server log once.
     log.error("internal error on %s %s", request.method, request.url.path)
     return error(500, "internal error: the incident is logged, please try again later")
+
+
+_HANDLERS: dict[type[Exception], Handler] = {  # `install` registers them; Starlette picks by MRO
+    LedgerError: _ledger_refusal,
+    RequestValidationError: _invalid_request,
+    HTTPException: _http_error,
+    StoreValidationError: _store_refusal,
+    OperationalError: _store_refusal,
+    OverflowError: _store_refusal,  # SQLite: an int beyond 64 bits
+    RecursionError: _too_deep,
+    Exception: _internal_error,
+}
