@@ -54,6 +54,7 @@ from process_cpu import machine_busy, own_cpu, process_cpu, server_cpu
 from scratch import scratch_database
 
 from connectors.shopify.testing import ShopifyInventory, serve
+from syncbot.runtime import event_loop
 
 STORES = {"shop-a": "flash-secret-a", "shop-b": "flash-secret-b"}  # for the bench only
 LOCATION = "70000001"
@@ -514,7 +515,7 @@ def main() -> None:
         raise SystemExit("pgbench is needed (apt-get install postgresql-client)")
 
     if arguments.pgbench_seconds:
-        base = asyncio.run(
+        base = event_loop.run(  # the loop syncbot's processes run on
             baselines(arguments.postgres, arguments.postings, arguments.pgbench_seconds)
         )
     else:  # the sale alone, to try it quickly: every ratio is nan

@@ -18,7 +18,6 @@ rounds alternate the two, so the machine's drift falls on both.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import resource
 import subprocess
 import time
@@ -31,6 +30,7 @@ from flash_sale import scratch
 from process_cpu import server_cpu
 
 from syncbot import ledger
+from syncbot.runtime import event_loop
 from syncbot.store import posting
 from syncbot.store.catalogue import add_sku
 from syncbot.store.database import close_database, declare_locations, migrate, open_database
@@ -146,4 +146,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    event_loop.run(main())  # the loop syncbot's processes run on

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 import sys
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
@@ -18,6 +17,7 @@ from syncbot import bootstrap
 from syncbot.channels_file import ChannelsFile
 from syncbot.config import ConfigError, Settings
 from syncbot.ledger import LedgerError
+from syncbot.runtime import event_loop
 from syncbot.store.preflight import DatabaseUnusable
 
 T = TypeVar("T")
@@ -93,7 +93,7 @@ def load() -> tuple[Settings, ChannelsFile]:
 def run(work: Coroutine[Any, Any, T]) -> T:
     """Runs a coroutine; a ledger refusal or an unusable database exits 1 in one line."""
     try:
-        return asyncio.run(work)
+        return event_loop.run(work)
     except LedgerError as error:
         raise fail(str(error), code=1) from error
     except ConfigError as error:
