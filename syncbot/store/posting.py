@@ -13,7 +13,9 @@ Inside one transaction, `post`:
 5. writes the increments, each SKU's totals and value, the day's demand, the movements
    and the events they imply (the outbox): `posting_writes`, one statement on PostgreSQL.
 Nothing is written unless all of it is. Postings that wait for one in flight go together
-in the next transaction (`group_commit`), each as if posted after the one before it.
+in the next transaction (`group_commit`), each as if posted after the one before it. On
+PostgreSQL that transaction is one of its own (`postgres_engine.OwnTransaction`): the
+writes of step 5 carry its COMMIT, so a posting is three round trips.
 
 Steps 2 to 5 are `recording.record_all`'s, over `touched_rows`, `balance_rows`, `valuing`
 and `posting_writes`; this module holds the transaction, the idempotency key and the
@@ -28,8 +30,9 @@ import hashlib
 import json
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from tortoise import connections, timezone
 from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
@@ -39,11 +42,13 @@ from tortoise.transactions import in_transaction
 from syncbot import metrics
 from syncbot.ledger import Entry, IdempotencyConflict, InvalidMovement
 from syncbot.store import group_commit, models, touched_rows
+from syncbot.store.postgres_engine import PooledClient
 from syncbot.store.recording import Posting, count_posting, record_all
 from syncbot.store.recording import PostingResult as PostingResult  # `post`'s answer
 from syncbot.store.recording import Provenance as Provenance  # `post`'s argument
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def fingerprint(entries: Sequence[Entry], document: str = "") -> str:
@@ -110,11 +115,16 @@ async def _alone(request: _Request) -> PostingResult:
     """One posting in a transaction of its own; a key already taken is answered here."""
     key = request.key
     try:
-        async with in_transaction() as connection:
-            result = await _post(
-                connection, request.entries, key, request.digest, request.provenance,
+        result = await _in_own_transaction(
+            lambda connection: _post(
+                connection,
+                request.entries,
+                key,
+                request.digest,
+                request.provenance,
                 request.posting,
-            )  # fmt: skip
+            )
+        )
     except IntegrityError:
         if key is None or request.shown_key is None:
             raise
@@ -135,8 +145,9 @@ async def _together(requests: list[_Request]) -> list[PostingResult]:
     ]
     postings = [Posting(r.entries, r.provenance, r.posting, r.key) for r in requests]
     try:
-        async with in_transaction() as connection:
-            results = await record_all(connection, postings, claims=claims)
+        results = await _in_own_transaction(
+            lambda connection: record_all(connection, postings, claims=claims)
+        )
     except Exception:
         metrics.POSTING_GROUPS_REFUSED.inc()
         raise
@@ -145,6 +156,16 @@ async def _together(requests: list[_Request]) -> list[PostingResult]:
     for result in results:
         count_posting(result)
     return results
+
+
+async def _in_own_transaction(work: Callable[[BaseDBAsyncClient], Awaitable[T]]) -> T:
+    """`work` (a posting or a lot) in a transaction of its own: on PostgreSQL one that its
+    writes, the last statement, commit in the same round trip (`postgres_engine`)."""
+    client = connections.get("default")
+    if isinstance(client, PooledClient):
+        return await client.run_own_transaction(work)
+    async with in_transaction() as connection:
+        return await work(connection)
 
 
 # A lot's postings are read, locked and written by the same few statements, so its size is
