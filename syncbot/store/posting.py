@@ -42,7 +42,6 @@ from tortoise.transactions import in_transaction
 from syncbot import metrics
 from syncbot.ledger import Entry, IdempotencyConflict, InvalidMovement
 from syncbot.store import group_commit, models, touched_rows
-from syncbot.store.postgres_engine import PooledClient
 from syncbot.store.recording import Posting, count_posting, record_all
 from syncbot.store.recording import PostingResult as PostingResult  # `post`'s answer
 from syncbot.store.recording import Provenance as Provenance  # `post`'s argument
@@ -162,8 +161,12 @@ async def _in_own_transaction(work: Callable[[BaseDBAsyncClient], Awaitable[T]])
     """`work` (a posting or a lot) in a transaction of its own: on PostgreSQL one that its
     writes, the last statement, commit in the same round trip (`postgres_engine`)."""
     client = connections.get("default")
-    if isinstance(client, PooledClient):
-        return await client.run_own_transaction(work)
+    if client.capabilities.dialect == "postgres":
+        # Imported here: asyncpg is there only with the postgres extra.
+        from syncbot.store.postgres_engine import PooledClient
+
+        if isinstance(client, PooledClient):
+            return await client.run_own_transaction(work)
     async with in_transaction() as connection:
         return await work(connection)
 

@@ -23,7 +23,6 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from syncbot.ledger import Movement, total_changes
 from syncbot.ledger.costing import StockValue
 from syncbot.store import models
-from syncbot.store.postgres_engine import OwnTransaction
 from syncbot.store.sku_list import with_placeholders
 
 
@@ -81,6 +80,9 @@ class Writes:
         )
         # orjson encodes a table's rows in C; `str` for what JSON has no type for (Decimal).
         params = [orjson.dumps(rows, default=str).decode() for rows in tables]
+        # Imported here: asyncpg is there only with the postgres extra.
+        from syncbot.store.postgres_engine import OwnTransaction
+
         if isinstance(connection, OwnTransaction):  # a posting's: this is its last statement
             await connection.finish(_PREPARED, _POSTGRES, params)
         else:
