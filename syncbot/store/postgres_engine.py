@@ -15,6 +15,7 @@ its rows, the statement that writes, COMMIT. At one client each round trip is a 
 wake-up and a receive on both sides, about as much CPU as a posting's own Python.
 `PooledClient.run_own_transaction` saves one: the last statement is a prepared statement
 run by the simple protocol in the same message as the COMMIT (`OwnTransaction.finish`).
+Each connection prepares the posting's writes as it opens.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from tortoise.backends.base.client import ConnectionWrapper, TransactionContext
 from tortoise.backends.base_postgres.client import translate_exceptions
 from tortoise.exceptions import TransactionManagementError
 
+from syncbot.store import posting_writes
+
 T = TypeVar("T")
 
 
@@ -37,9 +40,19 @@ async def _nothing_to_reset(connection: asyncpg.Connection) -> None:
     """asyncpg has rolled back any open transaction already; there is no session state."""
 
 
+async def _prepare(connection: asyncpg.Connection) -> None:
+    """Prepares the posting's writes on a new connection, so that its first posting does
+    not find them missing (an error in the server's log, and the posting run twice). In a
+    database not migrated yet there is nothing to prepare: the first use prepares it."""
+    name, statement = posting_writes.PREPARED
+    if await connection.fetchval("SELECT to_regclass('movement') IS NOT NULL"):
+        with contextlib.suppress(asyncpg.PostgresError):  # a migration under way
+            await connection.execute(f"PREPARE {name} AS {statement}")
+
+
 class PooledClient(AsyncpgDBClient):
     async def create_pool(self, **kwargs: Any) -> asyncpg.Pool:
-        return await asyncpg.create_pool(None, reset=_nothing_to_reset, **kwargs)
+        return await asyncpg.create_pool(None, reset=_nothing_to_reset, init=_prepare, **kwargs)
 
     async def run_own_transaction(self, work: Callable[[OwnTransaction], Awaitable[T]]) -> T:
         """`work` in a transaction of its own, on one pooled connection: committed by

@@ -84,7 +84,7 @@ class Writes:
         from syncbot.store.postgres_engine import OwnTransaction
 
         if isinstance(connection, OwnTransaction):  # a posting's: this is its last statement
-            await connection.finish(_PREPARED, _POSTGRES, params)
+            await connection.finish(*PREPARED, params)
         else:
             await connection.execute_query(_POSTGRES, params)
 
@@ -172,6 +172,6 @@ _POSTGRES = (
     "INSERT INTO outbox_event (name, sku, payload, created_at) "
     f"{_rows(5, ('varchar', 'varchar', 'jsonb', 'timestamptz'))}"
 )
-# Its name as a statement prepared on a connection, for a transaction of a posting's own,
-# where it goes in one message with the COMMIT (`postgres_engine.OwnTransaction.finish`).
-_PREPARED = "syncbot_posting_writes"
+# Its name and text as a statement prepared on each connection, for a transaction of a
+# posting's own, where it goes in one message with the COMMIT (`postgres_engine`).
+PREPARED = ("syncbot_posting_writes", _POSTGRES)

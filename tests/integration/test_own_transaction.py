@@ -54,11 +54,36 @@ async def written() -> tuple[int, int, int]:
     )
 
 
-async def test_the_first_posting_on_a_connection_prepares_and_is_recorded_once(
-    postgres: PooledClient,
+async def prepared_on_connections(client: PooledClient) -> list[str]:
+    _, rows = await client.execute_query("SELECT name FROM pg_prepared_statements")
+    return [row["name"] for row in rows]
+
+
+async def test_each_connection_prepares_the_writes_as_it_opens(postgres: PooledClient) -> None:
+    assert "syncbot_posting_writes" in await prepared_on_connections(postgres)
+
+
+async def test_a_connection_without_the_statement_prepares_it_and_posts_once(
+    postgres_url: str,
 ) -> None:
-    """A fresh pool's connections have nothing prepared: the first posting is rolled
-    back, the statement prepared, and the posting recorded, once."""
+    """On a connection opened before the tables existed nothing is prepared: the first
+    posting is rolled back, the statement prepared, and the posting recorded, once."""
+    await truncate_postgres(postgres_url)
+    await open_database(postgres_url + "?minsize=1&maxsize=1")  # one connection to clear
+    try:
+        await declare_locations(["main"])
+        await add_sku("MUG-1", "Mug")
+        client = connections.get("default")
+        assert isinstance(client, PooledClient)
+        await client.execute_script("DEALLOCATE syncbot_posting_writes")
+        assert "syncbot_posting_writes" not in await prepared_on_connections(client)
+        await post_once_and_replay()
+        assert "syncbot_posting_writes" in await prepared_on_connections(client)
+    finally:
+        await close_database()
+
+
+async def post_once_and_replay() -> None:
     result = await posting.post([ledger.receive("MUG-1", 5)], idempotency_key="first")
     assert result.applied
     assert await written() == (1, 1, 1)
