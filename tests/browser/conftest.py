@@ -32,7 +32,7 @@ from e2e.conftest import (
     stop_process,
 )
 from selenium import webdriver
-from selenium.common.exceptions import WebDriverException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service as DriverService
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -185,10 +185,17 @@ def browser() -> Iterator[WebDriver]:
 
 
 def wait_for(browser: WebDriver, condition: Callable[[WebDriver], Any], what: str = "") -> Any:
-    """Polls `condition` until it answers something truthy (WAIT_SECONDS at most)."""
-    return WebDriverWait(browser, WAIT_SECONDS, poll_frequency=0.05).until(
-        condition, f"never happened: {what}"
-    )
+    """Polls `condition` until it answers something truthy (WAIT_SECONDS at most).
+
+    An element the condition found can go stale before it reads it, when the page it
+    waits for replaces the one it looked at (a search submitted, the new list arriving):
+    that is "not yet", and the next poll looks at the new page."""
+    return WebDriverWait(
+        browser,
+        WAIT_SECONDS,
+        poll_frequency=0.05,
+        ignored_exceptions=[StaleElementReferenceException],
+    ).until(condition, f"never happened: {what}")
 
 
 def replaced(element: WebElement) -> Callable[[WebDriver], bool]:
