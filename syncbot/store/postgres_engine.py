@@ -7,8 +7,8 @@ RESET ALL`) undoes session state a caller may have left. syncbot leaves none on 
 connections: nothing LISTENs, opens a cursor or SETs beyond a transaction, and the one
 session-level advisory lock (the scheduler's leadership, `runtime.leader`) lives on a
 connection of its own. So that query was a round trip per transaction for nothing, a
-tenth of a single posting's. (The statements `OwnTransaction` prepares are session state
-that stays, on purpose: nothing else uses their names.)
+tenth of a single posting's. (The posting's prepared writes are session state that stays,
+on purpose: nothing else uses their name.)
 
 A single posting was four round trips: BEGIN, the statement that claims its key and locks
 its rows, the statement that writes, COMMIT. At one client each round trip is a send, a
@@ -57,9 +57,9 @@ class PooledClient(AsyncpgDBClient):
     async def run_own_transaction(self, work: Callable[[OwnTransaction], Awaitable[T]]) -> T:
         """`work` in a transaction of its own, on one pooled connection: committed by
         `OwnTransaction.finish` if `work` calls it as its last statement, else by a COMMIT
-        once it returns; rolled back if it raises. The first `finish` of a statement on a
-        connection finds it not prepared there: the transaction is rolled back, the
-        statement prepared, and `work` runs again, once, on the same connection."""
+        once it returns; rolled back if it raises. Where `finish` finds its statement not
+        prepared (a connection opened before the tables existed), the transaction is rolled
+        back, the statement prepared, and `work` runs again, once, on the same connection."""
         if not self._pool:
             async with self._pool_init_lock:  # as Tortoise's own transactions create it
                 if not self._pool:
@@ -159,9 +159,9 @@ class OwnTransaction(TransactionWrapper):
 
 
 def _quoted(text: str) -> str:
-    """`text` as a dollar-quoted literal: `$p$…$p$`, or `$p1$…$p1$` and so on until the
-    first place the tag occurs in the text and the closing tag is the closing tag (a
-    text ending in `$p` would close `$p$` early)."""
+    """`text` as a dollar-quoted literal, under the first of `$p$`, `$p1$`, `$p2$`… that
+    first occurs where the text ends: not one the text holds, nor one its end would
+    complete (a text ending in `$p` would close `$p$` early)."""
     tag, n = "$p$", 0
     while (text + tag).find(tag) != len(text):
         n += 1
